@@ -1,0 +1,39 @@
+using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
+
+namespace IncidentFunctions.DevHost;
+
+/// <summary>What a developer needs on start: where things are, and one command that fires an alert.</summary>
+public static class Banner
+{
+    public static void Print(ILogger logger, DevHostOptions options, FunctionCatalog catalog, LocalStack local, string? demoKey)
+    {
+        var api = $"http://localhost:{options.Port}/{Routes.Prefix}";
+        var lines = new List<string>
+        {
+            string.Empty,
+            "IncidentFunctions dev host is ready.",
+            $"  API          {api}",
+            $"  Functions    {string.Join(", ", catalog.Functions.Select(f => $"{f.Name} ({f.Kind})"))}",
+            local.StartedAzurite ? "  Storage      Azurite on 127.0.0.1:10000-10002 (data in .devhost/azurite)" : "  Storage      the configured AzureWebJobsStorage connection",
+        };
+        if (local.MailDev is { } mail)
+        {
+            lines.Add($"  Mail inbox   http://localhost:{mail.Web} (SMTP 127.0.0.1:{mail.Smtp})");
+        }
+
+        if (demoKey is not null)
+        {
+            lines.Add($"  Demo key     {demoKey}  (integration '{LocalSettings.DemoIntegration}', kept in .devhost/demo-key)");
+            lines.Add(string.Empty);
+            lines.Add("Fire a sample alert:");
+            lines.Add($"  curl -sS -X POST '{api}/alerts/{LocalSettings.DemoIntegration}' -H 'Authorization: Bearer {demoKey}' -H 'Content-Type: application/json' \\");
+            lines.Add("       -d '{\"title\":\"Checkout latency above 2s\",\"severity\":\"critical\",\"source\":\"checkout-api\",\"labels\":{\"service\":\"checkout\"}}'");
+            lines.Add($"  curl -sS '{api}/incidents?status=open'");
+        }
+
+        // The console is the interface here: print the banner as plain lines, not as log records.
+        Console.WriteLine(string.Join(Environment.NewLine, lines) + Environment.NewLine);
+        logger.LogInformation("Dev host listening on {Api}", api);
+    }
+}

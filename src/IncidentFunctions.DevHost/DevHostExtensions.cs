@@ -1,0 +1,38 @@
+using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.Http;
+
+namespace IncidentFunctions.DevHost;
+
+public static class DevHostExtensions
+{
+    /// <summary>One listener per queue-triggered function, with host.json's queue settings.</summary>
+    public static WebApplicationBuilder AddQueueFunctions(this WebApplicationBuilder builder, FunctionCatalog catalog, QueueSettings settings)
+    {
+        foreach (var function in catalog.OfKind(TriggerKind.Queue))
+        {
+            builder.Services.AddSingleton<IHostedService>(services => ActivatorUtilities.CreateInstance<QueueTriggerListener>(services, function, settings));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Plays App Service Authentication: requests without a principal get the configured development user.</summary>
+    public static WebApplication UseDevelopmentPrincipal(this WebApplication app, string? principal)
+    {
+        if (!string.IsNullOrWhiteSpace(principal))
+        {
+            var encoded = ClientPrincipal.Encode(principal, "devhost");
+            app.Use((context, next) =>
+            {
+                if (!context.Request.Headers.ContainsKey(ClientPrincipal.Header))
+                {
+                    context.Request.Headers[ClientPrincipal.Header] = encoded;
+                }
+
+                return next(context);
+            });
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,21 @@
+namespace IncidentFunctions.DevHost;
+
+/// <summary>The dev host's own settings ("DevHost" section; e.g. --DevHost:Port=7072 on the command line).</summary>
+public sealed class DevHostOptions
+{
+    public const string Section = "DevHost";
+
+    /// <summary>The API port on localhost, 7071 like `func start`.</summary>
+    public int Port { get; set; } = 7071;
+
+    /// <summary>
+    /// The user the dev host signs every API request in as (the role App Service Authentication plays in Azure).
+    /// Empty turns it off, so that read routes answer 401 as they would without a sign-in.
+    /// </summary>
+    public string? Principal { get; set; } = "developer@localhost";
+
+    /// <summary>MailDev's web inbox port when the dev host starts MailDev.</summary>
+    public int MailDevWebPort { get; set; } = 1080;
+
+    public int MailDevSmtpPort { get; set; } = 1025;
+}

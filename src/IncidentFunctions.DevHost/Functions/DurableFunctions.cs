@@ -1,0 +1,136 @@
+using System.Net.Sockets;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using IncidentFunctions.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+
+namespace IncidentFunctions.DevHost.Functions;
+
+/// <summary>
+/// Runs the app's orchestrator and activity functions on a Durable Task worker, against the Durable Task Azure Storage
+/// provider (the one Durable Functions uses by default in Azure) on the configured storage account. The worker and the
+/// client talk gRPC to an in-process TaskHubGrpcServer over a Unix socket, so no extra TCP port is taken.
+/// State lives in storage: restarting the dev host resumes in-flight orchestrations and their timers.
+/// </summary>
+public static class DurableFunctions
+{
+    public static WebApplicationBuilder AddDurableFunctions(this WebApplicationBuilder builder, FunctionCatalog catalog, DurableSettings settings, string socketPath)
+    {
+        var connection = StorageConnection.FromConfiguration(builder.Configuration).ConnectionString
+            ?? throw new NotSupportedException("The dev host runs Durable Functions on a storage connection string (Azurite or an account key).");
+        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = settings.HubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connection),
+            MaxQueuePollingInterval = settings.MaxQueuePollingInterval,
+            PartitionCount = settings.PartitionCount,
+            MaxConcurrentTaskActivityWorkItems = settings.MaxConcurrentActivities,
+            MaxConcurrentTaskOrchestrationWorkItems = settings.MaxConcurrentOrchestrations,
+        });
+
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(service);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddHostedService(_ => new TaskHubBootstrap(service));
+
+        var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectUnixSocketAsync(socketPath, ct) },
+        });
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(channel);
+
+            // The registry is options of the worker; configuring it from DI gives orchestrators the app's loggers.
+            builder.Services.AddOptions<DurableTaskRegistry>(worker.Name)
+                .Configure<ILoggerFactory>((registry, loggerFactory) => Register(registry, catalog, loggerFactory));
+        });
+        builder.Services.AddDurableTaskClient(client =>
+        {
+            client.UseGrpc(channel);
+            client.RegisterDirectly();
+        });
+        return builder;
+    }
+
+    static void Register(DurableTaskRegistry registry, FunctionCatalog catalog, ILoggerFactory loggerFactory)
+    {
+        foreach (var function in catalog.OfKind(TriggerKind.Orchestration))
+        {
+            if (!function.Method.IsStatic)
+            {
+                throw new NotSupportedException($"Orchestrator {function.Name} must be static: orchestrators hold no injected state.");
+            }
+
+            registry.AddOrchestrator(function.Name, () => new FunctionOrchestrator(function, loggerFactory));
+        }
+
+        foreach (var function in catalog.OfKind(TriggerKind.Activity))
+        {
+            registry.AddActivity(function.Name, services => new FunctionActivity(function, services));
+        }
+    }
+
+    static async ValueTask<Stream> ConnectUnixSocketAsync(string path, CancellationToken ct)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates the task hub's queues, tables and containers before the dispatcher starts polling them.</summary>
+    sealed class TaskHubBootstrap(AzureStorageOrchestrationService service) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => service.CreateIfNotExistsAsync();
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>An orchestrator function: its trigger parameter receives the context, which reads the input.</summary>
+    sealed class FunctionOrchestrator(FunctionDescriptor function, ILoggerFactory loggerFactory) : ITaskOrchestrator
+    {
+        public Type InputType => typeof(object);
+
+        public Type OutputType => function.Method.ReturnType.IsGenericType ? function.Method.ReturnType.GetGenericArguments()[0] : typeof(object);
+
+        public Task<object?> RunAsync(TaskOrchestrationContext context, object? input)
+        {
+            if (function.Method.GetParameters().Length != 1)
+            {
+                throw new NotSupportedException($"Orchestrator {function.Name} must take only its context; read the input with context.GetInput<T>().");
+            }
+
+            return function.InvokeAsync(null, [new FunctionOrchestrationContext(context, input, loggerFactory)]);
+        }
+    }
+
+    /// <summary>An activity function: its class is created per call from DI, like the Functions worker does.</summary>
+    sealed class FunctionActivity(FunctionDescriptor function, IServiceProvider services) : ITaskActivity
+    {
+        readonly Func<IServiceProvider, CancellationToken, IReadOnlyDictionary<string, object?>?, object?>?[] binders =
+            function.Method.GetParameters().Select(p => p == function.Trigger ? null : ParameterBinding.For(function, p)).ToArray();
+
+        public Type InputType => function.Trigger.ParameterType;
+
+        public Type OutputType => function.Method.ReturnType.IsGenericType ? function.Method.ReturnType.GetGenericArguments()[0] : typeof(object);
+
+        public Task<object?> RunAsync(TaskActivityContext context, object? input)
+        {
+            var arguments = binders.Select(b => b is null ? input : b(services, CancellationToken.None, null)).ToArray();
+            return function.InvokeAsync(function.CreateTarget(services), arguments);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using IncidentFunctions.DevHost.Functions;
+
+namespace IncidentFunctions.DevHost.Local;
+
+/// <summary>
+/// The local stand-ins the dev host starts when no storage connection is configured: Azurite for Storage and the
+/// Durable task hub, MailDev as the SMTP inbox. Data stays in the git-ignored .devhost folder across restarts.
+/// With a connection configured (Azure Storage, or an Azurite you run), nothing is started.
+/// </summary>
+public sealed class LocalStack : IAsyncDisposable
+{
+    readonly List<NodeService> services = [];
+
+    public bool StartedAzurite { get; private set; }
+
+    public MailDevPorts? MailDev { get; private set; }
+
+    public static async Task<LocalStack> StartIfNeededAsync(ConfigurationManager configuration, RepositoryPaths paths, DevHostOptions options, ILogger logger)
+    {
+        var stack = new LocalStack();
+        var storageConfigured = !string.IsNullOrWhiteSpace(configuration[ConnectionNames.Storage]) ||
+                                configuration.GetSection(ConnectionNames.Storage).GetChildren().Any();
+        if (storageConfigured)
+        {
+            return stack;
+        }
+
+        try
+        {
+            await LocalTools.EnsureNpmPackagesAsync(paths, logger);
+            var azurite = AzuritePorts.Default;
+            await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
+            stack.services.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite));
+            stack.StartedAzurite = true;
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
+
+            var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
+            await EnsureFreeAsync(mail.Smtp, mail.Web);
+            stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail));
+            stack.MailDev = mail;
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    static async Task EnsureFreeAsync(params int[] ports)
+    {
+        foreach (var port in ports)
+        {
+            if (await NodeService.AcceptsAsync(port))
+            {
+                throw new InvalidOperationException(
+                    $"Port {port} is already in use. If an Azurite of yours runs there, set {ConnectionNames.Storage}=UseDevelopmentStorage=true " +
+                    "in local.settings.json (or the environment) and the dev host will use it instead of starting its own.");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in Enumerable.Reverse(services))
+        {
+            await service.DisposeAsync();
+        }
+
+        services.Clear();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+
+namespace IncidentFunctions.DevHost.Local;
+
+/// <summary>Ports of the local stand-ins for Azure Storage and an SMTP relay.</summary>
+public sealed record AzuritePorts(int Blob, int Queue, int Table)
+{
+    public static readonly AzuritePorts Default = new(10000, 10001, 10002);
+
+    public static AzuritePorts Free() => new(NodeService.FreePort(), NodeService.FreePort(), NodeService.FreePort());
+
+    /// <summary>Azurite's well-known development account; not a secret (it is published with the emulator).</summary>
+    public string ConnectionString =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        $"BlobEndpoint=http://127.0.0.1:{Blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{Queue}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{Table}/devstoreaccount1;";
+}
+
+public sealed record MailDevPorts(int Smtp, int Web)
+{
+    public static readonly MailDevPorts Default = new(1025, 1080);
+
+    public static MailDevPorts Free() => new(NodeService.FreePort(), NodeService.FreePort());
+}
+
+/// <summary>Starts Azurite and MailDev from the repository's node_modules, installing them first if needed.</summary>
+public static class LocalTools
+{
+    static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    public static Task<NodeService> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports)
+    {
+        Directory.CreateDirectory(location);
+        return NodeService.StartAsync(
+            "Azurite",
+            Path.Combine(paths.NodeModules, "azurite", "dist", "src", "azurite.js"),
+            [
+                "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--location", location,
+                "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(),
+            ],
+            [ports.Blob, ports.Queue, ports.Table],
+            StartTimeout);
+    }
+
+    public static Task<NodeService> StartMailDevAsync(RepositoryPaths paths, string mailDirectory, MailDevPorts ports)
+    {
+        Directory.CreateDirectory(mailDirectory);
+        return NodeService.StartAsync(
+            "MailDev",
+            Path.Combine(paths.NodeModules, "maildev", "dist", "bin", "maildev.js"),
+            [
+                "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--smtp", ports.Smtp.ToString(), "--web", ports.Web.ToString(),
+                "--mail-directory", mailDirectory, "--silent",
+            ],
+            [ports.Smtp, ports.Web],
+            StartTimeout);
+    }
+
+    /// <summary>Runs `npm ci` when the npm tools are missing, so a fresh clone needs no separate set-up step.</summary>
+    public static async Task EnsureNpmPackagesAsync(RepositoryPaths paths, ILogger logger)
+    {
+        if (File.Exists(Path.Combine(paths.NodeModules, "azurite", "package.json")) &&
+            File.Exists(Path.Combine(paths.NodeModules, "maildev", "package.json")))
+        {
+            return;
+        }
+
+        logger.LogInformation("Installing Azurite and MailDev with npm ci (first run only)");
+        var start = new ProcessStartInfo("npm") { WorkingDirectory = paths.Root, UseShellExecute = false };
+        foreach (var argument in new[] { "ci", "--no-audit", "--no-fund" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var npm = Process.Start(start) ?? throw new InvalidOperationException("Could not run npm; install Node.js.");
+        await npm.WaitForExitAsync();
+        if (npm.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"npm ci failed with exit code {npm.ExitCode}.");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace IncidentFunctions.DevHost.Local;
+
+/// <summary>
+/// A Node.js tool from the repository's node_modules (Azurite, MailDev) run as a child process on loopback, ready once
+/// its ports accept connections, and stopped with its process tree on dispose. The tests use it too.
+/// </summary>
+public sealed class NodeService : IAsyncDisposable
+{
+    readonly Process process;
+    readonly List<string> output = [];
+
+    NodeService(string name, Process process)
+    {
+        Name = name;
+        this.process = process;
+    }
+
+    public string Name { get; }
+
+    public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name} (is Node.js on PATH?).");
+        var service = new NodeService(name, process);
+        process.OutputDataReceived += (_, e) => service.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var port in ports)
+        {
+            while (!await AcceptsAsync(port))
+            {
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    var log = service.Output;
+                    await service.DisposeAsync();
+                    throw new InvalidOperationException($"{name} did not start listening on port {port}. Its output:\n{log}");
+                }
+
+                await Task.Delay(100);
+            }
+        }
+
+        return service;
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return string.Join('\n', output);
+            }
+        }
+    }
+
+    void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            if (output.Count < 200)
+            {
+                output.Add(line);
+            }
+        }
+    }
+
+    public static async Task<bool> AcceptsAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(1));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A port the OS reports free right now on loopback.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // Already gone.
+        }
+
+        process.Dispose();
+    }
+}

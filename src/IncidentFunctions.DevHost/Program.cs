@@ -1,0 +1,39 @@
+using IncidentFunctions;
+using IncidentFunctions.DevHost;
+using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+
+// The local dev host: the app's own function classes on http://localhost:7071/api, like `func start`, for machines
+// without Azure Functions Core Tools. See README "Run locally".
+var paths = RepositoryPaths.Find();
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Configuration.AddLocalSettings(paths);
+var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
+var options = builder.Configuration.GetSection(DevHostOptions.Section).Get<DevHostOptions>() ?? new DevHostOptions();
+
+using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
+await using var localTools = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
+
+var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
+var hostJson = HostJson.Load(paths.HostJson);
+var grpcSocket = Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{Environment.ProcessId}.sock");
+File.Delete(grpcSocket);
+
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.ListenLocalhost(options.Port);
+    kestrel.ListenUnixSocket(grpcSocket, listen => listen.Protocols = HttpProtocols.Http2);
+});
+builder.Services.AddIncidentServices(builder.Configuration);
+builder.AddDurableFunctions(catalog, hostJson.Durable, grpcSocket);
+builder.AddQueueFunctions(catalog, hostJson.Queues);
+
+var app = builder.Build();
+app.UseDevelopmentPrincipal(options.Principal);
+app.MapGrpcService<TaskHubGrpcServer>();
+app.MapHttpFunctions(catalog);
+app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, catalog, localTools, demoKey));
+await app.RunAsync();
+File.Delete(grpcSocket);

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace IncidentFunctions.Http;
+
+/// <summary>
+/// Writes a JSON body with our serializer settings. Implemented directly on <see cref="HttpResponse"/> so that
+/// results do not depend on MVC's formatter pipeline, which neither host otherwise needs.
+/// </summary>
+public sealed class JsonResponse(object body, int statusCode, string contentType = "application/json") : IActionResult
+{
+    public object Body { get; } = body;
+
+    public int StatusCode { get; } = statusCode;
+
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var response = context.HttpContext.Response;
+        response.StatusCode = StatusCode;
+        await response.WriteAsJsonAsync(Body, Body.GetType(), JsonDefaults.Options, contentType, context.HttpContext.RequestAborted);
+    }
+
+    public static JsonResponse Ok(object body) => new(body, StatusCodes.Status200OK);
+
+    public static JsonResponse Accepted(object body) => new(body, StatusCodes.Status202Accepted);
+}

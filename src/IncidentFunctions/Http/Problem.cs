@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+
+namespace IncidentFunctions.Http;
+
+/// <summary>An RFC 7807 problem document. <see cref="Errors"/> maps a field path to the rules it broke.</summary>
+public sealed record Problem(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("detail")] string Detail,
+    [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public const string ContentType = "application/problem+json";
+    const string TypeBase = "https://github.com/incidentfunctions/incidentfunctions/blob/main/README.md#errors-";
+
+    public JsonResponse ToResult() => new(this, Status, ContentType);
+
+    public static Problem Validation(IReadOnlyList<FieldError> errors)
+    {
+        var byField = errors
+            .GroupBy(e => e.Field)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+        var first = errors[0];
+        var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : string.Empty;
+        return new(TypeBase + "validation", "The request body is invalid.", StatusCodes.Status400BadRequest,
+            $"{first.Field}: {first.Message}{more}", byField);
+    }
+
+    public static Problem MalformedJson(string detail) =>
+        new(TypeBase + "malformed-json", "The request body is not valid JSON.", StatusCodes.Status400BadRequest,
+            detail, Field("body", detail));
+
+    public static Problem UnsupportedMediaType(string? actual) =>
+        new(TypeBase + "content-type", "The request body must be JSON.", StatusCodes.Status415UnsupportedMediaType,
+            $"Content-Type must be application/json, not '{actual ?? "(none)"}'.",
+            Field("Content-Type", "must be application/json"));
+
+    public static Problem TooLarge(long limit) =>
+        new(TypeBase + "too-large", "The request body is too large.", StatusCodes.Status413PayloadTooLarge,
+            $"The body exceeds {limit} bytes.", Field("body", $"must be at most {limit} bytes"));
+
+    public static Problem UnknownIntegration(string integration) =>
+        new(TypeBase + "unknown-integration", "Unknown integration.", StatusCodes.Status404NotFound,
+            $"No integration named '{integration}' is configured.", Field("integration", "is not configured"));
+
+    public static Problem BadSecret() =>
+        new(TypeBase + "secret", "The integration secret is missing or wrong.", StatusCodes.Status401Unauthorized,
+            "Send the integration's secret as 'Authorization: Bearer <secret>', 'X-Api-Key: <secret>' or '?key=<secret>'.",
+            Field("secret", "is missing or does not match"));
+
+    public static Problem Unauthenticated() =>
+        new(TypeBase + "unauthenticated", "Sign-in required.", StatusCodes.Status401Unauthorized,
+            "This route needs a signed-in principal (App Service Authentication's X-MS-CLIENT-PRINCIPAL).",
+            Field("X-MS-CLIENT-PRINCIPAL", "is missing or unreadable"));
+
+    public static Problem NotFound(string what, string id) =>
+        new(TypeBase + "not-found", $"{what} not found.", StatusCodes.Status404NotFound,
+            $"No {what.ToLowerInvariant()} with id '{id}'.", Field("id", "does not exist"));
+
+    public static Problem BadQuery(string parameter, string rule) =>
+        new(TypeBase + "validation", "The query string is invalid.", StatusCodes.Status400BadRequest,
+            $"{parameter}: {rule}", Field(parameter, rule));
+
+    public static Problem Unavailable(string detail) =>
+        new(TypeBase + "unavailable", "Temporarily unavailable; retry.", StatusCodes.Status503ServiceUnavailable, detail);
+
+    static Dictionary<string, string[]> Field(string field, string rule) => new() { [field] = [rule] };
+}
+
+/// <summary>One broken rule: <paramref name="Field"/> is a path such as <c>links[0].href</c>.</summary>
+public sealed record FieldError(string Field, string Message);

@@ -1,0 +1,43 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Storage;
+using IncidentFunctions.Timeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions;
+
+public static class IncidentServices
+{
+    /// <summary>
+    /// Everything the function classes need. The Functions host and the local dev host both call this, so the two
+    /// run the same services with the same configuration.
+    /// </summary>
+    public static IServiceCollection AddIncidentServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+
+        var storage = StorageConnection.FromConfiguration(configuration);
+        services.AddSingleton(storage);
+        services.AddSingleton(_ => storage.CreateTableServiceClient());
+        services.AddSingleton(_ => storage.CreateQueueServiceClient());
+        services.AddSingleton(_ => storage.CreateBlobServiceClient());
+        services.AddHostedService<StorageBootstrap>();
+
+        services.AddOptions<IntegrationOptions>()
+            .Configure(o => configuration.GetSection(IntegrationOptions.Section).Bind(o.Items))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IntegrationOptions>, IntegrationOptionsValidator>();
+
+        services.AddSingleton<IntegrationAuthenticator>();
+        services.AddSingleton<AlertPayloads>();
+        services.AddSingleton<AlertIntake>();
+        services.AddSingleton<AlertProcessor>();
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<TimelineStore>();
+        services.AddSingleton<LifecycleActivities>();
+        return services;
+    }
+}

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using IncidentFunctions.Http;
+using IncidentFunctions.Ingestion;
+
+namespace IncidentFunctions.Incidents;
+
+// Table layout (see README, "Storage"):
+//   incidents      PK = incident id   RK = "incident"                       the incident, updated with its ETag
+//                  PK = incident id   RK = "alert-{ticks}-{alert id}"       each alert counted into it (write-once)
+//   alertkeys      PK = "{integration}|{hash of dedup key}"  RK = ""        which incident a dedup key feeds now
+//   incidentindex  PK = "open" | "acknowledged" | "resolved" | "all"  RK = "{inverted opened ticks}-{id}"
+// An incident and its alert rows share a partition, so counting an alert and recording it commit in one transaction.
+
+public sealed class IncidentEntity : ITableEntity
+{
+    public const string Row = "incident";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = Row;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Title { get; set; } = string.Empty;
+
+    public string Severity { get; set; } = string.Empty;
+
+    public string Status { get; set; } = nameof(IncidentStatus.Open);
+
+    public string Integration { get; set; } = string.Empty;
+
+    public string DedupKey { get; set; } = string.Empty;
+
+    public string? Source { get; set; }
+
+    public string? Description { get; set; }
+
+    public string Labels { get; set; } = "{}";
+
+    public string Links { get; set; } = "[]";
+
+    public int AlertCount { get; set; }
+
+    public DateTimeOffset OpenedAt { get; set; }
+
+    public DateTimeOffset FirstAlertAt { get; set; }
+
+    public DateTimeOffset LastAlertAt { get; set; }
+
+    public DateTimeOffset? SourceResolvedAt { get; set; }
+
+    public DateTimeOffset? ResolvedAt { get; set; }
+
+    public string? ResolvedBy { get; set; }
+
+    /// <summary>Set once the incident's orchestration is known to exist; until then every processor re-checks.</summary>
+    public bool LifecycleStarted { get; set; }
+
+    public string Id => PartitionKey;
+
+    public IncidentStatus StatusValue => Enum.Parse<IncidentStatus>(Status);
+
+    public static IncidentEntity Open(string id, Alert alert, DateTimeOffset now) => new()
+    {
+        PartitionKey = id,
+        Title = alert.Title,
+        Severity = alert.Severity.ToString(),
+        Integration = alert.Integration,
+        DedupKey = alert.DedupKey,
+        Source = alert.Source,
+        Description = alert.Description,
+        Labels = JsonSerializer.Serialize(alert.Labels, JsonDefaults.Options),
+        Links = JsonSerializer.Serialize(alert.Links, JsonDefaults.Options),
+        AlertCount = 1,
+        OpenedAt = now,
+        FirstAlertAt = alert.ReceivedAt,
+        LastAlertAt = alert.ReceivedAt,
+        SourceResolvedAt = alert.Status == AlertStatus.Resolved ? alert.ReceivedAt : null,
+    };
+
+    public Incident ToIncident() => new(
+        Id,
+        Title,
+        Enum.Parse<Severity>(Severity),
+        StatusValue,
+        Integration,
+        DedupKey,
+        Source,
+        Description,
+        JsonSerializer.Deserialize<Dictionary<string, string>>(Labels, JsonDefaults.Options) ?? [],
+        JsonSerializer.Deserialize<List<AlertLink>>(Links, JsonDefaults.Options) ?? [],
+        AlertCount,
+        OpenedAt,
+        FirstAlertAt,
+        LastAlertAt,
+        SourceResolvedAt,
+        ResolvedAt,
+        ResolvedBy);
+}
+
+/// <summary>The record that an alert was counted into an incident. Its unique row key makes counting idempotent.</summary>
+public sealed class AlertEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string AlertId { get; set; } = string.Empty;
+
+    public string Title { get; set; } = string.Empty;
+
+    public string Severity { get; set; } = string.Empty;
+
+    public string Status { get; set; } = string.Empty;
+
+    public string? Source { get; set; }
+
+    public string? Description { get; set; }
+
+    public string Labels { get; set; } = "{}";
+
+    public DateTimeOffset? OccurredAt { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public static string RowKeyOf(Alert alert) => $"alert-{alert.ReceivedAt.UtcTicks:D19}-{alert.Id}";
+
+    public static AlertEntity From(string incidentId, Alert alert) => new()
+    {
+        PartitionKey = incidentId,
+        RowKey = RowKeyOf(alert),
+        AlertId = alert.Id,
+        Title = alert.Title,
+        Severity = alert.Severity.ToString(),
+        Status = alert.Status.ToString(),
+        Source = alert.Source,
+        Description = alert.Description,
+        Labels = JsonSerializer.Serialize(alert.Labels, JsonDefaults.Options),
+        OccurredAt = alert.OccurredAt,
+        ReceivedAt = alert.ReceivedAt,
+    };
+}
+
+/// <summary>Points a dedup key at the incident it currently feeds; replaced (by ETag) when that incident is resolved.</summary>
+public sealed class AlertKeyEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string DedupKey { get; set; } = string.Empty;
+
+    public string IncidentId { get; set; } = string.Empty;
+
+    /// <summary>Dedup keys are caller text; hashing them keeps any character out of the table key.</summary>
+    public static string PartitionKeyOf(string integration, string dedupKey) =>
+        $"{integration}|{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dedupKey)))}";
+}
+
+public sealed class IndexEntity : ITableEntity
+{
+    public const string All = "all";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string IncidentId { get; set; } = string.Empty;
+
+    public static string BucketOf(IncidentStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>Newest first: a range scan of a bucket returns the most recently opened incidents first.</summary>
+    public static string RowKeyOf(IncidentEntity incident) =>
+        $"{DateTimeOffset.MaxValue.UtcTicks - incident.OpenedAt.UtcTicks:D19}-{incident.Id}";
+}

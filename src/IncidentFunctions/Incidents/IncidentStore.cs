@@ -1,0 +1,183 @@
+using System.Buffers.Text;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+
+namespace IncidentFunctions.Incidents;
+
+public enum AppendResult
+{
+    Applied,
+    AlreadyApplied,
+    Conflict,
+}
+
+/// <summary>
+/// Incidents, the alerts counted into them, the dedup-key pointers and the status index, in Table Storage.
+/// Every update of an incident carries its ETag: a lost race surfaces as <see cref="AppendResult.Conflict"/> or
+/// <c>false</c> and the caller re-reads, never overwrites.
+/// </summary>
+public sealed class IncidentStore(TableServiceClient service)
+{
+    public const int MaxPageSize = 100;
+
+    readonly TableClient incidents = service.GetTableClient(TableNames.Incidents);
+    readonly TableClient keys = service.GetTableClient(TableNames.AlertKeys);
+    readonly TableClient index = service.GetTableClient(TableNames.IncidentIndex);
+
+    public async Task<AlertKeyEntity?> FindKeyAsync(string integration, string dedupKey, CancellationToken ct)
+    {
+        var found = await keys.GetEntityIfExistsAsync<AlertKeyEntity>(AlertKeyEntity.PartitionKeyOf(integration, dedupKey), string.Empty, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>
+    /// Points the dedup key at <paramref name="incidentId"/>: inserts when <paramref name="current"/> is null, else
+    /// replaces it only if it is unchanged since read. False means another processor won the race.
+    /// </summary>
+    public async Task<bool> TryClaimKeyAsync(AlertKeyEntity? current, string integration, string dedupKey, string incidentId, CancellationToken ct)
+    {
+        var claim = new AlertKeyEntity
+        {
+            PartitionKey = AlertKeyEntity.PartitionKeyOf(integration, dedupKey),
+            RowKey = string.Empty,
+            DedupKey = dedupKey,
+            IncidentId = incidentId,
+        };
+        try
+        {
+            if (current is null)
+            {
+                await keys.AddEntityAsync(claim, ct);
+            }
+            else
+            {
+                await keys.UpdateEntityAsync(claim, current.ETag, TableUpdateMode.Replace, ct);
+            }
+
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<IncidentEntity?> FindAsync(string id, CancellationToken ct)
+    {
+        var found = await incidents.GetEntityIfExistsAsync<IncidentEntity>(id, IncidentEntity.Row, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>Creates the incident together with its first alert; false if the incident already exists.</summary>
+    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity firstAlert, CancellationToken ct)
+    {
+        try
+        {
+            var response = await incidents.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Add, incident), new(TableTransactionActionType.Add, firstAlert)], ct);
+            incident.ETag = response.Value[0].Headers.ETag ?? (await incidents.GetEntityAsync<IncidentEntity>(incident.Id, IncidentEntity.Row, cancellationToken: ct)).Value.ETag;
+            return true;
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Counts an alert into an incident in one transaction: the incident (changed by the caller, with the ETag it was
+    /// read with) and the alert's write-once row. If the alert row exists, the alert was counted before.
+    /// </summary>
+    public async Task<AppendResult> TryAppendAsync(IncidentEntity changed, AlertEntity alert, CancellationToken ct)
+    {
+        try
+        {
+            var response = await incidents.SubmitTransactionAsync(
+                [new(TableTransactionActionType.UpdateReplace, changed, changed.ETag), new(TableTransactionActionType.Add, alert)], ct);
+            changed.ETag = response.Value[0].Headers.ETag ?? default;
+            return AppendResult.Applied;
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+        {
+            // Which action failed is reported by the service, but not reliably by every emulator: ask the table.
+            var existing = await incidents.GetEntityIfExistsAsync<AlertEntity>(alert.PartitionKey, alert.RowKey, select: ["AlertId"], cancellationToken: ct);
+            return existing.HasValue ? AppendResult.AlreadyApplied : AppendResult.Conflict;
+        }
+    }
+
+    /// <summary>Replaces the incident if unchanged since read; false when someone else changed it first.</summary>
+    public async Task<bool> TryUpdateAsync(IncidentEntity changed, CancellationToken ct)
+    {
+        try
+        {
+            var response = await incidents.UpdateEntityAsync(changed, changed.ETag, TableUpdateMode.Replace, ct);
+            changed.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Makes the status index agree with the incident: a row in its status bucket and in "all", none elsewhere.
+    /// Idempotent, so a crash between writes is repaired by the next call; readers also skip rows that disagree.
+    /// </summary>
+    public async Task IndexAsync(IncidentEntity incident, CancellationToken ct)
+    {
+        var rowKey = IndexEntity.RowKeyOf(incident);
+        var current = IndexEntity.BucketOf(incident.StatusValue);
+        await Task.WhenAll(
+            index.UpsertEntityAsync(new IndexEntity { PartitionKey = current, RowKey = rowKey, IncidentId = incident.Id }, TableUpdateMode.Replace, ct),
+            index.UpsertEntityAsync(new IndexEntity { PartitionKey = IndexEntity.All, RowKey = rowKey, IncidentId = incident.Id }, TableUpdateMode.Replace, ct));
+        foreach (var stale in Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf).Where(b => b != current))
+        {
+            await index.DeleteEntityAsync(stale, rowKey, ETag.All, ct);
+        }
+    }
+
+    /// <summary>
+    /// Newest first, from the status bucket of the index: the cost is one range scan of that bucket's page, however
+    /// many incidents were ever stored. <paramref name="bucket"/> is a status name or "all".
+    /// </summary>
+    public async Task<ResultPage<Incident>> ListAsync(string bucket, int pageSize, string? continuation, CancellationToken ct)
+    {
+        var query = index.QueryAsync<IndexEntity>(e => e.PartitionKey == bucket, maxPerPage: pageSize, cancellationToken: ct);
+        await foreach (var page in query.AsPages(DecodeToken(continuation), pageSize).WithCancellation(ct))
+        {
+            var found = await Task.WhenAll(page.Values.Select(row => FindAsync(row.IncidentId, ct)));
+            var items = found
+                .Where(i => i is not null && (bucket == IndexEntity.All || IndexEntity.BucketOf(i.StatusValue) == bucket))
+                .Select(i => i!.ToIncident())
+                .ToList();
+            return new ResultPage<Incident>(items, EncodeToken(page.ContinuationToken));
+        }
+
+        return new ResultPage<Incident>([], null);
+    }
+
+    /// <summary>Continuation tokens are opaque to callers; base64url keeps them safe in a query string.</summary>
+    public static string? EncodeToken(string? token) =>
+        token is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));
+
+    public static string? DecodeToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+        }
+        catch (FormatException)
+        {
+            throw new InvalidContinuationTokenException();
+        }
+    }
+}
+
+public sealed class InvalidContinuationTokenException() : Exception("The continuation token is not one this API issued.");

@@ -1,0 +1,43 @@
+namespace IncidentFunctions.Ingestion;
+
+public enum Severity
+{
+    Critical,
+    High,
+    Warning,
+    Info,
+}
+
+public enum AlertStatus
+{
+    Firing,
+    Resolved,
+}
+
+public sealed record AlertLink(string Href, string? Text);
+
+/// <summary>
+/// An alert after validation, in the one shape every integration format is turned into. <see cref="Id"/> is assigned
+/// on receipt and stays the same across queue retries, which is what makes processing idempotent.
+/// </summary>
+public sealed record Alert(
+    string Id,
+    string Integration,
+    string DedupKey,
+    string Title,
+    Severity Severity,
+    AlertStatus Status,
+    string? Source,
+    string? Description,
+    IReadOnlyDictionary<string, string> Labels,
+    IReadOnlyList<AlertLink> Links,
+    DateTimeOffset? OccurredAt,
+    DateTimeOffset ReceivedAt);
+
+/// <summary>The alerts of one accepted request; they travel in one queue message so a request is all-or-nothing.</summary>
+public sealed record AlertBatch(string Id, string Integration, DateTimeOffset ReceivedAt, IReadOnlyList<Alert> Alerts);
+
+/// <summary>
+/// The queue message. A batch that does not fit a queue message is stored as a blob and only its name travels.
+/// </summary>
+public sealed record AlertMessage(string BatchId, AlertBatch? Batch = null, string? PayloadBlob = null);

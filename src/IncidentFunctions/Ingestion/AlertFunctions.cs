@@ -1,0 +1,25 @@
+using IncidentFunctions.Lifecycle;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>Alerts in (HTTP, answered fast) and alerts processed (queue). Both only bind and delegate.</summary>
+public sealed class AlertFunctions(AlertIntake intake, AlertProcessor processor)
+{
+    [Function(nameof(ReceiveAlerts))]
+    public Task<IActionResult> ReceiveAlerts(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Alerts)] HttpRequest request,
+        string integration,
+        CancellationToken cancellationToken) =>
+        intake.AcceptGenericAsync(request, integration, cancellationToken);
+
+    [Function(nameof(ProcessAlerts))]
+    public Task ProcessAlerts(
+        [QueueTrigger(QueueNames.Alerts, Connection = ConnectionNames.Storage)] string message,
+        [DurableClient] DurableTaskClient durableClient,
+        CancellationToken cancellationToken) =>
+        processor.ProcessAsync(AlertPayloads.Parse(message), new DurableIncidentLifecycle(durableClient), cancellationToken);
+}

@@ -1,0 +1,191 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Timeline;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Ingestion;
+
+public enum AlertOutcome
+{
+    Opened,
+    Counted,
+    SourceResolved,
+    NotedOnResolved,
+    Dropped,
+}
+
+/// <summary>
+/// Deduplicates alerts into incidents. Safe under concurrency and redelivery:
+/// <list type="bullet">
+/// <item>the dedup key is claimed by insert or ETag replace, so exactly one processor opens the incident;</item>
+/// <item>an alert is counted in the same transaction that writes its write-once row, so a retry never counts twice;</item>
+/// <item>timeline events are keyed by alert id, and starting the orchestration is idempotent.</item>
+/// </list>
+/// A lost race re-reads and decides again; nothing is overwritten.
+/// </summary>
+public sealed partial class AlertProcessor(
+    IncidentStore incidents, TimelineStore timeline, AlertPayloads payloads, TimeProvider time, ILogger<AlertProcessor> logger)
+{
+    const int MaxAttempts = 50;
+
+    public async Task ProcessAsync(AlertMessage message, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        var batch = await payloads.ResolveAsync(message, ct);
+        foreach (var alert in batch.Alerts)
+        {
+            await ProcessAsync(alert, lifecycle, ct);
+        }
+    }
+
+    public async Task<AlertOutcome> ProcessAsync(Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var key = await incidents.FindKeyAsync(alert.Integration, alert.DedupKey, ct);
+            var incident = key is null ? null : await incidents.FindAsync(key.IncidentId, ct);
+            var outcome = DedupDecision.Decide(alert.Status, key, incident) switch
+            {
+                DedupAction.OpenNew => await OpenAsync(key, alert, lifecycle, ct),
+                DedupAction.CompleteOpening => await CreateAsync(key!.IncidentId, alert, lifecycle, ct),
+                DedupAction.Append => await AppendAsync(incident!, alert, lifecycle, ct),
+                DedupAction.SourceResolved => await AppendAsync(incident!, alert, lifecycle, ct),
+                DedupAction.NoteOnResolved => await NoteOnResolvedAsync(incident!, alert, ct),
+                DedupAction.DropUnmatchedResolve => Drop(alert),
+                DedupAction.RetryLater => throw new IncidentNotReadyException(key!.IncidentId),
+                _ => throw new InvalidOperationException("Unknown dedup action."),
+            };
+            if (outcome is { } done)
+            {
+                return done;
+            }
+
+            LogRaceLost(logger, alert.Id, attempt);
+        }
+
+        throw new InvalidOperationException($"Alert {alert.Id} lost {MaxAttempts} races in a row; the queue will retry it.");
+    }
+
+    async Task<AlertOutcome?> OpenAsync(AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        var id = IncidentIds.New(time.GetUtcNow());
+        return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.DedupKey, id, ct)
+            ? await CreateAsync(id, alert, lifecycle, ct)
+            : null;
+    }
+
+    async Task<AlertOutcome?> CreateAsync(string id, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        var incident = IncidentEntity.Open(id, alert, time.GetUtcNow());
+        if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), ct))
+        {
+            return null;
+        }
+
+        await timeline.AppendAsync(id, AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), ct);
+        await FinishOpeningAsync(incident, lifecycle, ct);
+        LogOpened(logger, id, alert.Integration, alert.DedupKey);
+        return AlertOutcome.Opened;
+    }
+
+    async Task<AlertOutcome?> AppendAsync(IncidentEntity incident, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        incident.AlertCount++;
+        if (alert.ReceivedAt > incident.LastAlertAt)
+        {
+            incident.LastAlertAt = alert.ReceivedAt;
+        }
+
+        var resolves = alert.Status == AlertStatus.Resolved;
+        if (resolves)
+        {
+            incident.SourceResolvedAt ??= alert.ReceivedAt;
+        }
+
+        switch (await incidents.TryAppendAsync(incident, AlertEntity.From(incident.Id, alert), ct))
+        {
+            case AppendResult.Conflict:
+                return null;
+            case AppendResult.AlreadyApplied:
+                // Counted by an earlier delivery of this message: drop our unsaved change before anything writes it.
+                incident = await incidents.FindAsync(incident.Id, ct) ?? incident;
+                break;
+        }
+
+        var e = resolves
+            ? AlertEvent(alert, TimelineEventTypes.AlertResolved, $"Source resolved: {alert.Title}")
+            : AlertEvent(alert, TimelineEventTypes.AlertRepeated, $"Alert repeated: {alert.Title}");
+        await timeline.AppendAsync(incident.Id, e, ct);
+        if (!incident.LifecycleStarted)
+        {
+            await FinishOpeningAsync(incident, lifecycle, ct);
+        }
+
+        if (resolves)
+        {
+            await lifecycle.SignalResolveAsync(incident.Id, new ResolveSignal(alert.Integration, Channels.Source, alert.ReceivedAt), ct);
+            return AlertOutcome.SourceResolved;
+        }
+
+        return AlertOutcome.Counted;
+    }
+
+    async Task<AlertOutcome?> NoteOnResolvedAsync(IncidentEntity incident, Alert alert, CancellationToken ct)
+    {
+        await timeline.AppendAsync(incident.Id, AlertEvent(alert, TimelineEventTypes.AlertResolved, $"Source resolved after the incident was resolved: {alert.Title}"), ct);
+        return AlertOutcome.NotedOnResolved;
+    }
+
+    AlertOutcome? Drop(Alert alert)
+    {
+        LogUnmatchedResolve(logger, alert.Id, alert.Integration, alert.DedupKey);
+        return AlertOutcome.Dropped;
+    }
+
+    /// <summary>
+    /// Index the incident and start its orchestration. Idempotent, so whoever sees the incident not yet marked as
+    /// started (its creator, or any later processor after a crash) may run it.
+    /// </summary>
+    async Task FinishOpeningAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        await incidents.IndexAsync(incident, ct);
+        await lifecycle.EnsureStartedAsync(incident.Id, ct);
+        var current = incident;
+        for (var attempt = 0; attempt < MaxAttempts && current is { LifecycleStarted: false }; attempt++)
+        {
+            current.LifecycleStarted = true;
+            if (await incidents.TryUpdateAsync(current, ct))
+            {
+                return;
+            }
+
+            current = await incidents.FindAsync(incident.Id, ct);
+        }
+    }
+
+    static TimelineEvent AlertEvent(Alert alert, string type, string summary) => new(
+        alert.Id,
+        alert.ReceivedAt,
+        type,
+        alert.Integration,
+        Channels.Source,
+        summary,
+        new Dictionary<string, string>
+        {
+            ["alertId"] = alert.Id,
+            ["severity"] = alert.Severity.ToString().ToLowerInvariant(),
+            ["status"] = alert.Status.ToString().ToLowerInvariant(),
+            ["dedupKey"] = alert.DedupKey,
+        });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened incident {IncidentId} for {Integration} key {DedupKey}")]
+    static partial void LogOpened(ILogger logger, string incidentId, string integration, string dedupKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Alert {AlertId} lost a race (attempt {Attempt}); re-reading")]
+    static partial void LogRaceLost(ILogger logger, string alertId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped resolved alert {AlertId}: no incident for {Integration} key {DedupKey}")]
+    static partial void LogUnmatchedResolve(ILogger logger, string alertId, string integration, string dedupKey);
+}
+
+public sealed class IncidentNotReadyException(string incidentId)
+    : Exception($"Incident {incidentId} is still being opened; the resolve will be retried.");

@@ -1,0 +1,45 @@
+using IncidentFunctions.Incidents;
+
+namespace IncidentFunctions.Ingestion;
+
+public enum DedupAction
+{
+    /// <summary>No incident takes this key: claim the key for a new incident.</summary>
+    OpenNew,
+
+    /// <summary>The key was claimed for an incident that is not written yet (its creator is mid-way or crashed).</summary>
+    CompleteOpening,
+
+    /// <summary>Count the alert into the open incident.</summary>
+    Append,
+
+    /// <summary>The source says the problem is gone: record it on the open incident and signal its lifecycle.</summary>
+    SourceResolved,
+
+    /// <summary>A resolve for an incident that is already resolved: note it on that incident's timeline only.</summary>
+    NoteOnResolved,
+
+    /// <summary>A resolve for a key that never opened an incident: nothing to attach it to.</summary>
+    DropUnmatchedResolve,
+
+    /// <summary>A resolve for an incident still being opened: try again shortly (the queue retries).</summary>
+    RetryLater,
+}
+
+/// <summary>The pure decision at the heart of deduplication, from the alert's status and what storage holds.</summary>
+public static class DedupDecision
+{
+    public static DedupAction Decide(AlertStatus status, AlertKeyEntity? key, IncidentEntity? incident)
+    {
+        var live = incident is not null && incident.StatusValue != IncidentStatus.Resolved;
+        return (status, key, incident) switch
+        {
+            (AlertStatus.Firing, null, _) => DedupAction.OpenNew,
+            (AlertStatus.Firing, _, null) => DedupAction.CompleteOpening,
+            (AlertStatus.Firing, _, _) => live ? DedupAction.Append : DedupAction.OpenNew,
+            (AlertStatus.Resolved, null, _) => DedupAction.DropUnmatchedResolve,
+            (AlertStatus.Resolved, _, null) => DedupAction.RetryLater,
+            _ => live ? DedupAction.SourceResolved : DedupAction.NoteOnResolved,
+        };
+    }
+}

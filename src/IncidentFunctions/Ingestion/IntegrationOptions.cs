@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>One monitoring source allowed to send alerts, and the secrets it may present (two during a rotation).</summary>
+public sealed class Integration
+{
+    public List<string> Secrets { get; set; } = [];
+}
+
+/// <summary>Bound from the "Integrations" configuration section: Integrations__{name}__Secrets__{n}.</summary>
+public sealed partial class IntegrationOptions
+{
+    public const string Section = "Integrations";
+    public const int MinSecretLength = 16;
+
+    public Dictionary<string, Integration> Items { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    public static partial Regex NamePattern();
+}
+
+public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IntegrationOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (integration, settings) in options.Items)
+        {
+            if (!IntegrationOptions.NamePattern().IsMatch(integration))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}: the name must be 1-64 letters, digits, '-' or '_'.");
+            }
+
+            if (settings.Secrets.Count == 0)
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets: at least one secret is required.");
+            }
+
+            for (var i = 0; i < settings.Secrets.Count; i++)
+            {
+                if (settings.Secrets[i].Length < IntegrationOptions.MinSecretLength)
+                {
+                    failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
+                }
+            }
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Checks the secret a sender presents, in constant time, against every secret of the integration.</summary>
+public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions> options)
+{
+    public enum Result
+    {
+        Ok,
+        UnknownIntegration,
+        BadSecret,
+    }
+
+    public Result Authenticate(HttpRequest request, string integration)
+    {
+        if (!options.CurrentValue.Items.TryGetValue(integration, out var settings))
+        {
+            return Result.UnknownIntegration;
+        }
+
+        var presented = PresentedSecret(request);
+        if (presented is null)
+        {
+            return Result.BadSecret;
+        }
+
+        // Hashing first makes the comparison constant-time regardless of the lengths involved.
+        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        var match = false;
+        foreach (var secret in settings.Secrets)
+        {
+            match |= CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        }
+
+        return match ? Result.Ok : Result.BadSecret;
+    }
+
+    static string? PresentedSecret(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+
+        if (request.Headers.TryGetValue("X-Api-Key", out var apiKey) && apiKey.Count > 0)
+        {
+            return apiKey.ToString();
+        }
+
+        return request.Query.TryGetValue("key", out var key) && key.Count > 0 ? key.ToString() : null;
+    }
+}

@@ -1,0 +1,30 @@
+namespace IncidentFunctions.Lifecycle;
+
+/// <summary>The input of an incident's orchestration; the instance id is the incident id.</summary>
+public sealed record IncidentLifecycleInput(string IncidentId);
+
+/// <summary>Asks the orchestration to resolve the incident.</summary>
+public sealed record ResolveSignal(string Actor, string Channel, DateTimeOffset At);
+
+/// <summary>A timeline event the orchestration asks an activity to write; ids come from the orchestration context.</summary>
+public sealed record LifecycleNote(string IncidentId, string EventId, DateTimeOffset At);
+
+public sealed record ResolveRequest(string IncidentId, string EventId, DateTimeOffset At, ResolveSignal Signal);
+
+/// <summary>What the orchestration needs to know about stored state when it starts (signals may predate it).</summary>
+public sealed record IncidentState(string IncidentId, bool Exists, string? Integration, DateTimeOffset? SourceResolvedAt, bool Resolved);
+
+/// <summary>External event names raised to an incident's orchestration.</summary>
+public static class LifecycleEvents
+{
+    public const string Resolve = nameof(Resolve);
+}
+
+/// <summary>Starts and signals incident orchestrations; the seam between alert processing and Durable Functions.</summary>
+public interface IIncidentLifecycle
+{
+    /// <summary>Starts the incident's orchestration unless one exists; never creates a second run.</summary>
+    Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct);
+
+    Task SignalResolveAsync(string incidentId, ResolveSignal signal, CancellationToken ct);
+}

@@ -1,0 +1,42 @@
+namespace IncidentFunctions;
+
+// The one place where routes, queues, tables and settings are named. Function attributes, the dev host, the tests
+// and the docs refer to these constants; nothing spells them a second time.
+
+/// <summary>HTTP routes, relative to the /api prefix that both hosts add.</summary>
+public static class Routes
+{
+    public const string Prefix = "api";
+    public const string Alerts = "alerts/{integration}";
+    public const string Incidents = "incidents";
+    public const string Incident = "incidents/{id}";
+    public const string IncidentTimeline = "incidents/{id}/timeline";
+}
+
+public static class QueueNames
+{
+    public const string Alerts = "alerts";
+
+    /// <summary>The Functions host moves a message here after host.json's maxDequeueCount failed attempts.</summary>
+    public static string PoisonOf(string queue) => queue + "-poison";
+}
+
+public static class TableNames
+{
+    public const string Incidents = "incidents";
+    public const string IncidentIndex = "incidentindex";
+    public const string AlertKeys = "alertkeys";
+    public const string Timeline = "timeline";
+}
+
+public static class BlobContainers
+{
+    /// <summary>Alert batches too large for a queue message are parked here and the message points at them.</summary>
+    public const string AlertPayloads = "alert-payloads";
+}
+
+public static class ConnectionNames
+{
+    /// <summary>The storage connection the Functions host uses; identity-based settings use its __ suffixes.</summary>
+    public const string Storage = "AzureWebJobsStorage";
+}

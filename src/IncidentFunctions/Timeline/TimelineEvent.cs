@@ -1,0 +1,32 @@
+namespace IncidentFunctions.Timeline;
+
+/// <summary>
+/// One line of an incident's append-only history. <see cref="Id"/> is chosen by the writer deterministically (an alert
+/// id, or a GUID from the orchestration context), so writing the same event twice stores it once.
+/// </summary>
+public sealed record TimelineEvent(
+    string Id,
+    DateTimeOffset At,
+    string Type,
+    string Actor,
+    string Channel,
+    string Summary,
+    IReadOnlyDictionary<string, string>? Data = null);
+
+/// <summary>Timeline event types. Stable strings: reports and exports key on them.</summary>
+public static class TimelineEventTypes
+{
+    public const string AlertReceived = "alert.received";
+    public const string AlertRepeated = "alert.repeated";
+    public const string AlertResolved = "alert.resolved";
+    public const string IncidentOpened = "incident.opened";
+    public const string IncidentResolved = "incident.resolved";
+}
+
+/// <summary>How an actor reached us.</summary>
+public static class Channels
+{
+    public const string Source = "source";
+    public const string System = "system";
+    public const string Api = "api";
+}
