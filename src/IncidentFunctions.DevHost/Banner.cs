@@ -6,13 +6,16 @@ namespace IncidentFunctions.DevHost;
 /// <summary>What a developer needs on start: where things are, and one command that fires an alert.</summary>
 public static class Banner
 {
+    /// <summary>Printed once the host serves requests; scripts and tests wait for this line.</summary>
+    public const string ReadyLine = "IncidentFunctions dev host is ready.";
+
     public static void Print(ILogger logger, DevHostOptions options, FunctionCatalog catalog, LocalStack local, string? demoKey)
     {
         var api = $"http://localhost:{options.Port}/{Routes.Prefix}";
         var lines = new List<string>
         {
             string.Empty,
-            "IncidentFunctions dev host is ready.",
+            ReadyLine,
             $"  API          {api}",
             $"  Functions    {string.Join(", ", catalog.Functions.Select(f => $"{f.Name} ({f.Kind})"))}",
             local.StartedAzurite ? "  Storage      Azurite on 127.0.0.1:10000-10002 (data in .devhost/azurite)" : "  Storage      the configured AzureWebJobsStorage connection",

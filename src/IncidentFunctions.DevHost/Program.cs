@@ -17,7 +17,7 @@ using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole
 await using var localTools = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
 
 var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
-var hostJson = HostJson.Load(paths.HostJson);
+var hostJson = HostJson.Load(paths.HostJson, builder.Configuration);
 var grpcSocket = Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{Environment.ProcessId}.sock");
 File.Delete(grpcSocket);
 

@@ -38,10 +38,7 @@ public static class DurableFunctions
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         builder.Services.AddHostedService(_ => new TaskHubBootstrap(service));
 
-        var channel = GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectUnixSocketAsync(socketPath, ct) },
-        });
+        var channel = CreateChannel(socketPath);
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(channel);
@@ -58,7 +55,8 @@ public static class DurableFunctions
         return builder;
     }
 
-    static void Register(DurableTaskRegistry registry, FunctionCatalog catalog, ILoggerFactory loggerFactory)
+    /// <summary>Registers the app's orchestrator and activity functions; the tests use it with DurableTaskTestHost.</summary>
+    public static void Register(DurableTaskRegistry registry, FunctionCatalog catalog, ILoggerFactory loggerFactory)
     {
         foreach (var function in catalog.OfKind(TriggerKind.Orchestration))
         {
@@ -75,6 +73,13 @@ public static class DurableFunctions
             registry.AddActivity(function.Name, services => new FunctionActivity(function, services));
         }
     }
+
+    /// <summary>A gRPC channel to the task hub server's Unix socket; the tests use it to reach a running dev host.</summary>
+    public static GrpcChannel CreateChannel(string socketPath) =>
+        GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { ConnectCallback = (_, ct) => ConnectUnixSocketAsync(socketPath, ct) },
+        });
 
     static async ValueTask<Stream> ConnectUnixSocketAsync(string path, CancellationToken ct)
     {

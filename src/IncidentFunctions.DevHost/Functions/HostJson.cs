@@ -9,10 +9,21 @@ namespace IncidentFunctions.DevHost.Functions;
 /// </summary>
 public sealed record HostJson(QueueSettings Queues, DurableSettings Durable)
 {
-    public static HostJson Load(string path)
+    /// <summary>App settings that override host.json, as in Azure: AzureFunctionsJobHost__extensions__queues__batchSize.</summary>
+    public const string OverrideSection = "AzureFunctionsJobHost";
+
+    public static HostJson Load(string path, IConfiguration? overrides = null)
     {
         var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
             ?? throw new InvalidDataException($"{path} is empty.");
+        if (overrides?.GetSection(OverrideSection) is { } section)
+        {
+            foreach (var (key, value) in section.AsEnumerable(makePathsRelative: true).Where(kv => kv.Value is not null))
+            {
+                Set(root, key.Split(':'), value!);
+            }
+        }
+
         var queues = root["extensions"]?["queues"];
         var durable = root["extensions"]?["durableTask"];
         var batchSize = Math.Clamp(Int(queues?["batchSize"]) ?? 16, 1, 32);
@@ -30,6 +41,17 @@ public sealed record HostJson(QueueSettings Queues, DurableSettings Durable)
                 Int(durable?["storageProvider"]?["partitionCount"]) ?? 4,
                 Int(durable?["maxConcurrentActivityFunctions"]) ?? 10 * Environment.ProcessorCount,
                 Int(durable?["maxConcurrentOrchestratorFunctions"]) ?? 10 * Environment.ProcessorCount));
+    }
+
+    static void Set(JsonNode root, string[] path, string value)
+    {
+        var node = root;
+        foreach (var segment in path[..^1])
+        {
+            node = node[segment] ??= new JsonObject();
+        }
+
+        node[path[^1]] = int.TryParse(value, out var number) ? JsonValue.Create(number) : JsonValue.Create(value);
     }
 
     static int? Int(JsonNode? node) => node is null ? null : (int)node;

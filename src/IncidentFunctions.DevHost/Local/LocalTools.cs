@@ -62,8 +62,18 @@ public static class LocalTools
     /// <summary>Runs `npm ci` when the npm tools are missing, so a fresh clone needs no separate set-up step.</summary>
     public static async Task EnsureNpmPackagesAsync(RepositoryPaths paths, ILogger logger)
     {
-        if (File.Exists(Path.Combine(paths.NodeModules, "azurite", "package.json")) &&
-            File.Exists(Path.Combine(paths.NodeModules, "maildev", "package.json")))
+        bool Installed() =>
+            File.Exists(Path.Combine(paths.NodeModules, "azurite", "package.json")) &&
+            File.Exists(Path.Combine(paths.NodeModules, "maildev", "package.json"));
+        if (Installed())
+        {
+            return;
+        }
+
+        // Test fixtures and hosts may start together on a fresh clone: one of them installs, the others wait.
+        Directory.CreateDirectory(paths.State);
+        await using var installLock = await AcquireAsync(Path.Combine(paths.State, "npm.lock"));
+        if (Installed())
         {
             return;
         }
@@ -80,6 +90,22 @@ public static class LocalTools
         if (npm.ExitCode != 0)
         {
             throw new InvalidOperationException($"npm ci failed with exit code {npm.ExitCode}.");
+        }
+    }
+
+    static async Task<FileStream> AcquireAsync(string path)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
         }
     }
 }

@@ -44,7 +44,8 @@ public static class RequestBody
 
             try
             {
-                var document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = MaxDepth });
+                // JsonDocument keeps reading the memory it was given: hand it its own copy, not the pooled buffer.
+                var document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
                 return (document, null);
             }
             catch (JsonException e)

@@ -103,6 +103,12 @@ public static class GenericAlertFormat
         }
 
         var dedupKey = OptionalString(o, "dedupKey", path, MaxDedupKey, errors);
+        if (dedupKey is not null && string.IsNullOrWhiteSpace(dedupKey))
+        {
+            // An empty key would merge every such alert of the integration into one incident.
+            errors.Add(new(path + "dedupKey", "must not be empty; omit it to derive one from the alert"));
+        }
+
         var source = OptionalString(o, "source", path, MaxSource, errors);
         var description = OptionalString(o, "description", path, MaxDescription, errors);
         var labels = Labels(o, path, errors);

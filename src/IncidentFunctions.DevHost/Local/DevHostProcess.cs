@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace IncidentFunctions.DevHost.Local;
+
+/// <summary>
+/// A dev host started as a child process, as a developer would run it: the end-to-end tests and the benchmark use it
+/// so that they exercise the real host, its real start-up and its real queue and Durable Task wiring.
+/// </summary>
+public sealed class DevHostProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly StringBuilder output = new();
+    readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    DevHostProcess(Process process, int port)
+    {
+        this.process = process;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/{IncidentFunctions.Routes.Prefix}/");
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress { get; }
+
+    public int ProcessId => process.Id;
+
+    /// <summary>The gRPC socket of the dev host's task hub server; tests talk Durable Task to it directly.</summary>
+    public string GrpcSocket => Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{process.Id}.sock");
+
+    /// <summary>Everything the host wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public long PeakWorkingSetBytes
+    {
+        get
+        {
+            process.Refresh();
+            return process.PeakWorkingSet64;
+        }
+    }
+
+    /// <summary>
+    /// Starts the dev host's built assembly with <paramref name="settings"/> as environment variables (use "__" for
+    /// nested keys) and waits until it says it is ready.
+    /// </summary>
+    public static async Task<DevHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        var assembly = typeof(DevHostProcess).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryPaths.Find().Root,
+        };
+        start.ArgumentList.Add(assembly);
+        start.Environment["DevHost__Port"] = port.ToString();
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the dev host.");
+        var host = new DevHostProcess(process, port);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => host.ready.TrySetException(new InvalidOperationException($"The dev host exited with code {process.ExitCode}:\n{host.Output}"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await host.ready.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            var log = host.Output;
+            await host.DisposeAsync();
+            throw new TimeoutException($"The dev host did not get ready within {timeout}:\n{log}");
+        }
+
+        return host;
+    }
+
+    void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+
+        if (line.Contains(Banner.ReadyLine, StringComparison.Ordinal))
+        {
+            ready.TrySetResult();
+        }
+    }
+
+    /// <summary>Stops the host the way Ctrl+C does, and waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        using (var signal = Process.Start("kill", ["-INT", process.Id.ToString()]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+
+        process.Dispose();
+    }
+}

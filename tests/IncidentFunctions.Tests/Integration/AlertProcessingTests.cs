@@ -1,0 +1,221 @@
+using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Timeline;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IncidentFunctions.Tests.Integration;
+
+/// <summary>
+/// Deduplication against real Table Storage (Azurite), with the real incident orchestration running on the Durable
+/// Task in-process test host: only the Durable backend is in memory here; the end-to-end tests use Azure Storage.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class AlertProcessingTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    readonly string integration = "int-" + Guid.NewGuid().ToString("N")[..8];
+    DurableTaskTestHost durable = null!;
+
+    AlertProcessor Processor => durable.Services.GetRequiredService<AlertProcessor>();
+
+    IncidentStore Incidents => durable.Services.GetRequiredService<IncidentStore>();
+
+    TimelineStore Timeline => durable.Services.GetRequiredService<TimelineStore>();
+
+    IIncidentLifecycle Lifecycle => new DurableIncidentLifecycle(durable.Client);
+
+    public async Task InitializeAsync() =>
+        durable = await DurableTaskTestHost.StartAsync(
+            registry => DurableFunctions.Register(registry, new FunctionCatalog(typeof(IncidentServices).Assembly), NullLoggerFactory.Instance),
+            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddIncidentServices(azurite.Configuration) });
+
+    public async Task DisposeAsync() => await durable.DisposeAsync();
+
+    [Fact]
+    public async Task FiftyConcurrentCopiesOpenOneIncidentAndCountFifty()
+    {
+        var key = TestAlerts.NewKey();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            Task.Run(() => Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None))));
+
+        Assert.Equal(1, outcomes.Count(o => o == AlertOutcome.Opened));
+        Assert.Equal(49, outcomes.Count(o => o == AlertOutcome.Counted));
+        var incident = await IncidentFor(key);
+        Assert.Equal(50, incident.AlertCount);
+        Assert.True(incident.LifecycleStarted);
+
+        var events = await AllEvents(incident.Id);
+        Assert.Equal(1, events.Count(e => e.Type == TimelineEventTypes.AlertReceived));
+        Assert.Equal(49, events.Count(e => e.Type == TimelineEventTypes.AlertRepeated));
+
+        var instance = await durable.Client.GetInstanceAsync(incident.Id);
+        Assert.NotNull(instance);
+        await Eventually.Get(async () => (await AllEvents(incident.Id)).FirstOrDefault(e => e.Type == TimelineEventTypes.IncidentOpened), "incident.opened");
+    }
+
+    [Fact]
+    public async Task ARedeliveredAlertIsCountedAndRecordedOnce()
+    {
+        var key = TestAlerts.NewKey();
+        var alert = TestAlerts.Firing(integration, key);
+        Assert.Equal(AlertOutcome.Opened, await Processor.ProcessAsync(alert, Lifecycle, CancellationToken.None));
+        var repeat = TestAlerts.Firing(integration, key);
+        Assert.Equal(AlertOutcome.Counted, await Processor.ProcessAsync(repeat, Lifecycle, CancellationToken.None));
+
+        // The queue delivers both messages again (at-least-once): nothing changes.
+        await Processor.ProcessAsync(alert, Lifecycle, CancellationToken.None);
+        await Processor.ProcessAsync(repeat, Lifecycle, CancellationToken.None);
+
+        var incident = await IncidentFor(key);
+        Assert.Equal(2, incident.AlertCount);
+        var events = await AllEvents(incident.Id);
+        Assert.Equal(2, events.Count(e => e.Type.StartsWith("alert.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AProcessorThatCrashedAfterClaimingTheKeyIsCompletedByTheNextDelivery()
+    {
+        var key = TestAlerts.NewKey();
+        var orphan = IncidentIds.New(DateTimeOffset.UtcNow);
+        Assert.True(await Incidents.TryClaimKeyAsync(null, integration, key, orphan, CancellationToken.None));
+
+        var outcome = await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        Assert.Equal(AlertOutcome.Opened, outcome);
+        var incident = await IncidentFor(key);
+        Assert.Equal(orphan, incident.Id);
+        Assert.Equal(1, incident.AlertCount);
+        Assert.NotNull(await durable.Client.GetInstanceAsync(orphan));
+    }
+
+    [Fact]
+    public async Task SourceResolvedResolvesTheIncidentAndMovesItInTheIndex()
+    {
+        var key = TestAlerts.NewKey();
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        var opened = await IncidentFor(key);
+        Assert.Contains(opened.Id, await ListedIds("open"));
+
+        Assert.Equal(AlertOutcome.SourceResolved, await Processor.ProcessAsync(TestAlerts.Resolved(integration, key), Lifecycle, CancellationToken.None));
+
+        var done = await durable.Client.WaitForInstanceCompletionAsync(opened.Id, getInputsAndOutputs: true, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var resolved = await IncidentFor(key);
+        Assert.Equal(IncidentStatus.Resolved, resolved.StatusValue);
+        Assert.Equal(integration, resolved.ResolvedBy);
+        Assert.DoesNotContain(opened.Id, await ListedIds("open"));
+        Assert.Contains(opened.Id, await ListedIds("resolved"));
+
+        var types = (await AllEvents(opened.Id)).Select(e => e.Type).ToList();
+        Assert.Equal(TimelineEventTypes.IncidentResolved, types[^1]);
+        Assert.Contains(TimelineEventTypes.AlertResolved, types);
+    }
+
+    [Fact]
+    public async Task AFiringAlertAfterResolutionOpensANewIncident()
+    {
+        var key = TestAlerts.NewKey();
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        var first = await IncidentFor(key);
+        await Processor.ProcessAsync(TestAlerts.Resolved(integration, key), Lifecycle, CancellationToken.None);
+        await durable.Client.WaitForInstanceCompletionAsync(first.Id, new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        Assert.Equal(AlertOutcome.Opened, await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None));
+
+        var second = await IncidentFor(key);
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(IncidentStatus.Open, second.StatusValue);
+        Assert.Equal(1, second.AlertCount);
+    }
+
+    [Fact]
+    public async Task AResolveForAKeyThatNeverFiredIsDropped()
+    {
+        var key = TestAlerts.NewKey();
+        Assert.Equal(AlertOutcome.Dropped, await Processor.ProcessAsync(TestAlerts.Resolved(integration, key), Lifecycle, CancellationToken.None));
+        Assert.Null(await Incidents.FindKeyAsync(integration, key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task StartingTheSameIncidentTwiceNeverCreatesASecondRun()
+    {
+        var key = TestAlerts.NewKey();
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        var incident = await IncidentFor(key);
+        var before = await durable.Client.GetInstanceAsync(incident.Id);
+
+        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None)));
+
+        Assert.All(started, Assert.False);
+        var after = await durable.Client.GetInstanceAsync(incident.Id);
+        Assert.Equal(before!.CreatedAt, after!.CreatedAt);
+    }
+
+    [Fact]
+    public async Task ListingIsNewestFirstAndPagesWithAContinuationToken()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var key = TestAlerts.NewKey("page");
+            await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+            ids.Add((await IncidentFor(key)).Id);
+        }
+
+        var listed = new List<Incident>();
+        string? token = null;
+        do
+        {
+            var page = await Incidents.ListAsync("all", 2, token, CancellationToken.None);
+            Assert.True(page.Items.Count <= 2);
+            listed.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        var ours = listed.Where(i => ids.Contains(i.Id)).ToList();
+        Assert.Equal(ids.AsEnumerable().Reverse(), ours.Select(i => i.Id));
+        Assert.Equal(listed.Count, listed.Select(i => i.Id).Distinct().Count());
+    }
+
+    async Task<IncidentEntity> IncidentFor(string key)
+    {
+        var pointer = await Incidents.FindKeyAsync(integration, key, CancellationToken.None) ?? throw new InvalidOperationException("no key row");
+        return await Incidents.FindAsync(pointer.IncidentId, CancellationToken.None) ?? throw new InvalidOperationException("no incident");
+    }
+
+    async Task<List<TimelineEvent>> AllEvents(string incidentId)
+    {
+        var all = new List<TimelineEvent>();
+        string? token = null;
+        do
+        {
+            var page = await Timeline.ReadAsync(incidentId, 100, token, CancellationToken.None);
+            all.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return all;
+    }
+
+    async Task<HashSet<string>> ListedIds(string bucket)
+    {
+        var ids = new HashSet<string>();
+        string? token = null;
+        do
+        {
+            var page = await Incidents.ListAsync(bucket, 100, token, CancellationToken.None);
+            ids.UnionWith(page.Items.Select(i => i.Id));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return ids;
+    }
+}

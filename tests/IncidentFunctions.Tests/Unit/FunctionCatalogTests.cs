@@ -1,0 +1,83 @@
+using IncidentFunctions.DevHost.Functions;
+
+namespace IncidentFunctions.Tests.Unit;
+
+public sealed class FunctionCatalogTests
+{
+    static readonly FunctionCatalog Catalog = new(typeof(IncidentServices).Assembly);
+
+    [Fact]
+    public void HttpRoutesAreExactlyTheRouteConstants()
+    {
+        var routes = Catalog.OfKind(TriggerKind.Http).Select(f => f.Http.Route).Order(StringComparer.Ordinal);
+
+        Assert.Equal(
+            new[] { Routes.Alerts, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline }.Order(StringComparer.Ordinal),
+            routes);
+    }
+
+    [Fact]
+    public void AlertsAreReceivedByPostAndIncidentsReadByGet()
+    {
+        var byRoute = Catalog.OfKind(TriggerKind.Http).ToDictionary(f => f.Http.Route!, f => f.Http.Methods ?? []);
+
+        Assert.Equal(["post"], byRoute[Routes.Alerts]);
+        Assert.Equal(["get"], byRoute[Routes.Incidents]);
+        Assert.Equal(["get"], byRoute[Routes.Incident]);
+        Assert.Equal(["get"], byRoute[Routes.IncidentTimeline]);
+    }
+
+    [Fact]
+    public void QueueFunctionListensOnTheAlertsQueue()
+    {
+        var queue = Assert.Single(Catalog.OfKind(TriggerKind.Queue));
+
+        Assert.Equal(QueueNames.Alerts, queue.Queue.QueueName);
+        Assert.Equal(ConnectionNames.Storage, queue.Queue.Connection);
+    }
+
+    [Fact]
+    public void ThereIsExactlyOneOrchestration()
+    {
+        var orchestration = Assert.Single(Catalog.OfKind(TriggerKind.Orchestration));
+
+        Assert.Equal("IncidentOrchestrator", orchestration.Name);
+    }
+
+    [Fact]
+    public void ThereAreAtLeastThreeActivities()
+    {
+        var activities = Catalog.OfKind(TriggerKind.Activity).Select(f => f.Name).ToList();
+
+        Assert.True(activities.Count >= 3, $"Only {activities.Count} activities: {string.Join(", ", activities)}");
+        Assert.Contains("RecordIncidentOpened", activities);
+        Assert.Contains("ReadIncidentState", activities);
+        Assert.Contains("ResolveIncident", activities);
+    }
+
+    [Fact]
+    public void EveryFunctionNameIsUnique()
+    {
+        var names = Catalog.Functions.Select(f => f.Name).ToList();
+
+        Assert.NotEmpty(names);
+        Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    [Fact]
+    public void EveryFunctionIsOfAKnownKindAndTheKindsAddUp()
+    {
+        var counted = Enum.GetValues<TriggerKind>().Sum(k => Catalog.OfKind(k).Count());
+
+        Assert.Equal(Catalog.Functions.Count, counted);
+        Assert.All(Catalog.Functions, f => Assert.Equal(f.Method.Name, f.Name));
+    }
+
+    [Fact]
+    public void FunctionsAreListedByName()
+    {
+        var names = Catalog.Functions.Select(f => f.Name).ToList();
+
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+    }
+}

@@ -1,0 +1,121 @@
+using IncidentFunctions.DevHost.Functions;
+
+namespace IncidentFunctions.Tests.Unit;
+
+public sealed class HostJsonTests : IDisposable
+{
+    readonly string directory = Path.Combine(Path.GetTempPath(), "hostjson-tests-" + Guid.NewGuid().ToString("N"));
+
+    public HostJsonTests() => Directory.CreateDirectory(directory);
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "IncidentFunctions.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No IncidentFunctions.sln above {AppContext.BaseDirectory}.");
+    }
+
+    HostJson LoadText(string json)
+    {
+        var path = Path.Combine(directory, "host.json");
+        File.WriteAllText(path, json);
+        return HostJson.Load(path);
+    }
+
+    [Fact]
+    public void RepositoryHostJsonValuesAreRead()
+    {
+        var host = HostJson.Load(Path.Combine(RepositoryRoot(), "host.json"));
+
+        Assert.Equal(32, host.Queues.BatchSize);
+        Assert.Equal(16, host.Queues.NewBatchThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(2), host.Queues.MaxPollingInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), host.Queues.VisibilityTimeout);
+        Assert.Equal(5, host.Queues.MaxDequeueCount);
+        Assert.True(host.Queues.Base64);
+        Assert.Equal("IncidentFunctions", host.Durable.HubName);
+        Assert.Equal(TimeSpan.FromSeconds(1), host.Durable.MaxQueuePollingInterval);
+    }
+
+    [Fact]
+    public void MinimalHostJsonGetsTheFunctionsDefaults()
+    {
+        var host = LoadText("""{ "version": "2.0" }""");
+
+        Assert.Equal(new QueueSettings(16, 8, TimeSpan.FromMinutes(1), TimeSpan.Zero, 5, true), host.Queues);
+        Assert.Equal("TestHubName", host.Durable.HubName);
+        Assert.Equal(TimeSpan.FromSeconds(30), host.Durable.MaxQueuePollingInterval);
+        Assert.Equal(4, host.Durable.PartitionCount);
+        Assert.Equal(10 * Environment.ProcessorCount, host.Durable.MaxConcurrentActivities);
+        Assert.Equal(10 * Environment.ProcessorCount, host.Durable.MaxConcurrentOrchestrations);
+    }
+
+    [Fact]
+    public void EmptyExtensionSectionsAlsoGetTheDefaults()
+    {
+        var host = LoadText("""{ "version": "2.0", "extensions": { "queues": {}, "durableTask": { "storageProvider": {} } } }""");
+
+        Assert.Equal(16, host.Queues.BatchSize);
+        Assert.Equal(8, host.Queues.NewBatchThreshold);
+        Assert.Equal(5, host.Queues.MaxDequeueCount);
+        Assert.Equal(TimeSpan.Zero, host.Queues.VisibilityTimeout);
+        Assert.True(host.Queues.Base64);
+        Assert.Equal("TestHubName", host.Durable.HubName);
+    }
+
+    [Fact]
+    public void NewBatchThresholdDefaultsToHalfTheDeclaredBatchSize()
+    {
+        var host = LoadText("""{ "extensions": { "queues": { "batchSize": 10 } } }""");
+
+        Assert.Equal(10, host.Queues.BatchSize);
+        Assert.Equal(5, host.Queues.NewBatchThreshold);
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(64, 32)]
+    public void BatchSizeIsClampedToWhatTheQueueServiceAllows(int declared, int expected)
+    {
+        var host = LoadText($$"""{ "extensions": { "queues": { "batchSize": {{declared}} } } }""");
+
+        Assert.Equal(expected, host.Queues.BatchSize);
+    }
+
+    [Theory]
+    [InlineData("none", false)]
+    [InlineData("None", false)]
+    [InlineData("base64", true)]
+    public void MessageEncodingNoneTurnsBase64Off(string encoding, bool base64)
+    {
+        var host = LoadText($$"""{ "extensions": { "queues": { "messageEncoding": "{{encoding}}" } } }""");
+
+        Assert.Equal(base64, host.Queues.Base64);
+    }
+
+    [Fact]
+    public void CommentsAndTrailingCommasAreTolerated()
+    {
+        var host = LoadText("""
+            {
+              // the Functions host accepts comments in host.json
+              "extensions": {
+                "queues": { "maxDequeueCount": 3, },
+                "durableTask": { "hubName": "Demo", "maxConcurrentActivityFunctions": 7, },
+              },
+            }
+            """);
+
+        Assert.Equal(3, host.Queues.MaxDequeueCount);
+        Assert.Equal("Demo", host.Durable.HubName);
+        Assert.Equal(7, host.Durable.MaxConcurrentActivities);
+    }
+}

@@ -1,0 +1,265 @@
+using IncidentFunctions.Ingestion;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using IntegrationSettings = IncidentFunctions.Ingestion.Integration;
+
+namespace IncidentFunctions.Tests.Unit;
+
+public sealed class IntegrationAuthenticatorTests
+{
+    const string Secret = "grafana-secret-0123456789";
+    const string NextSecret = "grafana-rotated-abcdefghij";
+
+    sealed class FixedOptions(IntegrationOptions value) : IOptionsMonitor<IntegrationOptions>
+    {
+        public IntegrationOptions CurrentValue => value;
+
+        public IntegrationOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<IntegrationOptions, string?> listener) => null;
+    }
+
+    static IntegrationOptions Options(params (string Name, string[] Secrets)[] integrations)
+    {
+        var options = new IntegrationOptions();
+        foreach (var (name, secrets) in integrations)
+        {
+            options.Items[name] = new IntegrationSettings { Secrets = [.. secrets] };
+        }
+
+        return options;
+    }
+
+    static IntegrationAuthenticator Authenticator() =>
+        new(new FixedOptions(Options(("grafana", [Secret, NextSecret]), ("zabbix", ["zabbix-secret-0123456789"]))));
+
+    static HttpRequest Request(Action<HttpRequest>? configure = null)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Method = "POST";
+        configure?.Invoke(request);
+        return request;
+    }
+
+    [Fact]
+    public void BearerTokenIsAccepted()
+    {
+        var request = Request(r => r.Headers.Authorization = $"Bearer {Secret}");
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void BearerSchemeIsCaseInsensitive()
+    {
+        var request = Request(r => r.Headers.Authorization = $"bearer {Secret}");
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void ApiKeyHeaderIsAccepted()
+    {
+        var request = Request(r => r.Headers["X-Api-Key"] = Secret);
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void KeyQueryParameterIsAccepted()
+    {
+        var request = Request(r => r.QueryString = new QueryString($"?key={Uri.EscapeDataString(Secret)}"));
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void EitherRotationSecretIsAccepted()
+    {
+        var authenticator = Authenticator();
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok,
+            authenticator.Authenticate(Request(r => r.Headers.Authorization = $"Bearer {Secret}"), "grafana"));
+        Assert.Equal(IntegrationAuthenticator.Result.Ok,
+            authenticator.Authenticate(Request(r => r.Headers.Authorization = $"Bearer {NextSecret}"), "grafana"));
+    }
+
+    [Theory]
+    [InlineData("Authorization")]
+    [InlineData("X-Api-Key")]
+    [InlineData("key")]
+    public void WrongSecretIsRefusedWhereverItIsSent(string where)
+    {
+        const string wrong = "grafana-secret-0123456780";
+        var request = Request(r =>
+        {
+            switch (where)
+            {
+                case "Authorization":
+                    r.Headers.Authorization = $"Bearer {wrong}";
+                    break;
+                case "X-Api-Key":
+                    r.Headers["X-Api-Key"] = wrong;
+                    break;
+                default:
+                    r.QueryString = new QueryString($"?key={wrong}");
+                    break;
+            }
+        });
+
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void AnotherIntegrationsSecretIsRefused()
+    {
+        var request = Request(r => r.Headers.Authorization = "Bearer zabbix-secret-0123456789");
+
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void PrefixOfTheSecretIsRefused()
+    {
+        var request = Request(r => r.Headers.Authorization = $"Bearer {Secret[..^1]}");
+
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void MissingSecretIsRefused()
+    {
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret, Authenticator().Authenticate(Request(), "grafana"));
+    }
+
+    [Fact]
+    public void EmptySecretIsRefused()
+    {
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret,
+            Authenticator().Authenticate(Request(r => r.Headers.Authorization = "Bearer "), "grafana"));
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret,
+            Authenticator().Authenticate(Request(r => r.Headers["X-Api-Key"] = string.Empty), "grafana"));
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret,
+            Authenticator().Authenticate(Request(r => r.QueryString = new QueryString("?key=")), "grafana"));
+    }
+
+    [Fact]
+    public void NonBearerAuthorizationIsNotTakenAsTheSecret()
+    {
+        var request = Request(r => r.Headers.Authorization = $"Basic {Secret}");
+
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret, Authenticator().Authenticate(request, "grafana"));
+    }
+
+    [Fact]
+    public void UnknownIntegrationIsReportedEvenWithAValidLookingSecret()
+    {
+        var request = Request(r => r.Headers.Authorization = $"Bearer {Secret}");
+
+        Assert.Equal(IntegrationAuthenticator.Result.UnknownIntegration, Authenticator().Authenticate(request, "datadog"));
+    }
+
+    [Fact]
+    public void UnknownIntegrationIsReportedWithoutASecret()
+    {
+        Assert.Equal(IntegrationAuthenticator.Result.UnknownIntegration, Authenticator().Authenticate(Request(), "datadog"));
+    }
+
+    [Theory]
+    [InlineData("GRAFANA")]
+    [InlineData("Grafana")]
+    [InlineData("grafana")]
+    public void IntegrationNamesAreCaseInsensitive(string integration)
+    {
+        var request = Request(r => r.Headers["X-Api-Key"] = Secret);
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok, Authenticator().Authenticate(request, integration));
+    }
+
+    [Fact]
+    public void ChangedConfigurationIsSeenWithoutANewAuthenticator()
+    {
+        var options = Options(("grafana", [Secret]));
+        var authenticator = new IntegrationAuthenticator(new FixedOptions(options));
+        var request = Request(r => r.Headers["X-Api-Key"] = NextSecret);
+        Assert.Equal(IntegrationAuthenticator.Result.BadSecret, authenticator.Authenticate(request, "grafana"));
+
+        options.Items["grafana"].Secrets.Add(NextSecret);
+
+        Assert.Equal(IntegrationAuthenticator.Result.Ok, authenticator.Authenticate(request, "grafana"));
+    }
+
+    // IntegrationOptionsValidator
+
+    static ValidateOptionsResult Validate(IntegrationOptions options) => new IntegrationOptionsValidator().Validate(null, options);
+
+    [Fact]
+    public void ValidatorAcceptsGoodConfiguration()
+    {
+        var result = Validate(Options(("grafana", [Secret, NextSecret]), ("zabbix_2-eu", [new string('s', IntegrationOptions.MinSecretLength)])));
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void ValidatorAcceptsNoIntegrationsAtAll()
+    {
+        Assert.True(Validate(new IntegrationOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void ValidatorRefusesAShortSecretNamingItsPath()
+    {
+        var result = Validate(Options(("grafana", [Secret, new string('s', IntegrationOptions.MinSecretLength - 1)])));
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Integrations:grafana:Secrets:1: ", failure, StringComparison.Ordinal);
+        Assert.Contains("at least 16 characters", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidatorRefusesAnIntegrationWithoutSecretsNamingItsPath()
+    {
+        var result = Validate(Options(("grafana", [])));
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Integrations:grafana:Secrets: ", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("dots.are.not.allowed")]
+    [InlineData("slash/name")]
+    [InlineData("")]
+    public void ValidatorRefusesABadNameNamingItsPath(string name)
+    {
+        var result = Validate(Options((name, [Secret])));
+
+        Assert.True(result.Failed);
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith($"Integrations:{name}: ", failure, StringComparison.Ordinal);
+        Assert.Contains("1-64 letters, digits, '-' or '_'", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidatorRefusesANameLongerThan64Characters()
+    {
+        Assert.True(Validate(Options((new string('a', 64), [Secret]))).Succeeded);
+
+        var longName = new string('a', 65);
+        var failure = Assert.Single(Validate(Options((longName, [Secret]))).Failures!);
+        Assert.StartsWith($"Integrations:{longName}: ", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidatorReportsEveryProblemAtOnce()
+    {
+        var result = Validate(Options(("bad name", ["short"]), ("empty", [])));
+
+        Assert.Equal(
+            ["Integrations:bad name: ", "Integrations:bad name:Secrets:0: ", "Integrations:empty:Secrets: "],
+            result.Failures!.Select(f => f[..(f.IndexOf(": ", StringComparison.Ordinal) + 2)]));
+    }
+}
