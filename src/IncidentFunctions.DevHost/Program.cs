@@ -26,6 +26,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.ListenLocalhost(options.Port);
     kestrel.ListenUnixSocket(grpcSocket, listen => listen.Protocols = HttpProtocols.Http2);
 });
+// Stop everything at once: the Durable worker's open gRPC stream would otherwise hold Kestrel's shutdown for 30 s.
+builder.Services.Configure<HostOptions>(host => host.ServicesStopConcurrently = true);
 builder.Services.AddIncidentServices(builder.Configuration);
 builder.AddDurableFunctions(catalog, hostJson.Durable, grpcSocket);
 builder.AddQueueFunctions(catalog, hostJson.Queues);

@@ -86,10 +86,18 @@ public sealed partial class QueueTriggerListener(
             }
         }
 
-        // Let in-flight invocations finish; what they do not finish reappears after its lease and is retried.
-        for (var i = 0; i < maxInFlight; i++)
+        // Let in-flight invocations finish for a while; what they do not finish reappears after its lease and is retried.
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
         {
-            await slots.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            for (var i = 0; i < maxInFlight; i++)
+            {
+                await slots.WaitAsync(grace.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            LogAbandoned(logger, function.Name, maxInFlight - slots.CurrentCount);
         }
     }
 
@@ -157,6 +165,9 @@ public sealed partial class QueueTriggerListener(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not poll queue {Queue}; retrying")]
     static partial void LogPollFailed(ILogger logger, Exception e, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function} stopped with {Count} messages in flight; they reappear when their lease ends")]
+    static partial void LogAbandoned(ILogger logger, string function, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release message {MessageId}; it reappears when its lease ends")]
     static partial void LogHandlingFailed(ILogger logger, Exception e, string messageId);

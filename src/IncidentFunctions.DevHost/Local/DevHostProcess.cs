@@ -113,7 +113,7 @@ public sealed class DevHostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the host the way Ctrl+C does, and waits for it to exit.</summary>
+    /// <summary>Asks the host to stop (SIGTERM, a graceful shutdown like Ctrl+C) and waits for it to exit.</summary>
     public async Task StopAsync()
     {
         if (process.HasExited)
@@ -121,7 +121,7 @@ public sealed class DevHostProcess : IAsyncDisposable
             return;
         }
 
-        using (var signal = Process.Start("kill", ["-INT", process.Id.ToString()]))
+        using (var signal = Process.Start("kill", ["-TERM", process.Id.ToString()]))
         {
             await signal.WaitForExitAsync();
         }
