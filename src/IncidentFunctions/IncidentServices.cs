@@ -36,6 +36,7 @@ public static class IncidentServices
         services.AddSingleton<AlertIntake>();
         services.AddSingleton<AlertProcessor>();
         services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentAppender>();
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<LifecycleActivities>();
         return services;

@@ -29,14 +29,19 @@ public static class LocalTools
 {
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    public static Task<NodeService> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports)
+    /// <summary>
+    /// Starts Azurite. <paramref name="inMemory"/> keeps data in the Azurite process only (tests and benchmarks, whose
+    /// Azurite outlives every host they start); the dev host keeps it on disk so a restart of Azurite loses nothing.
+    /// </summary>
+    public static Task<NodeService> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports, bool inMemory = false)
     {
         Directory.CreateDirectory(location);
         return NodeService.StartAsync(
             "Azurite",
             Path.Combine(paths.NodeModules, "azurite", "dist", "src", "azurite.js"),
             [
-                "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--location", location,
+                "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+                .. inMemory ? new[] { "--inMemoryPersistence" } : ["--location", location],
                 "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(),

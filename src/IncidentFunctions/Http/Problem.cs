@@ -12,7 +12,8 @@ public sealed record Problem(
     [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors = null)
 {
     public const string ContentType = "application/problem+json";
-    const string TypeBase = "https://github.com/incidentfunctions/incidentfunctions/blob/main/README.md#errors-";
+    // Stable problem types, listed in the README under "Errors"; a URN because the project has no web site to point at.
+    const string TypeBase = "urn:incidentfunctions:problem:";
 
     public JsonResponse ToResult() => new(this, Status, ContentType);
 

@@ -64,6 +64,8 @@ public sealed class IncidentEntity : ITableEntity
 
     public string Id => PartitionKey;
 
+    public IncidentEntity Copy() => (IncidentEntity)MemberwiseClone();
+
     public IncidentStatus StatusValue => Enum.Parse<IncidentStatus>(Status);
 
     public static IncidentEntity Open(string id, Alert alert, DateTimeOffset now) => new()

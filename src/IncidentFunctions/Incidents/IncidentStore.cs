@@ -85,25 +85,43 @@ public sealed class IncidentStore(TableServiceClient service)
         }
     }
 
+    /// <summary>The most actions one entity-group transaction may hold.</summary>
+    public const int MaxTransactionActions = 100;
+
     /// <summary>
-    /// Counts an alert into an incident in one transaction: the incident (changed by the caller, with the ETag it was
-    /// read with) and the alert's write-once row. If the alert row exists, the alert was counted before.
+    /// Counts alerts into an incident in one transaction: the incident (changed by the caller, with the ETag it was
+    /// read with) and each alert's write-once row, at most <see cref="MaxTransactionActions"/> - 1 of them. If any alert
+    /// row exists already, nothing is written and the result is <see cref="AppendResult.AlreadyApplied"/>: ask
+    /// <see cref="ExistingAlertRowsAsync"/> which, and try again without them.
     /// </summary>
-    public async Task<AppendResult> TryAppendAsync(IncidentEntity changed, AlertEntity alert, CancellationToken ct)
+    public async Task<AppendResult> TryAppendAsync(IncidentEntity changed, IReadOnlyList<AlertEntity> alerts, CancellationToken ct)
     {
         try
         {
-            var response = await incidents.SubmitTransactionAsync(
-                [new(TableTransactionActionType.UpdateReplace, changed, changed.ETag), new(TableTransactionActionType.Add, alert)], ct);
-            changed.ETag = response.Value[0].Headers.ETag ?? default;
+            var actions = new List<TableTransactionAction>(alerts.Count + 1) { new(TableTransactionActionType.UpdateReplace, changed, changed.ETag) };
+            actions.AddRange(alerts.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
+            var response = await incidents.SubmitTransactionAsync(actions, ct);
+            changed.ETag = response.Value[0].Headers.ETag
+                ?? (await incidents.GetEntityAsync<IncidentEntity>(changed.Id, IncidentEntity.Row, select: ["PartitionKey"], cancellationToken: ct)).Value.ETag;
             return AppendResult.Applied;
         }
-        catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+        catch (TableTransactionFailedException e) when (e.Status == 412)
         {
-            // Which action failed is reported by the service, but not reliably by every emulator: ask the table.
-            var existing = await incidents.GetEntityIfExistsAsync<AlertEntity>(alert.PartitionKey, alert.RowKey, select: ["AlertId"], cancellationToken: ct);
-            return existing.HasValue ? AppendResult.AlreadyApplied : AppendResult.Conflict;
+            return AppendResult.Conflict;
         }
+        catch (TableTransactionFailedException e) when (e.Status == 409)
+        {
+            // An alert row exists: that alert was counted before. The caller asks which, and retries without them.
+            return AppendResult.AlreadyApplied;
+        }
+    }
+
+    /// <summary>Which of these alerts already have their row, i.e. were counted by an earlier delivery.</summary>
+    public async Task<HashSet<string>> ExistingAlertRowsAsync(IReadOnlyList<AlertEntity> alerts, CancellationToken ct)
+    {
+        var found = await Task.WhenAll(alerts.Select(a =>
+            incidents.GetEntityIfExistsAsync<AlertEntity>(a.PartitionKey, a.RowKey, select: ["AlertId"], cancellationToken: ct)));
+        return alerts.Where((_, i) => found[i].HasValue).Select(a => a.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Replaces the incident if unchanged since read; false when someone else changed it first.</summary>

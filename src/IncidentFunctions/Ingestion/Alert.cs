@@ -38,6 +38,7 @@ public sealed record Alert(
 public sealed record AlertBatch(string Id, string Integration, DateTimeOffset ReceivedAt, IReadOnlyList<Alert> Alerts);
 
 /// <summary>
-/// The queue message. A batch that does not fit a queue message is stored as a blob and only its name travels.
+/// The queue message: the batches of one or more requests accepted together, or the name of a blob holding one batch
+/// too large for a queue message.
 /// </summary>
-public sealed record AlertMessage(string BatchId, AlertBatch? Batch = null, string? PayloadBlob = null);
+public sealed record AlertMessage(IReadOnlyList<AlertBatch>? Batches = null, string? PayloadBlob = null);

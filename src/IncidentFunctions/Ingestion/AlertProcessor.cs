@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Timeline;
@@ -24,21 +25,45 @@ public enum AlertOutcome
 /// A lost race re-reads and decides again; nothing is overwritten.
 /// </summary>
 public sealed partial class AlertProcessor(
-    IncidentStore incidents, TimelineStore timeline, AlertPayloads payloads, TimeProvider time, ILogger<AlertProcessor> logger)
+    IncidentStore incidents,
+    IncidentAppender appender,
+    TimelineStore timeline,
+    AlertPayloads payloads,
+    TimeProvider time,
+    ILogger<AlertProcessor> logger)
 {
     const int MaxAttempts = 50;
+    const int MaxRememberedKeys = 100_000;
 
+    // Which incident a dedup key fed last, so repeats skip two reads. Only a hint: the appender re-checks the incident.
+    readonly ConcurrentDictionary<string, string> incidentByKey = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Processes every alert of a queue message. Alerts of different dedup keys run concurrently (so the appender can
+    /// count repeats together); alerts of one key run in their order, so a resolve never overtakes its firing.
+    /// </summary>
     public async Task ProcessAsync(AlertMessage message, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
-        var batch = await payloads.ResolveAsync(message, ct);
-        foreach (var alert in batch.Alerts)
+        var alerts = (await payloads.ResolveAsync(message, ct)).SelectMany(b => b.Alerts);
+        await Task.WhenAll(alerts.GroupBy(a => (a.Integration, a.DedupKey)).Select(async group =>
         {
-            await ProcessAsync(alert, lifecycle, ct);
-        }
+            foreach (var alert in group)
+            {
+                await ProcessAsync(alert, lifecycle, ct);
+            }
+        }));
     }
 
     public async Task<AlertOutcome> ProcessAsync(Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
+        var keyId = AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.DedupKey);
+        if (alert.Status == AlertStatus.Firing && incidentByKey.TryGetValue(keyId, out var known) &&
+            await AppendAsync(known, null, alert, lifecycle, ct) is { } fast)
+        {
+            return fast;
+        }
+
+        incidentByKey.TryRemove(keyId, out _);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var key = await incidents.FindKeyAsync(alert.Integration, alert.DedupKey, ct);
@@ -47,8 +72,7 @@ public sealed partial class AlertProcessor(
             {
                 DedupAction.OpenNew => await OpenAsync(key, alert, lifecycle, ct),
                 DedupAction.CompleteOpening => await CreateAsync(key!.IncidentId, alert, lifecycle, ct),
-                DedupAction.Append => await AppendAsync(incident!, alert, lifecycle, ct),
-                DedupAction.SourceResolved => await AppendAsync(incident!, alert, lifecycle, ct),
+                DedupAction.Append or DedupAction.SourceResolved => await AppendAsync(incident!.Id, incident, alert, lifecycle, ct),
                 DedupAction.NoteOnResolved => await NoteOnResolvedAsync(incident!, alert, ct),
                 DedupAction.DropUnmatchedResolve => Drop(alert),
                 DedupAction.RetryLater => throw new IncidentNotReadyException(key!.IncidentId),
@@ -82,51 +106,47 @@ public sealed partial class AlertProcessor(
         }
 
         await timeline.AppendAsync(id, AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), ct);
+        Remember(alert, id);
         await FinishOpeningAsync(incident, lifecycle, ct);
         LogOpened(logger, id, alert.Integration, alert.DedupKey);
         return AlertOutcome.Opened;
     }
 
-    async Task<AlertOutcome?> AppendAsync(IncidentEntity incident, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    async Task<AlertOutcome?> AppendAsync(string incidentId, IncidentEntity? seen, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
-        incident.AlertCount++;
-        if (alert.ReceivedAt > incident.LastAlertAt)
-        {
-            incident.LastAlertAt = alert.ReceivedAt;
-        }
-
         var resolves = alert.Status == AlertStatus.Resolved;
-        if (resolves)
-        {
-            incident.SourceResolvedAt ??= alert.ReceivedAt;
-        }
-
-        switch (await incidents.TryAppendAsync(incident, AlertEntity.From(incident.Id, alert), ct))
-        {
-            case AppendResult.Conflict:
-                return null;
-            case AppendResult.AlreadyApplied:
-                // Counted by an earlier delivery of this message: drop our unsaved change before anything writes it.
-                incident = await incidents.FindAsync(incident.Id, ct) ?? incident;
-                break;
-        }
-
         var e = resolves
             ? AlertEvent(alert, TimelineEventTypes.AlertResolved, $"Source resolved: {alert.Title}")
             : AlertEvent(alert, TimelineEventTypes.AlertRepeated, $"Alert repeated: {alert.Title}");
-        await timeline.AppendAsync(incident.Id, e, ct);
-        if (!incident.LifecycleStarted)
+        var appended = await appender.AppendAsync(incidentId, seen, alert, e);
+        if (appended.Outcome == AppendOutcome.Stale)
         {
-            await FinishOpeningAsync(incident, lifecycle, ct);
+            return null;
+        }
+
+        Remember(alert, incidentId);
+        if (appended.Incident is { LifecycleStarted: false } unstarted)
+        {
+            await FinishOpeningAsync(unstarted, lifecycle, ct);
         }
 
         if (resolves)
         {
-            await lifecycle.SignalResolveAsync(incident.Id, new ResolveSignal(alert.Integration, Channels.Source, alert.ReceivedAt), ct);
+            await lifecycle.SignalResolveAsync(incidentId, new ResolveSignal(alert.Integration, Channels.Source, alert.ReceivedAt), ct);
             return AlertOutcome.SourceResolved;
         }
 
         return AlertOutcome.Counted;
+    }
+
+    void Remember(Alert alert, string incidentId)
+    {
+        if (incidentByKey.Count >= MaxRememberedKeys)
+        {
+            incidentByKey.Clear();
+        }
+
+        incidentByKey[AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.DedupKey)] = incidentId;
     }
 
     async Task<AlertOutcome?> NoteOnResolvedAsync(IncidentEntity incident, Alert alert, CancellationToken ct)

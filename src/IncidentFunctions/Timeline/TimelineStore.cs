@@ -19,24 +19,42 @@ public sealed class TimelineStore(TableServiceClient service)
     /// <summary>Adds the event; true if it was new, false if that event was already recorded.</summary>
     public async Task<bool> AppendAsync(string incidentId, TimelineEvent e, CancellationToken ct)
     {
-        var entity = new TableEntity(incidentId, RowKeyOf(e))
-        {
-            ["EventId"] = e.Id,
-            ["At"] = e.At,
-            ["Type"] = e.Type,
-            ["Actor"] = e.Actor,
-            ["Channel"] = e.Channel,
-            ["Summary"] = e.Summary,
-            ["Data"] = e.Data is null ? null : JsonSerializer.Serialize(e.Data, JsonDefaults.Options),
-        };
         try
         {
-            await table.AddEntityAsync(entity, ct);
+            await table.AddEntityAsync(ToEntity(incidentId, e), ct);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Adds events of one incident in as few transactions as the table allows. Where a transaction meets an event that
+    /// is already recorded (a redelivery), its events are added one by one so the new ones still land.
+    /// </summary>
+    public async Task AppendManyAsync(string incidentId, IReadOnlyList<TimelineEvent> events, CancellationToken ct)
+    {
+        foreach (var chunk in events.Chunk(IncidentStore.MaxTransactionActions))
+        {
+            if (chunk.Length == 1)
+            {
+                await AppendAsync(incidentId, chunk[0], ct);
+                continue;
+            }
+
+            try
+            {
+                await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(incidentId, e))), ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                foreach (var e in chunk)
+                {
+                    await AppendAsync(incidentId, e, ct);
+                }
+            }
         }
     }
 
@@ -51,6 +69,17 @@ public sealed class TimelineStore(TableServiceClient service)
 
         return new ResultPage<TimelineEvent>([], null);
     }
+
+    static TableEntity ToEntity(string incidentId, TimelineEvent e) => new(incidentId, RowKeyOf(e))
+    {
+        ["EventId"] = e.Id,
+        ["At"] = e.At,
+        ["Type"] = e.Type,
+        ["Actor"] = e.Actor,
+        ["Channel"] = e.Channel,
+        ["Summary"] = e.Summary,
+        ["Data"] = e.Data is null ? null : JsonSerializer.Serialize(e.Data, JsonDefaults.Options),
+    };
 
     static TimelineEvent ToEvent(TableEntity e) => new(
         e.GetString("EventId"),

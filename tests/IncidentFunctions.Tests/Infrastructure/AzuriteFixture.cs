@@ -39,7 +39,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var paths = RepositoryPaths.Find();
         await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
         folder = Path.Combine(Path.GetTempPath(), "incidentfunctions-tests-" + Guid.NewGuid().ToString("N"));
-        azurite = await LocalTools.StartAzuriteAsync(paths, folder, Ports);
+        azurite = await LocalTools.StartAzuriteAsync(paths, folder, Ports, inMemory: true);
         await new StorageBootstrap(Tables, Queues, Blobs, NullLogger<StorageBootstrap>.Instance).StartAsync(CancellationToken.None);
     }
 

@@ -1,10 +1,38 @@
+using System.Text.Json;
 using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
 
 namespace IncidentFunctions.Tests.Unit;
 
 public sealed class FunctionCatalogTests
 {
     static readonly FunctionCatalog Catalog = new(typeof(IncidentServices).Assembly);
+
+    /// <summary>
+    /// The Worker SDK writes functions.metadata at build time: what the Functions host will index in Azure.
+    /// The dev host must host exactly those functions, with the same trigger kinds and routes.
+    /// </summary>
+    [Fact]
+    public void TheDevHostHostsExactlyTheFunctionsTheFunctionsHostIndexes()
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var metadata = Path.Combine(RepositoryPaths.Find().Root, "src", "IncidentFunctions", "bin", configuration, "net10.0", "functions.metadata");
+        using var document = JsonDocument.Parse(File.ReadAllText(metadata));
+        var indexed = document.RootElement.EnumerateArray()
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: f.GetProperty("bindings")[0]))
+            .ToDictionary(f => f.Name, f => f.Trigger);
+
+        Assert.Equal(indexed.Keys.Order(StringComparer.Ordinal), Catalog.Functions.Select(f => f.Name).Order(StringComparer.Ordinal));
+        foreach (var function in Catalog.Functions)
+        {
+            var trigger = indexed[function.Name];
+            Assert.Equal(function.Kind.ToString(), trigger.GetProperty("type").GetString()!.Replace("Trigger", string.Empty, StringComparison.Ordinal), ignoreCase: true);
+            if (function.Kind == TriggerKind.Http)
+            {
+                Assert.Equal(function.Http.Route, trigger.GetProperty("route").GetString());
+            }
+        }
+    }
 
     [Fact]
     public void HttpRoutesAreExactlyTheRouteConstants()

@@ -1,4 +1,5 @@
 using IncidentFunctions.DevHost.Functions;
+using Microsoft.Extensions.Configuration;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -36,13 +37,33 @@ public sealed class HostJsonTests : IDisposable
         var host = HostJson.Load(Path.Combine(RepositoryRoot(), "host.json"));
 
         Assert.Equal(32, host.Queues.BatchSize);
-        Assert.Equal(16, host.Queues.NewBatchThreshold);
+        Assert.Equal(96, host.Queues.NewBatchThreshold);
         Assert.Equal(TimeSpan.FromSeconds(2), host.Queues.MaxPollingInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), host.Queues.VisibilityTimeout);
         Assert.Equal(5, host.Queues.MaxDequeueCount);
         Assert.True(host.Queues.Base64);
         Assert.Equal("IncidentFunctions", host.Durable.HubName);
         Assert.Equal(TimeSpan.FromSeconds(1), host.Durable.MaxQueuePollingInterval);
+    }
+
+    [Fact]
+    public void AppSettingsOverrideHostJsonAsTheyDoInAzure()
+    {
+        var overrides = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00.200",
+                ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "2",
+                ["AzureFunctionsJobHost:extensions:durableTask:hubName"] = "Other",
+            })
+            .Build();
+
+        var host = HostJson.Load(Path.Combine(RepositoryRoot(), "host.json"), overrides);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(200), host.Queues.VisibilityTimeout);
+        Assert.Equal(2, host.Queues.MaxDequeueCount);
+        Assert.Equal("Other", host.Durable.HubName);
+        Assert.Equal(32, host.Queues.BatchSize);
     }
 
     [Fact]
