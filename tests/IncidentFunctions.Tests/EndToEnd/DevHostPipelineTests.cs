@@ -169,7 +169,7 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
         Assert.Equal(before.RuntimeStatus, after.RuntimeStatus);
     }
 
-    static string Alert(string key, string title, string status = "firing") => JsonSerializer.Serialize(new
+    internal static string Alert(string key, string title, string status = "firing") => JsonSerializer.Serialize(new
     {
         title,
         severity = "critical",
