@@ -1,5 +1,6 @@
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Storage;
 
 namespace IncidentFunctions.DevHost;
 
@@ -39,4 +40,10 @@ public static class Banner
         Console.WriteLine(string.Join(Environment.NewLine, lines) + Environment.NewLine);
         logger.LogInformation("Dev host listening on {Api}", api);
     }
+
+    /// <summary>The line a benchmark reads to tell storage round trips per alert.</summary>
+    public const string StorageRequestsPrefix = "Storage requests made by the app:";
+
+    public static void PrintStorageRequests(StorageRequestMeter meter) =>
+        Console.WriteLine($"{StorageRequestsPrefix} {string.Join(", ", meter.Totals.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))}");
 }

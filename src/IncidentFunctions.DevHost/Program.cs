@@ -2,6 +2,7 @@ using IncidentFunctions;
 using IncidentFunctions.DevHost;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 
@@ -37,5 +38,6 @@ app.UseDevelopmentPrincipal(options.Principal);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
 app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, catalog, localTools, demoKey));
+app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(app.Services.GetRequiredService<StorageRequestMeter>()));
 await app.RunAsync();
 File.Delete(grpcSocket);

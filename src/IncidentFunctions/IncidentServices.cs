@@ -21,9 +21,10 @@ public static class IncidentServices
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);
-        services.AddSingleton(_ => storage.CreateTableServiceClient());
-        services.AddSingleton(_ => storage.CreateQueueServiceClient());
-        services.AddSingleton(_ => storage.CreateBlobServiceClient());
+        services.AddSingleton<StorageRequestMeter>();
+        services.AddSingleton(sp => storage.CreateTableServiceClient(sp.GetRequiredService<StorageRequestMeter>()));
+        services.AddSingleton(sp => storage.CreateQueueServiceClient(sp.GetRequiredService<StorageRequestMeter>()));
+        services.AddSingleton(sp => storage.CreateBlobServiceClient(sp.GetRequiredService<StorageRequestMeter>()));
         services.AddHostedService<StorageBootstrap>();
 
         services.AddOptions<IntegrationOptions>()

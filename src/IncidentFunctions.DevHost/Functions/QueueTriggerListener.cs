@@ -17,6 +17,7 @@ public sealed partial class QueueTriggerListener(
     QueueSettings settings,
     IServiceProvider services,
     IConfiguration configuration,
+    StorageRequestMeter meter,
     ILogger<QueueTriggerListener> logger) : BackgroundService
 {
     // How long a message is hidden while it is processed; the Functions host uses the same 10 minutes.
@@ -28,6 +29,7 @@ public sealed partial class QueueTriggerListener(
         var queueName = Resolve(function.Queue.QueueName);
         var connection = StorageConnection.FromConfiguration(configuration, function.Queue.Connection ?? ConnectionNames.Storage);
         var options = new QueueClientOptions { MessageEncoding = settings.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None };
+        options.AddPolicy(meter.For("queue trigger"), Azure.Core.HttpPipelinePosition.PerRetry);
         var queue = connection.ConnectionString is { } cs ? new QueueClient(cs, queueName, options) : throw new NotSupportedException("The dev host needs a storage connection string.");
         var poison = new QueueClient(connection.ConnectionString, QueueNames.PoisonOf(queueName), options);
         await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);

@@ -34,7 +34,7 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
     /// While an incident keeps receiving alerts, its next write waits this long to gather more: under a storm a few
     /// writes count hundreds of alerts. The first alert after a quiet spell is written at once.
     /// </summary>
-    static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(500);
 
     const int SweepEvery = 1024;
     static readonly TimeSpan IdleLaneLifetime = TimeSpan.FromMinutes(1);

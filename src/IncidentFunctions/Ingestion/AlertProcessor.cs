@@ -38,6 +38,10 @@ public sealed partial class AlertProcessor(
     // Which incident a dedup key fed last, so repeats skip two reads. Only a hint: the appender re-checks the incident.
     readonly ConcurrentDictionary<string, string> incidentByKey = new(StringComparer.Ordinal);
 
+    // Finishing an incident's opening (index, orchestration, flag) runs once per incident in this process: every alert
+    // that sees the flag unset awaits the same run instead of repeating its writes.
+    readonly ConcurrentDictionary<string, Lazy<Task>> openings = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Processes every alert of a queue message. Alerts of different dedup keys run concurrently (so the appender can
     /// count repeats together); alerts of one key run in their order, so a resolve never overtakes its firing.
@@ -165,7 +169,32 @@ public sealed partial class AlertProcessor(
     /// Index the incident and start its orchestration. Idempotent, so whoever sees the incident not yet marked as
     /// started (its creator, or any later processor after a crash) may run it.
     /// </summary>
-    async Task FinishOpeningAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
+    Task FinishOpeningAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        if (openings.Count >= MaxRememberedKeys)
+        {
+            openings.Clear();
+        }
+
+        var run = openings.GetOrAdd(incident.Id, _ => new Lazy<Task>(() => FinishOpeningOnceAsync(incident, lifecycle, ct)));
+        return AwaitOrForgetAsync(incident.Id, run);
+    }
+
+    async Task AwaitOrForgetAsync(string incidentId, Lazy<Task> run)
+    {
+        try
+        {
+            await run.Value;
+        }
+        catch
+        {
+            // Let the next alert (or the queue's retry) run it again.
+            openings.TryRemove(new KeyValuePair<string, Lazy<Task>>(incidentId, run));
+            throw;
+        }
+    }
+
+    async Task FinishOpeningOnceAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         await incidents.IndexAsync(incident, ct);
         await lifecycle.EnsureStartedAsync(incident.Id, ct);

@@ -59,18 +59,35 @@ public sealed class StorageConnection
         return new StorageConnection(blob, queue, table, credential);
     }
 
-    public TableServiceClient CreateTableServiceClient() =>
-        connectionString is not null ? new TableServiceClient(connectionString) : new TableServiceClient(tableUri, credential);
+    public TableServiceClient CreateTableServiceClient(StorageRequestMeter? meter = null)
+    {
+        var options = new TableClientOptions();
+        Count(options, meter, "table");
+        return connectionString is not null ? new TableServiceClient(connectionString, options) : new TableServiceClient(tableUri, credential, options);
+    }
 
-    public QueueServiceClient CreateQueueServiceClient()
+    public QueueServiceClient CreateQueueServiceClient(StorageRequestMeter? meter = null)
     {
         // The Functions host decodes queue messages as base64 by default (host.json queues.messageEncoding).
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        Count(options, meter, "queue");
         return connectionString is not null
             ? new QueueServiceClient(connectionString, options)
             : new QueueServiceClient(queueUri, credential, options);
     }
 
-    public BlobServiceClient CreateBlobServiceClient() =>
-        connectionString is not null ? new BlobServiceClient(connectionString) : new BlobServiceClient(blobUri, credential);
+    public BlobServiceClient CreateBlobServiceClient(StorageRequestMeter? meter = null)
+    {
+        var options = new BlobClientOptions();
+        Count(options, meter, "blob");
+        return connectionString is not null ? new BlobServiceClient(connectionString, options) : new BlobServiceClient(blobUri, credential, options);
+    }
+
+    static void Count(Azure.Core.ClientOptions options, StorageRequestMeter? meter, string service)
+    {
+        if (meter is not null)
+        {
+            options.AddPolicy(meter.For(service), Azure.Core.HttpPipelinePosition.PerRetry);
+        }
+    }
 }
