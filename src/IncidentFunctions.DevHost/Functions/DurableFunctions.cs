@@ -30,6 +30,11 @@ public static class DurableFunctions
             PartitionCount = settings.PartitionCount,
             MaxConcurrentTaskActivityWorkItems = settings.MaxConcurrentActivities,
             MaxConcurrentTaskOrchestrationWorkItems = settings.MaxConcurrentOrchestrations,
+
+            // A restarted dev host is a new worker: with the machine name alone as its id it would contend with the
+            // leases its predecessor left, and the app lease only matters when two apps share one task hub.
+            WorkerId = $"{Environment.MachineName}-{Environment.ProcessId}",
+            UseAppLease = false,
         });
 
         builder.Services.AddGrpc();
@@ -96,12 +101,16 @@ public static class DurableFunctions
         }
     }
 
-    /// <summary>Creates the task hub's queues, tables and containers before the dispatcher starts polling them.</summary>
+    /// <summary>
+    /// Creates the task hub's queues, tables and containers before the dispatcher starts polling them, and on shutdown
+    /// releases the control-queue partition leases, so that a restarted host takes them over at once instead of
+    /// waiting for them to expire.
+    /// </summary>
     sealed class TaskHubBootstrap(AzureStorageOrchestrationService service) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => service.CreateIfNotExistsAsync();
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => service.StopAsync(isForced: false).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
     }
 
     /// <summary>An orchestrator function: its trigger parameter receives the context, which reads the input.</summary>

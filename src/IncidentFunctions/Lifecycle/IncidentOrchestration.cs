@@ -30,9 +30,17 @@ public static class IncidentOrchestration
 
         // A resolution may have been stored before this instance existed (events raised then are discarded).
         var state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.ReadIncidentState), input.IncidentId, StorageRetry);
-        var signal = state.SourceResolvedAt is { } resolvedAt
-            ? new ResolveSignal(state.Integration ?? Channels.Source, Channels.Source, resolvedAt)
-            : await context.WaitForExternalEvent<ResolveSignal>(LifecycleEvents.Resolve);
+        ResolveSignal signal;
+        if (state.SourceResolvedAt is { } resolvedAt)
+        {
+            signal = new ResolveSignal(state.Integration ?? Channels.Source, Channels.Source, resolvedAt);
+        }
+        else
+        {
+            context.SetCustomStatus(LifecyclePhases.AwaitingResolution);
+            signal = await context.WaitForExternalEvent<ResolveSignal>(LifecycleEvents.Resolve);
+        }
+
 
         await context.CallActivityAsync(
             nameof(LifecycleActivities.ResolveIncident),

@@ -20,6 +20,12 @@ public static class LifecycleEvents
     public const string Resolve = nameof(Resolve);
 }
 
+/// <summary>The orchestration's custom status: which phase of the lifecycle an incident is in right now.</summary>
+public static class LifecyclePhases
+{
+    public const string AwaitingResolution = "awaiting resolution";
+}
+
 /// <summary>Starts and signals incident orchestrations; the seam between alert processing and Durable Functions.</summary>
 public interface IIncidentLifecycle
 {

@@ -27,6 +27,9 @@ public sealed class DevHostFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>What the host said before its last restart, for diagnosing a failed restart.</summary>
+    public string PreviousOutput { get; private set; } = string.Empty;
+
     public async Task InitializeAsync()
     {
         await Azurite.InitializeAsync();
@@ -48,6 +51,7 @@ public sealed class DevHostFixture : IAsyncLifetime
     public async Task RestartAsync()
     {
         await Host.StopAsync();
+        PreviousOutput = Host.Output;
         await Host.DisposeAsync();
         Host = await DevHostProcess.StartAsync(Host.Port, Settings(), TimeSpan.FromMinutes(3));
     }

@@ -1,4 +1,5 @@
 using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
@@ -32,7 +33,12 @@ public sealed class AlertProcessingTests(AzuriteFixture azurite) : IAsyncLifetim
     public async Task InitializeAsync() =>
         durable = await DurableTaskTestHost.StartAsync(
             registry => DurableFunctions.Register(registry, new FunctionCatalog(typeof(IncidentServices).Assembly), NullLoggerFactory.Instance),
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddIncidentServices(azurite.Configuration) });
+            new DurableTaskTestHostOptions
+            {
+                // Its default is a random port in 30000-40000, which can collide with the other servers of the run.
+                Port = NodeService.FreePort(),
+                ConfigureServices = services => services.AddIncidentServices(azurite.Configuration),
+            });
 
     public async Task DisposeAsync() => await durable.DisposeAsync();
 
