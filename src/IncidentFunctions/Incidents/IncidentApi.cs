@@ -17,9 +17,9 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incidents)] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (ClientPrincipal.From(request) is null)
+        if (RefuseAnonymous(request) is { } refused)
         {
-            return Problem.Unauthenticated().ToResult();
+            return refused;
         }
 
         var status = request.Query["status"].ToString() is { Length: > 0 } s ? s.ToLowerInvariant() : IndexEntity.BucketOf(IncidentStatus.Open);
@@ -37,9 +37,9 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline)
         string id,
         CancellationToken cancellationToken)
     {
-        if (ClientPrincipal.From(request) is null)
+        if (RefuseAnonymous(request) is { } refused)
         {
-            return Problem.Unauthenticated().ToResult();
+            return refused;
         }
 
         var incident = IncidentIds.IsWellFormed(id) ? await incidents.FindAsync(id, cancellationToken) : null;
@@ -52,9 +52,9 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline)
         string id,
         CancellationToken cancellationToken)
     {
-        if (ClientPrincipal.From(request) is null)
+        if (RefuseAnonymous(request) is { } refused)
         {
-            return Problem.Unauthenticated().ToResult();
+            return refused;
         }
 
         if (!IncidentIds.IsWellFormed(id) || await incidents.FindAsync(id, cancellationToken) is null)
@@ -64,6 +64,10 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline)
 
         return await Paged(request, (size, token) => timeline.ReadAsync(id, size, token, cancellationToken));
     }
+
+    /// <summary>In Azure, App Service Authentication signs callers in; the dev host plays that part locally.</summary>
+    static IActionResult? RefuseAnonymous(HttpRequest request) =>
+        ClientPrincipal.From(request) is null ? Problem.Unauthenticated().ToResult() : null;
 
     static async Task<IActionResult> Paged<T>(HttpRequest request, Func<int, string?, Task<ResultPage<T>>> read)
     {
