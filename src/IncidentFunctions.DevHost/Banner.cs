@@ -23,7 +23,7 @@ public static class Banner
         };
         if (local.MailDev is { } mail)
         {
-            lines.Add($"  Mail inbox   http://localhost:{mail.Web} (SMTP 127.0.0.1:{mail.Smtp})");
+            lines.Add($"  Mail inbox   http://localhost:{mail.Web}/index.html (SMTP 127.0.0.1:{mail.Smtp})");
         }
 
         if (demoKey is not null)
