@@ -3,6 +3,7 @@ using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
@@ -62,6 +63,22 @@ public sealed class AlertProcessingTests(AzuriteFixture azurite) : IAsyncLifetim
         var instance = await durable.Client.GetInstanceAsync(incident.Id);
         Assert.NotNull(instance);
         await Eventually.Get(async () => (await AllEvents(incident.Id)).FirstOrDefault(e => e.Type == TimelineEventTypes.IncidentOpened), "incident.opened");
+    }
+
+    [Fact]
+    public async Task AStormOnOneIncidentIsCountedInFarFewerWritesThanAlerts()
+    {
+        var key = TestAlerts.NewKey("storm");
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        var meter = durable.Services.GetRequiredService<StorageRequestMeter>();
+        var before = meter.Totals.GetValueOrDefault("table POST");
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(_ =>
+            Task.Run(() => Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None))));
+
+        Assert.Equal(201, (await IncidentFor(key)).AlertCount);
+        var transactions = meter.Totals.GetValueOrDefault("table POST") - before;
+        Assert.True(transactions <= 40, $"200 repeats took {transactions} table transactions; they should be counted in a few");
     }
 
     [Fact]
