@@ -62,7 +62,7 @@ public sealed partial class AlertProcessor(
     {
         var keyId = AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.DedupKey);
         if (alert.Status == AlertStatus.Firing && incidentByKey.TryGetValue(keyId, out var known) &&
-            await AppendAsync(known, null, alert, lifecycle, ct) is { } fast)
+            await AppendAsync(keyId, known, null, alert, lifecycle, ct) is { } fast)
         {
             return fast;
         }
@@ -74,9 +74,9 @@ public sealed partial class AlertProcessor(
             var incident = key is null ? null : await incidents.FindAsync(key.IncidentId, ct);
             var outcome = DedupDecision.Decide(alert.Status, key, incident) switch
             {
-                DedupAction.OpenNew => await OpenAsync(key, alert, lifecycle, ct),
-                DedupAction.CompleteOpening => await CreateAsync(key!.IncidentId, alert, lifecycle, ct),
-                DedupAction.Append or DedupAction.SourceResolved => await AppendAsync(incident!.Id, incident, alert, lifecycle, ct),
+                DedupAction.OpenNew => await OpenAsync(keyId, key, alert, lifecycle, ct),
+                DedupAction.CompleteOpening => await CreateAsync(keyId, key!.IncidentId, alert, lifecycle, ct),
+                DedupAction.Append or DedupAction.SourceResolved => await AppendAsync(keyId, incident!.Id, incident, alert, lifecycle, ct),
                 DedupAction.NoteOnResolved => await NoteOnResolvedAsync(incident!, alert, ct),
                 DedupAction.DropUnmatchedResolve => Drop(alert),
                 DedupAction.RetryLater => throw new IncidentNotReadyException(key!.IncidentId),
@@ -93,15 +93,15 @@ public sealed partial class AlertProcessor(
         throw new InvalidOperationException($"Alert {alert.Id} lost {MaxAttempts} races in a row; the queue will retry it.");
     }
 
-    async Task<AlertOutcome?> OpenAsync(AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    async Task<AlertOutcome?> OpenAsync(string keyId, AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var id = IncidentIds.New(time.GetUtcNow());
         return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.DedupKey, id, ct)
-            ? await CreateAsync(id, alert, lifecycle, ct)
+            ? await CreateAsync(keyId, id, alert, lifecycle, ct)
             : null;
     }
 
-    async Task<AlertOutcome?> CreateAsync(string id, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    async Task<AlertOutcome?> CreateAsync(string keyId, string id, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var incident = IncidentEntity.Open(id, alert, time.GetUtcNow());
         if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), ct))
@@ -110,13 +110,13 @@ public sealed partial class AlertProcessor(
         }
 
         await timeline.AppendAsync(id, AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), ct);
-        Remember(alert, id);
+        Remember(keyId, id);
         await FinishOpeningAsync(incident, lifecycle, ct);
         LogOpened(logger, id, alert.Integration, alert.DedupKey);
         return AlertOutcome.Opened;
     }
 
-    async Task<AlertOutcome?> AppendAsync(string incidentId, IncidentEntity? seen, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    async Task<AlertOutcome?> AppendAsync(string keyId, string incidentId, IncidentEntity? seen, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var resolves = alert.Status == AlertStatus.Resolved;
         var e = resolves
@@ -128,7 +128,7 @@ public sealed partial class AlertProcessor(
             return null;
         }
 
-        Remember(alert, incidentId);
+        Remember(keyId, incidentId);
         if (appended.Incident is { LifecycleStarted: false } unstarted)
         {
             await FinishOpeningAsync(unstarted, lifecycle, ct);
@@ -143,14 +143,15 @@ public sealed partial class AlertProcessor(
         return AlertOutcome.Counted;
     }
 
-    void Remember(Alert alert, string incidentId)
+    /// <summary><paramref name="keyId"/> is the alert's <see cref="AlertKeyEntity.PartitionKeyOf"/>, hashed once per alert.</summary>
+    void Remember(string keyId, string incidentId)
     {
         if (incidentByKey.Count >= MaxRememberedKeys)
         {
             incidentByKey.Clear();
         }
 
-        incidentByKey[AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.DedupKey)] = incidentId;
+        incidentByKey[keyId] = incidentId;
     }
 
     async Task<AlertOutcome?> NoteOnResolvedAsync(IncidentEntity incident, Alert alert, CancellationToken ct)
