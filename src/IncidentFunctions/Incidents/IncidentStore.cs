@@ -76,7 +76,7 @@ public sealed class IncidentStore(TableServiceClient service)
         {
             var response = await incidents.SubmitTransactionAsync(
                 [new(TableTransactionActionType.Add, incident), new(TableTransactionActionType.Add, firstAlert)], ct);
-            incident.ETag = response.Value[0].Headers.ETag ?? (await incidents.GetEntityAsync<IncidentEntity>(incident.Id, IncidentEntity.Row, cancellationToken: ct)).Value.ETag;
+            incident.ETag = await ETagAfterAsync(response, incident.Id, ct);
             return true;
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
@@ -101,8 +101,7 @@ public sealed class IncidentStore(TableServiceClient service)
             var actions = new List<TableTransactionAction>(alerts.Count + 1) { new(TableTransactionActionType.UpdateReplace, changed, changed.ETag) };
             actions.AddRange(alerts.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
             var response = await incidents.SubmitTransactionAsync(actions, ct);
-            changed.ETag = response.Value[0].Headers.ETag
-                ?? (await incidents.GetEntityAsync<IncidentEntity>(changed.Id, IncidentEntity.Row, select: ["PartitionKey"], cancellationToken: ct)).Value.ETag;
+            changed.ETag = await ETagAfterAsync(response, changed.Id, ct);
             return AppendResult.Applied;
         }
         catch (TableTransactionFailedException e) when (e.Status == 412)
@@ -115,6 +114,14 @@ public sealed class IncidentStore(TableServiceClient service)
             return AppendResult.AlreadyApplied;
         }
     }
+
+    /// <summary>
+    /// The incident's new ETag after a transaction whose first action wrote it. The service returns it per action;
+    /// should a response lack it, the incident is read back rather than left without one.
+    /// </summary>
+    async Task<ETag> ETagAfterAsync(Response<IReadOnlyList<Response>> transaction, string incidentId, CancellationToken ct) =>
+        transaction.Value[0].Headers.ETag
+        ?? (await incidents.GetEntityAsync<IncidentEntity>(incidentId, IncidentEntity.Row, select: ["PartitionKey"], cancellationToken: ct)).Value.ETag;
 
     /// <summary>Which of these alerts already have their row, i.e. were counted by an earlier delivery.</summary>
     public async Task<HashSet<string>> ExistingAlertRowsAsync(IReadOnlyList<AlertEntity> alerts, CancellationToken ct)
