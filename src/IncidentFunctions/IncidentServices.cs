@@ -1,6 +1,9 @@
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Links;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Configuration;
@@ -40,6 +43,10 @@ public static class IncidentServices
         services.AddSingleton<IncidentAppender>();
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<LifecycleActivities>();
+        services.AddSingleton<IncidentResponder>();
+        services.AddIncidentPolicy(configuration);
+        services.AddEmail(configuration);
+        services.AddResponderLinks(configuration);
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Incidents;
 
@@ -27,7 +28,12 @@ public sealed record Incident(
     DateTimeOffset LastAlertAt,
     DateTimeOffset? SourceResolvedAt,
     DateTimeOffset? ResolvedAt,
-    string? ResolvedBy);
+    string? ResolvedBy,
+    Priority? Priority,
+    string? Service,
+    DateTimeOffset? AcknowledgedAt,
+    string? AcknowledgedBy,
+    string? PolicyVersion);
 
 /// <summary>A page of results; <see cref="ContinuationToken"/> is null on the last page.</summary>
 public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? ContinuationToken);

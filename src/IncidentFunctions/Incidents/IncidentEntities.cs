@@ -5,6 +5,8 @@ using Azure;
 using Azure.Data.Tables;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Incidents;
 
@@ -59,6 +61,28 @@ public sealed class IncidentEntity : ITableEntity
 
     public string? ResolvedBy { get; set; }
 
+    /// <summary>The channel the resolution came through (email link, API, source).</summary>
+    public string? ResolvedVia { get; set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+
+    public string? AcknowledgedBy { get; set; }
+
+    public string? AcknowledgedVia { get; set; }
+
+    /// <summary>"P1".."P4" once triaged; null before.</summary>
+    public string? Priority { get; set; }
+
+    public string? ServiceId { get; set; }
+
+    public string? ServiceName { get; set; }
+
+    /// <summary>The version of the policy the incident was triaged with; its escalation never follows a later one.</summary>
+    public string? PolicyVersion { get; set; }
+
+    /// <summary>The triage result (JSON), written once: a retried triage returns it instead of deciding again.</summary>
+    public string? Triage { get; set; }
+
     /// <summary>Set once the incident's orchestration is known to exist; until then every processor re-checks.</summary>
     public bool LifecycleStarted { get; set; }
 
@@ -103,7 +127,32 @@ public sealed class IncidentEntity : ITableEntity
         LastAlertAt,
         SourceResolvedAt,
         ResolvedAt,
-        ResolvedBy);
+        ResolvedBy,
+        PriorityValue,
+        ServiceName,
+        AcknowledgedAt,
+        AcknowledgedBy,
+        PolicyVersion);
+
+    public Priority? PriorityValue => Priority is null ? null : Enum.Parse<Priority>(Priority);
+
+    public IncidentSnapshot ToSnapshot() => new(
+        Id,
+        Title,
+        Enum.Parse<Severity>(Severity),
+        PriorityValue ?? Policy.Priority.P4,
+        StatusValue,
+        ServiceName ?? "(not yet routed)",
+        AlertCount,
+        FirstAlertAt,
+        LastAlertAt,
+        Description,
+        Source,
+        JsonSerializer.Deserialize<List<AlertLink>>(Links, JsonDefaults.Options) ?? [],
+        AcknowledgedBy,
+        AcknowledgedAt,
+        ResolvedBy,
+        ResolvedAt);
 }
 
 /// <summary>The record that an alert was counted into an incident. Its unique row key makes counting idempotent.</summary>

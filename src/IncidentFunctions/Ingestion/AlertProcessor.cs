@@ -136,7 +136,7 @@ public sealed partial class AlertProcessor(
 
         if (resolves)
         {
-            await lifecycle.SignalResolveAsync(incidentId, new ResolveSignal(alert.Integration, Channels.Source, alert.ReceivedAt), ct);
+            await lifecycle.SignalAsync(incidentId, new LifecycleSignal(SignalKind.SourceResolved, alert.Integration, Channels.Source, alert.ReceivedAt), ct);
             return AlertOutcome.SourceResolved;
         }
 

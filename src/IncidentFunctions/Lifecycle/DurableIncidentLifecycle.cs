@@ -29,8 +29,8 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client) : IIncide
         }
     }
 
-    public Task SignalResolveAsync(string incidentId, ResolveSignal signal, CancellationToken ct) =>
-        client.RaiseEventAsync(incidentId, LifecycleEvents.Resolve, signal, ct);
+    public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) =>
+        client.RaiseEventAsync(incidentId, LifecycleEvents.Signal, signal, ct);
 
     // Racing starters lose with AlreadyExists (gRPC) or the SDK's translation of it, depending on the backend.
     static bool IsAlreadyExists(Exception e) =>

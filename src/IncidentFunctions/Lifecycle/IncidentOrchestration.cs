@@ -30,17 +30,12 @@ public static class IncidentOrchestration
 
         // A resolution may have been stored before this instance existed (events raised then are discarded).
         var state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.ReadIncidentState), input.IncidentId, StorageRetry);
-        ResolveSignal signal;
-        if (state.SourceResolvedAt is { } resolvedAt)
-        {
-            signal = new ResolveSignal(state.Integration ?? Channels.Source, Channels.Source, resolvedAt);
-        }
-        else
+        var signal = new LifecycleSignal(SignalKind.SourceResolved, state.Integration ?? Channels.Source, Channels.Source, state.SourceResolvedAt ?? context.CurrentUtcDateTime);
+        if (state.SourceResolvedAt is null && !state.Resolved)
         {
             context.SetCustomStatus(LifecyclePhases.AwaitingResolution);
-            signal = await context.WaitForExternalEvent<ResolveSignal>(LifecycleEvents.Resolve);
+            signal = await context.WaitForExternalEvent<LifecycleSignal>(LifecycleEvents.Signal);
         }
-
 
         await context.CallActivityAsync(
             nameof(LifecycleActivities.ResolveIncident),

@@ -3,13 +3,25 @@ namespace IncidentFunctions.Lifecycle;
 /// <summary>The input of an incident's orchestration; the instance id is the incident id.</summary>
 public sealed record IncidentLifecycleInput(string IncidentId);
 
-/// <summary>Asks the orchestration to resolve the incident.</summary>
-public sealed record ResolveSignal(string Actor, string Channel, DateTimeOffset At);
+public enum SignalKind
+{
+    Acknowledge,
+    Resolve,
+
+    /// <summary>The monitoring source says the problem is gone; the policy decides whether that resolves the incident.</summary>
+    SourceResolved,
+}
+
+/// <summary>
+/// Wakes the orchestration. The incident row already holds the change (or, for SourceResolved, the source's resolution
+/// time); the orchestration re-reads it, so a signal is a nudge, never the source of truth.
+/// </summary>
+public sealed record LifecycleSignal(SignalKind Kind, string Actor, string Channel, DateTimeOffset At);
 
 /// <summary>A timeline event the orchestration asks an activity to write; ids come from the orchestration context.</summary>
 public sealed record LifecycleNote(string IncidentId, string EventId, DateTimeOffset At);
 
-public sealed record ResolveRequest(string IncidentId, string EventId, DateTimeOffset At, ResolveSignal Signal);
+public sealed record ResolveRequest(string IncidentId, string EventId, DateTimeOffset At, LifecycleSignal Signal);
 
 /// <summary>What the orchestration needs to know about stored state when it starts (signals may predate it).</summary>
 public sealed record IncidentState(string IncidentId, bool Exists, string? Integration, DateTimeOffset? SourceResolvedAt, bool Resolved);
@@ -17,7 +29,7 @@ public sealed record IncidentState(string IncidentId, bool Exists, string? Integ
 /// <summary>External event names raised to an incident's orchestration.</summary>
 public static class LifecycleEvents
 {
-    public const string Resolve = nameof(Resolve);
+    public const string Signal = nameof(Signal);
 }
 
 /// <summary>The orchestration's custom status: which phase of the lifecycle an incident is in right now.</summary>
@@ -32,5 +44,5 @@ public interface IIncidentLifecycle
     /// <summary>Starts the incident's orchestration unless one exists; never creates a second run.</summary>
     Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct);
 
-    Task SignalResolveAsync(string incidentId, ResolveSignal signal, CancellationToken ct);
+    Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct);
 }

@@ -21,6 +21,15 @@ public static class TimelineEventTypes
     public const string AlertResolved = "alert.resolved";
     public const string IncidentOpened = "incident.opened";
     public const string IncidentResolved = "incident.resolved";
+    public const string IncidentTriaged = "incident.triaged";
+    public const string IncidentRouted = "incident.routed";
+    public const string IncidentAcknowledged = "incident.acknowledged";
+    public const string IncidentEscalated = "incident.escalated";
+    public const string IncidentRetriggered = "incident.retriggered";
+    public const string EscalationExhausted = "escalation.exhausted";
+    public const string AutoResolveSkipped = "incident.autoresolve-skipped";
+    public const string NotificationSent = "notification.sent";
+    public const string NotificationSuppressed = "notification.suppressed";
 }
 
 /// <summary>How an actor reached us.</summary>
@@ -29,4 +38,5 @@ public static class Channels
     public const string Source = "source";
     public const string System = "system";
     public const string Api = "api";
+    public const string EmailLink = "email-link";
 }

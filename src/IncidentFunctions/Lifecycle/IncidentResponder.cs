@@ -1,0 +1,111 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Timeline;
+
+namespace IncidentFunctions.Lifecycle;
+
+public enum TransitionOutcome
+{
+    /// <summary>This call changed the incident.</summary>
+    Applied,
+
+    /// <summary>Someone did the same earlier: <see cref="TransitionResult.ActedBy"/> and when say who.</summary>
+    AlreadyDone,
+
+    /// <summary>The incident is past this step (an acknowledgement of a resolved incident).</summary>
+    Superseded,
+
+    NotFound,
+}
+
+/// <summary>
+/// The result of acknowledging or resolving. For <see cref="TransitionOutcome.AlreadyDone"/> and
+/// <see cref="TransitionOutcome.Superseded"/>, ActedBy/ActedVia/ActedAt describe the earlier action that won.
+/// </summary>
+public sealed record TransitionResult(
+    TransitionOutcome Outcome,
+    IncidentEntity? Incident,
+    string? ActedBy = null,
+    string? ActedVia = null,
+    DateTimeOffset? ActedAt = null);
+
+/// <summary>
+/// Acknowledging and resolving, by a responder (email link, API) or by the orchestration (auto-resolve). The incident row
+/// is the single source of truth: the change is made there first, with its ETag, so that racing actors end in one
+/// consistent state and the loser learns who won. Only then is the orchestration woken; it re-reads the row, so a
+/// signal that arrives early, late or twice changes nothing, and one raised before the orchestration exists is not lost.
+/// </summary>
+public sealed class IncidentResponder(IncidentStore incidents, TimelineStore timeline, TimeProvider time)
+{
+    public Task<TransitionResult> AcknowledgeAsync(string incidentId, string actor, string channel, IIncidentLifecycle lifecycle, CancellationToken ct) =>
+        TransitionAsync(incidentId, SignalKind.Acknowledge, actor, channel, null, lifecycle, ct);
+
+    public Task<TransitionResult> ResolveAsync(string incidentId, string actor, string channel, IIncidentLifecycle? lifecycle, CancellationToken ct, DateTimeOffset? at = null) =>
+        TransitionAsync(incidentId, SignalKind.Resolve, actor, channel, at, lifecycle, ct);
+
+    async Task<TransitionResult> TransitionAsync(
+        string incidentId, SignalKind kind, string actor, string channel, DateTimeOffset? at, IIncidentLifecycle? lifecycle, CancellationToken ct)
+    {
+        while (true)
+        {
+            var incident = await incidents.FindAsync(incidentId, ct);
+            if (incident is null)
+            {
+                return new TransitionResult(TransitionOutcome.NotFound, null);
+            }
+
+            var status = incident.StatusValue;
+            if (status == IncidentStatus.Resolved)
+            {
+                // Repair what a crash after the winning write may have left undone; every step below is idempotent.
+                await RecordAsync(incident, SignalKind.Resolve, lifecycle, ct);
+                return new TransitionResult(
+                    kind == SignalKind.Resolve ? TransitionOutcome.AlreadyDone : TransitionOutcome.Superseded,
+                    incident, incident.ResolvedBy, incident.ResolvedVia, incident.ResolvedAt);
+            }
+
+            if (kind == SignalKind.Acknowledge && status == IncidentStatus.Acknowledged)
+            {
+                await RecordAsync(incident, SignalKind.Acknowledge, lifecycle, ct);
+                return new TransitionResult(TransitionOutcome.AlreadyDone, incident, incident.AcknowledgedBy, incident.AcknowledgedVia, incident.AcknowledgedAt);
+            }
+
+            var now = at ?? time.GetUtcNow();
+            if (kind == SignalKind.Acknowledge)
+            {
+                incident.Status = nameof(IncidentStatus.Acknowledged);
+                incident.AcknowledgedAt = now;
+                incident.AcknowledgedBy = actor;
+                incident.AcknowledgedVia = channel;
+            }
+            else
+            {
+                incident.Status = nameof(IncidentStatus.Resolved);
+                incident.ResolvedAt = now;
+                incident.ResolvedBy = actor;
+                incident.ResolvedVia = channel;
+            }
+
+            if (await incidents.TryUpdateAsync(incident, ct))
+            {
+                await RecordAsync(incident, kind, lifecycle, ct);
+                return new TransitionResult(TransitionOutcome.Applied, incident, actor, channel, now);
+            }
+        }
+    }
+
+    /// <summary>Index, timeline and signal for the incident's current acknowledgement or resolution. Safe to repeat.</summary>
+    async Task RecordAsync(IncidentEntity incident, SignalKind kind, IIncidentLifecycle? lifecycle, CancellationToken ct)
+    {
+        await incidents.IndexAsync(incident, ct);
+        var (type, at, by, via, verb) = kind == SignalKind.Resolve
+            ? (TimelineEventTypes.IncidentResolved, incident.ResolvedAt!.Value, incident.ResolvedBy!, incident.ResolvedVia ?? Channels.System, "Resolved")
+            : (TimelineEventTypes.IncidentAcknowledged, incident.AcknowledgedAt!.Value, incident.AcknowledgedBy!, incident.AcknowledgedVia ?? Channels.System, "Acknowledged");
+
+        // The event id derives from the transition's own time, so recording the same transition again is a no-op.
+        await timeline.AppendAsync(incident.Id, new TimelineEvent($"{type}-{at.UtcTicks}", at, type, by, via, $"{verb} by {by} via {via}"), ct);
+        if (lifecycle is not null)
+        {
+            await lifecycle.SignalAsync(incident.Id, new LifecycleSignal(kind, by, via, at), ct);
+        }
+    }
+}

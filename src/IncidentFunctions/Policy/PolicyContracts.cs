@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+using IncidentFunctions.Ingestion;
+
+namespace IncidentFunctions.Policy;
+
+/// <summary>P1 is the most urgent. Computed from an alert's severity and its service's impact tier.</summary>
+public enum Priority
+{
+    [JsonStringEnumMemberName("P1")] P1 = 1,
+    [JsonStringEnumMemberName("P2")] P2 = 2,
+    [JsonStringEnumMemberName("P3")] P3 = 3,
+    [JsonStringEnumMemberName("P4")] P4 = 4,
+}
+
+/// <summary>A person to notify, as the policy names them.</summary>
+public sealed record Recipient(string PersonId, string Name, string Email, string TimeZone);
+
+/// <summary>One escalation level with its targets expanded to people, and the wait before the next level.</summary>
+public sealed record EscalationLevel(IReadOnlyList<Recipient> Recipients, double DelayMinutes);
+
+/// <summary>
+/// The escalation an incident follows, frozen when it is triaged: later edits of the policy file never change it.
+/// The levels run once plus <see cref="Repeat"/> more times; then the whole <see cref="Team"/> is told once.
+/// </summary>
+public sealed record EscalationPlan(
+    string PolicyId,
+    IReadOnlyList<EscalationLevel> Levels,
+    int Repeat,
+    double? AckTimeoutMinutes,
+    bool AutoResolve,
+    IReadOnlyList<Recipient> Team,
+    int MaxNotifications);
+
+/// <summary>What triage decided for an incident; <see cref="Route"/> names the rule that matched ("routes[2]" or "default").</summary>
+public sealed record TriageResult(
+    string PolicyVersion,
+    string ServiceId,
+    string ServiceName,
+    string TeamId,
+    int ImpactTier,
+    Priority Priority,
+    string Route,
+    EscalationPlan Escalation);
+
+/// <summary>What routing looks at.</summary>
+public sealed record TriageInput(string Integration, IReadOnlyDictionary<string, string> Labels, Severity Severity);
