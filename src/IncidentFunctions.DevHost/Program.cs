@@ -13,6 +13,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddLocalSettings(paths);
 var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
 var options = builder.Configuration.GetSection(DevHostOptions.Section).Get<DevHostOptions>() ?? new DevHostOptions();
+builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
 await using var localTools = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));

@@ -11,6 +11,8 @@ public static class Routes
     public const string Incidents = "incidents";
     public const string Incident = "incidents/{id}";
     public const string IncidentTimeline = "incidents/{id}/timeline";
+    public const string IncidentAcknowledge = "incidents/{id}/acknowledge";
+    public const string IncidentResolve = "incidents/{id}/resolve";
 }
 
 public static class QueueNames

@@ -26,6 +26,55 @@ public static class LocalSettings
         }
     }
 
+    /// <summary>
+    /// Local defaults for what an Azure deployment configures explicitly: the sample policy, links back to this host, and
+    /// a link-signing key generated once and kept in the state folder. Anything configured already wins.
+    /// </summary>
+    public static void AddLocalLifecycleDefaults(this ConfigurationManager configuration, RepositoryPaths paths, DevHostOptions options)
+    {
+        var defaults = new Dictionary<string, string?>();
+        if (!configuration.GetSection("Policy").GetChildren().Any())
+        {
+            defaults["Policy:Path"] = Path.Combine("Policy", "sample-policy.json");
+        }
+
+        if (string.IsNullOrEmpty(configuration["Links:BaseUrl"]))
+        {
+            defaults["Links:BaseUrl"] = $"http://localhost:{options.Port}";
+        }
+
+        if (string.IsNullOrEmpty(configuration["Links:SigningKey"]))
+        {
+            defaults["Links:SigningKey"] = StateSecret(paths, "link-signing-key", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        configuration.AddInMemoryCollection(defaults);
+    }
+
+    /// <summary>Sends email to the MailDev the dev host started (when no Email transport is configured).</summary>
+    public static void UseMailDev(this ConfigurationManager configuration, MailDevPorts ports) =>
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Email:Transport"] = "Smtp",
+            ["Email:From"] = "incidents@localhost",
+            ["Email:Smtp:Host"] = "127.0.0.1",
+            ["Email:Smtp:Port"] = ports.Smtp.ToString(),
+            ["Email:Smtp:Security"] = "None",
+        });
+
+    /// <summary>A value generated on first use and kept in the git-ignored state folder, so restarts keep it.</summary>
+    static string StateSecret(RepositoryPaths paths, string name, Func<string> generate)
+    {
+        Directory.CreateDirectory(paths.State);
+        var file = Path.Combine(paths.State, name);
+        if (!File.Exists(file))
+        {
+            File.WriteAllText(file, generate());
+        }
+
+        return File.ReadAllText(file).Trim();
+    }
+
     /// <summary>Adds the demo integration unless integrations are configured; returns its key, or null.</summary>
     public static string? AddDemoIntegrationIfNone(this ConfigurationManager configuration, RepositoryPaths paths)
     {
@@ -34,14 +83,7 @@ public static class LocalSettings
             return null;
         }
 
-        Directory.CreateDirectory(paths.State);
-        var keyFile = Path.Combine(paths.State, "demo-key");
-        if (!File.Exists(keyFile))
-        {
-            File.WriteAllText(keyFile, "demo-" + RandomNumberGenerator.GetHexString(32, lowercase: true));
-        }
-
-        var key = File.ReadAllText(keyFile).Trim();
+        var key = StateSecret(paths, "demo-key", () => "demo-" + RandomNumberGenerator.GetHexString(32, lowercase: true));
         configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{IntegrationOptions.Section}:{DemoIntegration}:Secrets:0"] = key });
         return key;
     }

@@ -3,9 +3,9 @@ using IncidentFunctions.DevHost.Functions;
 namespace IncidentFunctions.DevHost.Local;
 
 /// <summary>
-/// The local stand-ins the dev host starts when no storage connection is configured: Azurite for Storage and the
-/// Durable task hub, MailDev as the SMTP inbox. Data stays in the git-ignored .devhost folder across restarts.
-/// With a connection configured (Azure Storage, or an Azurite you run), nothing is started.
+/// The local stand-ins the dev host starts for what is not configured: Azurite for Storage and the Durable task hub
+/// when no storage connection is set, MailDev as the SMTP inbox when no Email transport is set. Data stays in the
+/// git-ignored .devhost folder across restarts. What is configured (Azure Storage, an Azurite or relay you run) is used.
 /// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
@@ -20,7 +20,8 @@ public sealed class LocalStack : IAsyncDisposable
         var stack = new LocalStack();
         var storageConfigured = !string.IsNullOrWhiteSpace(configuration[ConnectionNames.Storage]) ||
                                 configuration.GetSection(ConnectionNames.Storage).GetChildren().Any();
-        if (storageConfigured)
+        var emailConfigured = !string.IsNullOrWhiteSpace(configuration["Email:Transport"]);
+        if (storageConfigured && emailConfigured)
         {
             return stack;
         }
@@ -28,16 +29,24 @@ public sealed class LocalStack : IAsyncDisposable
         try
         {
             await LocalTools.EnsureNpmPackagesAsync(paths, logger);
-            var azurite = AzuritePorts.Default;
-            await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
-            stack.services.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite));
-            stack.StartedAzurite = true;
-            configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
+            if (!storageConfigured)
+            {
+                var azurite = AzuritePorts.Default;
+                await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
+                stack.services.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite));
+                stack.StartedAzurite = true;
+                configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
+            }
 
-            var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
-            await EnsureFreeAsync(mail.Smtp, mail.Web);
-            stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail));
-            stack.MailDev = mail;
+            if (!emailConfigured)
+            {
+                var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
+                await EnsureFreeAsync(mail.Smtp, mail.Web);
+                stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail));
+                stack.MailDev = mail;
+                configuration.UseMailDev(mail);
+            }
+
             return stack;
         }
         catch

@@ -63,6 +63,10 @@ public sealed record Problem(
         new(TypeBase + "validation", "The query string is invalid.", StatusCodes.Status400BadRequest,
             $"{parameter}: {rule}", Field(parameter, rule));
 
+    public static Problem AlreadyResolved(string id, string? by, DateTimeOffset? at) =>
+        new(TypeBase + "already-resolved", "The incident is already resolved.", StatusCodes.Status409Conflict,
+            $"Incident {id} was resolved by {by} at {at:O}; there is nothing left to acknowledge.", Field("status", "is resolved"));
+
     public static Problem Unavailable(string detail) =>
         new(TypeBase + "unavailable", "Temporarily unavailable; retry.", StatusCodes.Status503ServiceUnavailable, detail);
 

@@ -70,6 +70,12 @@ public sealed class IncidentEntity : ITableEntity
 
     public string? AcknowledgedVia { get; set; }
 
+    /// <summary>The orchestration's re-trigger that last reopened this incident, so a retried re-trigger can finish its record.</summary>
+    public string? LastRetriggerEventId { get; set; }
+
+    /// <summary>Who held the acknowledgement that went stale at the last re-trigger.</summary>
+    public string? StaleAcknowledgedBy { get; set; }
+
     /// <summary>"P1".."P4" once triaged; null before.</summary>
     public string? Priority { get; set; }
 

@@ -1,3 +1,6 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -6,9 +9,12 @@ using Microsoft.Extensions.Logging;
 namespace IncidentFunctions.Lifecycle;
 
 /// <summary>
-/// One orchestration per incident (instance id = incident id). For now the lifecycle is: record that the incident
-/// opened, wait for a resolution, resolve. Escalation fills in the middle (see the lifecycle issue).
-/// Deterministic: time and ids come from the context; all I/O is in activities.
+/// One orchestration per incident (instance id = incident id): triage and route, then page level by level on durable
+/// timers until someone acknowledges or the incident resolves; re-trigger when an acknowledgement goes stale; tell
+/// everyone who was paged when it resolves.
+/// The incident row is the source of truth for acknowledgement and resolution (see <see cref="IncidentResponder"/>):
+/// a signal only wakes the orchestration, which then re-reads the row. Deterministic: time and ids come from the
+/// context, all I/O is in activities, each activity call declares its retries.
 /// </summary>
 public static class IncidentOrchestration
 {
@@ -16,33 +22,223 @@ public static class IncidentOrchestration
     public static readonly TaskOptions StorageRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
 
+    /// <summary>Sending email may meet a slow or throttling relay; the sender already honours Retry-After within a call.</summary>
+    public static readonly TaskOptions EmailRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1)));
+
     [Function(nameof(IncidentOrchestrator))]
     public static async Task<string> IncidentOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var input = context.GetInput<IncidentLifecycleInput>()
             ?? throw new InvalidOperationException("The incident orchestration needs an IncidentLifecycleInput.");
-        var log = context.CreateReplaySafeLogger(nameof(IncidentOrchestrator));
+        var run = new IncidentRun(context, input.IncidentId);
 
-        await context.CallActivityAsync(
-            nameof(LifecycleActivities.RecordIncidentOpened),
-            new LifecycleNote(input.IncidentId, context.NewGuid().ToString("N"), context.CurrentUtcDateTime),
-            StorageRetry);
+        await run.OpenAsync();
+        var triage = await run.TriageAsync();
+        await run.ActiveAsync(triage);
+        // Review (post-incident) continues from here in a later phase; the active phase ends with the resolution.
+        return LifecyclePhases.Resolved;
+    }
 
-        // A resolution may have been stored before this instance existed (events raised then are discarded).
-        var state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.ReadIncidentState), input.IncidentId, StorageRetry);
-        var signal = new LifecycleSignal(SignalKind.SourceResolved, state.Integration ?? Channels.Source, Channels.Source, state.SourceResolvedAt ?? context.CurrentUtcDateTime);
-        if (state.SourceResolvedAt is null && !state.Resolved)
+    /// <summary>The state of one execution. Rebuilt identically on every replay from the orchestration's history.</summary>
+    sealed class IncidentRun(TaskOrchestrationContext context, string incidentId)
+    {
+        readonly ILogger log = context.CreateReplaySafeLogger(nameof(IncidentOrchestrator));
+
+        /// <summary>Everyone paged so far, in order, to tell them when the incident resolves.</summary>
+        readonly List<Recipient> paged = [];
+        int emailsSent;
+        bool budgetNoted;
+        DateTimeOffset? sourceResolveHandled;
+
+        DateTimeOffset Now => context.CurrentUtcDateTime;
+
+        string NewId() => context.NewGuid().ToString("N");
+
+        public Task OpenAsync() => context.CallActivityAsync(
+            nameof(LifecycleActivities.RecordIncidentOpened), new LifecycleNote(incidentId, NewId(), Now), StorageRetry);
+
+        public Task<TriageResult> TriageAsync() => context.CallActivityAsync<TriageResult>(
+            nameof(LifecycleActivities.TriageIncident), new TriageRequest(incidentId, NewId(), NewId(), Now), StorageRetry);
+
+        public async Task ActiveAsync(TriageResult triage)
         {
-            context.SetCustomStatus(LifecyclePhases.AwaitingResolution);
-            signal = await context.WaitForExternalEvent<LifecycleSignal>(LifecycleEvents.Signal);
+            var plan = triage.Escalation;
+            var state = await ReadAsync(plan);
+            var kind = NotificationKind.Page;
+            while (state.Status != IncidentStatus.Resolved)
+            {
+                if (state.Status == IncidentStatus.Open)
+                {
+                    state = await EscalateAsync(plan, kind);
+                    continue;
+                }
+
+                state = await AcknowledgedAsync(plan, state);
+                kind = NotificationKind.Retriggered;
+            }
+
+            context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Resolved));
+            await NotifyAsync(plan, NotificationKind.Resolved, null, paged, countsAgainstBudget: false);
+            log.LogInformation("Incident {IncidentId} resolved; told {Count} people who were paged", incidentId, paged.Count);
         }
 
-        await context.CallActivityAsync(
-            nameof(LifecycleActivities.ResolveIncident),
-            new ResolveRequest(input.IncidentId, context.NewGuid().ToString("N"), context.CurrentUtcDateTime, signal),
-            StorageRetry);
+        /// <summary>
+        /// Pages level after level, the whole policy 1 + repeat times, then tells the team once and waits. Returns as
+        /// soon as the incident is no longer open (acknowledged or resolved).
+        /// </summary>
+        async Task<IncidentState> EscalateAsync(EscalationPlan plan, NotificationKind kind)
+        {
+            DateTimeOffset? dueAt = null;
+            for (var cycle = 0; cycle <= plan.Repeat; cycle++)
+            {
+                for (var level = 1; level <= plan.Levels.Count; level++)
+                {
+                    if (dueAt is { } due)
+                    {
+                        await RecordAsync(TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
+                            new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") });
+                    }
 
-        log.LogInformation("Incident {IncidentId} resolved by {Actor} via {Channel}", input.IncidentId, signal.Actor, signal.Channel);
-        return "resolved";
+                    var step = plan.Levels[level - 1];
+                    await NotifyAsync(plan, kind, level, step.Recipients, countsAgainstBudget: true);
+                    kind = NotificationKind.Page;
+
+                    dueAt = Now.AddMinutes(step.DelayMinutes);
+                    context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Triggered, level, cycle, dueAt));
+                    if (await WaitWhileOpenAsync(plan, dueAt) is { } changed)
+                    {
+                        return changed;
+                    }
+                }
+            }
+
+            await RecordAsync(TimelineEventTypes.EscalationExhausted,
+                $"Escalation exhausted after {plan.Repeat + 1} round(s) of {plan.Levels.Count} level(s); telling the whole team", []);
+            await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true);
+            context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Exhausted));
+            return (await WaitWhileOpenAsync(plan, until: null))!;
+        }
+
+        /// <summary>Waits out an acknowledgement; when it goes stale without a resolution, re-triggers the incident.</summary>
+        async Task<IncidentState> AcknowledgedAsync(EscalationPlan plan, IncidentState state)
+        {
+            while (state.Status == IncidentStatus.Acknowledged)
+            {
+                DateTimeOffset? staleAt = plan.AckTimeoutMinutes is { } minutes ? state.AcknowledgedAt!.Value.AddMinutes(minutes) : null;
+                context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Acknowledged, NextAt: staleAt));
+                if (staleAt is null || staleAt > Now)
+                {
+                    if (await WaitForSignalAsync(staleAt))
+                    {
+                        state = await ReadAsync(plan);
+                        continue;
+                    }
+                }
+
+                state = await context.CallActivityAsync<IncidentState>(
+                    nameof(LifecycleActivities.RetriggerIncident),
+                    new RetriggerRequest(incidentId, state.AcknowledgedAt!.Value, plan.AckTimeoutMinutes!.Value, NewId(), Now),
+                    StorageRetry);
+                state = await ApplySourceResolveAsync(plan, state);
+            }
+
+            return state;
+        }
+
+        /// <summary>Waits until <paramref name="until"/> (forever when null); returns the new state if it stops being open first.</summary>
+        async Task<IncidentState?> WaitWhileOpenAsync(EscalationPlan plan, DateTimeOffset? until)
+        {
+            while (await WaitForSignalAsync(until))
+            {
+                var state = await ReadAsync(plan);
+                if (state.Status != IncidentStatus.Open)
+                {
+                    return state;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>True when a signal arrived before <paramref name="until"/>; the losing wait is cancelled either way.</summary>
+        async Task<bool> WaitForSignalAsync(DateTimeOffset? until)
+        {
+            using var cancel = new CancellationTokenSource();
+            var signal = context.WaitForExternalEvent<LifecycleSignal>(LifecycleEvents.Signal, cancel.Token);
+            if (until is not { } due)
+            {
+                await signal;
+                return true;
+            }
+
+            var timer = context.CreateTimer(due.UtcDateTime, cancel.Token);
+            var winner = await Task.WhenAny(signal, timer);
+            cancel.Cancel();
+            return winner == signal;
+        }
+
+        async Task<IncidentState> ReadAsync(EscalationPlan plan)
+        {
+            var state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.ReadIncidentState), incidentId, StorageRetry);
+            return await ApplySourceResolveAsync(plan, state);
+        }
+
+        /// <summary>A source's "resolved" resolves the incident when the policy says so; otherwise it is noted once.</summary>
+        async Task<IncidentState> ApplySourceResolveAsync(EscalationPlan plan, IncidentState state)
+        {
+            if (state.SourceResolvedAt is not { } resolvedAt || state.Status == IncidentStatus.Resolved || sourceResolveHandled == resolvedAt)
+            {
+                return state;
+            }
+
+            sourceResolveHandled = resolvedAt;
+            if (plan.AutoResolve)
+            {
+                return await context.CallActivityAsync<IncidentState>(
+                    nameof(LifecycleActivities.ResolveFromSource), new SourceResolveRequest(incidentId, resolvedAt), StorageRetry);
+            }
+
+            await RecordAsync(TimelineEventTypes.AutoResolveSkipped,
+                $"The source reported resolved; policy {plan.PolicyId} does not auto-resolve, so the incident stays {state.Status.ToString().ToLowerInvariant()}", []);
+            return state;
+        }
+
+        async Task NotifyAsync(EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget)
+        {
+            var allowed = recipients;
+            if (countsAgainstBudget)
+            {
+                // Bounded per incident: a flapping or long-ignored incident must not turn into an email storm.
+                var left = Math.Max(0, plan.MaxNotifications - emailsSent);
+                allowed = recipients.Take(left).ToList();
+                if (allowed.Count < recipients.Count && !budgetNoted)
+                {
+                    budgetNoted = true;
+                    await RecordAsync(TimelineEventTypes.NotificationSuppressed,
+                        $"Notification budget of {plan.MaxNotifications} emails reached; no further pages for this incident",
+                        new() { ["budget"] = plan.MaxNotifications.ToString() });
+                }
+
+                emailsSent += allowed.Count;
+                foreach (var recipient in allowed.Where(r => paged.All(p => p.PersonId != r.PersonId)))
+                {
+                    paged.Add(recipient);
+                }
+            }
+
+            if (allowed.Count > 0)
+            {
+                await context.CallActivityAsync(
+                    nameof(LifecycleActivities.NotifyRecipients),
+                    new NotifyRequest(incidentId, NewId(), kind, level, allowed, Now),
+                    EmailRetry);
+            }
+        }
+
+        Task RecordAsync(string type, string summary, Dictionary<string, string> data) => context.CallActivityAsync(
+            nameof(LifecycleActivities.AppendTimeline),
+            new TimelineEntry(incidentId, new TimelineEvent(NewId(), Now, type, "system", Channels.System, summary, data.Count == 0 ? null : data)),
+            StorageRetry);
     }
 }

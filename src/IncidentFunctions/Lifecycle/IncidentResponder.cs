@@ -42,6 +42,51 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
     public Task<TransitionResult> ResolveAsync(string incidentId, string actor, string channel, IIncidentLifecycle? lifecycle, CancellationToken ct, DateTimeOffset? at = null) =>
         TransitionAsync(incidentId, SignalKind.Resolve, actor, channel, at, lifecycle, ct);
 
+    /// <summary>
+    /// Puts an acknowledged incident back to triggered because its acknowledgement went stale, unless it changed since
+    /// (resolved, or acknowledged again): then the incident is returned as it is.
+    /// </summary>
+    public async Task<IncidentEntity> RetriggerAsync(RetriggerRequest request, CancellationToken ct)
+    {
+        while (true)
+        {
+            var incident = await incidents.FindAsync(request.IncidentId, ct)
+                ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
+            if (incident.LastRetriggerEventId == request.EventId)
+            {
+                // This request's own update landed before a crash: finish recording it.
+                await RecordRetriggerAsync(incident, request, ct);
+                return incident;
+            }
+
+            if (incident.StatusValue != IncidentStatus.Acknowledged || incident.AcknowledgedAt != request.AcknowledgedAt)
+            {
+                return incident;
+            }
+
+            incident.Status = nameof(IncidentStatus.Open);
+            incident.StaleAcknowledgedBy = incident.AcknowledgedBy;
+            incident.AcknowledgedAt = null;
+            incident.AcknowledgedBy = null;
+            incident.AcknowledgedVia = null;
+            incident.LastRetriggerEventId = request.EventId;
+            if (await incidents.TryUpdateAsync(incident, ct))
+            {
+                await RecordRetriggerAsync(incident, request, ct);
+                return incident;
+            }
+        }
+    }
+
+    async Task RecordRetriggerAsync(IncidentEntity incident, RetriggerRequest request, CancellationToken ct)
+    {
+        await incidents.IndexAsync(incident, ct);
+        await timeline.AppendAsync(incident.Id, new TimelineEvent(
+            request.EventId, request.At, TimelineEventTypes.IncidentRetriggered, "system", Channels.System,
+            $"Acknowledgement by {incident.StaleAcknowledgedBy} went stale after {request.AfterMinutes:0.##} min without a resolution; paging again",
+            new Dictionary<string, string> { ["acknowledgedBy"] = incident.StaleAcknowledgedBy ?? string.Empty, ["acknowledgedAt"] = request.AcknowledgedAt.ToString("O") }), ct);
+    }
+
     async Task<TransitionResult> TransitionAsync(
         string incidentId, SignalKind kind, string actor, string channel, DateTimeOffset? at, IIncidentLifecycle? lifecycle, CancellationToken ct)
     {

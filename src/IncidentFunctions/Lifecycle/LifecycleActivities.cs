@@ -1,60 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Links;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Lifecycle;
 
 /// <summary>
 /// The orchestration's I/O. Activities run at least once, so each is idempotent: timeline events carry ids chosen by
-/// the orchestration, and status changes check the stored state first.
+/// the orchestration, status changes go through the incident row's ETag, and an email is sent only to recipients whose
+/// notification.sent event for that notification is not yet recorded.
 /// </summary>
-public sealed class LifecycleActivities(IncidentStore incidents, TimelineStore timeline)
+public sealed partial class LifecycleActivities(
+    IncidentStore incidents,
+    TimelineStore timeline,
+    IncidentResponder responder,
+    PolicyProvider policy,
+    IEmailSender email,
+    LinkSigner links,
+    ILogger<LifecycleActivities> logger)
 {
     [Function(nameof(RecordIncidentOpened))]
     public async Task RecordIncidentOpened([ActivityTrigger] LifecycleNote note, CancellationToken ct)
     {
-        var incident = await incidents.FindAsync(note.IncidentId, ct)
-            ?? throw new InvalidOperationException($"Incident {note.IncidentId} does not exist.");
+        var incident = await RequireAsync(note.IncidentId, ct);
         await timeline.AppendAsync(note.IncidentId, new TimelineEvent(
             note.EventId, note.At, TimelineEventTypes.IncidentOpened, "system", Channels.System,
             $"Incident opened: {incident.Title}",
             new Dictionary<string, string> { ["severity"] = incident.Severity, ["integration"] = incident.Integration, ["dedupKey"] = incident.DedupKey }), ct);
     }
 
-    [Function(nameof(ReadIncidentState))]
-    public async Task<IncidentState> ReadIncidentState([ActivityTrigger] string incidentId, CancellationToken ct)
+    /// <summary>
+    /// Decides service, priority and escalation once, from the policy loaded now, and stores the decision on the incident:
+    /// a retry (or a replay after the policy file changed) gets the stored decision back, never a new one.
+    /// </summary>
+    [Function(nameof(TriageIncident))]
+    public async Task<TriageResult> TriageIncident([ActivityTrigger] TriageRequest request, CancellationToken ct)
     {
-        var incident = await incidents.FindAsync(incidentId, ct);
-        return incident is null
-            ? new IncidentState(incidentId, false, null, null, false)
-            : new IncidentState(incidentId, true, incident.Integration, incident.SourceResolvedAt, incident.StatusValue == IncidentStatus.Resolved);
-    }
-
-    [Function(nameof(ResolveIncident))]
-    public async Task ResolveIncident([ActivityTrigger] ResolveRequest request, CancellationToken ct)
-    {
-        IncidentEntity incident;
+        TriageResult triage;
         while (true)
         {
-            incident = await incidents.FindAsync(request.IncidentId, ct)
-                ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
-            if (incident.StatusValue == IncidentStatus.Resolved)
+            var incident = await RequireAsync(request.IncidentId, ct);
+            if (incident.Triage is { } stored)
             {
+                triage = JsonSerializer.Deserialize<TriageResult>(stored, JsonDefaults.Options)!;
                 break;
             }
 
-            incident.Status = nameof(IncidentStatus.Resolved);
-            incident.ResolvedAt = request.At;
-            incident.ResolvedBy = request.Signal.Actor;
+            triage = policy.Current.Triage(new TriageInput(
+                incident.Integration,
+                JsonSerializer.Deserialize<Dictionary<string, string>>(incident.Labels, JsonDefaults.Options) ?? [],
+                Enum.Parse<Severity>(incident.Severity)));
+            incident.Triage = JsonSerializer.Serialize(triage, JsonDefaults.Options);
+            incident.Priority = triage.Priority.ToString();
+            incident.ServiceId = triage.ServiceId;
+            incident.ServiceName = triage.ServiceName;
+            incident.PolicyVersion = triage.PolicyVersion;
             if (await incidents.TryUpdateAsync(incident, ct))
             {
                 break;
             }
         }
 
-        await incidents.IndexAsync(incident, ct);
-        await timeline.AppendAsync(request.IncidentId, new TimelineEvent(
-            request.EventId, request.At, TimelineEventTypes.IncidentResolved, request.Signal.Actor, request.Signal.Channel,
-            $"Incident resolved by {request.Signal.Actor}"), ct);
+        var plan = triage.Escalation;
+        await timeline.AppendManyAsync(request.IncidentId, [
+            new TimelineEvent(request.TriagedEventId, request.At, TimelineEventTypes.IncidentTriaged, "system", Channels.System,
+                $"Triaged as {triage.Priority}: impact tier {triage.ImpactTier}",
+                new Dictionary<string, string> { ["priority"] = triage.Priority.ToString(), ["impactTier"] = triage.ImpactTier.ToString(), ["policyVersion"] = triage.PolicyVersion }),
+            new TimelineEvent(request.RoutedEventId, request.At, TimelineEventTypes.IncidentRouted, "system", Channels.System,
+                $"Routed to {triage.ServiceName} (team {triage.TeamId}) by {triage.Route}; escalation policy {plan.PolicyId}",
+                new Dictionary<string, string>
+                {
+                    ["service"] = triage.ServiceId,
+                    ["team"] = triage.TeamId,
+                    ["route"] = triage.Route,
+                    ["escalationPolicy"] = plan.PolicyId,
+                    ["levels"] = plan.Levels.Count.ToString(),
+                    ["repeat"] = plan.Repeat.ToString(),
+                }),
+        ], ct);
+        return triage;
     }
+
+    [Function(nameof(ReadIncidentState))]
+    public async Task<IncidentState> ReadIncidentState([ActivityTrigger] string incidentId, CancellationToken ct) =>
+        StateOf(await RequireAsync(incidentId, ct));
+
+    [Function(nameof(RetriggerIncident))]
+    public async Task<IncidentState> RetriggerIncident([ActivityTrigger] RetriggerRequest request, CancellationToken ct) =>
+        StateOf(await responder.RetriggerAsync(request, ct));
+
+    [Function(nameof(ResolveFromSource))]
+    public async Task<IncidentState> ResolveFromSource([ActivityTrigger] SourceResolveRequest request, CancellationToken ct)
+    {
+        var incident = await RequireAsync(request.IncidentId, ct);
+        var result = await responder.ResolveAsync(request.IncidentId, incident.Integration, Channels.Source, lifecycle: null, ct, request.SourceResolvedAt);
+        return StateOf(result.Incident!);
+    }
+
+    [Function(nameof(AppendTimeline))]
+    public Task AppendTimeline([ActivityTrigger] TimelineEntry entry, CancellationToken ct) =>
+        timeline.AppendAsync(entry.IncidentId, entry.Event, ct);
+
+    /// <summary>
+    /// Emails each recipient, skipping those whose notification.sent event for this notification already exists. The
+    /// window between a send and its event (a crash right there) can repeat one email on retry; ACS drops the repeat by
+    /// its Operation-Id, and SMTP receives the same Message-ID. Paging twice beats not paging.
+    /// </summary>
+    [Function(nameof(NotifyRecipients))]
+    public async Task NotifyRecipients([ActivityTrigger] NotifyRequest request, CancellationToken ct)
+    {
+        var incident = (await RequireAsync(request.IncidentId, ct)).ToSnapshot();
+        foreach (var recipient in request.Recipients)
+        {
+            var sent = new TimelineEvent(
+                $"notify-{request.NotificationId}-{recipient.PersonId}", request.At, TimelineEventTypes.NotificationSent, "system", Channels.Email,
+                $"Emailed {recipient.Name} ({KindText(request.Kind, request.Level)})",
+                new Dictionary<string, string>
+                {
+                    ["recipient"] = recipient.PersonId,
+                    ["kind"] = request.Kind.ToString().ToLowerInvariant(),
+                    ["level"] = request.Level?.ToString() ?? string.Empty,
+                });
+            if (await timeline.ContainsAsync(request.IncidentId, sent, ct))
+            {
+                continue;
+            }
+
+            var actionable = request.Kind != NotificationKind.Resolved && incident.Status != IncidentStatus.Resolved;
+            var message = IncidentEmails.Render(new NotificationEmail(
+                request.Kind,
+                request.Level,
+                incident,
+                recipient,
+                new EmailLinks(
+                    links.IncidentUrl(incident.Id),
+                    actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
+                    actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
+                IdempotencyKeyOf(request.NotificationId, recipient.PersonId)));
+            await email.SendAsync(message, ct);
+            await timeline.AppendAsync(request.IncidentId, sent, ct);
+            LogSent(logger, request.Kind, request.IncidentId, recipient.PersonId);
+        }
+    }
+
+    /// <summary>Stable per notification and recipient, so every retry of one email carries the same key.</summary>
+    public static Guid IdempotencyKeyOf(string notificationId, string personId) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{notificationId}/{personId}")).AsSpan(0, 16));
+
+    static string KindText(NotificationKind kind, int? level) => kind switch
+    {
+        NotificationKind.Page => $"page, level {level}",
+        NotificationKind.Retriggered => $"re-triggered, level {level}",
+        NotificationKind.Exhausted => "escalation exhausted",
+        _ => "resolved",
+    };
+
+    static IncidentState StateOf(IncidentEntity incident) => new(
+        incident.Id, incident.StatusValue, incident.Integration, incident.AcknowledgedAt, incident.AcknowledgedBy, incident.SourceResolvedAt);
+
+    async Task<IncidentEntity> RequireAsync(string incidentId, CancellationToken ct) =>
+        await incidents.FindAsync(incidentId, ct) ?? throw new InvalidOperationException($"Incident {incidentId} does not exist.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Kind} email for incident {IncidentId} to {PersonId}")]
+    static partial void LogSent(ILogger logger, NotificationKind kind, string incidentId, string personId);
 }

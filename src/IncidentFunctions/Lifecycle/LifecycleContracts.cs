@@ -1,3 +1,8 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Timeline;
+
 namespace IncidentFunctions.Lifecycle;
 
 /// <summary>The input of an incident's orchestration; the instance id is the incident id.</summary>
@@ -18,13 +23,39 @@ public enum SignalKind
 /// </summary>
 public sealed record LifecycleSignal(SignalKind Kind, string Actor, string Channel, DateTimeOffset At);
 
-/// <summary>A timeline event the orchestration asks an activity to write; ids come from the orchestration context.</summary>
+/// <summary>What the orchestration knows of the stored incident; re-read whenever a signal arrives.</summary>
+public sealed record IncidentState(
+    string IncidentId,
+    IncidentStatus Status,
+    string Integration,
+    DateTimeOffset? AcknowledgedAt,
+    string? AcknowledgedBy,
+    DateTimeOffset? SourceResolvedAt);
+
+/// <summary>A fixed timeline event (such as "incident opened") with an id and time from the orchestration context.</summary>
 public sealed record LifecycleNote(string IncidentId, string EventId, DateTimeOffset At);
 
-public sealed record ResolveRequest(string IncidentId, string EventId, DateTimeOffset At, LifecycleSignal Signal);
+/// <summary>A timeline event the orchestration decided on; its id and time come from the orchestration context.</summary>
+public sealed record TimelineEntry(string IncidentId, TimelineEvent Event);
 
-/// <summary>What the orchestration needs to know about stored state when it starts (signals may predate it).</summary>
-public sealed record IncidentState(string IncidentId, bool Exists, string? Integration, DateTimeOffset? SourceResolvedAt, bool Resolved);
+public sealed record TriageRequest(string IncidentId, string TriagedEventId, string RoutedEventId, DateTimeOffset At);
+
+/// <summary>Re-trigger if the acknowledgement made at <see cref="AcknowledgedAt"/> is still the current one.</summary>
+public sealed record RetriggerRequest(string IncidentId, DateTimeOffset AcknowledgedAt, double AfterMinutes, string EventId, DateTimeOffset At);
+
+public sealed record SourceResolveRequest(string IncidentId, DateTimeOffset SourceResolvedAt);
+
+/// <summary>
+/// Email these recipients about the incident. <see cref="NotificationId"/> comes from the orchestration, so a retried
+/// activity recognises the recipients it already emailed (their notification.sent events) and skips them.
+/// </summary>
+public sealed record NotifyRequest(
+    string IncidentId,
+    string NotificationId,
+    NotificationKind Kind,
+    int? Level,
+    IReadOnlyList<Recipient> Recipients,
+    DateTimeOffset At);
 
 /// <summary>External event names raised to an incident's orchestration.</summary>
 public static class LifecycleEvents
@@ -32,13 +63,18 @@ public static class LifecycleEvents
     public const string Signal = nameof(Signal);
 }
 
-/// <summary>The orchestration's custom status: which phase of the lifecycle an incident is in right now.</summary>
+/// <summary>The orchestration's custom status: where the incident's lifecycle is now, and when it escalates next.</summary>
+public sealed record LifecycleStatus(string Phase, int? Level = null, int? Cycle = null, DateTimeOffset? NextAt = null);
+
 public static class LifecyclePhases
 {
-    public const string AwaitingResolution = "awaiting resolution";
+    public const string Triggered = "triggered";
+    public const string Exhausted = "escalation exhausted";
+    public const string Acknowledged = "acknowledged";
+    public const string Resolved = "resolved";
 }
 
-/// <summary>Starts and signals incident orchestrations; the seam between alert processing and Durable Functions.</summary>
+/// <summary>Starts and signals incident orchestrations; the seam between the app and Durable Functions.</summary>
 public interface IIncidentLifecycle
 {
     /// <summary>Starts the incident's orchestration unless one exists; never creates a second run.</summary>

@@ -39,4 +39,7 @@ public static class Channels
     public const string System = "system";
     public const string Api = "api";
     public const string EmailLink = "email-link";
+
+    /// <summary>Notifications the app sent by email.</summary>
+    public const string Email = "email";
 }

@@ -30,6 +30,10 @@ public sealed class TimelineStore(TableServiceClient service)
         }
     }
 
+    /// <summary>Whether this exact event (same id and time) is recorded; activities use it to skip work done before a retry.</summary>
+    public async Task<bool> ContainsAsync(string incidentId, TimelineEvent e, CancellationToken ct) =>
+        (await table.GetEntityIfExistsAsync<TableEntity>(incidentId, RowKeyOf(e), select: ["EventId"], cancellationToken: ct)).HasValue;
+
     /// <summary>
     /// Adds events of one incident in as few transactions as the table allows. Where a transaction meets an event that
     /// is already recorded (a redelivery), its events are added one by one so the new ones still land.

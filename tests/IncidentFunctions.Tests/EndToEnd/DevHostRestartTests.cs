@@ -19,7 +19,7 @@ public sealed class DevHostRestartTests(DevHostFixture fixture)
             // that activity's message invisible for the provider's visibility timeout (5 minutes), here as in Azure.
             await Eventually.Get(
                 () => before.GetInstanceAsync(open.Id, getInputsAndOutputs: true),
-                i => i?.SerializedCustomStatus?.Contains(Lifecycle.LifecyclePhases.AwaitingResolution, StringComparison.Ordinal) == true,
+                i => i?.SerializedCustomStatus?.Contains(Lifecycle.LifecyclePhases.Triggered, StringComparison.Ordinal) == true,
                 "the orchestration waiting for resolution");
         }
 

@@ -1,0 +1,56 @@
+using IncidentFunctions.DevHost.Local;
+using Microsoft.Extensions.Configuration;
+
+namespace IncidentFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// What the pipeline talks to, for real: Azurite (tables, queues) and MailDev (SMTP inbox). Each test builds the app's
+/// configuration from it with its own policy.
+/// </summary>
+public sealed class PipelineFixture : IAsyncLifetime
+{
+    /// <summary>A fixed test key: link tokens in tests are signed with it.</summary>
+    public static readonly string LinkSigningKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    public AzuriteFixture Azurite { get; } = new();
+
+    public MailDevFixture MailDev { get; } = new();
+
+    public MailDevClient Inbox => MailDev.Inbox;
+
+    public IConfiguration Configuration(TestPolicy policy) => new ConfigurationBuilder()
+        .AddInMemoryCollection(Settings(policy).Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
+        .Build();
+
+    /// <summary>The settings as environment variables would carry them (for a dev host process).</summary>
+    public Dictionary<string, string> Settings(TestPolicy policy)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            [ConnectionNames.Storage] = Azurite.ConnectionString,
+            ["Policy__Json"] = policy.Json,
+            ["Links__BaseUrl"] = "http://localhost:7071",
+            ["Links__SigningKey"] = LinkSigningKey,
+        };
+        foreach (var (key, value) in MailDev.EmailSettings)
+        {
+            settings[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        }
+
+        return settings;
+    }
+
+    public async Task InitializeAsync() => await Task.WhenAll(Azurite.InitializeAsync(), MailDev.InitializeAsync());
+
+    public async Task DisposeAsync()
+    {
+        await MailDev.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PipelineCollection : ICollectionFixture<PipelineFixture>
+{
+    public const string Name = "Pipeline";
+}

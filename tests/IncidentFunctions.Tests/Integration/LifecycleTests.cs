@@ -1,0 +1,267 @@
+using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Timeline;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IncidentFunctions.Tests.Integration;
+
+/// <summary>
+/// The incident lifecycle as it runs: the real orchestration and activities on the Durable Task test host, with
+/// second-scale escalation delays, incidents in Azurite and every email delivered to a real SMTP inbox (MailDev).
+/// </summary>
+[Collection(PipelineCollection.Name)]
+public sealed class LifecycleTests(PipelineFixture fixture)
+{
+    const double Delay = 2;
+
+    [Fact]
+    public async Task EscalationPagesEachLevelInOrderAfterItsDelayThenTellsTheTeamOnce()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], Delay), new(["team:platform"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Exhausted);
+        var emails = await EmailsAsync(host, incident.Id, count: 7);
+
+        Assert.Equal(
+            [
+                ("page", "1", "alice"),
+                ("page", "2", "alice"), ("page", "2", "bob"), ("page", "2", "carol"),
+                ("exhausted", "", "alice"), ("exhausted", "", "bob"), ("exhausted", "", "carol"),
+            ],
+            emails.Select(e => Describe(policy, e)));
+
+        var events = await host.EventsAsync(incident.Id);
+        var sent = events.Where(e => e.Type == TimelineEventTypes.NotificationSent).ToList();
+        var level1 = sent.Single(e => e.Data!["level"] == "1").At;
+        var level2 = sent.Where(e => e.Data!["level"] == "2").Select(e => e.At).Distinct().Single();
+        Assert.True(level2 - level1 >= TimeSpan.FromSeconds(Delay), $"level 2 was paged {(level2 - level1).TotalSeconds:0.00}s after level 1; the policy says {Delay}s");
+        var escalated = events.Single(e => e.Type == TimelineEventTypes.IncidentEscalated);
+        Assert.Equal("2", escalated.Data!["level"]);
+        Assert.True(escalated.At >= DateTimeOffset.Parse(escalated.Data["dueAt"]));
+        Assert.Single(events, e => e.Type == TimelineEventTypes.EscalationExhausted);
+
+        var triaged = await host.ReadAsync(incident.Id);
+        Assert.Equal(nameof(Priority.P1), triaged.Priority);
+        Assert.Equal("Checkout", triaged.ServiceName);
+        Assert.StartsWith("test-" + policy.Suffix, triaged.PolicyVersion);
+        Assert.Equal(
+            [TimelineEventTypes.AlertReceived, TimelineEventTypes.IncidentOpened, TimelineEventTypes.IncidentTriaged, TimelineEventTypes.IncidentRouted],
+            events.Select(e => e.Type).Where(t => t is TimelineEventTypes.AlertReceived or TimelineEventTypes.IncidentOpened or TimelineEventTypes.IncidentTriaged or TimelineEventTypes.IncidentRouted));
+    }
+
+    [Fact]
+    public async Task ThePolicyRepeatsTheConfiguredNumberOfTimesBeforeExhaustion()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 1), new(["person:bob"], 1)], Repeat = 1 };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Exhausted);
+        var emails = await EmailsAsync(host, incident.Id, count: 7);
+
+        Assert.Equal(
+            [
+                ("page", "1", "alice"), ("page", "2", "bob"), ("page", "1", "alice"), ("page", "2", "bob"),
+                ("exhausted", "", "alice"), ("exhausted", "", "bob"), ("exhausted", "", "carol"),
+            ],
+            emails.Select(e => Describe(policy, e)));
+    }
+
+    [Fact]
+    public async Task AcknowledgingStopsEscalationAndResolvingTellsEveryonePaged()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice", "person:bob"], Delay), new(["person:carol"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await EmailsAsync(host, incident.Id, count: 2);
+
+        var ack = await host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Acknowledged);
+        var resolve = await host.Responder.ResolveAsync(incident.Id, "bob", Channels.Api, host.Lifecycle, CancellationToken.None);
+        Assert.Equal(TransitionOutcome.Applied, resolve.Outcome);
+        await host.CompletedAsync(incident.Id);
+
+        // The orchestration has ended: whatever MailDev holds now is everything this incident will ever send.
+        var emails = await EmailsAsync(host, incident.Id, count: 4);
+        Assert.Equal(
+            [("page", "1", "alice"), ("page", "1", "bob"), ("resolved", "", "alice"), ("resolved", "", "bob")],
+            emails.Select(e => Describe(policy, e)));
+        var events = await host.EventsAsync(incident.Id);
+        Assert.DoesNotContain(events, e => e.Type == TimelineEventTypes.IncidentEscalated);
+        var acknowledged = Assert.Single(events, e => e.Type == TimelineEventTypes.IncidentAcknowledged);
+        Assert.Equal(("alice", Channels.Api), (acknowledged.Actor, acknowledged.Channel));
+        var resolved = Assert.Single(events, e => e.Type == TimelineEventTypes.IncidentResolved);
+        Assert.Equal(("bob", Channels.Api), (resolved.Actor, resolved.Channel));
+    }
+
+    [Fact]
+    public async Task AnAcknowledgementThatGoesStaleReTriggersAndPagesAgain()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 600)], AckTimeoutSeconds = 2 };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await EmailsAsync(host, incident.Id, count: 1);
+
+        await host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.EmailLink, host.Lifecycle, CancellationToken.None);
+
+        var emails = await EmailsAsync(host, incident.Id, count: 2);
+        Assert.Equal([("page", "1", "alice"), ("retriggered", "1", "alice")], emails.Select(e => Describe(policy, e)));
+        var events = await host.EventsAsync(incident.Id);
+        var acknowledged = events.Single(e => e.Type == TimelineEventTypes.IncidentAcknowledged);
+        var retriggered = events.Single(e => e.Type == TimelineEventTypes.IncidentRetriggered);
+        Assert.True(retriggered.At - acknowledged.At >= TimeSpan.FromSeconds(2));
+        Assert.Equal(IncidentStatus.Open, (await host.ReadAsync(incident.Id)).StatusValue);
+
+        // It can be acknowledged again, and that acknowledgement holds the pages off again.
+        var again = await host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        Assert.Equal(TransitionOutcome.Applied, again.Outcome);
+    }
+
+    [Fact]
+    public async Task ASourceResolveResolvesTheIncidentWhenThePolicyAutoResolves()
+    {
+        var policy = new TestPolicy { AutoResolve = true };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey();
+        var incident = await host.FireAsync(key);
+        await EmailsAsync(host, incident.Id, count: 1);
+
+        await host.FireAsync(key, AlertStatus.Resolved);
+        await host.CompletedAsync(incident.Id);
+
+        var resolved = await host.ReadAsync(incident.Id);
+        Assert.Equal(IncidentStatus.Resolved, resolved.StatusValue);
+        Assert.Equal((host.Integration, Channels.Source), (resolved.ResolvedBy, resolved.ResolvedVia));
+        var emails = await EmailsAsync(host, incident.Id, count: 2);
+        Assert.Equal([("page", "1", "alice"), ("resolved", "", "alice")], emails.Select(e => Describe(policy, e)));
+    }
+
+    [Fact]
+    public async Task ASourceResolveIsOnlyNotedWhenThePolicyDoesNotAutoResolve()
+    {
+        var policy = new TestPolicy { AutoResolve = false, Levels = [new(["person:alice"], Delay), new(["person:bob"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey();
+        var incident = await host.FireAsync(key);
+
+        await host.FireAsync(key, AlertStatus.Resolved);
+        await Eventually.Get(
+            async () => (await host.EventsAsync(incident.Id)).FirstOrDefault(e => e.Type == TimelineEventTypes.AutoResolveSkipped),
+            "the skipped auto-resolve on the timeline");
+
+        // Escalation carries on: the source's word is not enough under this policy.
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Triggered, level: 2);
+        Assert.Equal(IncidentStatus.Open, (await host.ReadAsync(incident.Id)).StatusValue);
+        var emails = await EmailsAsync(host, incident.Id, count: 2);
+        Assert.Equal([("page", "1", "alice"), ("page", "2", "bob")], emails.Select(e => Describe(policy, e)));
+    }
+
+    [Fact]
+    public async Task AnAcknowledgementStoredBeforeTheOrchestrationStartsIsHonoured()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], Delay), new(["person:bob"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var alert = TestAlerts.Firing(host.Integration, TestAlerts.NewKey());
+        var id = IncidentIds.New(DateTimeOffset.UtcNow);
+        Assert.True(await host.Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+
+        // The orchestration does not exist yet: the raised event is discarded, but the row keeps the acknowledgement.
+        var ack = await host.Responder.AcknowledgeAsync(id, "carol", Channels.EmailLink, host.Lifecycle, CancellationToken.None);
+        Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
+        Assert.True(await host.Lifecycle.EnsureStartedAsync(id, CancellationToken.None));
+
+        await host.PhaseAsync(id, LifecyclePhases.Acknowledged);
+        await host.Responder.ResolveAsync(id, "carol", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(id);
+        Assert.Empty(await host.EmailsAsync(id));
+        Assert.DoesNotContain(await host.EventsAsync(id), e => e.Type == TimelineEventTypes.NotificationSent);
+    }
+
+    [Fact]
+    public async Task AcknowledgeRacingResolveEndsInOneConsistentState()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey();
+        var incident = await host.FireAsync(key);
+
+        var ack = Task.Run(() => host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.EmailLink, host.Lifecycle, CancellationToken.None));
+        var resolve = Task.Run(() => host.FireAsync(key, AlertStatus.Resolved));
+        var bob = Task.Run(() => host.Responder.ResolveAsync(incident.Id, "bob", Channels.Api, host.Lifecycle, CancellationToken.None));
+        await Task.WhenAll(ack, resolve, bob);
+        await host.CompletedAsync(incident.Id);
+
+        var final = await host.ReadAsync(incident.Id);
+        Assert.Equal(IncidentStatus.Resolved, final.StatusValue);
+        var events = await host.EventsAsync(incident.Id);
+        var resolvedEvent = Assert.Single(events, e => e.Type == TimelineEventTypes.IncidentResolved);
+        Assert.Equal((final.ResolvedBy, final.ResolvedAt), (resolvedEvent.Actor, (DateTimeOffset?)resolvedEvent.At));
+        if ((await ack).Outcome == TransitionOutcome.Applied)
+        {
+            Assert.True(final.AcknowledgedAt <= final.ResolvedAt);
+        }
+        else
+        {
+            Assert.Equal(TransitionOutcome.Superseded, (await ack).Outcome);
+            Assert.Equal(final.ResolvedBy, (await ack).ActedBy);
+        }
+
+        // Bob either won or was told who did.
+        var bobs = await bob;
+        Assert.Equal(final.ResolvedBy, bobs.ActedBy);
+    }
+
+    [Fact]
+    public async Task NotificationsPerIncidentStopAtThePolicyBudget()
+    {
+        var policy = new TestPolicy { Levels = [new(["team:platform"], 1)], Repeat = 3, MaxNotifications = 4 };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Exhausted);
+        await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incident.Id);
+
+        var emails = await host.EmailsAsync(incident.Id);
+        Assert.Equal(4, emails.Count(e => e.Header(NotificationHeaders.Kind) != "resolved"));
+        Assert.Single(await host.EventsAsync(incident.Id), e => e.Type == TimelineEventTypes.NotificationSuppressed);
+    }
+
+    [Fact]
+    public async Task ARetriedNotifyActivitySendsEachEmailOnce()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await EmailsAsync(host, incident.Id, count: 1);
+        var activities = host.Services.GetRequiredService<LifecycleActivities>();
+        var recipients = new[] { "bob", "carol" }.Select(p => new Recipient(p, p, host.Policy.Email(p), "UTC")).ToList();
+        var request = new NotifyRequest(incident.Id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 2, recipients, DateTimeOffset.UtcNow);
+
+        await activities.NotifyRecipients(request, CancellationToken.None);
+        await activities.NotifyRecipients(request, CancellationToken.None);
+
+        var emails = await EmailsAsync(host, incident.Id, count: 3);
+        Assert.Single(emails, e => e.IsTo(host.Policy.Email("bob")));
+        Assert.Single(emails, e => e.IsTo(host.Policy.Email("carol")));
+        var sent = (await host.EventsAsync(incident.Id)).Where(e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["level"] == "2");
+        Assert.Equal(2, sent.Count());
+    }
+
+    /// <summary>Waits until the incident's inbox holds at least <paramref name="count"/> emails.</summary>
+    static async Task<IReadOnlyList<MailDevEmail>> EmailsAsync(LifecycleHost host, string incidentId, int count) =>
+        await Eventually.Get(() => host.EmailsAsync(incidentId)!, e => e!.Count >= count, $"{count} emails for {incidentId}");
+
+    /// <summary>(kind, level, person) of an email, ordered so that emails of one notification compare stably.</summary>
+    static (string Kind, string Level, string Person) Describe(TestPolicy policy, MailDevEmail email) => (
+        email.Header(NotificationHeaders.Kind) ?? "?",
+        email.Header(NotificationHeaders.Level) ?? string.Empty,
+        TestPolicy.People.Single(p => email.IsTo(policy.Email(p))));
+}
