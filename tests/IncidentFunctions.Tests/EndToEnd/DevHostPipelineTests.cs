@@ -179,12 +179,7 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
         labels = new Dictionary<string, string> { ["service"] = "checkout" },
     });
 
-    async Task<List<TimelineEvent>?> Timeline(string id)
-    {
-        using var response = await fixture.Http.SendAsync(DevHostFixture.Responder(HttpMethod.Get, $"incidents/{id}/timeline?limit=100"));
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<ResultPage<TimelineEvent>>(JsonDefaults.Options))!.Items.ToList();
-    }
+    async Task<List<TimelineEvent>?> Timeline(string id) => await fixture.TimelineAsync(id);
 
     static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode expected, string field)
     {

@@ -1,4 +1,6 @@
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 
 namespace IncidentFunctions.Tests.EndToEnd;
@@ -47,5 +49,45 @@ public sealed class DevHostRestartTests(DevHostFixture fixture)
             () => after.GetInstanceAsync(open.Id),
             i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
             "the orchestration to complete after resolving");
+    }
+
+    [Fact]
+    public async Task AnEscalationTimerSurvivesARestartAndPagesTheNextLevelOnceOnTime()
+    {
+        var key = TestAlerts.NewKey("restart-escalation");
+        (await fixture.PostAlertAsync(DevHostPipelineTests.Alert(key, "Escalates across a restart"))).EnsureSuccessStatusCode();
+        var incident = await Eventually.Get(() => fixture.FindIncidentAsync(key, "open"), "the open incident");
+        await using (var before = fixture.DurableClient())
+        {
+            // Restart while the orchestration waits on level 1's timer (not mid-activity: see the test above).
+            await Eventually.Get(
+                () => before.GetInstanceAsync(incident.Id, getInputsAndOutputs: true),
+                i => i?.SerializedCustomStatus?.Contains(Lifecycle.LifecyclePhases.Triggered, StringComparison.Ordinal) == true,
+                "the orchestration waiting on the level 1 timer");
+        }
+
+        await Eventually.Get(() => fixture.EmailsAsync(incident.Id)!, e => e!.Count >= 1, "the level 1 page");
+        await fixture.RestartAsync();
+
+        var team = TestPolicy.People.Select(fixture.Policy.Email).ToList();
+        var emails = await Eventually.Get(
+            () => fixture.EmailsAsync(incident.Id)!,
+            e => e!.Count(x => x.Header(NotificationHeaders.Level) == "2") >= team.Count,
+            "the level 2 pages after the restart",
+            TimeSpan.FromSeconds(DevHostFixture.LevelDelaySeconds + 120));
+
+        var escalated = (await fixture.TimelineAsync(incident.Id)).Single(e => e.Type == TimelineEventTypes.IncidentEscalated);
+        var lateness = escalated.At - DateTimeOffset.Parse(escalated.Data!["dueAt"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(lateness >= TimeSpan.Zero, $"level 2 was paged {-lateness.TotalSeconds:0.0}s early");
+        // Generous on purpose (the benchmark measures lateness): a timer lost and re-created on restart would be a
+        // whole level delay late, and a lost one would never fire.
+        Assert.True(lateness < TimeSpan.FromSeconds(DevHostFixture.LevelDelaySeconds), $"level 2 was paged {lateness.TotalSeconds:0.0}s late");
+
+        using var resolve = await fixture.Http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{incident.Id}/resolve"));
+        resolve.EnsureSuccessStatusCode();
+        await using var after = fixture.DurableClient();
+        await Eventually.Get(() => after.GetInstanceAsync(incident.Id), i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Completed, "the orchestration to complete");
+        var final = await fixture.EmailsAsync(incident.Id);
+        Assert.All(team, address => Assert.Single(final, e => e.Header(NotificationHeaders.Level) == "2" && e.IsTo(address)));
     }
 }

@@ -5,6 +5,8 @@ using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +23,19 @@ public sealed class DevHostFixture : IAsyncLifetime
     public static readonly string Secret = "e2e-" + Guid.NewGuid().ToString("N");
     public static readonly string RotatedSecret = "e2e-next-" + Guid.NewGuid().ToString("N");
 
-    public AzuriteFixture Azurite { get; } = new();
+    public PipelineFixture Services { get; } = new();
+
+    public AzuriteFixture Azurite => Services.Azurite;
+
+    public MailDevClient Inbox => Services.Inbox;
+
+    /// <summary>
+    /// Escalation for the end-to-end tests: alice first, then the whole team. The first delay leaves room to act on the
+    /// first email, or to restart the host, before level 2 is due.
+    /// </summary>
+    public TestPolicy Policy { get; } = new() { Levels = [new(["person:alice"], LevelDelaySeconds), new(["team:platform"], LevelDelaySeconds)] };
+
+    public const double LevelDelaySeconds = 20;
 
     public DevHostProcess Host { get; private set; } = null!;
 
@@ -32,20 +46,25 @@ public sealed class DevHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await Azurite.InitializeAsync();
-        Host = await DevHostProcess.StartAsync(NodeService.FreePort(), Settings(), TimeSpan.FromMinutes(3));
+        await Services.InitializeAsync();
+        Host = await DevHostProcess.StartAsync(port, Settings(), TimeSpan.FromMinutes(3));
         Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    Dictionary<string, string> Settings() => new()
+    Dictionary<string, string> Settings()
     {
-        ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-        [$"Integrations__{Integration}__Secrets__0"] = Secret,
-        [$"Integrations__{Integration}__Secrets__1"] = RotatedSecret,
-        ["DevHost__Principal"] = string.Empty,
+        var settings = Services.Settings(Policy);
+        settings[$"Integrations__{Integration}__Secrets__0"] = Secret;
+        settings[$"Integrations__{Integration}__Secrets__1"] = RotatedSecret;
+        settings["DevHost__Principal"] = string.Empty;
+        // Links in emails must point at this host, on its own port.
+        settings["Links__BaseUrl"] = $"http://localhost:{port}";
         // Retry a failing queue message quickly so the poison path is observable within seconds.
-        ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.200",
-    };
+        settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.200";
+        return settings;
+    }
+
+    readonly int port = NodeService.FreePort();
 
     /// <summary>Stops and starts the host on the same storage, as a developer restarting it would.</summary>
     public async Task RestartAsync()
@@ -94,6 +113,17 @@ public sealed class DevHostFixture : IAsyncLifetime
         return null;
     }
 
+    /// <summary>The incident's timeline as the API returns it, oldest first.</summary>
+    public async Task<List<TimelineEvent>> TimelineAsync(string id)
+    {
+        using var response = await Http.SendAsync(Responder(HttpMethod.Get, $"incidents/{id}/timeline?limit=100"));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<ResultPage<TimelineEvent>>(JsonDefaults.Options))!.Items.ToList();
+    }
+
+    /// <summary>The emails MailDev received for the incident, in arrival order.</summary>
+    public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => Inbox.ListAsync(NotificationHeaders.IncidentId, incidentId);
+
     /// <summary>A Durable Task client on the dev host's own task hub server (its Unix socket).</summary>
     public DurableTaskClient DurableClient() =>
         new GrpcDurableTaskClient("tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(Host.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
@@ -106,7 +136,7 @@ public sealed class DevHostFixture : IAsyncLifetime
             await Host.DisposeAsync();
         }
 
-        await Azurite.DisposeAsync();
+        await Services.DisposeAsync();
     }
 }
 
