@@ -1,12 +1,69 @@
+using IncidentFunctions.Ingestion;
+
 namespace IncidentFunctions.Policy;
 
-// STUB (contract only): the policy helper replaces this file.
-/// <summary>A loaded, validated policy file.</summary>
+/// <summary>
+/// A validated policy, ready to triage. Only <see cref="PolicyParser"/> builds one, after resolving every reference,
+/// so triage itself cannot fail on a policy mistake.
+/// </summary>
 public sealed class IncidentPolicy
 {
-    /// <summary>Identifies the content the incident was triaged with: the file's declared version plus a content hash.</summary>
-    public string Version { get; init; } = string.Empty;
+    readonly IReadOnlyList<PolicyRoute> routes;
+    readonly ServicePlan defaultService;
+
+    internal IncidentPolicy(string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService)
+    {
+        Version = version;
+        Source = source;
+        Counts = counts;
+        this.routes = routes;
+        this.defaultService = defaultService;
+    }
+
+    /// <summary>
+    /// Identifies the content the incident was triaged with: the file's declared version (or "unversioned") plus the
+    /// first 12 hex digits of the SHA-256 of its bytes, so an edit that forgets to bump the declared version still
+    /// gets a new one.
+    /// </summary>
+    public string Version { get; }
+
+    /// <summary>Where the policy was read from: a file path, a setting name or a blob URI.</summary>
+    public string Source { get; }
+
+    public PolicyCounts Counts { get; }
 
     /// <summary>Routes the alert to a service (first matching rule, else the default) and freezes its escalation.</summary>
-    public TriageResult Triage(TriageInput input) => throw new NotImplementedException();
+    public TriageResult Triage(TriageInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var route = routes.FirstOrDefault(r => r.Match.Matches(input));
+        var service = route?.Service ?? defaultService;
+        return new TriageResult(
+            Version,
+            service.Id,
+            service.Name,
+            service.TeamId,
+            service.ImpactTier,
+            Priorities.Of(input.Severity, service.ImpactTier),
+            route?.Name ?? "default",
+            service.Escalation);
+    }
+}
+
+/// <summary>How much the policy declares; logged on load so an operator can see the file they meant was read.</summary>
+public sealed record PolicyCounts(int People, int Teams, int EscalationPolicies, int Services, int Routes);
+
+/// <summary>A service with its escalation already expanded to people, shared by every incident routed to it.</summary>
+internal sealed record ServicePlan(string Id, string Name, string TeamId, int ImpactTier, EscalationPlan Escalation);
+
+/// <summary>One routing rule; <see cref="Name"/> is its place in the file ("routes[2]"), which triage records.</summary>
+internal sealed record PolicyRoute(string Name, RouteMatch Match, ServicePlan Service);
+
+/// <summary>What a route requires; a null or empty condition accepts anything, and the conditions are ANDed.</summary>
+internal sealed record RouteMatch(string? Integration, IReadOnlySet<Severity>? Severities, IReadOnlyDictionary<string, string> Labels)
+{
+    public bool Matches(TriageInput input) =>
+        (Integration is null || string.Equals(Integration, input.Integration, StringComparison.OrdinalIgnoreCase))
+        && (Severities is null || Severities.Contains(input.Severity))
+        && Labels.All(label => input.Labels.TryGetValue(label.Key, out var value) && value == label.Value);
 }

@@ -1,0 +1,615 @@
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using IncidentFunctions.Http;
+using IncidentFunctions.Ingestion;
+
+namespace IncidentFunctions.Policy;
+
+/// <summary>
+/// Reads a policy file (JSON) and checks every rule, collecting all broken ones, each with its JSON path, before it
+/// refuses the file with one <see cref="InvalidPolicyException"/>. Unknown properties are refused too: a typo such as
+/// "delayMinute" must not quietly fall back to a default.
+/// </summary>
+public sealed partial class PolicyParser
+{
+    public const int MaxIdLength = 64;
+    public const int MaxMinutes = 7 * 24 * 60;
+    public const int MaxRepeat = 10;
+    public const int DefaultMaxNotifications = 100;
+    public const int MaxMaxNotifications = 1000;
+    const int MaxVersionLength = 64;
+    const int MaxNameLength = 256;
+    const int MaxEmailLength = 254;
+
+    static readonly string[] RootProperties = ["version", "people", "teams", "escalationPolicies", "services", "routes", "defaultService"];
+    static readonly string[] PersonProperties = ["id", "name", "email", "timeZone"];
+    static readonly string[] TeamProperties = ["id", "name", "members"];
+    static readonly string[] EscalationPolicyProperties = ["id", "levels", "repeat", "ackTimeoutMinutes", "autoResolve", "maxNotifications"];
+    static readonly string[] LevelProperties = ["targets", "delayMinutes"];
+    static readonly string[] TargetProperties = ["person", "team"];
+    static readonly string[] ServiceProperties = ["id", "name", "team", "impactTier", "escalationPolicy"];
+    static readonly string[] RouteProperties = ["match", "service"];
+    static readonly string[] MatchProperties = ["integration", "severity", "labels"];
+
+    // The top-level properties' paths are bare names: "people[0].email", not "$.people[0].email".
+    const string TopLevel = "";
+
+    readonly List<FieldError> errors = [];
+
+    // An instance lives only inside Parse, collecting one file's errors.
+    PolicyParser()
+    {
+    }
+
+    /// <summary>Ids end up in signed link tokens, so they are kept to characters that need no escaping.</summary>
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex IdPattern();
+
+    /// <inheritdoc cref="Parse(ReadOnlyMemory{byte}, string)"/>
+    public static IncidentPolicy Parse(string json, string source) => Parse(Encoding.UTF8.GetBytes(json), source);
+
+    /// <summary>
+    /// Parses and validates a policy. <paramref name="source"/> (a file path, a setting name, a blob URI) starts the
+    /// error message, so the operator knows which file to fix.
+    /// </summary>
+    /// <exception cref="InvalidPolicyException">The policy breaks one or more rules; all of them are listed.</exception>
+    public static IncidentPolicy Parse(ReadOnlyMemory<byte> utf8, string source)
+    {
+        var parser = new PolicyParser();
+        return parser.Read(utf8, source) ?? throw new InvalidPolicyException(source, parser.errors);
+    }
+
+    /// <summary>The policy, or null when any rule is broken.</summary>
+    IncidentPolicy? Read(ReadOnlyMemory<byte> utf8, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            // Editors on Windows save a byte order mark, which the JSON reader refuses; the hash still covers it.
+            document = JsonDocument.Parse(utf8.Span.StartsWith(Encoding.UTF8.Preamble) ? utf8[Encoding.UTF8.Preamble.Length..] : utf8);
+        }
+        catch (JsonException e)
+        {
+            errors.Add(new($"line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}", WithoutZeroBasedPosition(e.Message)));
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (!IsObject(root, TopLevel, RootProperties))
+            {
+                return null;
+            }
+
+            var declaredVersion = OptionalString(root, TopLevel, "version", MaxVersionLength);
+            var people = People(root);
+            var teams = Teams(root, people);
+            var escalationPolicies = EscalationPolicies(root, people, teams);
+            var services = Services(root, teams, escalationPolicies);
+            var routes = Routes(root, services);
+            var defaultService = Reference(RequiredString(root, TopLevel, "defaultService", MaxIdLength), "defaultService", "service", services);
+            if (errors.Count > 0)
+            {
+                return null;
+            }
+
+            var version = $"{declaredVersion ?? "unversioned"}+{Convert.ToHexStringLower(SHA256.HashData(utf8.Span))[..12]}";
+            var counts = new PolicyCounts(people.Count, teams.Count, escalationPolicies.Count, services.Count, routes.Count);
+            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService);
+        }
+    }
+
+    /// <summary>Turns the checked entries into what triage uses: every target expanded to people once, at load.</summary>
+    static IncidentPolicy Assemble(
+        string version,
+        string source,
+        PolicyCounts counts,
+        Declared<Recipient> people,
+        Declared<IReadOnlyList<string>> teams,
+        Declared<EscalationPolicyEntry> escalationPolicies,
+        Declared<ServiceEntry> services,
+        IReadOnlyList<RouteEntry> routes,
+        string defaultService)
+    {
+        Recipient[] Members(string team) => teams[team].Select(person => people[person]).ToArray();
+
+        EscalationLevel Level(LevelEntry level) => new(
+            level.Targets.SelectMany(t => t.IsTeam ? Members(t.Id) : [people[t.Id]]).DistinctBy(r => r.PersonId).ToArray(),
+            level.DelayMinutes);
+
+        var plans = services.Values.ToDictionary(s => s.Id, s =>
+        {
+            var policy = escalationPolicies[s.EscalationPolicy];
+            var escalation = new EscalationPlan(
+                policy.Id, policy.Levels.Select(Level).ToArray(), policy.Repeat, policy.AckTimeoutMinutes, policy.AutoResolve,
+                Members(s.Team), policy.MaxNotifications);
+            return new ServicePlan(s.Id, s.Name, s.Team, s.ImpactTier, escalation);
+        });
+        return new IncidentPolicy(
+            version,
+            source,
+            counts,
+            routes.Select(r => new PolicyRoute(r.Path, r.Match, plans[r.Service])).ToArray(),
+            plans[defaultService]);
+    }
+
+    Declared<Recipient> People(JsonElement root)
+    {
+        var people = new Declared<Recipient>();
+        foreach (var (item, path) in Items(root, TopLevel, "people", required: true, nonEmpty: false))
+        {
+            if (IsObject(item, path, PersonProperties))
+            {
+                var id = Id(item, path);
+                people.Add(id, path, new Recipient(id, RequiredString(item, path, "name", MaxNameLength), Email(item, path), TimeZone(item, path)));
+            }
+        }
+
+        errors.AddRange(people.Duplicates("id"));
+        return people;
+    }
+
+    Declared<IReadOnlyList<string>> Teams(JsonElement root, Declared<Recipient> people)
+    {
+        var teams = new Declared<IReadOnlyList<string>>();
+        foreach (var (item, path) in Items(root, TopLevel, "teams", required: true, nonEmpty: false))
+        {
+            if (!IsObject(item, path, TeamProperties))
+            {
+                continue;
+            }
+
+            var id = Id(item, path);
+            RequiredString(item, path, "name", MaxNameLength);
+            var members = new Declared<string>();
+            foreach (var (member, memberPath) in Items(item, path, "members", required: true, nonEmpty: true))
+            {
+                var person = Reference(StringValue(member, memberPath, MaxIdLength), memberPath, "person", people);
+                members.Add(person, memberPath, person);
+            }
+
+            errors.AddRange(members.Duplicates("member", fieldOfId: false));
+            teams.Add(id, path, members.Values.ToArray());
+        }
+
+        errors.AddRange(teams.Duplicates("id"));
+        return teams;
+    }
+
+    Declared<EscalationPolicyEntry> EscalationPolicies(JsonElement root, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams)
+    {
+        var policies = new Declared<EscalationPolicyEntry>();
+        foreach (var (item, path) in Items(root, TopLevel, "escalationPolicies", required: true, nonEmpty: false))
+        {
+            if (!IsObject(item, path, EscalationPolicyProperties))
+            {
+                continue;
+            }
+
+            var id = Id(item, path);
+            var levels = new List<LevelEntry>();
+            foreach (var (level, levelPath) in Items(item, path, "levels", required: true, nonEmpty: true))
+            {
+                if (IsObject(level, levelPath, LevelProperties))
+                {
+                    var targets = new List<TargetEntry>();
+                    foreach (var (target, targetPath) in Items(level, levelPath, "targets", required: true, nonEmpty: true))
+                    {
+                        if (Target(target, targetPath, people, teams) is { } entry)
+                        {
+                            targets.Add(entry);
+                        }
+                    }
+
+                    levels.Add(new LevelEntry(targets, Minutes(level, levelPath, "delayMinutes", required: true) ?? 0));
+                }
+            }
+
+            policies.Add(id, path, new EscalationPolicyEntry(
+                id,
+                levels,
+                Integer(item, path, "repeat", 0, MaxRepeat, fallback: 0),
+                Minutes(item, path, "ackTimeoutMinutes", required: false),
+                Boolean(item, path, "autoResolve", fallback: true),
+                Integer(item, path, "maxNotifications", 1, MaxMaxNotifications, fallback: DefaultMaxNotifications)));
+        }
+
+        errors.AddRange(policies.Duplicates("id"));
+        return policies;
+    }
+
+    TargetEntry? Target(JsonElement target, string path, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams)
+    {
+        if (!IsObject(target, path, TargetProperties))
+        {
+            return null;
+        }
+
+        var person = OptionalString(target, path, "person", MaxIdLength);
+        var team = OptionalString(target, path, "team", MaxIdLength);
+        switch ((person, team))
+        {
+            case ({ } id, null):
+                return new TargetEntry(IsTeam: false, Reference(id, Child(path, "person"), "person", people));
+            case (null, { } id):
+                return new TargetEntry(IsTeam: true, Reference(id, Child(path, "team"), "team", teams));
+            default:
+                errors.Add(new(path, "must name exactly one of person or team"));
+                return null;
+        }
+    }
+
+    Declared<ServiceEntry> Services(JsonElement root, Declared<IReadOnlyList<string>> teams, Declared<EscalationPolicyEntry> escalationPolicies)
+    {
+        var services = new Declared<ServiceEntry>();
+        foreach (var (item, path) in Items(root, TopLevel, "services", required: true, nonEmpty: false))
+        {
+            if (IsObject(item, path, ServiceProperties))
+            {
+                var id = Id(item, path);
+                services.Add(id, path, new ServiceEntry(
+                    id,
+                    RequiredString(item, path, "name", MaxNameLength),
+                    Reference(RequiredString(item, path, "team", MaxIdLength), Child(path, "team"), "team", teams),
+                    Integer(item, path, "impactTier", 1, 3, fallback: null),
+                    Reference(RequiredString(item, path, "escalationPolicy", MaxIdLength), Child(path, "escalationPolicy"), "escalation policy", escalationPolicies)));
+            }
+        }
+
+        errors.AddRange(services.Duplicates("id"));
+        return services;
+    }
+
+    List<RouteEntry> Routes(JsonElement root, Declared<ServiceEntry> services)
+    {
+        var routes = new List<RouteEntry>();
+        foreach (var (item, path) in Items(root, TopLevel, "routes", required: false, nonEmpty: false))
+        {
+            if (IsObject(item, path, RouteProperties))
+            {
+                var match = Match(item, path);
+                var service = Reference(RequiredString(item, path, "service", MaxIdLength), Child(path, "service"), "service", services);
+                routes.Add(new RouteEntry(path, match, service));
+            }
+        }
+
+        return routes;
+    }
+
+    RouteMatch Match(JsonElement route, string routePath)
+    {
+        var path = Child(routePath, "match");
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!route.TryGetProperty("match", out var match) || match.ValueKind == JsonValueKind.Null || !IsObject(match, path, MatchProperties))
+        {
+            return new RouteMatch(null, null, labels);
+        }
+
+        var integration = OptionalString(match, path, "integration", MaxIdLength);
+        if (!string.IsNullOrEmpty(integration) && !IntegrationOptions.NamePattern().IsMatch(integration))
+        {
+            errors.Add(new(Child(path, "integration"), "must be an integration name: 1-64 letters, digits, '-' or '_'"));
+        }
+
+        HashSet<Severity>? severities = null;
+        if (match.TryGetProperty("severity", out var severity) && severity.ValueKind != JsonValueKind.Null)
+        {
+            severities = [];
+            foreach (var (item, itemPath) in Items(match, path, "severity", required: true, nonEmpty: true))
+            {
+                var name = StringValue(item, itemPath, 32);
+                if (GenericAlertFormat.TryParseName<Severity>(name, out var parsed))
+                {
+                    severities.Add(parsed);
+                }
+                else if (name.Length > 0)
+                {
+                    errors.Add(new(itemPath, $"must be one of {string.Join(", ", GenericAlertFormat.Severities)}"));
+                }
+            }
+        }
+
+        var labelsPath = Child(path, "labels");
+        if (match.TryGetProperty("labels", out var labelsElement) && labelsElement.ValueKind != JsonValueKind.Null
+            && IsObject(labelsElement, labelsPath, allowed: null))
+        {
+            foreach (var label in labelsElement.EnumerateObject())
+            {
+                var labelPath = Child(labelsPath, label.Name);
+                if (label.Value.ValueKind == JsonValueKind.String)
+                {
+                    labels[label.Name] = label.Value.GetString()!;
+                }
+                else
+                {
+                    errors.Add(new(labelPath, $"must be a string, not {Describe(label.Value.ValueKind)}"));
+                }
+            }
+        }
+
+        return new RouteMatch(integration, severities, labels);
+    }
+
+    /// <summary>Checks the element is an object with no unknown or repeated properties; null allows any names.</summary>
+    bool IsObject(JsonElement element, string path, string[]? allowed)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new(path.Length == 0 ? "$" : path, $"must be an object, not {Describe(element.ValueKind)}"));
+            return false;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var field = Child(path, property.Name);
+            if (!seen.Add(property.Name))
+            {
+                // The reader would keep one of the two silently; which one is not something to leave to chance.
+                errors.Add(new(field, "appears more than once"));
+            }
+            else if (allowed is not null && !allowed.Contains(property.Name))
+            {
+                errors.Add(new(field, $"unknown property; expected one of {string.Join(", ", allowed)}"));
+            }
+        }
+
+        return true;
+    }
+
+    List<(JsonElement Item, string Path)> Items(JsonElement o, string path, string name, bool required, bool nonEmpty)
+    {
+        var field = Child(path, name);
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                errors.Add(new(field, "is required"));
+            }
+
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(field, $"must be an array, not {Describe(value.ValueKind)}"));
+            return [];
+        }
+
+        var items = value.EnumerateArray().Select((item, i) => (item, $"{field}[{i}]")).ToList();
+        if (nonEmpty && items.Count == 0)
+        {
+            errors.Add(new(field, "must not be empty"));
+        }
+
+        return items;
+    }
+
+    // A value that could not be read comes back empty, with its error recorded; the reference checks skip empty values
+    // so one mistake is reported once, not again at every place that refers to it.
+    string RequiredString(JsonElement o, string path, string name, int maxLength)
+    {
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new(Child(path, name), "is required"));
+            return string.Empty;
+        }
+
+        return StringValue(value, Child(path, name), maxLength);
+    }
+
+    string? OptionalString(JsonElement o, string path, string name, int maxLength) =>
+        o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? StringValue(value, Child(path, name), maxLength) : null;
+
+    string StringValue(JsonElement value, string field, int maxLength)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new(field, $"must be a string, not {Describe(value.ValueKind)}"));
+            return string.Empty;
+        }
+
+        var text = value.GetString()!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new(field, "must not be empty"));
+            return string.Empty;
+        }
+
+        if (text.Length > maxLength)
+        {
+            errors.Add(new(field, $"must be at most {maxLength} characters"));
+            return string.Empty;
+        }
+
+        return text;
+    }
+
+    string Id(JsonElement o, string path)
+    {
+        var id = RequiredString(o, path, "id", MaxIdLength);
+        if (id.Length > 0 && !IdPattern().IsMatch(id))
+        {
+            // Still declared: references to it would otherwise repeat this error as "unknown".
+            errors.Add(new(Child(path, "id"), $"must be 1-{MaxIdLength} letters, digits, '.', '_' or '-'"));
+        }
+
+        return id;
+    }
+
+    string Email(JsonElement o, string path)
+    {
+        var email = RequiredString(o, path, "email", MaxEmailLength);
+        // MailAddress also accepts "Name <address>" and trims spaces; a policy names the bare address.
+        if (email.Length > 0 && !(MailAddress.TryCreate(email, out var parsed) && parsed.Address == email))
+        {
+            errors.Add(new(Child(path, "email"), "must be an email address"));
+        }
+
+        return email;
+    }
+
+    string TimeZone(JsonElement o, string path)
+    {
+        var id = RequiredString(o, path, "timeZone", MaxIdLength);
+        if (id.Length == 0)
+        {
+            return id;
+        }
+
+        // Windows ids such as "GMT Standard Time" resolve only on some hosts; IANA ids resolve on every host. The exact
+        // spelling is required because a lookup in another case succeeds only if that zone happens to be cached.
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) && zone.HasIanaId && zone.Id == id)
+        {
+            return id;
+        }
+
+        errors.Add(new(Child(path, "timeZone"), "must be an IANA time zone id such as Europe/London, spelled exactly"));
+        return id;
+    }
+
+    double? Minutes(JsonElement o, string path, string name, bool required)
+    {
+        var field = Child(path, name);
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                errors.Add(new(field, "is required"));
+            }
+
+            return null;
+        }
+
+        // A number too large for a double reads as infinity, which the range check refuses.
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var minutes) || !(minutes > 0 && minutes <= MaxMinutes))
+        {
+            errors.Add(new(field, $"must be a number of minutes, more than 0 and at most {MaxMinutes} (a week)"));
+            return null;
+        }
+
+        return minutes;
+    }
+
+    int Integer(JsonElement o, string path, string name, int min, int max, int? fallback)
+    {
+        var field = Child(path, name);
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (fallback is null)
+            {
+                errors.Add(new(field, "is required"));
+            }
+
+            return fallback ?? min;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
+        {
+            errors.Add(new(field, $"must be a whole number from {min} to {max}"));
+            return fallback ?? min;
+        }
+
+        return number;
+    }
+
+    bool Boolean(JsonElement o, string path, string name, bool fallback)
+    {
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        errors.Add(new(Child(path, name), "must be true or false"));
+        return fallback;
+    }
+
+    string Reference<T>(string id, string path, string kind, Declared<T> declared)
+    {
+        if (id.Length > 0 && !declared.Contains(id))
+        {
+            errors.Add(new(path, $"unknown {kind} '{id}'"));
+        }
+
+        return id;
+    }
+
+    static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    /// <summary>The reader's message ends with its zero-based position, which would contradict the one-based one we give.</summary>
+    static string WithoutZeroBasedPosition(string message)
+    {
+        var at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return at > 0 ? message[..at] : message;
+    }
+
+    /// <summary>Entries by id, in file order, remembering every place an id was declared so a duplicate names them all.</summary>
+    sealed class Declared<T>
+    {
+        readonly Dictionary<string, T> entries = new(StringComparer.Ordinal);
+        readonly Dictionary<string, List<string>> places = new(StringComparer.Ordinal);
+        readonly List<T> values = [];
+
+        public int Count => values.Count;
+
+        public IReadOnlyList<T> Values => values;
+
+        public T this[string id] => entries[id];
+
+        public bool Contains(string id) => entries.ContainsKey(id);
+
+        public void Add(string id, string path, T entry)
+        {
+            if (id.Length == 0)
+            {
+                return;
+            }
+
+            if (places.TryGetValue(id, out var declared))
+            {
+                declared.Add(path);
+            }
+            else
+            {
+                places[id] = [path];
+                entries[id] = entry;
+                values.Add(entry);
+            }
+        }
+
+        /// <summary>One error per repeated id, at its first place: "teams[0].id: duplicate id 'platform' (also teams[2])".</summary>
+        public IEnumerable<FieldError> Duplicates(string noun, bool fieldOfId = true) =>
+            places.Where(p => p.Value.Count > 1).Select(p => new FieldError(
+                fieldOfId ? Child(p.Value[0], "id") : p.Value[0],
+                $"duplicate {noun} '{p.Key}' (also {string.Join(", ", p.Value.Skip(1))})"));
+    }
+
+    sealed record EscalationPolicyEntry(string Id, IReadOnlyList<LevelEntry> Levels, int Repeat, double? AckTimeoutMinutes, bool AutoResolve, int MaxNotifications);
+
+    sealed record LevelEntry(IReadOnlyList<TargetEntry> Targets, double DelayMinutes);
+
+    sealed record TargetEntry(bool IsTeam, string Id);
+
+    sealed record ServiceEntry(string Id, string Name, string Team, int ImpactTier, string EscalationPolicy);
+
+    sealed record RouteEntry(string Path, RouteMatch Match, string Service);
+}
