@@ -11,6 +11,7 @@ public static class Routes
     public const string Incidents = "incidents";
     public const string Incident = "incidents/{id}";
     public const string IncidentTimeline = "incidents/{id}/timeline";
+    public const string ResponderLink = "respond/{id}/{action}";
 }
 
 public static class QueueNames
