@@ -54,7 +54,7 @@ public static class LinkTestKit
     public static (string IncidentId, string Action, string Token) Parse(Uri url)
     {
         var segments = url.AbsolutePath.Split('/');
-        return (segments[^2], segments[^1], QueryHelpers.ParseQuery(url.Query)[LinkSigner.TokenParameter].ToString());
+        return (segments[^2], segments[^1], QueryHelpers.ParseQuery(url.Query).GetValueOrDefault(LinkSigner.TokenParameter).ToString());
     }
 
     /// <summary>Runs a result the way both hosts do, against a bare HttpContext.</summary>
