@@ -13,6 +13,9 @@ public static class Routes
     public const string IncidentTimeline = "incidents/{id}/timeline";
     public const string IncidentAcknowledge = "incidents/{id}/acknowledge";
     public const string IncidentResolve = "incidents/{id}/resolve";
+
+    /// <summary>The signed acknowledge/resolve links in emails: GET/HEAD confirm, POST acts.</summary>
+    public const string ResponderLink = "respond/{id}/{action}";
 }
 
 public static class QueueNames

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Links;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -40,19 +41,35 @@ public sealed class FunctionCatalogTests
         var routes = Catalog.OfKind(TriggerKind.Http).Select(f => f.Http.Route).Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            new[] { Routes.Alerts, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline }.Order(StringComparer.Ordinal),
+            new[] { Routes.Alerts, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline, Routes.ResponderLink, Routes.ResponderLink }
+                .Order(StringComparer.Ordinal),
             routes);
     }
 
     [Fact]
     public void AlertsAreReceivedByPostAndIncidentsReadByGet()
     {
-        var byRoute = Catalog.OfKind(TriggerKind.Http).ToDictionary(f => f.Http.Route!, f => f.Http.Methods ?? []);
+        var byRoute = Catalog.OfKind(TriggerKind.Http)
+            .GroupBy(f => f.Http.Route!)
+            .ToDictionary(g => g.Key, g => g.SelectMany(f => f.Http.Methods ?? []).ToArray());
 
         Assert.Equal(["post"], byRoute[Routes.Alerts]);
         Assert.Equal(["get"], byRoute[Routes.Incidents]);
         Assert.Equal(["get"], byRoute[Routes.Incident]);
         Assert.Equal(["get"], byRoute[Routes.IncidentTimeline]);
+    }
+
+    /// <summary>Mail scanners fetch every link: the function a GET or HEAD reaches must not be the one that acts.</summary>
+    [Fact]
+    public void ResponderLinksAreShownByGetAndHeadAndActedOnOnlyByPost()
+    {
+        var byName = Catalog.OfKind(TriggerKind.Http)
+            .Where(f => f.Http.Route == Routes.ResponderLink)
+            .ToDictionary(f => f.Name, f => f.Http.Methods ?? []);
+
+        Assert.Equal(["get", "head"], byName[nameof(ResponderLinkFunctions.ShowResponderLink)]);
+        Assert.Equal(["post"], byName[nameof(ResponderLinkFunctions.SubmitResponderLink)]);
+        Assert.Equal(2, byName.Count);
     }
 
     [Fact]

@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Lifecycle;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace IncidentFunctions.Links;
+
+/// <summary>
+/// An HTML page answered to a responder link. The token is in the page's URL, so no cache, search index or referred
+/// site may keep it; the page runs no script and may post forms only to this app.
+/// </summary>
+public sealed class LinkPage(int statusCode, string html) : IActionResult
+{
+    public const string ContentType = "text/html; charset=utf-8";
+
+    static readonly Dictionary<string, string> Headers = new()
+    {
+        ["Cache-Control"] = "no-store",
+        ["Referrer-Policy"] = "no-referrer",
+        ["X-Robots-Tag"] = "noindex",
+        ["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        ["X-Content-Type-Options"] = "nosniff",
+    };
+
+    public int StatusCode { get; } = statusCode;
+
+    public string Html { get; } = html;
+
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var response = context.HttpContext.Response;
+        var body = Encoding.UTF8.GetBytes(Html);
+        response.StatusCode = StatusCode;
+        response.ContentType = ContentType;
+        response.ContentLength = body.Length;
+        foreach (var (name, value) in Headers)
+        {
+            response.Headers[name] = value;
+        }
+
+        // HEAD gets exactly the headers GET would, without the body.
+        if (!HttpMethods.IsHead(context.HttpContext.Request.Method))
+        {
+            await response.Body.WriteAsync(body, context.HttpContext.RequestAborted);
+        }
+    }
+}
+
+/// <summary>
+/// The pages a responder link opens: refusals, the confirmation a GET shows (it changes nothing), and the outcome of a
+/// POST. Pure rendering: every value from the incident, the route or the token is HTML-encoded here.
+/// </summary>
+public static class LinkPages
+{
+    // Encodes markup characters but leaves letters of any script readable in the page source.
+    static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    const string Style =
+        ":root{color-scheme:light dark;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5}" +
+        "body{margin:0;padding:1rem;font-size:1.125rem}main{max-width:36rem;margin:0 auto}h1{font-size:1.5rem;margin:.5rem 0 1rem}" +
+        "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1rem 0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}" +
+        "form{margin:1.5rem 0}button{width:100%;padding:1rem;font:inherit;font-size:1.25rem;font-weight:600;border:0;border-radius:.5rem;" +
+        "background:#0b5cad;color:#fff;cursor:pointer}.note{font-size:1rem;opacity:.8}";
+
+    public static LinkPage Refused(LinkVerification link)
+    {
+        var instead = link.IncidentUrl is { } incident ? OpenIncident(incident) : string.Empty;
+        return link.Status switch
+        {
+            LinkStatus.Expired => Page(StatusCodes.Status410Gone, "This link has expired",
+                Paragraph($"This {link.Action} link for {link.RecipientId} expired at {When(link.ExpiresAt!.Value)}. Nothing was changed."),
+                Paragraph("Links in emails work for a limited time. Open the incident instead."),
+                instead),
+            LinkStatus.UnknownAction => Page(StatusCodes.Status400BadRequest, "Unknown action",
+                Paragraph($"'{link.Action}' is not something an email link can do: links acknowledge or resolve an incident. Nothing was changed."),
+                instead),
+            LinkStatus.Malformed => Page(StatusCodes.Status400BadRequest, "This link is incomplete",
+                Paragraph("Its token is missing or damaged. Nothing was changed."),
+                Paragraph("Some mail programs cut long links or break them across lines: open the link from the email again, or copy all of it."),
+                instead),
+            LinkStatus.BadSignature => Page(StatusCodes.Status400BadRequest, "This link is not valid",
+                Paragraph($"It was changed, or it was made for an incident other than {link.IncidentId} or an action other than {link.Action}, " +
+                    "or it was signed with a key that has since been retired. Nothing was changed."),
+                Paragraph("Use the link from the email exactly as it came."),
+                instead),
+            _ => throw new ArgumentException($"A {link.Status} link is not refused.", nameof(link)),
+        };
+    }
+
+    public static LinkPage NotFound(string incidentId) =>
+        Page(StatusCodes.Status404NotFound, "Incident not found", Paragraph($"There is no incident {incidentId}. Nothing was changed."));
+
+    /// <summary>What GET and HEAD show: the incident, who is acting, and a button that posts the action.</summary>
+    public static LinkPage Confirm(LinkGrant grant, IncidentEntity incident)
+    {
+        var id = incident.Id;
+        var ack = Earlier("acknowledged", incident.AcknowledgedBy, incident.AcknowledgedVia, incident.AcknowledgedAt);
+        return (grant.Action, incident.StatusValue) switch
+        {
+            (_, IncidentStatus.Resolved) => Ok(grant, "Already resolved", incident,
+                Paragraph(Earlier("Already resolved", incident.ResolvedBy, incident.ResolvedVia, incident.ResolvedAt))),
+            (LinkAction.Acknowledge, IncidentStatus.Acknowledged) => Ok(grant, "Already acknowledged", incident,
+                Paragraph($"Already {ack}"),
+                Button(grant.ResolveUrl, $"Resolve {id}")),
+            (LinkAction.Acknowledge, _) => Ok(grant, $"Acknowledge {id}?", incident,
+                Paragraph("Nothing has changed yet: press the button to acknowledge."),
+                Button(grant.Url, $"Acknowledge {id}")),
+            _ => Ok(grant, $"Resolve {id}?", incident,
+                Paragraph(incident.StatusValue == IncidentStatus.Acknowledged
+                    ? $"It was {ack} Nothing has changed yet: press the button to resolve."
+                    : "Nothing has changed yet: press the button to resolve."),
+                Button(grant.Url, $"Resolve {id}")),
+        };
+    }
+
+    /// <summary>What a POST shows: what this request did, or who acted first.</summary>
+    public static LinkPage Outcome(LinkGrant grant, TransitionResult result)
+    {
+        if (result.Incident is not { } incident)
+        {
+            return NotFound(grant.IncidentId);
+        }
+
+        var resolve = Button(grant.ResolveUrl, $"Resolve {incident.Id}");
+        return (result.Outcome, grant.Action) switch
+        {
+            (TransitionOutcome.Applied, LinkAction.Acknowledge) => Ok(grant, "Acknowledged", incident,
+                Paragraph(Earlier("Acknowledged", result.ActedBy, null, result.ActedAt)),
+                Paragraph("When it is fixed:"),
+                resolve),
+            (TransitionOutcome.Applied, _) => Ok(grant, "Resolved", incident,
+                Paragraph(Earlier("Resolved", result.ActedBy, null, result.ActedAt))),
+            (TransitionOutcome.AlreadyDone, LinkAction.Acknowledge) => Ok(grant, "Already acknowledged", incident,
+                Paragraph(Earlier("Already acknowledged", result.ActedBy, result.ActedVia, result.ActedAt)),
+                resolve),
+            _ => Ok(grant, "Already resolved", incident,
+                Paragraph(Earlier("Already resolved", result.ActedBy, result.ActedVia, result.ActedAt))),
+        };
+    }
+
+    /// <summary>"Acknowledged by alice at 2026-11-26 03:14 UTC (via email-link)." from whatever is known.</summary>
+    static string Earlier(string what, string? by, string? via, DateTimeOffset? at) =>
+        $"{what} by {by ?? "someone"}{(at is { } time ? $" at {When(time)}" : string.Empty)}{(via is null ? string.Empty : $" (via {via})")}.";
+
+    // UTC, because the page knows the recipient's id but not their time zone, and an hour's ambiguity at 3 a.m. misleads.
+    static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    static LinkPage Ok(LinkGrant grant, string heading, IncidentEntity incident, params string[] sections) =>
+        Page(StatusCodes.Status200OK, heading,
+        [
+            Facts(incident),
+            .. sections,
+            Paragraph($"You are acting as {grant.RecipientId}. This link works until {When(grant.ExpiresAt)}.", "note"),
+        ]);
+
+    static string Facts(IncidentEntity incident)
+    {
+        var html = new StringBuilder("<dl>");
+        foreach (var (name, value) in (ReadOnlySpan<(string, string)>)
+        [
+            ("Incident", incident.Id),
+            ("Title", incident.Title),
+            ("Priority", incident.Priority ?? "not yet triaged"),
+            ("Severity", incident.Severity),
+            ("Status", incident.Status),
+            ("Service", incident.ServiceName ?? "not yet routed"),
+            ("Alerts", incident.AlertCount.ToString(CultureInfo.InvariantCulture)),
+        ])
+        {
+            html.Append("<dt>").Append(Encoder.Encode(name)).Append("</dt><dd>").Append(Encoder.Encode(value)).Append("</dd>");
+        }
+
+        return html.Append("</dl>").ToString();
+    }
+
+    static string Paragraph(string text, string? cssClass = null) =>
+        cssClass is null ? $"<p>{Encoder.Encode(text)}</p>" : $"<p class=\"{cssClass}\">{Encoder.Encode(text)}</p>";
+
+    /// <summary>A form with a single button: the only way anything on these pages changes an incident.</summary>
+    static string Button(Uri action, string label) =>
+        $"<form method=\"post\" action=\"{Encoder.Encode(action.AbsoluteUri)}\"><button type=\"submit\">{Encoder.Encode(label)}</button></form>";
+
+    static string OpenIncident(Uri incident) =>
+        $"<p><a href=\"{Encoder.Encode(incident.AbsoluteUri)}\">Open the incident</a></p>";
+
+    static LinkPage Page(int status, string heading, params string[] sections)
+    {
+        var title = Encoder.Encode(heading);
+        var html = new StringBuilder()
+            .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\">")
+            .Append("<title>").Append(title).Append("</title><style>").Append(Style).Append("</style></head><body><main>")
+            .Append("<h1>").Append(title).Append("</h1>");
+        foreach (var section in sections)
+        {
+            html.Append(section);
+        }
+
+        return new LinkPage(status, html.Append("</main></body></html>").ToString());
+    }
+}

@@ -1,0 +1,73 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Timeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Links;
+
+/// <summary>
+/// The acknowledge/resolve links in emails. Anonymous at the platform: the signed token is the credential. Mail scanners
+/// fetch every link, so GET and HEAD only show a confirmation page; the responder's POST acts.
+/// </summary>
+public sealed partial class ResponderLinkFunctions(
+    LinkSigner signer, IncidentStore incidents, IncidentResponder responder, ILogger<ResponderLinkFunctions> logger)
+{
+    [Function(nameof(ShowResponderLink))]
+    public async Task<IActionResult> ShowResponderLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.ResponderLink)] HttpRequest request,
+        string id,
+        string action,
+        CancellationToken cancellationToken)
+    {
+        var link = Verify(request, id, action);
+        if (link.Grant is not { } grant)
+        {
+            return LinkPages.Refused(link);
+        }
+
+        var incident = await incidents.FindAsync(grant.IncidentId, cancellationToken);
+        return incident is null ? LinkPages.NotFound(grant.IncidentId) : LinkPages.Confirm(grant, incident);
+    }
+
+    [Function(nameof(SubmitResponderLink))]
+    public Task<IActionResult> SubmitResponderLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ResponderLink)] HttpRequest request,
+        string id,
+        string action,
+        [DurableClient] DurableTaskClient durableClient,
+        CancellationToken cancellationToken) =>
+        SubmitAsync(request, id, action, new DurableIncidentLifecycle(durableClient), cancellationToken);
+
+    internal async Task<IActionResult> SubmitAsync(HttpRequest request, string id, string action, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        var link = Verify(request, id, action);
+        if (link.Grant is not { } grant)
+        {
+            return LinkPages.Refused(link);
+        }
+
+        var result = grant.Action == LinkAction.Acknowledge
+            ? await responder.AcknowledgeAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct)
+            : await responder.ResolveAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct);
+        return LinkPages.Outcome(grant, result);
+    }
+
+    LinkVerification Verify(HttpRequest request, string id, string action)
+    {
+        var link = signer.Verify(id, action, request.Query[LinkSigner.TokenParameter].ToString());
+        if (link.Status != LinkStatus.Valid)
+        {
+            LogRefused(logger, link.Status, request.Method, id, action);
+        }
+
+        return link;
+    }
+
+    // Never the token: it is a credential until it expires.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Responder link refused ({Status}): {Method} {IncidentId} {Action}")]
+    static partial void LogRefused(ILogger logger, LinkStatus status, string method, string incidentId, string action);
+}

@@ -1,0 +1,268 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Links;
+using IncidentFunctions.Timeline;
+using static IncidentFunctions.Tests.Unit.LinkTestKit;
+
+namespace IncidentFunctions.Tests.Unit;
+
+public sealed class LinkPagesTests
+{
+    static readonly DateTimeOffset AckedAt = new(2026, 11, 26, 3, 20, 0, TimeSpan.Zero);
+    static readonly DateTimeOffset ResolvedAt = new(2026, 11, 26, 4, 5, 0, TimeSpan.Zero);
+
+    readonly ManualClock clock = new(Start);
+
+    static IncidentEntity Incident(IncidentStatus status = IncidentStatus.Open, string title = "Checkout p99 latency above 2s")
+    {
+        var incident = new IncidentEntity
+        {
+            PartitionKey = IncidentId,
+            Title = title,
+            Severity = "Critical",
+            Status = status.ToString(),
+            Priority = "P1",
+            ServiceName = "Checkout",
+            AlertCount = 7,
+        };
+        if (status != IncidentStatus.Open)
+        {
+            (incident.AcknowledgedBy, incident.AcknowledgedVia, incident.AcknowledgedAt) = ("bob", Channels.Api, AckedAt);
+        }
+
+        if (status == IncidentStatus.Resolved)
+        {
+            (incident.ResolvedBy, incident.ResolvedVia, incident.ResolvedAt) = ("carol", Channels.Source, ResolvedAt);
+        }
+
+        return incident;
+    }
+
+    LinkGrant Grant(LinkAction action, string recipient = "alice")
+    {
+        var signer = Signer(clock);
+        var (incidentId, route, token) = Parse(signer.CreateUrl(IncidentId, recipient, action));
+        return signer.Verify(incidentId, route, token).Grant!;
+    }
+
+    [Fact]
+    public async Task TheConfirmationPageShowsWhatWhoAndUntilWhen()
+    {
+        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident()));
+
+        Assert.Equal(200, page.StatusCode);
+        Assert.Contains("<h1>Acknowledge INC-20261126-7K3QX9MD?</h1>", page.Body, StringComparison.Ordinal);
+        foreach (var fact in new[] { IncidentId, "Checkout p99 latency above 2s", "P1", "Open", "Checkout", "<dd>7</dd>" })
+        {
+            Assert.Contains(fact, page.Body, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("You are acting as alice. This link works until 2026-11-27 03:14 UTC.", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Nothing has changed yet", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheConfirmationPageHasOneFormThatPostsToTheLinkItself()
+    {
+        var grant = Grant(LinkAction.Acknowledge);
+
+        var page = await Execute(LinkPages.Confirm(grant, Incident()));
+
+        Assert.Equal([grant.Url.AbsoluteUri], page.PostForms);
+        Assert.Contains($"<button type=\"submit\">Acknowledge {IncidentId}</button>", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", page.Body, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void RenderingAConfirmationLeavesTheIncidentAsItWas()
+    {
+        var incident = Incident();
+        var before = incident.Copy();
+
+        LinkPages.Confirm(Grant(LinkAction.Acknowledge), incident);
+
+        Assert.Equivalent(before, incident, strict: true);
+    }
+
+    [Fact]
+    public async Task ATitleWithMarkupIsShownAsText()
+    {
+        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident(title: "<script>alert('x')</script> & \"more\"")));
+
+        Assert.DoesNotContain("<script", page.Body, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"more\"", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAcknowledgeLinkForAnAcknowledgedIncidentSaysWhoAndOffersToResolve()
+    {
+        var grant = Grant(LinkAction.Acknowledge);
+
+        var page = await Execute(LinkPages.Confirm(grant, Incident(IncidentStatus.Acknowledged)));
+
+        Assert.Equal(200, page.StatusCode);
+        Assert.Contains("Already acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
+        Assert.Equal([grant.ResolveUrl.AbsoluteUri], page.PostForms);
+        Assert.Contains($"Resolve {IncidentId}</button>", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AResolveLinkForAnAcknowledgedIncidentMentionsTheAcknowledgementAndOffersToResolve()
+    {
+        var grant = Grant(LinkAction.Resolve);
+
+        var page = await Execute(LinkPages.Confirm(grant, Incident(IncidentStatus.Acknowledged)));
+
+        Assert.Contains("It was acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
+        Assert.Equal([grant.Url.AbsoluteUri], page.PostForms);
+    }
+
+    [Theory]
+    [InlineData(LinkAction.Acknowledge)]
+    [InlineData(LinkAction.Resolve)]
+    public async Task AnyLinkForAResolvedIncidentSaysWhoResolvedItAndOffersNothing(LinkAction action)
+    {
+        var page = await Execute(LinkPages.Confirm(Grant(action), Incident(IncidentStatus.Resolved)));
+
+        Assert.Equal(200, page.StatusCode);
+        Assert.Contains("Already resolved by carol at 2026-11-26 04:05 UTC (via source).", page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
+    }
+
+    [Fact]
+    public async Task EveryPageIsUtf8HtmlThatNothingCachesIndexesOrRefersOn()
+    {
+        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident()));
+
+        Assert.Equal("text/html; charset=utf-8", page.Headers.ContentType.ToString());
+        Assert.Equal("no-store", page.Headers.CacheControl.ToString());
+        Assert.Equal("no-referrer", page.Headers["Referrer-Policy"].ToString());
+        Assert.Equal("noindex", page.Headers["X-Robots-Tag"].ToString());
+        Assert.Equal("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", page.Headers.ContentSecurityPolicy.ToString());
+        Assert.Equal("nosniff", page.Headers.XContentTypeOptions.ToString());
+        Assert.StartsWith("<!doctype html>", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HeadGetsTheHeadersOfGetWithoutABody()
+    {
+        var result = LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident());
+        var get = await Execute(result);
+
+        var head = await Execute(result, "HEAD");
+
+        Assert.Equal(200, head.StatusCode);
+        Assert.Empty(head.Body);
+        Assert.Equal(get.Headers.ContentLength, head.Headers.ContentLength);
+        Assert.Equal(get.Headers.ContentSecurityPolicy.ToString(), head.Headers.ContentSecurityPolicy.ToString());
+    }
+
+    [Theory]
+    [InlineData(LinkStatus.Malformed, 400, "This link is incomplete")]
+    [InlineData(LinkStatus.BadSignature, 400, "This link is not valid")]
+    [InlineData(LinkStatus.UnknownAction, 400, "Unknown action")]
+    [InlineData(LinkStatus.Expired, 410, "This link has expired")]
+    public async Task EachRefusalHasItsStatusAndSaysWhatIsWrongAndThatNothingChanged(LinkStatus status, int code, string heading)
+    {
+        var link = new LinkVerification(status, IncidentId, "acknowledge", Signer(clock).IncidentUrl(IncidentId), "alice", Start.AddHours(24));
+
+        var page = await Execute(LinkPages.Refused(link));
+
+        Assert.Equal(code, page.StatusCode);
+        Assert.Contains($"<h1>{heading}</h1>", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Nothing was changed.", page.Body, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{BaseUrl}/api/incidents/{IncidentId}\"", page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
+        Assert.Equal("no-store", page.Headers.CacheControl.ToString());
+    }
+
+    [Fact]
+    public async Task AnExpiredLinkSaysWhenItExpired()
+    {
+        var link = new LinkVerification(LinkStatus.Expired, IncidentId, "resolve", Signer(clock).IncidentUrl(IncidentId), "alice", Start.AddHours(24));
+
+        var page = await Execute(LinkPages.Refused(link));
+
+        Assert.Contains("This resolve link for alice expired at 2026-11-27 03:14 UTC.", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Open the incident instead.", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARefusalEchoesTheRouteAsTextAndLinksNoIncidentForAMalformedId()
+    {
+        var link = new LinkVerification(LinkStatus.UnknownAction, "<img src=x>", "<b>delete</b>");
+
+        var page = await Execute(LinkPages.Refused(link));
+
+        Assert.Equal(400, page.StatusCode);
+        Assert.DoesNotContain("<b>", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", page.Body, StringComparison.Ordinal);
+        Assert.Contains("&lt;b&gt;delete&lt;/b&gt;", page.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a ", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnIncidentThatDoesNotExistIs404()
+    {
+        var page = await Execute(LinkPages.NotFound(IncidentId));
+
+        Assert.Equal(404, page.StatusCode);
+        Assert.Contains($"There is no incident {IncidentId}.", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAppliedAcknowledgementSaysWhoAndWhenAndOffersToResolve()
+    {
+        var grant = Grant(LinkAction.Acknowledge);
+        var result = new TransitionResult(TransitionOutcome.Applied, Incident(IncidentStatus.Acknowledged), "alice", Channels.EmailLink, AckedAt);
+
+        var page = await Execute(LinkPages.Outcome(grant, result));
+
+        Assert.Equal(200, page.StatusCode);
+        Assert.Contains("<h1>Acknowledged</h1>", page.Body, StringComparison.Ordinal);
+        Assert.Contains("Acknowledged by alice at 2026-11-26 03:20 UTC.", page.Body, StringComparison.Ordinal);
+        Assert.Equal([grant.ResolveUrl.AbsoluteUri], page.PostForms);
+    }
+
+    [Fact]
+    public async Task ASecondAcknowledgementSaysWhoWasFirst()
+    {
+        var result = new TransitionResult(TransitionOutcome.AlreadyDone, Incident(IncidentStatus.Acknowledged), "bob", Channels.Api, AckedAt);
+
+        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Acknowledge), result));
+
+        Assert.Equal(200, page.StatusCode);
+        Assert.Contains("Already acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AcknowledgingAResolvedIncidentSaysWhoResolvedIt()
+    {
+        var result = new TransitionResult(TransitionOutcome.Superseded, Incident(IncidentStatus.Resolved), "carol", Channels.Source, ResolvedAt);
+
+        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Acknowledge), result));
+
+        Assert.Contains("Already resolved by carol at 2026-11-26 04:05 UTC (via source).", page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
+    }
+
+    [Fact]
+    public async Task AnAppliedResolutionSaysWhoAndWhenAndOffersNothingMore()
+    {
+        var result = new TransitionResult(TransitionOutcome.Applied, Incident(IncidentStatus.Resolved), "alice", Channels.EmailLink, ResolvedAt);
+
+        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Resolve), result));
+
+        Assert.Contains("Resolved by alice at 2026-11-26 04:05 UTC.", page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
+    }
+
+    [Fact]
+    public async Task ActingOnAnIncidentThatDoesNotExistIs404()
+    {
+        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Resolve), new TransitionResult(TransitionOutcome.NotFound, null)));
+
+        Assert.Equal(404, page.StatusCode);
+    }
+}
