@@ -55,6 +55,16 @@ public sealed class EmailOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(60), options.Acs.MaxRetryDelay);
     }
 
+    [Fact]
+    public void TheTransportChoosesTheSender()
+    {
+        using var smtp = Services(Smtp);
+        using var acs = Services(Acs, ("Email:Acs:AccessKey", Convert.ToBase64String(new byte[32])));
+
+        Assert.IsType<SmtpEmailSender>(smtp.GetRequiredService<IEmailSender>());
+        Assert.IsType<AcsEmailSender>(acs.GetRequiredService<IEmailSender>());
+    }
+
     [Theory]
     [InlineData("Email:Transport", null, "Email:Transport is required")]
     [InlineData("Email:From", null, "Email:From is required")]
