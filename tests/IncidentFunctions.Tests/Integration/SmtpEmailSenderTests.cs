@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IncidentFunctions.Tests.Integration;
+
+/// <summary>The SMTP transport against a real inbox (MailDev), and against a scripted server for the replies MailDev never gives.</summary>
+public sealed class SmtpEmailSenderTests(MailDevFixture maildev) : IClassFixture<MailDevFixture>
+{
+    static ServiceProvider Services(IReadOnlyDictionary<string, string?> settings, params (string Key, string? Value)[] overrides)
+    {
+        var all = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in overrides)
+        {
+            all[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
+        return new ServiceCollection().AddLogging().AddEmail(configuration).BuildServiceProvider();
+    }
+
+    static EmailMessage Message(string incidentId) => new(
+        new EmailAddress("alice@example.com", "Alice Example"),
+        $"[P1] Checkout latency — {incidentId}",
+        "Plain body: 3 alerts",
+        "<p>HTML body: <b>3 alerts</b></p>",
+        Guid.NewGuid(),
+        new Dictionary<string, string>
+        {
+            [NotificationHeaders.IncidentId] = incidentId,
+            [NotificationHeaders.Kind] = "page",
+            [NotificationHeaders.Level] = "2",
+        });
+
+    [Fact]
+    public async Task DeliversBothBodiesTheHeadersAndAMessageIdFromTheIdempotencyKey()
+    {
+        await using var services = Services(maildev.EmailSettings, ("Email:FromName", "Incidents (test)"));
+        var incidentId = "inc-" + Guid.NewGuid().ToString("N");
+        var message = Message(incidentId);
+
+        await services.GetRequiredService<IEmailSender>().SendAsync(message, CancellationToken.None);
+
+        var received = await Eventually.Get<IReadOnlyList<MailDevEmail>>(
+            async () => await maildev.Inbox.ListAsync(NotificationHeaders.IncidentId, incidentId),
+            list => list is { Count: > 0 },
+            "the email in MailDev");
+        var email = Assert.Single(received);
+        Assert.Equal(message.Subject, email.Subject);
+        Assert.Equal("Plain body: 3 alerts", email.Text?.Trim());
+        Assert.Contains("<b>3 alerts</b>", email.Html);
+        Assert.Equal("page", email.Header(NotificationHeaders.Kind));
+        Assert.Equal("2", email.Header(NotificationHeaders.Level));
+        Assert.Equal($"<{message.IdempotencyKey:N}@incidentfunctions>", email.Header("Message-ID"));
+        Assert.Equal(new MailDevAddress("incidents@example.com", "Incidents (test)"), Assert.Single(email.From));
+        Assert.Equal(new MailDevAddress("alice@example.com", "Alice Example"), Assert.Single(email.To));
+    }
+
+    [Fact]
+    public async Task AnUnreachableServerThrowsSomethingRetryable()
+    {
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", NodeService.FreePort().ToString()));
+
+        var error = await Record.ExceptionAsync(() =>
+            services.GetRequiredService<IEmailSender>().SendAsync(Message("unreachable"), CancellationToken.None));
+
+        Assert.IsType<SocketException>(error, exactMatch: false);
+    }
+
+    [Fact]
+    public async Task APermanentRecipientRejectionIsEmailRejected()
+    {
+        await using var server = new ScriptedSmtpServer("550 5.1.1 No such user");
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+
+        var error = await Assert.ThrowsAsync<EmailRejectedException>(() =>
+            services.GetRequiredService<IEmailSender>().SendAsync(Message("rejected"), CancellationToken.None));
+
+        Assert.Contains("550", error.Message);
+    }
+
+    [Fact]
+    public async Task ATemporaryRecipientRejectionIsNotEmailRejected()
+    {
+        await using var server = new ScriptedSmtpServer("450 4.2.1 Mailbox busy, try later");
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+
+        var error = await Record.ExceptionAsync(() =>
+            services.GetRequiredService<IEmailSender>().SendAsync(Message("deferred"), CancellationToken.None));
+
+        Assert.NotNull(error);
+        Assert.IsNotType<EmailRejectedException>(error);
+        Assert.Contains("Mailbox busy", error.Message);
+    }
+
+    /// <summary>
+    /// An SMTP server that answers every RCPT TO with the given reply: MailDev accepts every recipient, and a 4xx or
+    /// 5xx reply is what the sender has to tell apart.
+    /// </summary>
+    sealed class ScriptedSmtpServer : IAsyncDisposable
+    {
+        readonly TcpListener listener = new(IPAddress.Loopback, 0);
+        readonly CancellationTokenSource stop = new();
+        readonly Task serving;
+
+        public ScriptedSmtpServer(string recipientReply)
+        {
+            listener.Start();
+            serving = ServeAsync(recipientReply);
+        }
+
+        public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+        async Task ServeAsync(string recipientReply)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                await using var stream = client.GetStream();
+                using var reader = new StreamReader(stream, Encoding.ASCII);
+                await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+                await writer.WriteLineAsync("220 scripted ESMTP");
+                while (await reader.ReadLineAsync(stop.Token) is { } line)
+                {
+                    var verb = line.Split(' ', ':')[0].ToUpperInvariant();
+                    await writer.WriteLineAsync(verb switch
+                    {
+                        "RCPT" => recipientReply,
+                        "QUIT" => "221 bye",
+                        _ => "250 ok",
+                    });
+                    if (verb == "QUIT")
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            try
+            {
+                await serving;
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
+            {
+                // Stopping is the only way out of the accept loop.
+            }
+
+            stop.Dispose();
+        }
+    }
+}
