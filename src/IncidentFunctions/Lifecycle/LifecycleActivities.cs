@@ -74,7 +74,8 @@ public sealed partial class LifecycleActivities(
             new TimelineEvent(request.TriagedEventId, request.At, TimelineEventTypes.IncidentTriaged, "system", Channels.System,
                 $"Triaged as {triage.Priority}: impact tier {triage.ImpactTier}",
                 new Dictionary<string, string> { ["priority"] = triage.Priority.ToString(), ["impactTier"] = triage.ImpactTier.ToString(), ["policyVersion"] = triage.PolicyVersion }),
-            new TimelineEvent(request.RoutedEventId, request.At, TimelineEventTypes.IncidentRouted, "system", Channels.System,
+            // One tick later: events at the same instant sort by id, and routing reads better after the triage it follows.
+            new TimelineEvent(request.RoutedEventId, request.At.AddTicks(1), TimelineEventTypes.IncidentRouted, "system", Channels.System,
                 $"Routed to {triage.ServiceName} (team {triage.TeamId}) by {triage.Route}; escalation policy {plan.PolicyId}",
                 new Dictionary<string, string>
                 {
