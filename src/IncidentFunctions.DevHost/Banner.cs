@@ -1,5 +1,6 @@
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 
 namespace IncidentFunctions.DevHost;
@@ -10,7 +11,7 @@ public static class Banner
     /// <summary>Printed once the host serves requests; scripts and tests wait for this line.</summary>
     public const string ReadyLine = "IncidentFunctions dev host is ready.";
 
-    public static void Print(ILogger logger, DevHostOptions options, FunctionCatalog catalog, LocalStack local, string? demoKey)
+    public static void Print(ILogger logger, DevHostOptions options, FunctionCatalog catalog, LocalStack local, IncidentPolicy policy, string? demoKey)
     {
         var api = $"http://localhost:{options.Port}/{Routes.Prefix}";
         var lines = new List<string>
@@ -23,8 +24,10 @@ public static class Banner
         };
         if (local.MailDev is { } mail)
         {
-            lines.Add($"  Mail inbox   http://localhost:{mail.Web}/index.html (SMTP 127.0.0.1:{mail.Smtp})");
+            lines.Add($"  Mail inbox   http://localhost:{mail.Web}/index.html (SMTP 127.0.0.1:{mail.Smtp}); pages and their Acknowledge links land here");
         }
+
+        lines.Add($"  Policy       {policy.Source} (version {policy.Version}: {policy.Counts.People} people, {policy.Counts.Services} services)");
 
         if (demoKey is not null)
         {

@@ -73,7 +73,7 @@ public sealed record BenchOptions
 
         if (args[0] != "ingest")
         {
-            throw new UsageException($"Unknown command '{args[0]}'; the only command is 'ingest'.");
+            throw new UsageException($"Unknown command '{args[0]}'; the commands are 'ingest' and 'lifecycle'.");
         }
 
         var options = new BenchOptions();
@@ -181,34 +181,19 @@ public static class IngestBenchmark
             return Report(options, runId, url.ToString(), measurement, peak, log: null);
         }
 
-        var paths = RepositoryPaths.Find();
-        var state = Directory.CreateTempSubdirectory("incidentfunctions-bench-");
-        try
-        {
-            return await RunSelfHostedAsync(options, paths, state.FullName, runId, ct);
-        }
-        finally
-        {
-            DeleteQuietly(state);
-        }
+        await using var stack = await BenchStack.StartAsync(options.AzuriteOnDisk, Progress);
+        return await RunSelfHostedAsync(options, stack, runId, ct);
     }
 
-    static async Task<int> RunSelfHostedAsync(BenchOptions options, RepositoryPaths paths, string state, string runId, CancellationToken ct)
+    static async Task<int> RunSelfHostedAsync(BenchOptions options, BenchStack stack, string runId, CancellationToken ct)
     {
-        await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
-        var ports = AzuritePorts.Free();
-        Progress($"starting Azurite on 127.0.0.1:{ports.Blob},{ports.Queue},{ports.Table} in {state}");
-        await using var azurite = await LocalTools.StartAzuriteAsync(paths, Path.Combine(state, "azurite"), ports, inMemory: !options.AzuriteOnDisk);
-
+        var ports = stack.Azurite;
         var integration = options.Integration ?? "bench";
         var secret = "bench-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
-        var settings = new Dictionary<string, string>
-        {
-            [ConnectionNames.Storage] = ports.ConnectionString,
-            [$"{IntegrationOptions.Section}__{integration}__Secrets__0"] = secret,
-            ["DevHost__Principal"] = "bench@localhost",
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        var settings = stack.Settings;
+        settings[$"{IntegrationOptions.Section}__{integration}__Secrets__0"] = secret;
+        settings["DevHost__Principal"] = "bench@localhost";
+        settings["Logging__LogLevel__Default"] = "Warning";
         var starting = Stopwatch.StartNew();
         await using var host = await DevHostProcess.StartAsync(NodeService.FreePort(), settings, TimeSpan.FromMinutes(3));
         Progress($"dev host ready at {host.BaseAddress} (pid {host.ProcessId}) after {Seconds(starting.Elapsed)} s");
@@ -540,30 +525,4 @@ public static class IngestBenchmark
     static string Milliseconds(double ms) => double.IsNaN(ms) ? "n/a" : ms.ToString("0.0", CultureInfo.InvariantCulture);
 
     static void Progress(string message) => Console.Error.WriteLine($"[bench] {message}");
-
-    static void DeleteQuietly(DirectoryInfo directory)
-    {
-        for (var attempt = 1; attempt <= 3; attempt++)
-        {
-            try
-            {
-                directory.Refresh();
-                if (directory.Exists)
-                {
-                    directory.Delete(recursive: true);
-                }
-
-                return;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                if (attempt == 3)
-                {
-                    Progress($"could not delete {directory.FullName}: {e.Message}");
-                }
-
-                Thread.Sleep(500);
-            }
-        }
-    }
 }

@@ -1,10 +1,17 @@
 using IncidentFunctions.Benchmarks;
 
-// Load benchmarks against the dev host. See BenchOptions.Help, or run with --help.
-BenchOptions? options;
+// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help) and `lifecycle` (LifecycleBenchmark.Help).
+var lifecycle = args.Length > 0 && args[0] == "lifecycle";
+if (lifecycle && args.Any(a => a is "-h" or "--help"))
+{
+    Console.WriteLine(LifecycleBenchmark.Help);
+    return 0;
+}
+
+BenchOptions? options = null;
 try
 {
-    options = BenchOptions.Parse(args);
+    options = lifecycle ? new BenchOptions() : BenchOptions.Parse(args);
 }
 catch (UsageException e)
 {
@@ -33,7 +40,12 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return await IngestBenchmark.RunAsync(options, cancel.Token);
+    return lifecycle ? await LifecycleBenchmark.RunAsync(args, cancel.Token) : await IngestBenchmark.RunAsync(options, cancel.Token);
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
 }
 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {

@@ -33,9 +33,8 @@ public static class IncidentOrchestration
             ?? throw new InvalidOperationException("The incident orchestration needs an IncidentLifecycleInput.");
         var run = new IncidentRun(context, input.IncidentId);
 
-        await run.OpenAsync();
-        var triage = await run.TriageAsync();
-        await run.ActiveAsync(triage);
+        var start = await run.BeginAsync();
+        await run.ActiveAsync(start);
         // Review (post-incident) continues from here in a later phase; the active phase ends with the resolution.
         return LifecyclePhases.Resolved;
     }
@@ -55,16 +54,14 @@ public static class IncidentOrchestration
 
         string NewId() => context.NewGuid().ToString("N");
 
-        public Task OpenAsync() => context.CallActivityAsync(
-            nameof(LifecycleActivities.RecordIncidentOpened), new LifecycleNote(incidentId, NewId(), Now), StorageRetry);
+        public Task<IncidentStart> BeginAsync() => context.CallActivityAsync<IncidentStart>(
+            nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId, NewId(), NewId(), NewId(), Now), StorageRetry);
 
-        public Task<TriageResult> TriageAsync() => context.CallActivityAsync<TriageResult>(
-            nameof(LifecycleActivities.TriageIncident), new TriageRequest(incidentId, NewId(), NewId(), Now), StorageRetry);
-
-        public async Task ActiveAsync(TriageResult triage)
+        public async Task ActiveAsync(IncidentStart start)
         {
-            var plan = triage.Escalation;
-            var state = await ReadAsync(plan);
+            var plan = start.Triage.Escalation;
+            // An acknowledgement or resolution may be stored already: signals raised before this instance existed are lost.
+            var state = await ApplySourceResolveAsync(plan, start.State);
             var kind = NotificationKind.Page;
             while (state.Status != IncidentStatus.Resolved)
             {
@@ -227,12 +224,24 @@ public static class IncidentOrchestration
                 }
             }
 
-            if (allowed.Count > 0)
+            if (allowed.Count == 0)
+            {
+                return;
+            }
+
+            try
             {
                 await context.CallActivityAsync(
                     nameof(LifecycleActivities.NotifyRecipients),
                     new NotifyRequest(incidentId, NewId(), kind, level, allowed, Now),
                     EmailRetry);
+            }
+            catch (TaskFailedException e)
+            {
+                // A mail outage must not end the incident's lifecycle: escalation goes on, and the gap is on the record.
+                log.LogError("Notifying {Count} people about incident {IncidentId} failed after retries: {Reason}", allowed.Count, incidentId, e.FailureDetails.ErrorMessage);
+                await RecordAsync(TimelineEventTypes.NotificationFailed,
+                    $"Email to {string.Join(", ", allowed.Select(r => r.Name))} failed after retries: {e.FailureDetails.ErrorMessage}", []);
             }
         }
 

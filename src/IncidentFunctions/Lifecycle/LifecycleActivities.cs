@@ -27,27 +27,19 @@ public sealed partial class LifecycleActivities(
     LinkSigner links,
     ILogger<LifecycleActivities> logger)
 {
-    [Function(nameof(RecordIncidentOpened))]
-    public async Task RecordIncidentOpened([ActivityTrigger] LifecycleNote note, CancellationToken ct)
-    {
-        var incident = await RequireAsync(note.IncidentId, ct);
-        await timeline.AppendAsync(note.IncidentId, new TimelineEvent(
-            note.EventId, note.At, TimelineEventTypes.IncidentOpened, "system", Channels.System,
-            $"Incident opened: {incident.Title}",
-            new Dictionary<string, string> { ["severity"] = incident.Severity, ["integration"] = incident.Integration, ["dedupKey"] = incident.DedupKey }), ct);
-    }
-
     /// <summary>
-    /// Decides service, priority and escalation once, from the policy loaded now, and stores the decision on the incident:
-    /// a retry (or a replay after the policy file changed) gets the stored decision back, never a new one.
+    /// Records the opening, then decides service, priority and escalation once, from the policy loaded now, and stores
+    /// the decision on the incident: a retry (or a replay after the policy file changed) gets the stored decision back,
+    /// never a new one. One activity for all of it, because every activity is a queue round trip before the first page.
     /// </summary>
-    [Function(nameof(TriageIncident))]
-    public async Task<TriageResult> TriageIncident([ActivityTrigger] TriageRequest request, CancellationToken ct)
+    [Function(nameof(BeginIncident))]
+    public async Task<IncidentStart> BeginIncident([ActivityTrigger] BeginRequest request, CancellationToken ct)
     {
         TriageResult triage;
+        IncidentEntity incident;
         while (true)
         {
-            var incident = await RequireAsync(request.IncidentId, ct);
+            incident = await RequireAsync(request.IncidentId, ct);
             if (incident.Triage is { } stored)
             {
                 triage = JsonSerializer.Deserialize<TriageResult>(stored, JsonDefaults.Options)!;
@@ -70,12 +62,15 @@ public sealed partial class LifecycleActivities(
         }
 
         var plan = triage.Escalation;
+        // Ticks apart: events at the same instant sort by id, and the story reads opened, triaged, routed.
         await timeline.AppendManyAsync(request.IncidentId, [
-            new TimelineEvent(request.TriagedEventId, request.At, TimelineEventTypes.IncidentTriaged, "system", Channels.System,
+            new TimelineEvent(request.OpenedEventId, request.At, TimelineEventTypes.IncidentOpened, "system", Channels.System,
+                $"Incident opened: {incident.Title}",
+                new Dictionary<string, string> { ["severity"] = incident.Severity, ["integration"] = incident.Integration, ["dedupKey"] = incident.DedupKey }),
+            new TimelineEvent(request.TriagedEventId, request.At.AddTicks(1), TimelineEventTypes.IncidentTriaged, "system", Channels.System,
                 $"Triaged as {triage.Priority}: impact tier {triage.ImpactTier}",
                 new Dictionary<string, string> { ["priority"] = triage.Priority.ToString(), ["impactTier"] = triage.ImpactTier.ToString(), ["policyVersion"] = triage.PolicyVersion }),
-            // One tick later: events at the same instant sort by id, and routing reads better after the triage it follows.
-            new TimelineEvent(request.RoutedEventId, request.At.AddTicks(1), TimelineEventTypes.IncidentRouted, "system", Channels.System,
+            new TimelineEvent(request.RoutedEventId, request.At.AddTicks(2), TimelineEventTypes.IncidentRouted, "system", Channels.System,
                 $"Routed to {triage.ServiceName} (team {triage.TeamId}) by {triage.Route}; escalation policy {plan.PolicyId}",
                 new Dictionary<string, string>
                 {
@@ -87,7 +82,7 @@ public sealed partial class LifecycleActivities(
                     ["repeat"] = plan.Repeat.ToString(),
                 }),
         ], ct);
-        return triage;
+        return new IncidentStart(triage, StateOf(incident));
     }
 
     [Function(nameof(ReadIncidentState))]
@@ -130,7 +125,8 @@ public sealed partial class LifecycleActivities(
                     ["kind"] = request.Kind.ToString().ToLowerInvariant(),
                     ["level"] = request.Level?.ToString() ?? string.Empty,
                 });
-            if (await timeline.ContainsAsync(request.IncidentId, sent, ct))
+            if (await timeline.ContainsAsync(request.IncidentId, sent, ct) ||
+                await timeline.ContainsAsync(request.IncidentId, sent with { Type = TimelineEventTypes.NotificationFailed }, ct))
             {
                 continue;
             }
@@ -146,7 +142,22 @@ public sealed partial class LifecycleActivities(
                     actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
                     actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
                 IdempotencyKeyOf(request.NotificationId, recipient.PersonId)));
-            await email.SendAsync(message, ct);
+            try
+            {
+                await email.SendAsync(message, ct);
+            }
+            catch (EmailRejectedException e)
+            {
+                // Retrying cannot help (a refused address, a missing permission); the others still get their email.
+                await timeline.AppendAsync(request.IncidentId, sent with
+                {
+                    Type = TimelineEventTypes.NotificationFailed,
+                    Summary = $"Could not email {recipient.Name}: {e.Message}",
+                }, ct);
+                LogRejected(logger, e, request.IncidentId, recipient.PersonId);
+                continue;
+            }
+
             await timeline.AppendAsync(request.IncidentId, sent, ct);
             LogSent(logger, request.Kind, request.IncidentId, recipient.PersonId);
         }
@@ -169,6 +180,9 @@ public sealed partial class LifecycleActivities(
 
     async Task<IncidentEntity> RequireAsync(string incidentId, CancellationToken ct) =>
         await incidents.FindAsync(incidentId, ct) ?? throw new InvalidOperationException($"Incident {incidentId} does not exist.");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Email for incident {IncidentId} to {PersonId} was refused; not retrying")]
+    static partial void LogRejected(ILogger logger, Exception exception, string incidentId, string personId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Kind} email for incident {IncidentId} to {PersonId}")]
     static partial void LogSent(ILogger logger, NotificationKind kind, string incidentId, string personId);

@@ -32,13 +32,14 @@ public sealed record IncidentState(
     string? AcknowledgedBy,
     DateTimeOffset? SourceResolvedAt);
 
-/// <summary>A fixed timeline event (such as "incident opened") with an id and time from the orchestration context.</summary>
-public sealed record LifecycleNote(string IncidentId, string EventId, DateTimeOffset At);
-
 /// <summary>A timeline event the orchestration decided on; its id and time come from the orchestration context.</summary>
 public sealed record TimelineEntry(string IncidentId, TimelineEvent Event);
 
-public sealed record TriageRequest(string IncidentId, string TriagedEventId, string RoutedEventId, DateTimeOffset At);
+/// <summary>Record the opening and triage the incident; event ids and time come from the orchestration context.</summary>
+public sealed record BeginRequest(string IncidentId, string OpenedEventId, string TriagedEventId, string RoutedEventId, DateTimeOffset At);
+
+/// <summary>The triage decision and the incident's state as the orchestration begins (it may be acknowledged already).</summary>
+public sealed record IncidentStart(TriageResult Triage, IncidentState State);
 
 /// <summary>Re-trigger if the acknowledgement made at <see cref="AcknowledgedAt"/> is still the current one.</summary>
 public sealed record RetriggerRequest(string IncidentId, DateTimeOffset AcknowledgedAt, double AfterMinutes, string EventId, DateTimeOffset At);

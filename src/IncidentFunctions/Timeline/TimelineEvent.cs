@@ -30,6 +30,7 @@ public static class TimelineEventTypes
     public const string AutoResolveSkipped = "incident.autoresolve-skipped";
     public const string NotificationSent = "notification.sent";
     public const string NotificationSuppressed = "notification.suppressed";
+    public const string NotificationFailed = "notification.failed";
 }
 
 /// <summary>How an actor reached us.</summary>

@@ -104,7 +104,7 @@ public sealed class FunctionCatalogTests
         Assert.Equal(
             new[]
             {
-                nameof(LifecycleActivities.RecordIncidentOpened), nameof(LifecycleActivities.TriageIncident), nameof(LifecycleActivities.ReadIncidentState),
+                nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState),
                 nameof(LifecycleActivities.RetriggerIncident), nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline),
                 nameof(LifecycleActivities.NotifyRecipients),
             }.Order(StringComparer.Ordinal),

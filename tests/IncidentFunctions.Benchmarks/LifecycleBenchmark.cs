@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Ingestion;
+
+namespace IncidentFunctions.Benchmarks;
+
+/// <summary>
+/// The paging benchmark: a steady alert rate over K keys against its own dev host (Azurite, MailDev). For each
+/// incident it measures webhook accepted → first email in MailDev, and how late the level 2 page arrives compared
+/// with the level 1 page plus the policy's delay. Figures go to stdout; progress to stderr.
+/// </summary>
+public static class LifecycleBenchmark
+{
+    public const string Help = """
+        Usage: dotnet run -c Release --project tests/IncidentFunctions.Benchmarks -- lifecycle [options]
+
+        Starts its own Azurite, MailDev and dev host on free ports with a two-level policy (alice, then bob), sends
+        alerts at a steady rate over K dedup keys (each key's first alert opens an incident, the rest are repeats),
+        and watches MailDev. Prints first-email latency (202 Accepted to the email in MailDev) and escalation lateness
+        (the gap between the level 1 and level 2 emails in MailDev minus the configured delay) as p50/p99/max, and a PASS/FAIL line against
+        the targets: first email p99 < 2 s, escalation lateness p99 < 1 s.
+
+        Options:
+          --alerts <n>         alerts to send (default 500)
+          --keys <k>           distinct dedup keys, i.e. incidents (default 50)
+          --rate <r>           alerts per second, steady (default 10)
+          --level-delay <s>    seconds between escalation levels (default 10)
+          --timeout <s>        seconds to wait for the last level 2 page after sending (default 120)
+        """;
+
+    /// <summary>How often the inbox is read: the resolution of both figures. MailDev is Node on the same two cores, so not much faster.</summary>
+    static readonly TimeSpan InboxPoll = TimeSpan.FromMilliseconds(100);
+
+    sealed record Options(int Alerts, int Keys, double Rate, double LevelDelay, double Timeout);
+
+    sealed record MailSummary(
+        [property: JsonPropertyName("subject")] string Subject,
+        [property: JsonPropertyName("to")] IReadOnlyList<MailDevAddress> To);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
+    {
+        var options = Parse(args);
+        var runId = "run" + RandomNumberGenerator.GetHexString(6, lowercase: true);
+        await using var stack = await BenchStack.StartAsync(azuriteOnDisk: false, Progress);
+
+        var secret = "bench-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
+        var settings = stack.Settings;
+        settings["Integrations__bench__Secrets__0"] = secret;
+        settings["Policy__Json"] = PolicyJson(options.LevelDelay);
+        settings["DevHost__Principal"] = "bench@localhost";
+        settings["Logging__LogLevel__Default"] = "Warning";
+        await using var host = await DevHostProcess.StartAsync(NodeService.FreePort(), settings, TimeSpan.FromMinutes(3));
+        Progress($"dev host ready at {host.BaseAddress}");
+
+        // MailDev stamps emails with whole seconds, so the benchmark watches the inbox itself and notes when each
+        // email first appears: the resolution is the poll interval plus one request.
+        using var inbox = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{stack.MailDev.Web}/") };
+        var clock = Stopwatch.StartNew();
+        var firstSeen = new ConcurrentDictionary<(int Key, string To), TimeSpan>();
+        using var stopWatching = new CancellationTokenSource();
+        var watcher = Task.Run(() => WatchAsync(inbox, runId, clock, firstSeen, stopWatching.Token), ct);
+
+        var accepted = new ConcurrentDictionary<int, TimeSpan>();
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        Progress($"sending {options.Alerts} alerts over {options.Keys} keys at {options.Rate}/s (run {runId})");
+        var sends = new List<Task>();
+        for (var i = 0; i < options.Alerts; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / options.Rate);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed, ct);
+            }
+
+            sends.Add(SendAsync(http, secret, runId, i % options.Keys, clock, accepted, ct));
+        }
+
+        await Task.WhenAll(sends);
+        Progress($"sent in {clock.Elapsed.TotalSeconds:0.0} s; waiting for every level 2 page");
+        var deadline = clock.Elapsed + TimeSpan.FromSeconds(options.LevelDelay + options.Timeout);
+        while (Enumerable.Range(0, options.Keys).Any(k => !firstSeen.ContainsKey((k, "bob"))) && clock.Elapsed < deadline)
+        {
+            await Task.Delay(200, ct);
+        }
+
+        await stopWatching.CancelAsync();
+        await watcher;
+
+        var firstEmail = Enumerable.Range(0, options.Keys)
+            .Where(k => accepted.ContainsKey(k) && firstSeen.ContainsKey((k, "alice")))
+            .Select(k => (firstSeen[(k, "alice")] - accepted[k]).TotalMilliseconds).Order().ToArray();
+        // Actual gap between a responder's two pages minus the configured gap: what the people being paged experience.
+        var lateness = Enumerable.Range(0, options.Keys)
+            .Where(k => firstSeen.ContainsKey((k, "alice")) && firstSeen.ContainsKey((k, "bob")))
+            .Select(k => (firstSeen[(k, "bob")] - firstSeen[(k, "alice")]).TotalMilliseconds - options.LevelDelay * 1000).Order().ToArray();
+
+        Line("alerts sent", options.Alerts);
+        Line("incidents (keys)", options.Keys);
+        Line("rate (alerts/s)", options.Rate);
+        Line("level delay (s)", options.LevelDelay);
+        Line("first emails seen", firstEmail.Length);
+        Line("first email p50 (ms)", Ms(Percentile(firstEmail, 50)));
+        Line("first email p99 (ms)", Ms(Percentile(firstEmail, 99)));
+        Line("first email max (ms)", Ms(firstEmail.LastOrDefault(double.NaN)));
+        Line("level 2 pages seen", lateness.Length);
+        Line("escalation lateness p50 (ms)", Ms(Percentile(lateness, 50)));
+        Line("escalation lateness p99 (ms)", Ms(Percentile(lateness, 99)));
+        Line("escalation lateness max (ms)", Ms(lateness.LastOrDefault(double.NaN)));
+        Line("escalation early (count)", lateness.Count(l => l < 0));
+        Line("inbox poll (ms)", InboxPoll.TotalMilliseconds);
+
+        await PrintWhereTimeGoesAsync(http, runId, firstEmail.Length == 0 ? null : Enumerable.Range(0, options.Keys)
+            .Where(k => accepted.ContainsKey(k) && firstSeen.ContainsKey((k, "alice")))
+            .MaxBy(k => firstSeen[(k, "alice")] - accepted[k]), ct);
+
+        var failures = new List<string>();
+        if (firstEmail.Length < options.Keys)
+        {
+            failures.Add($"{options.Keys - firstEmail.Length} incidents never emailed level 1");
+        }
+
+        if (lateness.Length < options.Keys)
+        {
+            failures.Add($"{options.Keys - lateness.Length} incidents never escalated to level 2");
+        }
+
+        if (Percentile(firstEmail, 99) >= 2000)
+        {
+            failures.Add("first email p99 is not under 2 s");
+        }
+
+        if (Percentile(lateness, 99) >= 1000)
+        {
+            failures.Add("escalation lateness p99 is not under 1 s");
+        }
+
+        Console.WriteLine(failures.Count == 0 ? "result: PASS" : $"result: FAIL ({string.Join("; ", failures)})");
+        await host.StopAsync();
+        return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The slowest incident's timeline as offsets from its first alert: which step the time went to.</summary>
+    static async Task PrintWhereTimeGoesAsync(HttpClient http, string runId, int? key, CancellationToken ct)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        var list = await http.GetFromJsonAsync<JsonElement>("incidents?status=all&limit=100", ct);
+        var incident = list.GetProperty("items").EnumerateArray().FirstOrDefault(i => i.GetProperty("dedupKey").GetString() == $"{runId}-{key}");
+        if (incident.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var id = incident.GetProperty("id").GetString();
+        var timeline = await http.GetFromJsonAsync<JsonElement>($"incidents/{id}/timeline?limit=100", ct);
+        var events = timeline.GetProperty("items").EnumerateArray().ToList();
+        var start = events[0].GetProperty("at").GetDateTimeOffset();
+        Console.WriteLine($"slowest first email: incident {id} (key {key}); its timeline, ms after the alert was received:");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {(incident.GetProperty("openedAt").GetDateTimeOffset() - start).TotalMilliseconds,8:0}  (incident row created by the queue processor)"));
+        foreach (var e in events.Take(8))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {(e.GetProperty("at").GetDateTimeOffset() - start).TotalMilliseconds,8:0}  {e.GetProperty("type").GetString()}"));
+        }
+    }
+
+    static async Task SendAsync(HttpClient http, string secret, string runId, int key, Stopwatch clock, ConcurrentDictionary<int, TimeSpan> accepted, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Routes.Alerts.Replace("{integration}", "bench", StringComparison.Ordinal))
+        {
+            Content = JsonContent.Create(new { title = Title(runId, key), severity = "critical", dedupKey = $"{runId}-{key}", source = "bench" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        using var response = await http.SendAsync(request, ct);
+        if (response.IsSuccessStatusCode)
+        {
+            accepted.TryAdd(key, clock.Elapsed);
+        }
+        else
+        {
+            Progress($"alert for key {key} refused: {(int)response.StatusCode}");
+        }
+    }
+
+    static async Task WatchAsync(HttpClient inbox, string runId, Stopwatch clock, ConcurrentDictionary<(int, string), TimeSpan> firstSeen, CancellationToken ct)
+    {
+        var prefix = $"bench {runId} key ";
+        var seen = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                // Only the emails that arrived since the last look (the list is in arrival order), so each poll stays cheap.
+                var page = await inbox.GetFromJsonAsync<JsonElement>($"api/email/summary?sort=asc&skip={seen}&limit=100", ct);
+                var now = clock.Elapsed;
+                var items = (page.ValueKind == JsonValueKind.Array ? page : page.GetProperty("items")).Deserialize<List<MailSummary>>()!;
+                seen += items.Count;
+                foreach (var mail in items)
+                {
+                    var at = mail.Subject.IndexOf(prefix, StringComparison.Ordinal);
+                    if (at >= 0 && int.TryParse(mail.Subject[(at + prefix.Length)..], CultureInfo.InvariantCulture, out var key))
+                    {
+                        firstSeen.TryAdd((key, mail.To[0].Address.Split('@')[0]), now);
+                    }
+                }
+
+                await Task.Delay(InboxPoll, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    static string Title(string runId, int key) => $"bench {runId} key {key}";
+
+    static string PolicyJson(double levelDelaySeconds) => JsonSerializer.Serialize(new
+    {
+        version = "bench",
+        people = new[]
+        {
+            new { id = "alice", name = "Alice", email = "alice@example.com", timeZone = "Europe/London" },
+            new { id = "bob", name = "Bob", email = "bob@example.com", timeZone = "America/New_York" },
+        },
+        teams = new[] { new { id = "platform", name = "Platform", members = new[] { "alice", "bob" } } },
+        escalationPolicies = new[]
+        {
+            new
+            {
+                id = "bench",
+                levels = new object[]
+                {
+                    new { targets = new[] { new { person = "alice" } }, delayMinutes = levelDelaySeconds / 60 },
+                    new { targets = new[] { new { person = "bob" } }, delayMinutes = 60.0 },
+                },
+            },
+        },
+        services = new[] { new { id = "checkout", name = "Checkout", team = "platform", impactTier = 1, escalationPolicy = "bench" } },
+        defaultService = "checkout",
+    });
+
+    static Options Parse(IReadOnlyList<string> args)
+    {
+        var options = new Options(500, 50, 10, 10, 120);
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Count ? args[++i] : throw new UsageException($"{name} needs a value.");
+            var number = double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new UsageException($"{name} must be a positive number, not '{value}'.");
+            options = name switch
+            {
+                "--alerts" => options with { Alerts = (int)number },
+                "--keys" => options with { Keys = (int)number },
+                "--rate" => options with { Rate = number },
+                "--level-delay" => options with { LevelDelay = number },
+                "--timeout" => options with { Timeout = number },
+                _ => throw new UsageException($"Unknown option {name}."),
+            };
+        }
+
+        return options.Keys > options.Alerts ? throw new UsageException("--keys must not be more than --alerts.") : options;
+    }
+
+    static double Percentile(double[] sorted, double percent) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percent / 100 * sorted.Length) - 1)];
+
+    static string Ms(double ms) => double.IsNaN(ms) ? "n/a" : ms.ToString("0", CultureInfo.InvariantCulture);
+
+    static void Line(string name, object value) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value}"));
+
+    static void Progress(string message) => Console.Error.WriteLine($"[bench] {message}");
+}
