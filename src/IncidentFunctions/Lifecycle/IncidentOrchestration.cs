@@ -161,18 +161,31 @@ public static class IncidentOrchestration
         /// <summary>True when a signal arrived before <paramref name="until"/>; the losing wait is cancelled either way.</summary>
         async Task<bool> WaitForSignalAsync(DateTimeOffset? until)
         {
-            using var cancel = new CancellationTokenSource();
-            var signal = context.WaitForExternalEvent<LifecycleSignal>(LifecycleEvents.Signal, cancel.Token);
-            if (until is not { } due)
+            while (true)
             {
-                await signal;
-                return true;
-            }
+                using var cancel = new CancellationTokenSource();
+                var signal = context.WaitForExternalEvent<LifecycleSignal>(LifecycleEvents.Signal, cancel.Token);
+                if (until is not { } due)
+                {
+                    await signal;
+                    return true;
+                }
 
-            var timer = context.CreateTimer(due.UtcDateTime, cancel.Token);
-            var winner = await Task.WhenAny(signal, timer);
-            cancel.Cancel();
-            return winner == signal;
+                var timer = context.CreateTimer(due.UtcDateTime, cancel.Token);
+                var winner = await Task.WhenAny(signal, timer);
+                cancel.Cancel();
+                if (winner == signal)
+                {
+                    return true;
+                }
+
+                // Storage queues take visibility delays in whole seconds, so a durable timer can fire up to a second
+                // early; paging the next level early breaks the policy as surely as paging it late. Wait out the rest.
+                if (Now >= due)
+                {
+                    return false;
+                }
+            }
         }
 
         async Task<IncidentState> ReadAsync(EscalationPlan plan)

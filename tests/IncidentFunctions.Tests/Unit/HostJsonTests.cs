@@ -38,12 +38,12 @@ public sealed class HostJsonTests : IDisposable
 
         Assert.Equal(32, host.Queues.BatchSize);
         Assert.Equal(96, host.Queues.NewBatchThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(2), host.Queues.MaxPollingInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), host.Queues.MaxPollingInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), host.Queues.VisibilityTimeout);
         Assert.Equal(5, host.Queues.MaxDequeueCount);
         Assert.True(host.Queues.Base64);
         Assert.Equal("IncidentFunctions", host.Durable.HubName);
-        Assert.Equal(TimeSpan.FromSeconds(1), host.Durable.MaxQueuePollingInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), host.Durable.MaxQueuePollingInterval);
     }
 
     [Fact]
