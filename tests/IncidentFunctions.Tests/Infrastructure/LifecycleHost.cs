@@ -49,7 +49,7 @@ public sealed class LifecycleHost : IAsyncDisposable
 
     public IIncidentLifecycle Lifecycle => new DurableIncidentLifecycle(Client);
 
-    public static async Task<LifecycleHost> StartAsync(PipelineFixture fixture, TestPolicy? policy = null)
+    public static async Task<LifecycleHost> StartAsync(PipelineFixture fixture, TestPolicy? policy = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         policy ??= new TestPolicy();
         var durable = await DurableTaskTestHost.StartAsync(
@@ -58,7 +58,7 @@ public sealed class LifecycleHost : IAsyncDisposable
             {
                 // Its default is a random port in 30000-40000, which can collide with the other servers of the run.
                 Port = NodeService.FreePort(),
-                ConfigureServices = services => services.AddIncidentServices(fixture.Configuration(policy)),
+                ConfigureServices = services => services.AddIncidentServices(fixture.Configuration(policy, settings)),
             });
         return new LifecycleHost(fixture, policy, durable);
     }

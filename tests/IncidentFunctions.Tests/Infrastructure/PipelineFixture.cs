@@ -18,8 +18,10 @@ public sealed class PipelineFixture : IAsyncLifetime
 
     public MailDevClient Inbox => MailDev.Inbox;
 
-    public IConfiguration Configuration(TestPolicy policy) => new ConfigurationBuilder()
+    /// <summary>The app's configuration; <paramref name="overrides"/> (colon spelling) replace individual settings.</summary>
+    public IConfiguration Configuration(TestPolicy policy, IReadOnlyDictionary<string, string?>? overrides = null) => new ConfigurationBuilder()
         .AddInMemoryCollection(Settings(policy).Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
+        .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
         .Build();
 
     /// <summary>The settings as environment variables would carry them (for a dev host process).</summary>

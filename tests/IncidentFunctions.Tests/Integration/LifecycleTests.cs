@@ -255,6 +255,28 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         Assert.Equal(2, sent.Count());
     }
 
+    [Fact]
+    public async Task ARecipientTheRelayRefusesIsRecordedOnceAndNotRetried()
+    {
+        await using var relay = new ScriptedSmtpServer("550 5.1.1 No such user");
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy(), new Dictionary<string, string?> { ["Email:Smtp:Port"] = relay.Port.ToString() });
+        var alert = TestAlerts.Firing(host.Integration, TestAlerts.NewKey());
+        var id = IncidentIds.New(DateTimeOffset.UtcNow);
+        Assert.True(await host.Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        var activities = host.Services.GetRequiredService<LifecycleActivities>();
+        var recipients = new[] { "alice", "bob" }.Select(p => new Recipient(p, p, host.Policy.Email(p), "UTC")).ToList();
+        var request = new NotifyRequest(id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 1, recipients, DateTimeOffset.UtcNow);
+
+        // Refused addresses do not fail the activity (a retry cannot help), and a retried activity does not try them again.
+        await activities.NotifyRecipients(request, CancellationToken.None);
+        await activities.NotifyRecipients(request, CancellationToken.None);
+
+        Assert.Equal(2, relay.RecipientsTried);
+        var failed = (await host.EventsAsync(id)).Where(e => e.Type == TimelineEventTypes.NotificationFailed).ToList();
+        Assert.Equal(["alice", "bob"], failed.Select(e => e.Data!["recipient"]));
+        Assert.All(failed, e => Assert.Contains("550", e.Summary));
+    }
+
     /// <summary>Waits until the incident's inbox holds at least <paramref name="count"/> emails.</summary>
     static async Task<IReadOnlyList<MailDevEmail>> EmailsAsync(LifecycleHost host, string incidentId, int count) =>
         await Eventually.Get(() => host.EmailsAsync(incidentId)!, e => e!.Count >= count, $"{count} emails for {incidentId}");
