@@ -6,7 +6,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
+using Microsoft.DurableTask.Client.Grpc;
+using Microsoft.Extensions.Logging.Abstractions;
 using IncidentFunctions.Ingestion;
 
 namespace IncidentFunctions.Benchmarks;
@@ -119,7 +122,7 @@ public static class LifecycleBenchmark
         Line("escalation early (count)", lateness.Count(l => l < 0));
         Line("inbox poll (ms)", InboxPoll.TotalMilliseconds);
 
-        await PrintWhereTimeGoesAsync(http, runId, firstEmail.Length == 0 ? null : Enumerable.Range(0, options.Keys)
+        await PrintWhereTimeGoesAsync(http, host.GrpcSocket, runId, firstEmail.Length == 0 ? null : Enumerable.Range(0, options.Keys)
             .Where(k => accepted.ContainsKey(k) && firstSeen.ContainsKey((k, "alice")))
             .MaxBy(k => firstSeen[(k, "alice")] - accepted[k]), ct);
 
@@ -174,7 +177,7 @@ public static class LifecycleBenchmark
     }
 
     /// <summary>The slowest incident's timeline as offsets from its first alert: which step the time went to.</summary>
-    static async Task PrintWhereTimeGoesAsync(HttpClient http, string runId, int? key, CancellationToken ct)
+    static async Task PrintWhereTimeGoesAsync(HttpClient http, string grpcSocket, string runId, int? key, CancellationToken ct)
     {
         if (key is null)
         {
@@ -195,6 +198,13 @@ public static class LifecycleBenchmark
         Console.WriteLine($"slowest first email: incident {id} (key {key}); its timeline, ms after the alert was received:");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {(incident.GetProperty("openedAt").GetDateTimeOffset() - start).TotalMilliseconds,8:0}  (incident row created by the queue processor)"));
+        await using var durable = new GrpcDurableTaskClient(
+            "bench", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(grpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+        if (await durable.GetInstanceAsync(id!, ct) is { } instance)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {(instance.CreatedAt - start).TotalMilliseconds,8:0}  (orchestration instance created)"));
+        }
         foreach (var e in events.Take(8))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -197,8 +197,8 @@ public sealed partial class AlertProcessor(
 
     async Task FinishOpeningOnceAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
-        await incidents.IndexAsync(incident, ct);
-        await lifecycle.EnsureStartedAsync(incident.Id, ct);
+        // Independent, and the orchestration start is what stands between a new incident and its first page.
+        await Task.WhenAll(incidents.IndexAsync(incident, ct), lifecycle.EnsureStartedAsync(incident.Id, ct));
         var current = incident;
         for (var attempt = 0; attempt < MaxAttempts && current is { LifecycleStarted: false }; attempt++)
         {
