@@ -14,7 +14,7 @@ public sealed class AlertFunctions(AlertIntake intake, AlertProcessor processor)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Alerts)] HttpRequest request,
         string integration,
         CancellationToken cancellationToken) =>
-        intake.AcceptGenericAsync(request, integration, cancellationToken);
+        intake.AcceptAsync(request, integration, cancellationToken);
 
     [Function(nameof(ProcessAlerts))]
     public Task ProcessAlerts(

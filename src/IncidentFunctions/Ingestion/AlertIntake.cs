@@ -3,16 +3,22 @@ using IncidentFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Ingestion;
 
 /// <summary>The request path of an alert webhook: authenticate, read, validate, enqueue, answer 202. No table I/O.</summary>
 public sealed partial class AlertIntake(
-    IntegrationAuthenticator authenticator, AlertPayloads payloads, TimeProvider time, ILogger<AlertIntake> logger)
+    IntegrationAuthenticator authenticator,
+    IOptionsMonitor<IntegrationOptions> integrations,
+    AlertPayloads payloads,
+    TimeProvider time,
+    ILogger<AlertIntake> logger)
 {
     public sealed record Accepted(string BatchId, IReadOnlyList<string> AlertIds, IReadOnlyList<string> DedupKeys);
 
-    public async Task<IActionResult> AcceptGenericAsync(HttpRequest request, string integration, CancellationToken ct)
+    /// <summary>Accepts a webhook in the format the integration is configured for.</summary>
+    public async Task<IActionResult> AcceptAsync(HttpRequest request, string integration, CancellationToken ct)
     {
         switch (authenticator.Authenticate(request, integration))
         {
@@ -33,7 +39,8 @@ public sealed partial class AlertIntake(
         {
             var receivedAt = time.GetUtcNow();
             var batchId = BatchIds.New(receivedAt);
-            var (alerts, errors) = GenericAlertFormat.Parse(document!.RootElement, integration, batchId, receivedAt);
+            var parse = AlertFormats.For(integrations.CurrentValue.Items[integration].Format);
+            var (alerts, errors) = parse(document!.RootElement, integration, batchId, receivedAt);
             if (errors.Count > 0)
             {
                 return Problem.Validation(errors).ToResult();

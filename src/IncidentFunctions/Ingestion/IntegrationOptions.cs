@@ -10,6 +10,9 @@ namespace IncidentFunctions.Ingestion;
 public sealed class Integration
 {
     public List<string> Secrets { get; set; } = [];
+
+    /// <summary>The payload format this integration sends (see <see cref="AlertFormats"/>); generic JSON by default.</summary>
+    public string Format { get; set; } = AlertFormats.Generic;
 }
 
 /// <summary>Bound from the "Integrations" configuration section: Integrations__{name}__Secrets__{n}.</summary>
@@ -34,6 +37,11 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
             if (!IntegrationOptions.NamePattern().IsMatch(integration))
             {
                 failures.Add($"{IntegrationOptions.Section}:{integration}: the name must be 1-64 letters, digits, '-' or '_'.");
+            }
+
+            if (!AlertFormats.IsKnown(settings.Format))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:Format: '{settings.Format}' is not a known format ({string.Join(", ", AlertFormats.Known)}).");
             }
 
             if (settings.Secrets.Count == 0)

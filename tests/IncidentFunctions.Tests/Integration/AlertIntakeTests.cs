@@ -106,7 +106,7 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
         context.Request.Headers.Authorization = "Bearer " + secret;
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         context.Response.Body = new MemoryStream();
-        var result = await services.GetRequiredService<AlertIntake>().AcceptGenericAsync(context.Request, integration, CancellationToken.None);
+        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, CancellationToken.None);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0]);
     }

@@ -219,6 +219,19 @@ public sealed class IntegrationAuthenticatorTests
     }
 
     [Fact]
+    public void ValidatorRefusesAnUnknownFormatNamingItsPath()
+    {
+        var options = Options(("grafana", [Secret]));
+        options.Items["grafana"].Format = "nagios";
+
+        var result = Validate(options);
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Integrations:grafana:Format: 'nagios' is not a known format", failure, StringComparison.Ordinal);
+        Assert.Same(AlertFormats.For(null), AlertFormats.For(AlertFormats.Generic));
+    }
+
+    [Fact]
     public void ValidatorRefusesAnIntegrationWithoutSecretsNamingItsPath()
     {
         var result = Validate(Options(("grafana", [])));

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using IncidentFunctions.Http;
+
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>
+/// Turns one request body into normalized alerts, or into the field errors that refuse it whole. Alert ids are
+/// "{batchId}-{index}", stable across queue retries.
+/// </summary>
+public delegate (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) AlertParser(
+    JsonElement root, string integration, string batchId, DateTimeOffset receivedAt);
+
+/// <summary>The payload formats an integration can be configured to receive (Integrations__{name}__Format).</summary>
+public static class AlertFormats
+{
+    public const string Generic = "generic";
+
+    static readonly Dictionary<string, AlertParser> Parsers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [Generic] = GenericAlertFormat.Parse,
+    };
+
+    public static IReadOnlyCollection<string> Known => Parsers.Keys;
+
+    /// <summary>The parser for a configured format; the options validator has already refused unknown names.</summary>
+    public static AlertParser For(string? format) => Parsers[string.IsNullOrEmpty(format) ? Generic : format];
+
+    public static bool IsKnown(string? format) => string.IsNullOrEmpty(format) || Parsers.ContainsKey(format);
+}
