@@ -1,0 +1,443 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using IncidentFunctions.Http;
+
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>
+/// The Prometheus Alertmanager webhook (payload version "4") and Grafana alerting's webhook, which sends the same
+/// shape plus per-alert dashboard, panel and silence URLs and query values. One alert in the payload becomes one
+/// <see cref="Alert"/>; the group fields (groupKey, commonLabels ...) are ignored because every alert carries its own
+/// full label set. Unknown fields are ignored so that new sender versions keep working.
+/// </summary>
+/// <remarks>
+/// Both senders drop a notification for good on any 4xx, and neither can change what it sends. So only what makes an
+/// alert unidentifiable or meaningless refuses the batch (a wrong version, a missing status, labels that are not
+/// strings, an unreadable start time); oversized text is truncated, surplus labels are dropped, and a malformed URL or
+/// annotation is skipped.
+/// </remarks>
+public static class AlertmanagerFormat
+{
+    public const string AlertmanagerVersion = "4";
+
+    /// <summary>How Go writes an unset time.Time; Alertmanager sends it for an alert that has not ended.</summary>
+    const string GoZeroTime = "0001-01-01T00:00:00Z";
+
+    const string AnnotationPrefix = "annotation.";
+    const string ValuePrefix = "value.";
+
+    static readonly (string Field, string Text)[] AlertmanagerLinks = [("generatorURL", "Source")];
+
+    static readonly (string Field, string Text)[] GrafanaLinks =
+        [("generatorURL", "Source"), ("dashboardURL", "Dashboard"), ("panelURL", "Panel"), ("silenceURL", "Silence")];
+
+    /// <summary>Parses an Alertmanager webhook payload; the version must be "4".</summary>
+    public static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) Parse(
+        JsonElement root, string integration, string batchId, DateTimeOffset receivedAt) =>
+        ParseFlavour(Flavour.Alertmanager, root, integration, batchId, receivedAt);
+
+    /// <summary>
+    /// Parses a Grafana alerting webhook payload. Grafana sends version "1"; any version is accepted because its
+    /// alert fields have not changed with it.
+    /// </summary>
+    public static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) ParseGrafana(
+        JsonElement root, string integration, string batchId, DateTimeOffset receivedAt) =>
+        ParseFlavour(Flavour.Grafana, root, integration, batchId, receivedAt);
+
+    /// <summary>
+    /// The severity named by a label or annotation. Absent or unknown is <see cref="Severity.Warning"/>: an alert
+    /// nobody classified is worth looking at, but not worth waking someone as if it were critical.
+    /// </summary>
+    public static Severity SeverityOf(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "critical" or "page" or "p1" or "emergency" or "alert" => Severity.Critical,
+        "high" or "error" or "major" or "p2" => Severity.High,
+        "warning" or "warn" or "minor" or "p3" => Severity.Warning,
+        "info" or "informational" or "low" or "none" or "p4" or "p5" => Severity.Info,
+        _ => Severity.Warning,
+    };
+
+    /// <summary>
+    /// The dedup key of an alert without a sender fingerprint: a hash of its complete label set (before any truncation
+    /// or dropping, so that alerts differing only beyond the limits stay apart). Labels are sorted and every part is
+    /// length-prefixed, as in <see cref="Fingerprint"/>, so that the order labels arrive in does not matter and text
+    /// cannot shift between a name and a value to collide.
+    /// </summary>
+    public static string LabelSetKey(IReadOnlyDictionary<string, string> labels)
+    {
+        var canonical = new StringBuilder();
+        foreach (var (key, value) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            canonical.Append(key.Length).Append(':').Append(key).Append(';');
+            canonical.Append(value.Length).Append(':').Append(value).Append(';');
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    enum Flavour
+    {
+        Alertmanager,
+        Grafana,
+    }
+
+    static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) ParseFlavour(
+        Flavour flavour, JsonElement root, string integration, string batchId, DateTimeOffset receivedAt)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ([], [new("body", $"must be a JSON object (a {Name(flavour)} webhook payload), not {Describe(root.ValueKind)}")]);
+        }
+
+        var errors = new List<FieldError>();
+        CheckVersion(flavour, root, errors);
+        var receiver = root.TryGetProperty("receiver", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+
+        var alerts = new List<Alert>();
+        if (!root.TryGetProperty("alerts", out var items) || items.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new("alerts", "is required"));
+        }
+        else if (items.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new("alerts", $"must be an array, not {Describe(items.ValueKind)}"));
+        }
+        else if (items.GetArrayLength() == 0)
+        {
+            errors.Add(new("alerts", "must contain at least one alert"));
+        }
+        else if (items.GetArrayLength() > GenericAlertFormat.MaxAlertsPerRequest)
+        {
+            // Alertmanager sends a whole group in one request unless the receiver sets max_alerts.
+            errors.Add(new("alerts", $"must contain at most {GenericAlertFormat.MaxAlertsPerRequest} alerts; set max_alerts on the webhook receiver"));
+        }
+        else
+        {
+            var index = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                var path = $"alerts[{index}]";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    errors.Add(new(path, $"must be an object, not {Describe(item.ValueKind)}"));
+                }
+                else if (ParseOne(flavour, item, path, receiver, integration, $"{batchId}-{index}", receivedAt, errors) is { } alert)
+                {
+                    alerts.Add(alert);
+                }
+
+                index++;
+            }
+        }
+
+        return errors.Count > 0 ? ([], errors) : (alerts, errors);
+    }
+
+    static void CheckVersion(Flavour flavour, JsonElement root, List<FieldError> errors)
+    {
+        var present = root.TryGetProperty("version", out var version) && version.ValueKind != JsonValueKind.Null;
+        if (flavour == Flavour.Grafana)
+        {
+            if (present && version.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new("version", $"must be a string, not {Describe(version.ValueKind)}"));
+            }
+
+            return;
+        }
+
+        if (!present)
+        {
+            errors.Add(new("version", $"is required and must be \"{AlertmanagerVersion}\""));
+        }
+        else if (version.ValueKind != JsonValueKind.String || version.GetString() != AlertmanagerVersion)
+        {
+            // Another version may have changed what the fields mean; reading it as version 4 could page wrongly.
+            errors.Add(new("version", $"must be \"{AlertmanagerVersion}\" (the Alertmanager webhook payload version this parser reads)"));
+        }
+    }
+
+    static Alert? ParseOne(
+        Flavour flavour, JsonElement o, string path, string? receiver, string integration, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+    {
+        var before = errors.Count;
+        var status = Status(o, path, errors);
+        var labels = Labels(o, path, errors);
+        var occurredAt = StartsAt(o, path, errors);
+        if (errors.Count > before || status is null || labels is null)
+        {
+            return null;
+        }
+
+        var annotations = Annotations(o);
+        var summary = NonEmpty(annotations.GetValueOrDefault("summary"));
+        var description = NonEmpty(annotations.GetValueOrDefault("description")) ?? NonEmpty(annotations.GetValueOrDefault("message"));
+        var title = summary ?? DefaultTitle(flavour, labels);
+        var source = NonEmpty(labels.GetValueOrDefault("job")) ?? NonEmpty(receiver) ?? Name(flavour).ToLowerInvariant();
+        var severity = SeverityOf(labels.GetValueOrDefault("severity") ?? annotations.GetValueOrDefault("severity"));
+        var dedupKey = SenderFingerprint(o) ?? LabelSetKey(labels);
+
+        var extra = new List<KeyValuePair<string, string>>();
+        extra.AddRange(annotations
+            .Where(a => a.Key is not ("summary" or "description"))
+            .Select(a => KeyValuePair.Create(AnnotationPrefix + a.Key, a.Value)));
+        if (flavour == Flavour.Grafana)
+        {
+            extra.AddRange(Values(o).Select(v => KeyValuePair.Create(ValuePrefix + v.Key, v.Value)));
+        }
+
+        return new Alert(
+            alertId,
+            integration,
+            dedupKey,
+            Truncate(title.Trim(), GenericAlertFormat.MaxTitle),
+            severity,
+            status.Value,
+            Truncate(source, GenericAlertFormat.MaxSource),
+            description is null ? null : Truncate(description, GenericAlertFormat.MaxDescription),
+            Bounded(labels, extra),
+            Links(o, flavour == Flavour.Grafana ? GrafanaLinks : AlertmanagerLinks),
+            occurredAt,
+            receivedAt);
+    }
+
+    static AlertStatus? Status(JsonElement o, string path, List<FieldError> errors)
+    {
+        var field = path + ".status";
+        if (!o.TryGetProperty("status", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new(field, "is required"));
+            return null;
+        }
+
+        // Alertmanager and Grafana only notify "firing" and "resolved"; "pending" and the like never reach a webhook.
+        if (value.ValueKind == JsonValueKind.String && GenericAlertFormat.TryParseName<AlertStatus>(value.GetString()!, out var status))
+        {
+            return status;
+        }
+
+        errors.Add(new(field, $"must be one of {string.Join(", ", GenericAlertFormat.Statuses)}"));
+        return null;
+    }
+
+    /// <summary>The alert's labels exactly as sent; they identify the alert, so anything but strings refuses it.</summary>
+    static Dictionary<string, string>? Labels(JsonElement o, string path, List<FieldError> errors)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!o.TryGetProperty("labels", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return labels;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new(path + ".labels", $"must be an object of strings, not {Describe(value.ValueKind)}"));
+            return null;
+        }
+
+        var valid = true;
+        foreach (var label in value.EnumerateObject())
+        {
+            if (label.Value.ValueKind != JsonValueKind.String)
+            {
+                errors.Add(new($"{path}.labels.{label.Name}", $"must be a string, not {Describe(label.Value.ValueKind)}"));
+                valid = false;
+                continue;
+            }
+
+            labels[label.Name] = label.Value.GetString()!;
+        }
+
+        return valid ? labels : null;
+    }
+
+    static DateTimeOffset? StartsAt(JsonElement o, string path, List<FieldError> errors)
+    {
+        if (!o.TryGetProperty("startsAt", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            var text = value.GetString()!;
+            if (text == GoZeroTime)
+            {
+                return null;
+            }
+
+            if (TryParseRfc3339(text, out var parsed))
+            {
+                return parsed;
+            }
+        }
+
+        errors.Add(new(path + ".startsAt", "must be an RFC 3339 date and time, e.g. 2026-11-26T03:00:00Z"));
+        return null;
+    }
+
+    /// <summary>
+    /// Go writes times with up to nine fractional digits (RFC3339Nano) and a .NET format reads at most seven, so the
+    /// surplus digits, below a tick, are cut before parsing.
+    /// </summary>
+    static bool TryParseRfc3339(string text, out DateTimeOffset value)
+    {
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            var end = dot + 1;
+            while (end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                end++;
+            }
+
+            if (end - dot - 1 > 7)
+            {
+                text = string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
+            }
+        }
+
+        // RFC 3339 always states the offset; a time without one would silently be read as local.
+        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+        if (hasOffset && DateTimeOffset.TryParseExact(
+            text,
+            ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.None,
+            out var parsed))
+        {
+            value = parsed.ToUniversalTime();
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Annotations are descriptive text; one that is not a string is skipped rather than refusing the alert.</summary>
+    static Dictionary<string, string> Annotations(JsonElement o)
+    {
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (o.TryGetProperty("annotations", out var value) && value.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var annotation in value.EnumerateObject())
+            {
+                if (annotation.Value.ValueKind == JsonValueKind.String)
+                {
+                    annotations[annotation.Name] = annotation.Value.GetString()!;
+                }
+            }
+        }
+
+        return annotations;
+    }
+
+    /// <summary>Grafana's query results that the alert condition evaluated, e.g. {"B": 97.3, "C": 1}.</summary>
+    static IEnumerable<KeyValuePair<string, string>> Values(JsonElement o)
+    {
+        if (!o.TryGetProperty("values", out var value) || value.ValueKind != JsonValueKind.Object)
+        {
+            yield break;
+        }
+
+        foreach (var item in value.EnumerateObject())
+        {
+            if (item.Value.ValueKind == JsonValueKind.Number)
+            {
+                yield return KeyValuePair.Create(item.Name, item.Value.GetRawText());
+            }
+        }
+    }
+
+    /// <summary>
+    /// The alert's labels, then its other annotations and values, within the limits of
+    /// <see cref="GenericAlertFormat"/>. A sender cannot change its labels, so instead of refusing, values are
+    /// truncated, names too long to keep are dropped (a truncated name could collide with another), and entries beyond
+    /// the limit are dropped in key order so that the same alert always keeps the same labels.
+    /// </summary>
+    static Dictionary<string, string> Bounded(Dictionary<string, string> labels, List<KeyValuePair<string, string>> extra)
+    {
+        var bounded = new Dictionary<string, string>(StringComparer.Ordinal);
+        var candidates = labels.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Concat(extra.OrderBy(e => e.Key, StringComparer.Ordinal));
+        foreach (var (key, value) in candidates)
+        {
+            if (bounded.Count == GenericAlertFormat.MaxLabels)
+            {
+                break;
+            }
+
+            if (key.Length is > 0 and <= GenericAlertFormat.MaxLabelKey)
+            {
+                bounded.TryAdd(key, Truncate(value, GenericAlertFormat.MaxLabelValue));
+            }
+        }
+
+        return bounded;
+    }
+
+    /// <summary>The sender's own fingerprint, when it is a usable key; otherwise the label set is hashed.</summary>
+    static string? SenderFingerprint(JsonElement o) =>
+        o.TryGetProperty("fingerprint", out var value)
+        && value.ValueKind == JsonValueKind.String
+        && NonEmpty(value.GetString()) is { Length: <= GenericAlertFormat.MaxDedupKey } fingerprint
+            ? fingerprint
+            : null;
+
+    static List<AlertLink> Links(JsonElement o, (string Field, string Text)[] fields)
+    {
+        var links = new List<AlertLink>();
+        foreach (var (field, text) in fields)
+        {
+            if (o.TryGetProperty(field, out var value)
+                && value.ValueKind == JsonValueKind.String
+                && value.GetString() is { Length: > 0 and <= GenericAlertFormat.MaxHref } href
+                && Uri.TryCreate(href, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                links.Add(new AlertLink(href, text));
+            }
+        }
+
+        return links;
+    }
+
+    static string DefaultTitle(Flavour flavour, Dictionary<string, string> labels)
+    {
+        if (NonEmpty(labels.GetValueOrDefault("alertname")) is not { } alertName)
+        {
+            return $"{Name(flavour)} alert";
+        }
+
+        return NonEmpty(labels.GetValueOrDefault("instance")) is { } instance ? $"{alertName} on {instance}" : alertName;
+    }
+
+    static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    /// <summary>Cuts text to at most <paramref name="max"/> characters without splitting a surrogate pair.</summary>
+    static string Truncate(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var length = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return text[..length];
+    }
+
+    static string Name(Flavour flavour) => flavour == Flavour.Grafana ? "Grafana" : "Alertmanager";
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.String => "a string",
+        _ => "null",
+    };
+}
