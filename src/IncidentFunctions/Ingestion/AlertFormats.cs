@@ -14,10 +14,14 @@ public delegate (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) 
 public static class AlertFormats
 {
     public const string Generic = "generic";
+    public const string Alertmanager = "alertmanager";
+    public const string Grafana = "grafana";
 
     static readonly Dictionary<string, AlertParser> Parsers = new(StringComparer.OrdinalIgnoreCase)
     {
         [Generic] = GenericAlertFormat.Parse,
+        [Alertmanager] = AlertmanagerFormat.Parse,
+        [Grafana] = AlertmanagerFormat.ParseGrafana,
     };
 
     public static IReadOnlyCollection<string> Known => Parsers.Keys;
