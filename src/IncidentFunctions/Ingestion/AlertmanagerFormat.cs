@@ -89,7 +89,7 @@ public static class AlertmanagerFormat
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return ([], [new("body", $"must be a JSON object (a {Name(flavour)} webhook payload), not {Describe(root.ValueKind)}")]);
+            return ([], [new("body", $"must be a JSON object (a {Name(flavour)} webhook payload), not {GenericAlertFormat.Describe(root.ValueKind)}")]);
         }
 
         var errors = new List<FieldError>();
@@ -103,7 +103,7 @@ public static class AlertmanagerFormat
         }
         else if (items.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new("alerts", $"must be an array, not {Describe(items.ValueKind)}"));
+            errors.Add(new("alerts", $"must be an array, not {GenericAlertFormat.Describe(items.ValueKind)}"));
         }
         else if (items.GetArrayLength() == 0)
         {
@@ -122,7 +122,7 @@ public static class AlertmanagerFormat
                 var path = $"alerts[{index}]";
                 if (item.ValueKind != JsonValueKind.Object)
                 {
-                    errors.Add(new(path, $"must be an object, not {Describe(item.ValueKind)}"));
+                    errors.Add(new(path, $"must be an object, not {GenericAlertFormat.Describe(item.ValueKind)}"));
                 }
                 else if (ParseOne(flavour, item, path, receiver, integration, $"{batchId}-{index}", receivedAt, errors) is { } alert)
                 {
@@ -143,7 +143,7 @@ public static class AlertmanagerFormat
         {
             if (present && version.ValueKind != JsonValueKind.String)
             {
-                errors.Add(new("version", $"must be a string, not {Describe(version.ValueKind)}"));
+                errors.Add(new("version", $"must be a string, not {GenericAlertFormat.Describe(version.ValueKind)}"));
             }
 
             return;
@@ -234,7 +234,7 @@ public static class AlertmanagerFormat
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new(path + ".labels", $"must be an object of strings, not {Describe(value.ValueKind)}"));
+            errors.Add(new(path + ".labels", $"must be an object of strings, not {GenericAlertFormat.Describe(value.ValueKind)}"));
             return null;
         }
 
@@ -243,7 +243,7 @@ public static class AlertmanagerFormat
         {
             if (label.Value.ValueKind != JsonValueKind.String)
             {
-                errors.Add(new($"{path}.labels.{label.Name}", $"must be a string, not {Describe(label.Value.ValueKind)}"));
+                errors.Add(new($"{path}.labels.{label.Name}", $"must be a string, not {GenericAlertFormat.Describe(label.Value.ValueKind)}"));
                 valid = false;
                 continue;
             }
@@ -430,14 +430,4 @@ public static class AlertmanagerFormat
     }
 
     static string Name(Flavour flavour) => flavour == Flavour.Grafana ? "Grafana" : "Alertmanager";
-
-    static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.String => "a string",
-        _ => "null",
-    };
 }

@@ -292,7 +292,8 @@ public static class GenericAlertFormat
         return links;
     }
 
-    static string Describe(JsonValueKind kind) => kind switch
+    /// <summary>How a wrong JSON value is named in a field error; shared by every format.</summary>
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",

@@ -20,6 +20,8 @@ namespace IncidentFunctions.Tests.Infrastructure;
 public sealed class DevHostFixture : IAsyncLifetime
 {
     public const string Integration = "e2e";
+    public const string AlertmanagerIntegration = "e2e-alertmanager";
+    public const string AzureMonitorIntegration = "e2e-azure-monitor";
     public static readonly string Secret = "e2e-" + Guid.NewGuid().ToString("N");
     public static readonly string RotatedSecret = "e2e-next-" + Guid.NewGuid().ToString("N");
 
@@ -56,6 +58,10 @@ public sealed class DevHostFixture : IAsyncLifetime
         var settings = Services.Settings(Policy);
         settings[$"Integrations__{Integration}__Secrets__0"] = Secret;
         settings[$"Integrations__{Integration}__Secrets__1"] = RotatedSecret;
+        settings[$"Integrations__{AlertmanagerIntegration}__Secrets__0"] = Secret;
+        settings[$"Integrations__{AlertmanagerIntegration}__Format"] = Ingestion.AlertFormats.Alertmanager;
+        settings[$"Integrations__{AzureMonitorIntegration}__Secrets__0"] = Secret;
+        settings[$"Integrations__{AzureMonitorIntegration}__Format"] = Ingestion.AlertFormats.AzureMonitor;
         settings["DevHost__Principal"] = string.Empty;
         // Links in emails must point at this host, on its own port.
         settings["Links__BaseUrl"] = $"http://localhost:{port}";
