@@ -1,0 +1,343 @@
+using System.Globalization;
+using System.Text.Json;
+using IncidentFunctions.Http;
+
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>
+/// An Azure Monitor action group webhook with the common alert schema enabled: one alert per request, described by
+/// <c>data.essentials</c>. <c>data.alertContext</c> differs by alert type and is not read. Fields the incident cannot do
+/// without (ids, rule, severity, condition) are checked and refused by path; fields that only inform (description,
+/// labels) are truncated to the <see cref="GenericAlertFormat"/> limits rather than refused, because a refused
+/// notification is not sent again: an action group retries only 408, 429, 503 and 504.
+/// </summary>
+public static class AzureMonitorFormat
+{
+    public const string SchemaId = "azureMonitorCommonAlertSchema";
+    public const string DefaultSource = "azure-monitor";
+    public const string PortalAlertBase = "https://portal.azure.com/#view/Microsoft_Azure_Monitoring_Alerts/AlertDetails.ReactView/alertId/";
+    public const string CustomLabelPrefix = "custom.";
+
+    const string Essentials = "data.essentials.";
+
+    // Azure Monitor ranks Sev0 (critical) down to Sev4 (verbose). We have four severities, so the two lowest share Info:
+    //   Sev0 Critical     -> Critical
+    //   Sev1 Error        -> High
+    //   Sev2 Warning      -> Warning
+    //   Sev3 Informational -> Info
+    //   Sev4 Verbose      -> Info
+    static readonly Dictionary<string, Severity> SeverityTable = new(StringComparer.Ordinal)
+    {
+        ["Sev0"] = Severity.Critical,
+        ["Sev1"] = Severity.High,
+        ["Sev2"] = Severity.Warning,
+        ["Sev3"] = Severity.Info,
+        ["Sev4"] = Severity.Info,
+    };
+
+    static readonly Dictionary<string, AlertStatus> ConditionTable = new(StringComparer.Ordinal)
+    {
+        ["Fired"] = AlertStatus.Firing,
+        ["Resolved"] = AlertStatus.Resolved,
+    };
+
+    public static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) Parse(
+        JsonElement root, string integration, string batchId, DateTimeOffset receivedAt)
+    {
+        var errors = new List<FieldError>();
+        var alert = ParseOne(root, integration, $"{batchId}-0", receivedAt, errors);
+        return errors.Count > 0 || alert is null ? ([], errors) : ([alert], errors);
+    }
+
+    static Alert? ParseOne(JsonElement root, string integration, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("body", $"must be a JSON object in the Azure Monitor common alert schema, not {Describe(root.ValueKind)}"));
+            return null;
+        }
+
+        if (!root.TryGetProperty("schemaId", out var schema) || schema.ValueKind != JsonValueKind.String || schema.GetString() != SchemaId)
+        {
+            // The older per-signal schemas (AzureMonitorMetricAlert, Microsoft.Insights/activityLogs, log alert v1)
+            // carry different fields; the fix is a checkbox on the action group, so say so.
+            errors.Add(new("schemaId", $"must be {SchemaId} (enable the common alert schema on the action group)"));
+            return null;
+        }
+
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("data", "is required and must be an object"));
+            return null;
+        }
+
+        if (!data.TryGetProperty("essentials", out var essentials) || essentials.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("data.essentials", "is required and must be an object"));
+            return null;
+        }
+
+        var azureAlertId = RequiredString(essentials, "alertId", errors);
+        if (azureAlertId is not null && azureAlertId.Length > GenericAlertFormat.MaxDedupKey)
+        {
+            errors.Add(new(Essentials + "alertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters"));
+        }
+
+        var originAlertId = OptionalString(essentials, "originAlertId", errors);
+        if (originAlertId is not null && originAlertId.Length > GenericAlertFormat.MaxDedupKey)
+        {
+            errors.Add(new(Essentials + "originAlertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters"));
+        }
+
+        var rule = RequiredString(essentials, "alertRule", errors);
+        var severityText = RequiredString(essentials, "severity", errors);
+        Severity severity = default;
+        if (severityText is not null && !SeverityTable.TryGetValue(severityText, out severity))
+        {
+            errors.Add(new(Essentials + "severity", $"must be one of {string.Join(", ", SeverityTable.Keys)}"));
+        }
+
+        var conditionText = RequiredString(essentials, "monitorCondition", errors);
+        AlertStatus status = default;
+        if (conditionText is not null && !ConditionTable.TryGetValue(conditionText, out status))
+        {
+            errors.Add(new(Essentials + "monitorCondition", $"must be one of {string.Join(", ", ConditionTable.Keys)}"));
+        }
+
+        var signalType = OptionalString(essentials, "signalType", errors);
+        var monitoringService = OptionalString(essentials, "monitoringService", errors);
+        var description = OptionalString(essentials, "description", errors);
+        var targets = StringArray(essentials, "alertTargetIDs", errors);
+        var configurationItems = StringArray(essentials, "configurationItems", errors);
+        var investigationLink = OptionalString(essentials, "investigationLink", errors);
+        var customProperties = CustomProperties(data, errors);
+
+        DateTimeOffset? occurredAt = null;
+        if (OptionalString(essentials, "firedDateTime", errors) is { } firedText)
+        {
+            if (TryParseRfc3339(firedText, out var fired))
+            {
+                occurredAt = fired;
+            }
+            else
+            {
+                errors.Add(new(Essentials + "firedDateTime", "must be an RFC 3339 date and time, e.g. 2026-11-26T03:00:00.1234567Z"));
+            }
+        }
+
+        if (errors.Count > 0 || azureAlertId is null || rule is null)
+        {
+            return null;
+        }
+
+        var title = targets.Count > 0 && LastSegment(targets[0]) is { Length: > 0 } target ? $"{rule.Trim()} on {target}" : rule.Trim();
+        var labels = Labels(
+            [
+                ("signalType", signalType),
+                ("monitoringService", monitoringService),
+                ("alertRule", rule),
+                ("severity", severityText),
+                ("alertTargetIDs", string.Join(",", targets)),
+                ("configurationItems", string.Join(",", configurationItems)),
+            ],
+            customProperties);
+
+        var links = new List<AlertLink>();
+        if (investigationLink is not null
+            && investigationLink.Length <= GenericAlertFormat.MaxHref
+            && Uri.TryCreate(investigationLink, UriKind.Absolute, out var investigation)
+            && investigation.Scheme == Uri.UriSchemeHttps)
+        {
+            links.Add(new AlertLink(investigationLink, "Investigate"));
+        }
+
+        links.Add(new AlertLink(PortalAlertBase + Uri.EscapeDataString(azureAlertId), "Azure portal"));
+
+        return new Alert(
+            alertId,
+            integration,
+            DedupKey(originAlertId, azureAlertId),
+            Truncate(title, GenericAlertFormat.MaxTitle),
+            severity,
+            status,
+            string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : Truncate(monitoringService, GenericAlertFormat.MaxSource),
+            string.IsNullOrEmpty(description) ? null : Truncate(description, GenericAlertFormat.MaxDescription),
+            labels,
+            links,
+            occurredAt,
+            receivedAt);
+    }
+
+    /// <summary>
+    /// The fired and the resolved notification of a stateful alert are two states of one alert instance, so both carry
+    /// the same alertId (the ARM id of the instance under Microsoft.AlertsManagement) and the same originAlertId (the
+    /// id the monitoring service gave it). Either pairs a resolve with its fire. originAlertId is preferred because
+    /// nothing in it is per instance: for a metric alert it is subscription, resource group, rule name and a number,
+    /// so a rule that fires again while its incident is still open lands on that incident instead of opening a twin;
+    /// after a resolve, a fire with the same key opens a new incident anyway (<see cref="DedupDecision"/>). alertId,
+    /// which is new for every instance, is the fallback for services that leave originAlertId empty.
+    /// </summary>
+    static string DedupKey(string? originAlertId, string alertId) =>
+        string.IsNullOrWhiteSpace(originAlertId) ? alertId : originAlertId;
+
+    /// <summary>
+    /// The well-known labels first, in a fixed order, then custom properties by ordinal key order, so that which
+    /// labels are dropped past <see cref="GenericAlertFormat.MaxLabels"/> never depends on the sender's field order.
+    /// </summary>
+    static Dictionary<string, string> Labels(IEnumerable<(string Key, string? Value)> essentials, IEnumerable<(string Key, string? Value)> custom)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in essentials.Concat(custom.OrderBy(c => c.Key, StringComparer.Ordinal)))
+        {
+            if (labels.Count == GenericAlertFormat.MaxLabels)
+            {
+                break;
+            }
+
+            // A label name cannot be shortened without risking two properties landing on one name: skip it instead.
+            if (!string.IsNullOrEmpty(value) && key.Length <= GenericAlertFormat.MaxLabelKey)
+            {
+                labels.TryAdd(key, Truncate(value, GenericAlertFormat.MaxLabelValue));
+            }
+        }
+
+        return labels;
+    }
+
+    /// <summary>The string-valued custom properties; others (numbers, objects) have no faithful label form.</summary>
+    static List<(string Key, string? Value)> CustomProperties(JsonElement data, List<FieldError> errors)
+    {
+        var properties = new List<(string, string?)>();
+        if (!data.TryGetProperty("customProperties", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return properties;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("data.customProperties", $"must be an object, not {Describe(value.ValueKind)}"));
+            return properties;
+        }
+
+        foreach (var property in value.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.String && property.Name.Length > 0)
+            {
+                properties.Add((CustomLabelPrefix + property.Name, property.Value.GetString()!));
+            }
+        }
+
+        return properties;
+    }
+
+    static List<string> StringArray(JsonElement o, string name, List<FieldError> errors)
+    {
+        var items = new List<string>();
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return items;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(Essentials + name, $"must be an array of strings, not {Describe(value.ValueKind)}"));
+            return items;
+        }
+
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                items.Add(item.GetString()!);
+            }
+            else
+            {
+                errors.Add(new($"{Essentials}{name}[{index}]", $"must be a string, not {Describe(item.ValueKind)}"));
+            }
+
+            index++;
+        }
+
+        return items;
+    }
+
+    static string? RequiredString(JsonElement o, string name, List<FieldError> errors)
+    {
+        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new(Essentials + name, "is required"));
+            return null;
+        }
+
+        var text = StringValue(value, name, errors);
+        if (text is not null && string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new(Essentials + name, "must not be empty"));
+            return null;
+        }
+
+        return text;
+    }
+
+    static string? OptionalString(JsonElement o, string name, List<FieldError> errors) =>
+        o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? StringValue(value, name, errors) : null;
+
+    static string? StringValue(JsonElement value, string name, List<FieldError> errors)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new(Essentials + name, $"must be a string, not {Describe(value.ValueKind)}"));
+            return null;
+        }
+
+        return value.GetString()!;
+    }
+
+    /// <summary>"…/virtualMachines/vm-01" gives "vm-01": the resource's own name, which is what a reader recognises.</summary>
+    static string LastSegment(string resourceId)
+    {
+        var trimmed = resourceId.TrimEnd('/');
+        return trimmed[(trimmed.LastIndexOf('/') + 1)..];
+    }
+
+    /// <summary>Azure Monitor writes UTC with up to seven fractional digits; RFC 3339 also allows an offset.</summary>
+    static bool TryParseRfc3339(string text, out DateTimeOffset value)
+    {
+        var ok = DateTimeOffset.TryParseExact(
+            text,
+            ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK"],
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal,
+            out value);
+        value = value.ToUniversalTime();
+        return ok;
+    }
+
+    /// <summary>Cuts to at most <paramref name="max"/> characters, ending in "…", without splitting a surrogate pair.</summary>
+    static string Truncate(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var keep = max - 1;
+        if (char.IsHighSurrogate(text[keep - 1]))
+        {
+            keep--;
+        }
+
+        return string.Concat(text.AsSpan(0, keep), "…");
+    }
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.String => "a string",
+        _ => "null",
+    };
+}
