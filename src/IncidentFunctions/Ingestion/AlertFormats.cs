@@ -16,12 +16,14 @@ public static class AlertFormats
     public const string Generic = "generic";
     public const string Alertmanager = "alertmanager";
     public const string Grafana = "grafana";
+    public const string AzureMonitor = "azuremonitor";
 
     static readonly Dictionary<string, AlertParser> Parsers = new(StringComparer.OrdinalIgnoreCase)
     {
         [Generic] = GenericAlertFormat.Parse,
         [Alertmanager] = AlertmanagerFormat.Parse,
         [Grafana] = AlertmanagerFormat.ParseGrafana,
+        [AzureMonitor] = AzureMonitorFormat.Parse,
     };
 
     public static IReadOnlyCollection<string> Known => Parsers.Keys;

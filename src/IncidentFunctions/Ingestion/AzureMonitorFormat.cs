@@ -53,7 +53,7 @@ public static class AzureMonitorFormat
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("body", $"must be a JSON object in the Azure Monitor common alert schema, not {Describe(root.ValueKind)}"));
+            errors.Add(new("body", $"must be a JSON object in the Azure Monitor common alert schema, not {GenericAlertFormat.Describe(root.ValueKind)}"));
             return null;
         }
 
@@ -215,7 +215,7 @@ public static class AzureMonitorFormat
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("data.customProperties", $"must be an object, not {Describe(value.ValueKind)}"));
+            errors.Add(new("data.customProperties", $"must be an object, not {GenericAlertFormat.Describe(value.ValueKind)}"));
             return properties;
         }
 
@@ -240,7 +240,7 @@ public static class AzureMonitorFormat
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new(Essentials + name, $"must be an array of strings, not {Describe(value.ValueKind)}"));
+            errors.Add(new(Essentials + name, $"must be an array of strings, not {GenericAlertFormat.Describe(value.ValueKind)}"));
             return items;
         }
 
@@ -253,7 +253,7 @@ public static class AzureMonitorFormat
             }
             else
             {
-                errors.Add(new($"{Essentials}{name}[{index}]", $"must be a string, not {Describe(item.ValueKind)}"));
+                errors.Add(new($"{Essentials}{name}[{index}]", $"must be a string, not {GenericAlertFormat.Describe(item.ValueKind)}"));
             }
 
             index++;
@@ -287,7 +287,7 @@ public static class AzureMonitorFormat
     {
         if (value.ValueKind != JsonValueKind.String)
         {
-            errors.Add(new(Essentials + name, $"must be a string, not {Describe(value.ValueKind)}"));
+            errors.Add(new(Essentials + name, $"must be a string, not {GenericAlertFormat.Describe(value.ValueKind)}"));
             return null;
         }
 
@@ -331,13 +331,4 @@ public static class AzureMonitorFormat
         return string.Concat(text.AsSpan(0, keep), "…");
     }
 
-    static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.String => "a string",
-        _ => "null",
-    };
 }
