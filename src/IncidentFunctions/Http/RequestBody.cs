@@ -13,6 +13,16 @@ public static class RequestBody
 
     public static async Task<(JsonDocument? Document, Problem? Problem)> ReadJsonAsync(HttpRequest request, CancellationToken ct)
     {
+        var (raw, problem) = await ReadAsync(request, ct);
+        return raw is null ? (null, problem) : Parse(raw);
+    }
+
+    /// <summary>
+    /// The raw bytes of a JSON request (type, size and emptiness checked, not yet parsed), for callers that must see
+    /// them as sent, such as a signature check, before <see cref="Parse"/>.
+    /// </summary>
+    public static async Task<(byte[]? Raw, Problem? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
         if (!IsJson(request.ContentType))
         {
             return (null, Problem.UnsupportedMediaType(request.ContentType));
@@ -37,25 +47,27 @@ public static class RequestBody
                 }
             }
 
-            if (length == 0)
-            {
-                return (null, Problem.MalformedJson("The body is empty."));
-            }
-
-            try
-            {
-                // JsonDocument keeps reading the memory it was given: hand it its own copy, not the pooled buffer.
-                var document = JsonDocument.Parse(buffer.AsSpan(0, length).ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
-                return (document, null);
-            }
-            catch (JsonException e)
-            {
-                return (null, Problem.MalformedJson($"Line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"));
-            }
+            // The caller (and the JsonDocument parsed from it) keeps these bytes: its own copy, not the pooled buffer.
+            return length == 0
+                ? (null, Problem.MalformedJson("The body is empty."))
+                : (buffer.AsSpan(0, length).ToArray(), null);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Parses bytes from <see cref="ReadAsync"/>; the document reads <paramref name="raw"/> in place, so it must not change.</summary>
+    public static (JsonDocument? Document, Problem? Problem) Parse(byte[] raw)
+    {
+        try
+        {
+            return (JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = MaxDepth }), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problem.MalformedJson($"Line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"));
         }
     }
 
