@@ -37,6 +37,7 @@ public static class IncidentServices
 
         services.AddSingleton<IntegrationAuthenticator>();
         services.AddSingleton<AlertPayloads>();
+        services.AddSingleton<StandardWebhooks>();
         services.AddSingleton<AlertIntake>();
         services.AddSingleton<AlertProcessor>();
         services.AddSingleton<IncidentStore>();

@@ -50,6 +50,10 @@ public sealed record Problem(
             "Send the integration's secret as 'Authorization: Bearer <secret>', 'X-Api-Key: <secret>' or '?key=<secret>'.",
             Field("secret", "is missing or does not match"));
 
+    public static Problem BadSignature(string header, string rule) =>
+        new(TypeBase + "signature", "The Standard Webhooks signature is missing or invalid.", StatusCodes.Status401Unauthorized,
+            $"{header}: {rule}.", Field(header, rule));
+
     public static Problem Unauthenticated() =>
         new(TypeBase + "unauthenticated", "Sign-in required.", StatusCodes.Status401Unauthorized,
             "This route needs a signed-in principal (App Service Authentication's X-MS-CLIENT-PRINCIPAL).",

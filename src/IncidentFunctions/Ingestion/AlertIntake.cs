@@ -12,6 +12,7 @@ public sealed partial class AlertIntake(
     IntegrationAuthenticator authenticator,
     IOptionsMonitor<IntegrationOptions> integrations,
     AlertPayloads payloads,
+    StandardWebhooks webhooks,
     TimeProvider time,
     ILogger<AlertIntake> logger)
 {
@@ -20,7 +21,8 @@ public sealed partial class AlertIntake(
     /// <summary>Accepts a webhook in the format the integration is configured for.</summary>
     public async Task<IActionResult> AcceptAsync(HttpRequest request, string integration, CancellationToken ct)
     {
-        switch (authenticator.Authenticate(request, integration))
+        var authentication = authenticator.Authenticate(request, integration);
+        switch (authentication)
         {
             case IntegrationAuthenticator.Result.UnknownIntegration:
                 return Problem.UnknownIntegration(integration).ToResult();
@@ -29,7 +31,39 @@ public sealed partial class AlertIntake(
                 return Problem.BadSecret().ToResult();
         }
 
-        var (document, problem) = await RequestBody.ReadJsonAsync(request, ct);
+        var (raw, readProblem) = await RequestBody.ReadAsync(request, ct);
+        if (raw is null)
+        {
+            return readProblem!.ToResult();
+        }
+
+        var settings = integrations.CurrentValue.Items[integration];
+        var receivedAt = time.GetUtcNow();
+        string batchId;
+        if (authentication == IntegrationAuthenticator.Result.SignatureRequired)
+        {
+            var signed = webhooks.Verify(request.Headers, raw, settings.WebhookSecrets);
+            if (!signed.IsValid)
+            {
+                LogBadSignature(logger, integration, signed.Header!, signed.Rule!);
+                return Problem.BadSignature(signed.Header!, signed.Rule!).ToResult();
+            }
+
+            // A redelivery must yield the alert ids and receivedAt of the first delivery: the processor counts an alert
+            // once per row key "alert-{receivedAt ticks}-{alert id}" and keys its timeline event by the same pair. Both
+            // come from the signed headers, so no lookup is needed here: the batch id hashes (integration, webhook-id)
+            // and receivedAt is the sender's webhook-timestamp, which is within the tolerance of our clock anyway.
+            // Limit: a sender that re-signs a retry with a fresh timestamp gets a new receivedAt, so only re-sends of
+            // the same signed delivery are recognised.
+            receivedAt = signed.Timestamp;
+            batchId = BatchIds.FromIdempotencyKey(integration, signed.WebhookId!, receivedAt);
+        }
+        else
+        {
+            batchId = BatchIds.New(receivedAt);
+        }
+
+        var (document, problem) = RequestBody.Parse(raw);
         if (problem is not null)
         {
             return problem.ToResult();
@@ -37,9 +71,7 @@ public sealed partial class AlertIntake(
 
         using (document)
         {
-            var receivedAt = time.GetUtcNow();
-            var batchId = BatchIds.New(receivedAt);
-            var parse = AlertFormats.For(integrations.CurrentValue.Items[integration].Format);
+            var parse = AlertFormats.For(settings.Format);
             var (alerts, errors) = parse(document!.RootElement, integration, batchId, receivedAt);
             if (errors.Count > 0)
             {
@@ -65,6 +97,10 @@ public sealed partial class AlertIntake(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected alert for integration {Integration}: missing or wrong secret")]
     static partial void LogBadSecret(ILogger logger, string integration);
 
+    // The header and the rule only: never the signature or the secret.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected alert for integration {Integration}: {Header} {Rule}")]
+    static partial void LogBadSignature(ILogger logger, string integration, string header, string rule);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue alerts for {Integration} (storage status {Status})")]
     static partial void LogEnqueueFailed(ILogger logger, Exception e, string integration, int status);
 
@@ -77,4 +113,15 @@ public static class BatchIds
 {
     public static string New(DateTimeOffset now) =>
         $"{now.UtcTicks:x15}{System.Security.Cryptography.RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+
+    /// <summary>
+    /// The same id for every delivery of one sender message: ticks in hex plus 64 bits of a hash of the integration
+    /// (case-insensitive, as its name is) and the sender's idempotency key.
+    /// </summary>
+    public static string FromIdempotencyKey(string integration, string key, DateTimeOffset receivedAt)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{integration.ToLowerInvariant()}\n{key}"));
+        return $"{receivedAt.UtcTicks:x15}{Convert.ToHexStringLower(hash, 0, 8)}";
+    }
 }

@@ -11,11 +11,17 @@ public sealed class Integration
 {
     public List<string> Secrets { get; set; } = [];
 
+    /// <summary>
+    /// Standard Webhooks secrets ("whsec_" + base64). When set, every request must be signed with one of them and
+    /// <see cref="Secrets"/> is neither required nor accepted: the signature is the authentication.
+    /// </summary>
+    public List<string> WebhookSecrets { get; set; } = [];
+
     /// <summary>The payload format this integration sends (see <see cref="AlertFormats"/>); generic JSON by default.</summary>
     public string Format { get; set; } = AlertFormats.Generic;
 }
 
-/// <summary>Bound from the "Integrations" configuration section: Integrations__{name}__Secrets__{n}.</summary>
+/// <summary>Bound from the "Integrations" configuration section: Integrations__{name}__Secrets__{n} (or __WebhookSecrets__{n}).</summary>
 public sealed partial class IntegrationOptions
 {
     public const string Section = "Integrations";
@@ -44,9 +50,9 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}:Format: '{settings.Format}' is not a known format ({string.Join(", ", AlertFormats.Known)}).");
             }
 
-            if (settings.Secrets.Count == 0)
+            if (settings.Secrets.Count == 0 && settings.WebhookSecrets.Count == 0)
             {
-                failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets: at least one secret is required.");
+                failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets: at least one secret is required (or WebhookSecrets).");
             }
 
             for (var i = 0; i < settings.Secrets.Count; i++)
@@ -54,6 +60,14 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 if (settings.Secrets[i].Length < IntegrationOptions.MinSecretLength)
                 {
                     failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
+                }
+            }
+
+            for (var i = 0; i < settings.WebhookSecrets.Count; i++)
+            {
+                if (StandardWebhooks.KeyOf(settings.WebhookSecrets[i]) is null)
+                {
+                    failures.Add($"{IntegrationOptions.Section}:{integration}:WebhookSecrets:{i}: must be '{StandardWebhooks.SecretPrefix}' followed by the base64 of at least {StandardWebhooks.MinSecretBytes} bytes.");
                 }
             }
         }
@@ -70,6 +84,9 @@ public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions>
         Ok,
         UnknownIntegration,
         BadSecret,
+
+        /// <summary>The integration signs its requests: the caller must verify the signature over the body.</summary>
+        SignatureRequired,
     }
 
     public Result Authenticate(HttpRequest request, string integration)
@@ -77,6 +94,11 @@ public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions>
         if (!options.CurrentValue.Items.TryGetValue(integration, out var settings))
         {
             return Result.UnknownIntegration;
+        }
+
+        if (settings.WebhookSecrets.Count > 0)
+        {
+            return Result.SignatureRequired;
         }
 
         var presented = PresentedSecret(request);

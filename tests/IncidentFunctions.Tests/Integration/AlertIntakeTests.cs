@@ -19,6 +19,8 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     const string Integration = "intake";
     const string Secret = "intake-secret-0123456789";
+    const string Signed = "intake-signed";
+    static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
     ServiceProvider services = null!;
     QueueClient queue = null!;
 
@@ -29,6 +31,7 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
             {
                 [ConnectionNames.Storage] = azurite.ConnectionString,
                 [$"Integrations:{Integration}:Secrets:0"] = Secret,
+                [$"Integrations:{Signed}:WebhookSecrets:0"] = WebhookSecret,
             })
             .Build();
         services = new ServiceCollection().AddLogging().AddIncidentServices(configuration).BuildServiceProvider();
@@ -96,6 +99,106 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
         var batch = Assert.Single(await services.GetRequiredService<AlertPayloads>().ResolveAsync(parsed, CancellationToken.None));
         Assert.Equal(8, batch.Alerts.Count);
         Assert.All(batch.Alerts, a => Assert.Equal(description, a.Description));
+    }
+
+    const string SignedBody = "{\"title\":\"signed\",\"severity\":\"info\",\"dedupKey\":\"sw\"}";
+
+    static Dictionary<string, string> SignedHeaders(string id, DateTimeOffset at, string body = SignedBody)
+    {
+        var timestamp = at.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(
+            Convert.FromBase64String(WebhookSecret["whsec_".Length..]), Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
+        return new() { ["webhook-id"] = id, ["webhook-timestamp"] = timestamp, ["webhook-signature"] = "v1," + Convert.ToBase64String(mac) };
+    }
+
+    [Fact]
+    public async Task SignedRequestIsEnqueuedWithoutThePlainSecret()
+    {
+        var (status, _, body) = await PostSigned(SignedHeaders("msg_one", DateTimeOffset.UtcNow));
+
+        Assert.Equal(202, status);
+        Assert.Single(JsonDocument.Parse(body).RootElement.GetProperty("alertIds").EnumerateArray());
+        Assert.Single((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    [Theory]
+    [InlineData("webhook-signature", "tampered")]
+    [InlineData("webhook-timestamp", "stale")]
+    [InlineData("webhook-id", "missing")]
+    public async Task RefusedSignedRequestsEnqueueNothingAndNameTheHeader(string header, string fault)
+    {
+        var headers = SignedHeaders("msg_two", fault == "stale" ? DateTimeOffset.UtcNow.AddMinutes(-6) : DateTimeOffset.UtcNow);
+        var body = SignedBody;
+        switch (fault)
+        {
+            case "tampered":
+                body = SignedBody.Replace("info", "critical", StringComparison.Ordinal);
+                break;
+            case "missing":
+                headers.Remove(header);
+                break;
+        }
+
+        var (status, contentType, response) = await PostSigned(headers, body);
+
+        Assert.Equal(401, status);
+        Assert.Equal(Problem.ContentType, contentType);
+        var problem = JsonDocument.Parse(response).RootElement;
+        Assert.Equal("urn:incidentfunctions:problem:signature", problem.GetProperty("type").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty(header, out _), response);
+        Assert.DoesNotContain(headers.GetValueOrDefault("webhook-signature", "-"), response, StringComparison.Ordinal);
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    [Fact]
+    public async Task TheSameSignedDeliveryTwiceYieldsTheSameAlertIdsAndRowKeys()
+    {
+        var headers = SignedHeaders("msg_" + Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow.AddSeconds(-30));
+
+        var first = await PostSigned(headers);
+        var second = await PostSigned(headers);
+        var other = await PostSigned(SignedHeaders("msg_" + Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow));
+
+        Assert.All(new[] { first, second, other }, r => Assert.Equal(202, r.Status));
+        Assert.Equal(AlertIds(first.Body), AlertIds(second.Body));
+        Assert.NotEqual(AlertIds(first.Body), AlertIds(other.Body));
+
+        var alerts = new List<Alert>();
+        while ((await queue.ReceiveMessagesAsync(32)).Value is { Length: > 0 } received)
+        {
+            foreach (var message in received)
+            {
+                var batches = await services.GetRequiredService<AlertPayloads>().ResolveAsync(AlertPayloads.Parse(message.Body.ToString()), CancellationToken.None);
+                alerts.AddRange(batches.SelectMany(b => b.Alerts));
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            }
+        }
+
+        // What the processor counts by: the same row key means the redelivery is recognised as already counted.
+        var rowKeys = alerts.Select(IncidentFunctions.Incidents.AlertEntity.RowKeyOf).ToList();
+        Assert.Equal(3, rowKeys.Count);
+        Assert.Equal(2, rowKeys.Distinct().Count());
+    }
+
+    static List<string> AlertIds(string body) =>
+        JsonDocument.Parse(body).RootElement.GetProperty("alertIds").EnumerateArray().Select(e => e.GetString()!).ToList();
+
+    async Task<(int Status, string? ContentType, string Body)> PostSigned(Dictionary<string, string> headers, string body = SignedBody)
+    {
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        foreach (var (name, value) in headers)
+        {
+            context.Request.Headers[name] = value;
+        }
+
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        var response = new MemoryStream();
+        context.Response.Body = response;
+        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, Signed, CancellationToken.None);
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], Encoding.UTF8.GetString(response.ToArray()));
     }
 
     async Task<(int StatusCode, string? ContentType)> Post(string body, string contentType, string secret, string integration)

@@ -201,6 +201,40 @@ public sealed class IntegrationAuthenticatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(new byte[24]);
+
+    [Fact]
+    public void ValidatorAcceptsWebhookSecretsInsteadOfSecrets()
+    {
+        var options = Options(("svix", []));
+        options.Items["svix"].WebhookSecrets = [WebhookSecret, "whsec_" + Convert.ToBase64String(new byte[32])];
+
+        Assert.True(Validate(options).Succeeded, Validate(options).FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0")]
+    [InlineData("whsec_not-base64!")]
+    [InlineData("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==")]
+    public void ValidatorRefusesABadWebhookSecretNamingItsPath(string secret)
+    {
+        var options = Options(("svix", []));
+        options.Items["svix"].WebhookSecrets = [WebhookSecret, secret];
+
+        var failure = Assert.Single(Validate(options).Failures!);
+        Assert.StartsWith("Integrations:svix:WebhookSecrets:1: must be 'whsec_'", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SigningIntegrationAsksForTheSignatureEvenWithAPlainSecret()
+    {
+        var options = Options(("svix", [Secret]));
+        options.Items["svix"].WebhookSecrets = [WebhookSecret];
+        var request = Request(r => r.Headers.Authorization = $"Bearer {Secret}");
+
+        Assert.Equal(IntegrationAuthenticator.Result.SignatureRequired, new IntegrationAuthenticator(new FixedOptions(options)).Authenticate(request, "svix"));
+    }
+
     [Fact]
     public void ValidatorAcceptsNoIntegrationsAtAll()
     {
