@@ -14,7 +14,12 @@ public enum AlertStatus
     Resolved,
 }
 
-public sealed record AlertLink(string Href, string? Text);
+public sealed record AlertLink(string Href, string? Text)
+{
+    /// <summary>The only links an alert may carry, and an email may make clickable: absolute http or https URLs.</summary>
+    public static bool IsWebUrl(string href) =>
+        Uri.TryCreate(href, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}
 
 /// <summary>
 /// An alert after validation, in the one shape every integration format is turned into. <see cref="Id"/> is assigned

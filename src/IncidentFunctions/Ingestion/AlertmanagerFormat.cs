@@ -395,8 +395,7 @@ public static class AlertmanagerFormat
             if (o.TryGetProperty(field, out var value)
                 && value.ValueKind == JsonValueKind.String
                 && value.GetString() is { Length: > 0 and <= GenericAlertFormat.MaxHref } href
-                && Uri.TryCreate(href, UriKind.Absolute, out var uri)
-                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                && AlertLink.IsWebUrl(href))
             {
                 links.Add(new AlertLink(href, text));
             }

@@ -280,7 +280,7 @@ public static class GenericAlertFormat
                 continue;
             }
 
-            if (!Uri.TryCreate(href, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            if (!AlertLink.IsWebUrl(href))
             {
                 errors.Add(new(field + ".href", "must be an absolute http or https URL"));
                 continue;

@@ -240,7 +240,7 @@ public static partial class IncidentEmails
                 var label = string.IsNullOrWhiteSpace(link.Text) ? link.Href : OneLine(link.Text);
 
                 // Ingestion accepts only http(s) links; checking again keeps a javascript: URL out of an href regardless.
-                html.Append("<li>").Append(IsWebLink(link.Href)
+                html.Append("<li>").Append(AlertLink.IsWebUrl(link.Href)
                     ? $"<a href=\"{E(link.Href)}\" style=\"color:#175cd3;\">{E(label)}</a>"
                     : E($"{label} ({link.Href})")).Append("</li>");
             }
@@ -257,9 +257,6 @@ public static partial class IncidentEmails
     }
 
     static string E(string text) => WebUtility.HtmlEncode(text);
-
-    static bool IsWebLink(string href) =>
-        Uri.TryCreate(href, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     /// <summary>IANA or Windows ids both work: .NET converts between them.</summary>
     static TimeZoneInfo? KnownZone(string id) =>
