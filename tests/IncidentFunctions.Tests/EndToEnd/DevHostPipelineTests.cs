@@ -32,7 +32,7 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
         Assert.Equal(HttpStatusCode.OK, single.StatusCode);
 
         var events = await Eventually.Get(
-            () => Timeline(incident.Id),
+            async () => await fixture.TimelineAsync(incident.Id),
             e => e is not null && e.Any(x => x.Type == TimelineEventTypes.IncidentOpened),
             "incident.opened on the timeline");
         Assert.Equal(TimelineEventTypes.AlertReceived, events[0].Type);
@@ -50,7 +50,7 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
 
         var all = await fixture.FindIncidentAsync(key);
         Assert.Equal(incident.Id, all!.Id);
-        var events = await Timeline(incident.Id);
+        var events = await fixture.TimelineAsync(incident.Id);
         Assert.Equal(50, events!.Count(e => e.Type is TimelineEventTypes.AlertReceived or TimelineEventTypes.AlertRepeated));
     }
 
@@ -178,8 +178,6 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
         source = "e2e",
         labels = new Dictionary<string, string> { ["service"] = "checkout" },
     });
-
-    async Task<List<TimelineEvent>?> Timeline(string id) => await fixture.TimelineAsync(id);
 
     static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode expected, string field)
     {

@@ -200,26 +200,9 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         Assert.Equal(listed.Count, listed.Select(i => i.Id).Distinct().Count());
     }
 
-    async Task<IncidentEntity> IncidentFor(string key)
-    {
-        var pointer = await Incidents.FindKeyAsync(integration, key, CancellationToken.None) ?? throw new InvalidOperationException("no key row");
-        return await Incidents.FindAsync(pointer.IncidentId, CancellationToken.None) ?? throw new InvalidOperationException("no incident");
-    }
+    Task<IncidentEntity> IncidentFor(string key) => host.IncidentForAsync(key);
 
-    async Task<List<TimelineEvent>> AllEvents(string incidentId)
-    {
-        var all = new List<TimelineEvent>();
-        string? token = null;
-        do
-        {
-            var page = await Timeline.ReadAsync(incidentId, 100, token, CancellationToken.None);
-            all.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        return all;
-    }
+    Task<List<TimelineEvent>> AllEvents(string incidentId) => host.EventsAsync(incidentId);
 
     async Task<HashSet<string>> ListedIds(string bucket)
     {
