@@ -193,11 +193,11 @@ public static class AlertmanagerFormat
             alertId,
             integration,
             dedupKey,
-            Truncate(title.Trim(), GenericAlertFormat.MaxTitle),
+            TextLimits.Shorten(title.Trim(), GenericAlertFormat.MaxTitle),
             severity,
             status.Value,
-            Truncate(source, GenericAlertFormat.MaxSource),
-            description is null ? null : Truncate(description, GenericAlertFormat.MaxDescription),
+            TextLimits.Shorten(source, GenericAlertFormat.MaxSource),
+            description is null ? null : TextLimits.Shorten(description, GenericAlertFormat.MaxDescription),
             Bounded(labels, extra),
             Links(o, flavour == Flavour.Grafana ? GrafanaLinks : AlertmanagerLinks),
             occurredAt,
@@ -353,31 +353,13 @@ public static class AlertmanagerFormat
     }
 
     /// <summary>
-    /// The alert's labels, then its other annotations and values, within the limits of
-    /// <see cref="GenericAlertFormat"/>. A sender cannot change its labels, so instead of refusing, values are
-    /// truncated, names too long to keep are dropped (a truncated name could collide with another), and entries beyond
-    /// the limit are dropped in key order so that the same alert always keeps the same labels.
+    /// The alert's labels, then its other annotations and values, each group in key order so that the same alert
+    /// always keeps the same labels when there are more than the limit.
     /// </summary>
-    static Dictionary<string, string> Bounded(Dictionary<string, string> labels, List<KeyValuePair<string, string>> extra)
-    {
-        var bounded = new Dictionary<string, string>(StringComparer.Ordinal);
-        var candidates = labels.OrderBy(l => l.Key, StringComparer.Ordinal)
-            .Concat(extra.OrderBy(e => e.Key, StringComparer.Ordinal));
-        foreach (var (key, value) in candidates)
-        {
-            if (bounded.Count == GenericAlertFormat.MaxLabels)
-            {
-                break;
-            }
-
-            if (key.Length is > 0 and <= GenericAlertFormat.MaxLabelKey)
-            {
-                bounded.TryAdd(key, Truncate(value, GenericAlertFormat.MaxLabelValue));
-            }
-        }
-
-        return bounded;
-    }
+    static Dictionary<string, string> Bounded(Dictionary<string, string> labels, List<KeyValuePair<string, string>> extra) =>
+        AlertText.BoundedLabels(labels.OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Concat(extra.OrderBy(e => e.Key, StringComparer.Ordinal))
+            .Select(l => KeyValuePair.Create(l.Key, (string?)l.Value)));
 
     /// <summary>The sender's own fingerprint, when it is a usable key; otherwise the label set is hashed.</summary>
     static string? SenderFingerprint(JsonElement o) =>
@@ -415,18 +397,6 @@ public static class AlertmanagerFormat
     }
 
     static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
-
-    /// <summary>Cuts text to at most <paramref name="max"/> characters without splitting a surrogate pair.</summary>
-    static string Truncate(string text, int max)
-    {
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        var length = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
-        return text[..length];
-    }
 
     static string Name(Flavour flavour) => flavour == Flavour.Grafana ? "Grafana" : "Alertmanager";
 }

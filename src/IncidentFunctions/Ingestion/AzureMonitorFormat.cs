@@ -157,11 +157,11 @@ public static class AzureMonitorFormat
             alertId,
             integration,
             DedupKey(originAlertId, azureAlertId),
-            Truncate(title, GenericAlertFormat.MaxTitle),
+            TextLimits.Shorten(title, GenericAlertFormat.MaxTitle),
             severity,
             status,
-            string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : Truncate(monitoringService, GenericAlertFormat.MaxSource),
-            string.IsNullOrEmpty(description) ? null : Truncate(description, GenericAlertFormat.MaxDescription),
+            string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : TextLimits.Shorten(monitoringService, GenericAlertFormat.MaxSource),
+            string.IsNullOrEmpty(description) ? null : TextLimits.Shorten(description, GenericAlertFormat.MaxDescription),
             labels,
             links,
             occurredAt,
@@ -184,25 +184,9 @@ public static class AzureMonitorFormat
     /// The well-known labels first, in a fixed order, then custom properties by ordinal key order, so that which
     /// labels are dropped past <see cref="GenericAlertFormat.MaxLabels"/> never depends on the sender's field order.
     /// </summary>
-    static Dictionary<string, string> Labels(IEnumerable<(string Key, string? Value)> essentials, IEnumerable<(string Key, string? Value)> custom)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (key, value) in essentials.Concat(custom.OrderBy(c => c.Key, StringComparer.Ordinal)))
-        {
-            if (labels.Count == GenericAlertFormat.MaxLabels)
-            {
-                break;
-            }
-
-            // A label name cannot be shortened without risking two properties landing on one name: skip it instead.
-            if (!string.IsNullOrEmpty(value) && key.Length <= GenericAlertFormat.MaxLabelKey)
-            {
-                labels.TryAdd(key, Truncate(value, GenericAlertFormat.MaxLabelValue));
-            }
-        }
-
-        return labels;
-    }
+    static Dictionary<string, string> Labels(IEnumerable<(string Key, string? Value)> essentials, IEnumerable<(string Key, string? Value)> custom) =>
+        AlertText.BoundedLabels(essentials.Concat(custom.OrderBy(c => c.Key, StringComparer.Ordinal))
+            .Select(l => KeyValuePair.Create(l.Key, l.Value)));
 
     /// <summary>The string-valued custom properties; others (numbers, objects) have no faithful label form.</summary>
     static List<(string Key, string? Value)> CustomProperties(JsonElement data, List<FieldError> errors)
@@ -313,22 +297,4 @@ public static class AzureMonitorFormat
         value = value.ToUniversalTime();
         return ok;
     }
-
-    /// <summary>Cuts to at most <paramref name="max"/> characters, ending in "…", without splitting a surrogate pair.</summary>
-    static string Truncate(string text, int max)
-    {
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        var keep = max - 1;
-        if (char.IsHighSurrogate(text[keep - 1]))
-        {
-            keep--;
-        }
-
-        return string.Concat(text.AsSpan(0, keep), "…");
-    }
-
 }

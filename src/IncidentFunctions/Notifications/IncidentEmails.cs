@@ -64,7 +64,7 @@ public static partial class IncidentEmails
             var incident = n.Incident;
             var knownZone = KnownZone(n.Recipient.TimeZone);
             var zone = knownZone ?? TimeZoneInfo.Utc;
-            var title = Shorten(OneLine(incident.Title), MaxTitleLength);
+            var title = TextLimits.Shorten(OneLine(incident.Title), MaxTitleLength);
             var acknowledged = n.Kind != NotificationKind.Resolved && incident.Status == IncidentStatus.Acknowledged;
             var tag = n.Kind switch
             {
@@ -124,7 +124,7 @@ public static partial class IncidentEmails
                 AccentColor: n.Kind == NotificationKind.Resolved ? "#1a7f37" : acknowledged ? "#9a6700" : PriorityColor(incident.Priority),
                 Buttons: buttons,
                 Facts: facts,
-                Description: string.IsNullOrWhiteSpace(incident.Description) ? null : Shorten(incident.Description.Replace("\r\n", "\n").Trim(), MaxDescriptionLength),
+                Description: string.IsNullOrWhiteSpace(incident.Description) ? null : TextLimits.Shorten(incident.Description.Replace("\r\n", "\n").Trim(), MaxDescriptionLength),
                 AlertLinks: incident.Links,
                 IncidentLink: n.Links.Incident,
                 TimeNote: knownZone is not null
@@ -286,29 +286,6 @@ public static partial class IncidentEmails
 
     /// <summary>Subjects and table cells hold one line: a newline from an alert sender must not reach a header.</summary>
     static string OneLine(string text) => LineBreaksAndControls().Replace(text, " ").Trim();
-
-    /// <summary>Cuts between text elements, so an emoji or an accented letter is never split.</summary>
-    static string Shorten(string text, int max)
-    {
-        if (text.Length <= max)
-        {
-            return text;
-        }
-
-        var end = 0;
-        while (end < text.Length)
-        {
-            var next = StringInfo.GetNextTextElementLength(text, end);
-            if (end + next > max - 1)
-            {
-                break;
-            }
-
-            end += next;
-        }
-
-        return text[..end].TrimEnd() + "…";
-    }
 
     static string PriorityColor(Priority priority) => priority switch
     {

@@ -1,0 +1,34 @@
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>
+/// How the vendor formats fit what a sender cannot change into the <see cref="GenericAlertFormat"/> limits. A refused
+/// notification is never sent again (Alertmanager drops every 4xx, Azure Monitor most), so informative fields are cut
+/// to size rather than refused. One rule for every format, so an alert reads the same whoever sent it.
+/// </summary>
+public static class AlertText
+{
+    /// <summary>
+    /// Labels from <paramref name="candidates"/>, taken in the order given (the caller makes it independent of the
+    /// sender's field order), until <see cref="GenericAlertFormat.MaxLabels"/>. Values are truncated; empty values are
+    /// skipped; names too long to keep are dropped, since a shortened name could collide with another; the first of
+    /// two equal names wins.
+    /// </summary>
+    public static Dictionary<string, string> BoundedLabels(IEnumerable<KeyValuePair<string, string?>> candidates)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in candidates)
+        {
+            if (labels.Count == GenericAlertFormat.MaxLabels)
+            {
+                break;
+            }
+
+            if (!string.IsNullOrEmpty(value) && key.Length is > 0 and <= GenericAlertFormat.MaxLabelKey)
+            {
+                labels.TryAdd(key, TextLimits.Shorten(value, GenericAlertFormat.MaxLabelValue));
+            }
+        }
+
+        return labels;
+    }
+}
