@@ -12,6 +12,12 @@ public enum AlertStatus
 {
     Firing,
     Resolved,
+
+    /// <summary>
+    /// The source says someone is on it (a PagerDuty Events "acknowledge", or a generic alert with this status): it
+    /// acknowledges the open incident of its dedup key, and never opens one.
+    /// </summary>
+    Acknowledged,
 }
 
 public sealed record AlertLink(string Href, string? Text)

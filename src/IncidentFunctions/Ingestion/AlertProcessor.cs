@@ -11,6 +11,7 @@ public enum AlertOutcome
     Opened,
     Counted,
     SourceResolved,
+    SourceAcknowledged,
     NotedOnResolved,
     Dropped,
 }
@@ -29,6 +30,7 @@ public sealed partial class AlertProcessor(
     IncidentAppender appender,
     TimelineStore timeline,
     AlertPayloads payloads,
+    IncidentResponder responder,
     TimeProvider time,
     ILogger<AlertProcessor> logger)
 {
@@ -78,7 +80,8 @@ public sealed partial class AlertProcessor(
                 DedupAction.CompleteOpening => await CreateAsync(keyId, key!.IncidentId, alert, lifecycle, ct),
                 DedupAction.Append or DedupAction.SourceResolved => await AppendAsync(keyId, incident!.Id, incident, alert, lifecycle, ct),
                 DedupAction.NoteOnResolved => await NoteOnResolvedAsync(incident!, alert, ct),
-                DedupAction.DropUnmatchedResolve => Drop(alert),
+                DedupAction.SourceAcknowledged => await AcknowledgeAsync(incident!, alert, lifecycle, ct),
+                DedupAction.DropUnmatchedResolve or DedupAction.DropAcknowledge => Drop(alert),
                 DedupAction.RetryLater => throw new IncidentNotReadyException(key!.IncidentId),
                 _ => throw new InvalidOperationException("Unknown dedup action."),
             };
@@ -160,9 +163,22 @@ public sealed partial class AlertProcessor(
         return AlertOutcome.NotedOnResolved;
     }
 
+    /// <summary>
+    /// The source acknowledges: the same transition as a responder's, by the integration through the source channel,
+    /// so it races safely with people and with resolution. Repeats are no-ops (already acknowledged); an incident that
+    /// was resolved meanwhile stays resolved and the acknowledgement is dropped, as the Events API specifies.
+    /// </summary>
+    async Task<AlertOutcome?> AcknowledgeAsync(IncidentEntity incident, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        var result = await responder.AcknowledgeAsync(incident.Id, alert.Integration, Channels.Source, lifecycle, ct);
+        return result.Outcome is TransitionOutcome.Applied or TransitionOutcome.AlreadyDone
+            ? AlertOutcome.SourceAcknowledged
+            : Drop(alert);
+    }
+
     AlertOutcome? Drop(Alert alert)
     {
-        LogUnmatchedResolve(logger, alert.Id, alert.Integration, alert.DedupKey);
+        LogUnmatched(logger, alert.Id, alert.Status.ToString().ToLowerInvariant(), alert.Integration, alert.DedupKey);
         return AlertOutcome.Dropped;
     }
 
@@ -233,8 +249,8 @@ public sealed partial class AlertProcessor(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Alert {AlertId} lost a race (attempt {Attempt}); re-reading")]
     static partial void LogRaceLost(ILogger logger, string alertId, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped resolved alert {AlertId}: no incident for {Integration} key {DedupKey}")]
-    static partial void LogUnmatchedResolve(ILogger logger, string alertId, string integration, string dedupKey);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dropped {Status} alert {AlertId}: no open incident for {Integration} key {DedupKey}")]
+    static partial void LogUnmatched(ILogger logger, string alertId, string status, string integration, string dedupKey);
 }
 
 public sealed class IncidentNotReadyException(string incidentId)

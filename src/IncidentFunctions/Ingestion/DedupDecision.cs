@@ -16,13 +16,19 @@ public enum DedupAction
     /// <summary>The source says the problem is gone: record it on the open incident and signal its lifecycle.</summary>
     SourceResolved,
 
+    /// <summary>The source acknowledges the open incident of the key: acknowledge it as a responder would.</summary>
+    SourceAcknowledged,
+
+    /// <summary>An acknowledgement for a key with no open incident (never opened, or resolved): nothing to acknowledge.</summary>
+    DropAcknowledge,
+
     /// <summary>A resolve for an incident that is already resolved: note it on that incident's timeline only.</summary>
     NoteOnResolved,
 
     /// <summary>A resolve for a key that never opened an incident: nothing to attach it to.</summary>
     DropUnmatchedResolve,
 
-    /// <summary>A resolve for an incident still being opened: try again shortly (the queue retries).</summary>
+    /// <summary>A resolve or acknowledgement for an incident still being opened: try again shortly (the queue retries).</summary>
     RetryLater,
 }
 
@@ -39,7 +45,11 @@ public static class DedupDecision
             (AlertStatus.Firing, _, _) => live ? DedupAction.Append : DedupAction.OpenNew,
             (AlertStatus.Resolved, null, _) => DedupAction.DropUnmatchedResolve,
             (AlertStatus.Resolved, _, null) => DedupAction.RetryLater,
-            _ => live ? DedupAction.SourceResolved : DedupAction.NoteOnResolved,
+            (AlertStatus.Resolved, _, _) => live ? DedupAction.SourceResolved : DedupAction.NoteOnResolved,
+            (AlertStatus.Acknowledged, null, _) => DedupAction.DropAcknowledge,
+            (AlertStatus.Acknowledged, _, null) => DedupAction.RetryLater,
+            (AlertStatus.Acknowledged, _, _) => live ? DedupAction.SourceAcknowledged : DedupAction.DropAcknowledge,
+            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown alert status."),
         };
     }
 }

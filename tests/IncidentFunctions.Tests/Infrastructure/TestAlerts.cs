@@ -13,6 +13,9 @@ public static class TestAlerts
     public static Alert Resolved(string integration, string dedupKey, string? id = null, DateTimeOffset? receivedAt = null) =>
         Create(integration, dedupKey, AlertStatus.Resolved, id, receivedAt);
 
+    public static Alert Acknowledged(string integration, string dedupKey, string? id = null) =>
+        Create(integration, dedupKey, AlertStatus.Acknowledged, id, null);
+
     static Alert Create(string integration, string dedupKey, AlertStatus status, string? id, DateTimeOffset? receivedAt) => new(
         id ?? Guid.NewGuid().ToString("N"),
         integration,

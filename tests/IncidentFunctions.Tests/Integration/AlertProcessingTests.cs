@@ -159,6 +159,48 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ASourceAcknowledgementAcknowledgesTheOpenIncidentOnceAndStopsPaging()
+    {
+        var key = TestAlerts.NewKey();
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        var opened = await IncidentFor(key);
+
+        var acknowledge = TestAlerts.Acknowledged(integration, key);
+        Assert.Equal(AlertOutcome.SourceAcknowledged, await Processor.ProcessAsync(acknowledge, Lifecycle, CancellationToken.None));
+        Assert.Equal(AlertOutcome.SourceAcknowledged, await Processor.ProcessAsync(acknowledge, Lifecycle, CancellationToken.None));
+
+        var acknowledged = await IncidentFor(key);
+        Assert.Equal(opened.Id, acknowledged.Id);
+        Assert.Equal(IncidentStatus.Acknowledged, acknowledged.StatusValue);
+        Assert.Equal(integration, acknowledged.AcknowledgedBy);
+        Assert.Equal(Channels.Source, acknowledged.AcknowledgedVia);
+        Assert.Equal(1, acknowledged.AlertCount);
+        Assert.Single(await AllEvents(opened.Id), e => e.Type == TimelineEventTypes.IncidentAcknowledged);
+        Assert.Contains(opened.Id, await ListedIds("acknowledged"));
+        await host.PhaseAsync(opened.Id, LifecyclePhases.Acknowledged);
+    }
+
+    [Fact]
+    public async Task ASourceAcknowledgementWithoutAnOpenIncidentIsDroppedAndOpensNothing()
+    {
+        var never = TestAlerts.NewKey();
+        Assert.Equal(AlertOutcome.Dropped, await Processor.ProcessAsync(TestAlerts.Acknowledged(integration, never), Lifecycle, CancellationToken.None));
+        Assert.Null(await Incidents.FindKeyAsync(integration, never, CancellationToken.None));
+
+        var key = TestAlerts.NewKey();
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        var first = await IncidentFor(key);
+        await Processor.ProcessAsync(TestAlerts.Resolved(integration, key), Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(first.Id);
+
+        Assert.Equal(AlertOutcome.Dropped, await Processor.ProcessAsync(TestAlerts.Acknowledged(integration, key), Lifecycle, CancellationToken.None));
+        var still = await IncidentFor(key);
+        Assert.Equal(IncidentStatus.Resolved, still.StatusValue);
+        Assert.Null(still.AcknowledgedBy);
+        Assert.DoesNotContain(await AllEvents(first.Id), e => e.Type == TimelineEventTypes.IncidentAcknowledged);
+    }
+
+    [Fact]
     public async Task StartingTheSameIncidentTwiceNeverCreatesASecondRun()
     {
         var key = TestAlerts.NewKey();

@@ -28,6 +28,15 @@ public sealed class DedupDecisionTests
     [InlineData(AlertStatus.Resolved, true, IncidentStatus.Open, DedupAction.SourceResolved)]
     [InlineData(AlertStatus.Resolved, true, IncidentStatus.Acknowledged, DedupAction.SourceResolved)]
     [InlineData(AlertStatus.Resolved, true, IncidentStatus.Resolved, DedupAction.NoteOnResolved)]
+    // An acknowledgement from the source never opens anything: without a live incident it is dropped.
+    [InlineData(AlertStatus.Acknowledged, false, null, DedupAction.DropAcknowledge)]
+    [InlineData(AlertStatus.Acknowledged, false, IncidentStatus.Open, DedupAction.DropAcknowledge)]
+    [InlineData(AlertStatus.Acknowledged, false, IncidentStatus.Acknowledged, DedupAction.DropAcknowledge)]
+    [InlineData(AlertStatus.Acknowledged, false, IncidentStatus.Resolved, DedupAction.DropAcknowledge)]
+    [InlineData(AlertStatus.Acknowledged, true, null, DedupAction.RetryLater)]
+    [InlineData(AlertStatus.Acknowledged, true, IncidentStatus.Open, DedupAction.SourceAcknowledged)]
+    [InlineData(AlertStatus.Acknowledged, true, IncidentStatus.Acknowledged, DedupAction.SourceAcknowledged)]
+    [InlineData(AlertStatus.Acknowledged, true, IncidentStatus.Resolved, DedupAction.DropAcknowledge)]
     public void DecisionFollowsTheTable(AlertStatus status, bool keyPresent, IncidentStatus? incidentStatus, DedupAction expected)
     {
         var key = keyPresent

@@ -278,7 +278,7 @@ public sealed class GenericAlertFormatTests
         var error = SingleError("""{"title":"t","severity":"info","status":"ok"}""");
 
         Assert.Equal("status", error.Field);
-        Assert.Equal("must be one of firing, resolved", error.Message);
+        Assert.Equal("must be one of firing, resolved, acknowledged", error.Message);
     }
 
     [Fact]
