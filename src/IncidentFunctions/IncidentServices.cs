@@ -39,6 +39,7 @@ public static class IncidentServices
         services.AddSingleton<AlertPayloads>();
         services.AddSingleton<StandardWebhooks>();
         services.AddSingleton<AlertIntake>();
+        services.AddSingleton<PagerDutyIntake>();
         services.AddSingleton<AlertProcessor>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<IncidentAppender>();

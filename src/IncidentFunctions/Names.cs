@@ -14,6 +14,9 @@ public static class Routes
     public const string IncidentAcknowledge = "incidents/{id}/acknowledge";
     public const string IncidentResolve = "incidents/{id}/resolve";
 
+    /// <summary>The PagerDuty Events API v2 compatible endpoint: POST /api/v2/enqueue.</summary>
+    public const string PagerDutyEvents = "v2/enqueue";
+
     /// <summary>The signed acknowledge/resolve links in emails: GET/HEAD confirm, POST acts.</summary>
     public const string ResponderLink = "respond/{id}/{action}";
 }

@@ -21,29 +21,29 @@ public static class RequestBody
     /// The raw bytes of a JSON request (type, size and emptiness checked, not yet parsed), for callers that must see
     /// them as sent, such as a signature check, before <see cref="Parse"/>.
     /// </summary>
-    public static async Task<(byte[]? Raw, Problem? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    public static async Task<(byte[]? Raw, Problem? Problem)> ReadAsync(HttpRequest request, CancellationToken ct, int maxBytes = MaxBytes)
     {
         if (!IsJson(request.ContentType))
         {
             return (null, Problem.UnsupportedMediaType(request.ContentType));
         }
 
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return (null, Problem.TooLarge(MaxBytes));
+            return (null, Problem.TooLarge(maxBytes));
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
+        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
         try
         {
             var length = 0;
             int read;
-            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), ct)) > 0)
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), ct)) > 0)
             {
                 length += read;
-                if (length > MaxBytes)
+                if (length > maxBytes)
                 {
-                    return (null, Problem.TooLarge(MaxBytes));
+                    return (null, Problem.TooLarge(maxBytes));
                 }
             }
 

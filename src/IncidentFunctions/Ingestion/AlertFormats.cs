@@ -18,12 +18,17 @@ public static class AlertFormats
     public const string Grafana = "grafana";
     public const string AzureMonitor = "azuremonitor";
 
+    /// <summary>PagerDuty Events API v2: received at <see cref="Routes.PagerDutyEvents"/>, where the routing key (one of
+    /// the integration's secrets) names the integration.</summary>
+    public const string PagerDuty = "pagerduty";
+
     static readonly Dictionary<string, AlertParser> Parsers = new(StringComparer.OrdinalIgnoreCase)
     {
         [Generic] = GenericAlertFormat.Parse,
         [Alertmanager] = AlertmanagerFormat.Parse,
         [Grafana] = AlertmanagerFormat.ParseGrafana,
         [AzureMonitor] = AzureMonitorFormat.Parse,
+        [PagerDuty] = (_, _, _, _) => ([], [new FieldError("integration", $"receives PagerDuty Events API v2 events at POST /{Routes.Prefix}/{Routes.PagerDutyEvents}, not here")]),
     };
 
     public static IReadOnlyCollection<string> Known => Parsers.Keys;

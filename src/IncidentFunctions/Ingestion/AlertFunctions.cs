@@ -7,7 +7,7 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Ingestion;
 
 /// <summary>Alerts in (HTTP, answered fast) and alerts processed (queue). Both only bind and delegate.</summary>
-public sealed class AlertFunctions(AlertIntake intake, AlertProcessor processor)
+public sealed class AlertFunctions(AlertIntake intake, PagerDutyIntake pagerDuty, AlertProcessor processor)
 {
     [Function(nameof(ReceiveAlerts))]
     public Task<IActionResult> ReceiveAlerts(
@@ -15,6 +15,12 @@ public sealed class AlertFunctions(AlertIntake intake, AlertProcessor processor)
         string integration,
         CancellationToken cancellationToken) =>
         intake.AcceptAsync(request, integration, cancellationToken);
+
+    [Function(nameof(ReceivePagerDutyEvent))]
+    public Task<IActionResult> ReceivePagerDutyEvent(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PagerDutyEvents)] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        pagerDuty.AcceptAsync(request, cancellationToken);
 
     [Function(nameof(ProcessAlerts))]
     public Task ProcessAlerts(

@@ -164,7 +164,7 @@ public static class GenericAlertFormat
         return false;
     }
 
-    static string? RequiredString(JsonElement o, string name, string path, int max, List<FieldError> errors)
+    internal static string? RequiredString(JsonElement o, string name, string path, int max, List<FieldError> errors)
     {
         if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -182,7 +182,7 @@ public static class GenericAlertFormat
         return text;
     }
 
-    static string? OptionalString(JsonElement o, string name, string path, int max, List<FieldError> errors) =>
+    internal static string? OptionalString(JsonElement o, string name, string path, int max, List<FieldError> errors) =>
         o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
             ? StringValue(value, path + name, max, errors)
             : null;

@@ -55,6 +55,11 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets: at least one secret is required (or WebhookSecrets).");
             }
 
+            if (string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase) && settings.WebhookSecrets.Count > 0)
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:WebhookSecrets: a pagerduty integration is identified by its routing key (Secrets); Events API senders do not sign.");
+            }
+
             for (var i = 0; i < settings.Secrets.Count; i++)
             {
                 if (settings.Secrets[i].Length < IntegrationOptions.MinSecretLength)
@@ -116,6 +121,33 @@ public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions>
         }
 
         return match ? Result.Ok : Result.BadSecret;
+    }
+
+    /// <summary>
+    /// The pagerduty-format integration whose secrets include <paramref name="routingKey"/>, compared in constant time
+    /// with every such secret; null when none does.
+    /// </summary>
+    public string? FindByRoutingKey(string routingKey)
+    {
+        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(routingKey));
+        string? found = null;
+        foreach (var (name, settings) in options.CurrentValue.Items)
+        {
+            if (!string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            foreach (var secret in settings.Secrets)
+            {
+                if (CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
+                {
+                    found ??= name;
+                }
+            }
+        }
+
+        return found;
     }
 
     static string? PresentedSecret(HttpRequest request)

@@ -51,6 +51,101 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
         Assert.True(problem.GetProperty("errors").TryGetProperty("alerts[0].status", out _), problem.ToString());
     }
 
+    [Fact]
+    public async Task PagerDutyEventsTriggerRepeatAcknowledgeAndResolveAnIncidentByDedupKey()
+    {
+        var dedupKey = "pd-" + Guid.NewGuid().ToString("N");
+        Assert.Equal(dedupKey, await EnqueueAsync(PagerDutyTrigger(dedupKey)));
+        var open = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "open"), "the Events API incident");
+        Assert.Equal("Checkout latency above 2 s", open.Title);
+        Assert.Equal(Ingestion.Severity.High, open.Severity);
+        Assert.Equal(DevHostFixture.PagerDutyIntegration, open.Integration);
+
+        await EnqueueAsync(PagerDutyTrigger(dedupKey));
+        await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey), i => i?.AlertCount == 2, "the repeat counted");
+
+        await EnqueueAsync(PagerDutyAction("acknowledge", dedupKey));
+        var acknowledged = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "acknowledged"), "the incident acknowledged by the source");
+        Assert.Equal(open.Id, acknowledged.Id);
+        Assert.Equal(DevHostFixture.PagerDutyIntegration, acknowledged.AcknowledgedBy);
+        Assert.Equal(2, acknowledged.AlertCount);
+
+        await EnqueueAsync(PagerDutyAction("resolve", dedupKey));
+        var resolved = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "resolved"), "the incident resolved by the source");
+        Assert.Equal(open.Id, resolved.Id);
+
+        // A trigger after the resolve opens a new incident for the same key.
+        await EnqueueAsync(PagerDutyTrigger(dedupKey));
+        var reopened = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "open"), "a new incident for the same key");
+        Assert.NotEqual(open.Id, reopened.Id);
+    }
+
+    [Fact]
+    public async Task AnEventsApiTriggerWithoutDedupKeyIsAnsweredWithTheKeyThatActsOnIt()
+    {
+        var summary = "Queue depth above 10k on " + Guid.NewGuid().ToString("N");
+        var trigger = $$$"""{"routing_key":"{{{DevHostFixture.RoutingKey}}}","event_action":"trigger","payload":{"summary":"{{{summary}}}","source":"queue-7","severity":"warning"}}""";
+
+        var dedupKey = await EnqueueAsync(trigger);
+        Assert.Equal(dedupKey, await EnqueueAsync(trigger));
+        var open = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "open"), "the incident of the generated key");
+        Assert.Equal(summary, open.Title);
+
+        await EnqueueAsync(PagerDutyAction("resolve", dedupKey));
+        var resolved = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "resolved"), "the incident resolved through the returned key");
+        Assert.Equal(open.Id, resolved.Id);
+    }
+
+    [Theory]
+    [InlineData("""{"routing_key":"ROUTING","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"sev1"}}""", "payload.severity")]
+    [InlineData("""{"routing_key":"ROUTING","event_action":"resolve"}""", "dedup_key")]
+    [InlineData("""{"routing_key":"wrong-key-0123456789","event_action":"resolve","dedup_key":"k"}""", "routing_key")]
+    [InlineData("""{"routing_key":"ROUTING","event_action":"trigger","payload":{"summary":"s",""", "body")]
+    public async Task AnInvalidEventsApiEventIsRefusedInPagerDutysErrorShape(string body, string field)
+    {
+        using var response = await SendEventAsync(body.Replace("ROUTING", DevHostFixture.RoutingKey));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("invalid event", answer.GetProperty("status").GetString());
+        var errors = answer.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains(errors, e => e.StartsWith(field, StringComparison.Ordinal));
+        Assert.DoesNotContain(DevHostFixture.RoutingKey, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Posts an Events API event, expects 202 and returns the dedup key the answer names.</summary>
+    async Task<string> EnqueueAsync(string body)
+    {
+        using var response = await SendEventAsync(body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, text);
+        var answer = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("success", answer.GetProperty("status").GetString());
+        return answer.GetProperty("dedup_key").GetString()!;
+    }
+
+    Task<HttpResponseMessage> SendEventAsync(string body) =>
+        fixture.Http.PostAsync(Routes.PagerDutyEvents, new StringContent(body, Encoding.UTF8, "application/json"));
+
+    static string PagerDutyTrigger(string dedupKey) => $$"""
+        {
+          "routing_key": "{{DevHostFixture.RoutingKey}}",
+          "event_action": "trigger",
+          "dedup_key": "{{dedupKey}}",
+          "payload": {
+            "summary": "Checkout latency above 2 s",
+            "source": "checkout-api.prod",
+            "severity": "error",
+            "component": "checkout",
+            "custom_details": { "p99": "2.4 s" }
+          },
+          "links": [ { "href": "https://grafana.example.com/d/checkout", "text": "Dashboard" } ]
+        }
+        """;
+
+    static string PagerDutyAction(string action, string dedupKey) =>
+        $$"""{"routing_key":"{{DevHostFixture.RoutingKey}}","event_action":"{{action}}","dedup_key":"{{dedupKey}}"}""";
+
     async Task PostAsync(string integration, string body, bool secretInUrl = false)
     {
         using var response = await SendAsync(integration, body, secretInUrl);

@@ -22,6 +22,10 @@ public sealed class DevHostFixture : IAsyncLifetime
     public const string Integration = "e2e";
     public const string AlertmanagerIntegration = "e2e-alertmanager";
     public const string AzureMonitorIntegration = "e2e-azure-monitor";
+    public const string PagerDutyIntegration = "e2e-pagerduty";
+
+    /// <summary>The Events API routing key of <see cref="PagerDutyIntegration"/>: 32 hex characters, as PagerDuty's are.</summary>
+    public static readonly string RoutingKey = Guid.NewGuid().ToString("N");
     public static readonly string Secret = "e2e-" + Guid.NewGuid().ToString("N");
     public static readonly string RotatedSecret = "e2e-next-" + Guid.NewGuid().ToString("N");
 
@@ -62,6 +66,8 @@ public sealed class DevHostFixture : IAsyncLifetime
         settings[$"Integrations__{AlertmanagerIntegration}__Format"] = Ingestion.AlertFormats.Alertmanager;
         settings[$"Integrations__{AzureMonitorIntegration}__Secrets__0"] = Secret;
         settings[$"Integrations__{AzureMonitorIntegration}__Format"] = Ingestion.AlertFormats.AzureMonitor;
+        settings[$"Integrations__{PagerDutyIntegration}__Secrets__0"] = RoutingKey;
+        settings[$"Integrations__{PagerDutyIntegration}__Format"] = Ingestion.AlertFormats.PagerDuty;
         settings["DevHost__Principal"] = string.Empty;
         // Links in emails must point at this host, on its own port.
         settings["Links__BaseUrl"] = $"http://localhost:{port}";

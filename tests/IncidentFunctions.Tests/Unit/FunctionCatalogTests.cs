@@ -44,7 +44,7 @@ public sealed class FunctionCatalogTests
         Assert.Equal(
             new[]
             {
-                Routes.Alerts, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
+                Routes.Alerts, Routes.PagerDutyEvents, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
                 Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink,
             }
                 .Order(StringComparer.Ordinal),
@@ -59,6 +59,7 @@ public sealed class FunctionCatalogTests
             .ToDictionary(g => g.Key, g => g.SelectMany(f => f.Http.Methods ?? []).ToArray());
 
         Assert.Equal(["post"], byRoute[Routes.Alerts]);
+        Assert.Equal(["post"], byRoute[Routes.PagerDutyEvents]);
         Assert.Equal(["get"], byRoute[Routes.Incidents]);
         Assert.Equal(["get"], byRoute[Routes.Incident]);
         Assert.Equal(["get"], byRoute[Routes.IncidentTimeline]);

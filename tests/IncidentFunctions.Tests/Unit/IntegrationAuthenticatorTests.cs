@@ -189,6 +189,29 @@ public sealed class IntegrationAuthenticatorTests
         Assert.Equal(IntegrationAuthenticator.Result.Ok, authenticator.Authenticate(request, "grafana"));
     }
 
+    [Fact]
+    public void RoutingKeyFindsThePagerDutyIntegrationThatHoldsIt()
+    {
+        var options = Options(("pd-prod", [Secret, NextSecret]), ("grafana", ["grafana-other-0123456789"]));
+        options.Items["pd-prod"].Format = AlertFormats.PagerDuty;
+        var authenticator = new IntegrationAuthenticator(new FixedOptions(options));
+
+        Assert.Equal("pd-prod", authenticator.FindByRoutingKey(NextSecret));
+        Assert.Null(authenticator.FindByRoutingKey("grafana-other-0123456789"));
+        Assert.Null(authenticator.FindByRoutingKey(Secret + "x"));
+    }
+
+    [Fact]
+    public void ValidatorRefusesWebhookSecretsOnAPagerDutyIntegration()
+    {
+        var options = Options(("pd", [Secret]));
+        options.Items["pd"].Format = AlertFormats.PagerDuty;
+        options.Items["pd"].WebhookSecrets = ["whsec_" + Convert.ToBase64String(new byte[32])];
+
+        var failure = Assert.Single(Validate(options).Failures!);
+        Assert.StartsWith("Integrations:pd:WebhookSecrets:", failure);
+    }
+
     // IntegrationOptionsValidator
 
     static ValidateOptionsResult Validate(IntegrationOptions options) => new IntegrationOptionsValidator().Validate(null, options);

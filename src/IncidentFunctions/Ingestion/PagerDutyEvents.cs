@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using IncidentFunctions.Http;
+
+namespace IncidentFunctions.Ingestion;
+
+/// <summary>One PagerDuty Events API v2 event, validated: the routing key picks the integration, the alert is what it says.</summary>
+public sealed record PagerDutyEvent(string RoutingKey, string Action, Alert Alert);
+
+/// <summary>
+/// The PagerDuty Events API v2 event (<c>POST /v2/enqueue</c>), so that anything that pages PagerDuty, Prometheus
+/// Alertmanager's <c>pagerduty_config</c> among them, can page us instead by changing only the URL.
+/// <list type="bullet">
+/// <item><c>trigger</c> fires an alert; <c>acknowledge</c> and <c>resolve</c> act on the open incident of the
+/// <c>dedup_key</c>, and are dropped when there is none (as PagerDuty does).</item>
+/// <item>A trigger without <c>dedup_key</c> gets one, returned in the answer. PagerDuty makes up a random one; we take
+/// the <see cref="Fingerprint"/> of summary, source and classification, so that a sender's retry, or the same
+/// problem reported again, joins the incident it opened instead of opening another.</item>
+/// <item>The documented limits (dedup_key 255, summary 1024 characters) are enforced; free text beyond our own limits
+/// (custom details, link texts) is shortened rather than refused.</item>
+/// </list>
+/// </summary>
+public static class PagerDutyEvents
+{
+    public const string Trigger = "trigger";
+    public const string Acknowledge = "acknowledge";
+    public const string Resolve = "resolve";
+
+    /// <summary>The Events API accepts events up to 512 KB.</summary>
+    public const int MaxBytes = 512 * 1024;
+
+    public const int MaxRoutingKey = 255;
+    public const int MaxSummary = 1024;
+
+    /// <summary>Free text is shortened to our limits, never refused for its length (the body limit bounds it).</summary>
+    const int AnyLength = int.MaxValue;
+
+    /// <summary>Custom details become labels under this prefix (scalars only) and the description (all of them).</summary>
+    public const string DetailLabelPrefix = "details.";
+
+    static readonly Dictionary<string, AlertStatus> Actions = new(StringComparer.Ordinal)
+    {
+        [Trigger] = AlertStatus.Firing,
+        [Acknowledge] = AlertStatus.Acknowledged,
+        [Resolve] = AlertStatus.Resolved,
+    };
+
+    // PagerDuty's four severities, onto ours: "error" is the one below critical, which we call high.
+    static readonly Dictionary<string, Severity> Severities = new(StringComparer.Ordinal)
+    {
+        ["critical"] = Severity.Critical,
+        ["error"] = Severity.High,
+        ["warning"] = Severity.Warning,
+        ["info"] = Severity.Info,
+    };
+
+    static readonly string[] Classification = ["component", "group", "class"];
+
+    public static (PagerDutyEvent? Event, IReadOnlyList<FieldError> Errors) Parse(JsonElement root, string alertId, DateTimeOffset receivedAt)
+    {
+        var errors = new List<FieldError>();
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("body", $"must be a JSON object (one event), not {GenericAlertFormat.Describe(root.ValueKind)}"));
+            return (null, errors);
+        }
+
+        var routingKey = GenericAlertFormat.RequiredString(root, "routing_key", string.Empty, MaxRoutingKey, errors);
+        var actionText = GenericAlertFormat.RequiredString(root, "event_action", string.Empty, 32, errors);
+        var status = AlertStatus.Firing;
+        if (actionText is not null && !Actions.TryGetValue(actionText, out status))
+        {
+            errors.Add(new("event_action", $"must be one of {string.Join(", ", Actions.Keys)}"));
+        }
+
+        var dedupKey = GenericAlertFormat.OptionalString(root, "dedup_key", string.Empty, GenericAlertFormat.MaxDedupKey, errors);
+        if (dedupKey is not null && string.IsNullOrWhiteSpace(dedupKey))
+        {
+            errors.Add(new("dedup_key", "must not be empty"));
+        }
+        else if (dedupKey is null && status != AlertStatus.Firing && actionText is not null)
+        {
+            errors.Add(new("dedup_key", $"is required to {actionText}"));
+        }
+
+        var links = Links(root, errors);
+        var alert = status == AlertStatus.Firing
+            ? TriggerAlert(root, dedupKey, links, alertId, receivedAt, errors)
+            : ActionAlert(status, actionText, dedupKey, alertId, receivedAt);
+        return errors.Count > 0 || routingKey is null || alert is null
+            ? (null, errors)
+            : (new PagerDutyEvent(routingKey, actionText!, alert), errors);
+    }
+
+    static Alert? TriggerAlert(JsonElement root, string? dedupKey, List<AlertLink> links, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+    {
+        if (!root.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null)
+        {
+            errors.Add(new("payload", "is required to trigger"));
+            return null;
+        }
+
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new("payload", $"must be an object, not {GenericAlertFormat.Describe(payload.ValueKind)}"));
+            return null;
+        }
+
+        var before = errors.Count;
+        var summary = GenericAlertFormat.RequiredString(payload, "summary", "payload.", MaxSummary, errors);
+        var source = GenericAlertFormat.RequiredString(payload, "source", "payload.", AnyLength, errors);
+        var severityText = GenericAlertFormat.RequiredString(payload, "severity", "payload.", 32, errors);
+        var severity = Severity.Info;
+        if (severityText is not null && !Severities.TryGetValue(severityText, out severity))
+        {
+            errors.Add(new("payload.severity", $"must be one of {string.Join(", ", Severities.Keys)}"));
+        }
+
+        DateTimeOffset? occurredAt = null;
+        if (GenericAlertFormat.OptionalString(payload, "timestamp", "payload.", 64, errors) is { } timestamp)
+        {
+            if (DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                occurredAt = parsed.ToUniversalTime();
+            }
+            else
+            {
+                errors.Add(new("payload.timestamp", "must be an ISO 8601 date and time, e.g. 2026-11-26T03:00:00Z"));
+            }
+        }
+
+        var classification = new List<KeyValuePair<string, string?>>();
+        foreach (var field in Classification)
+        {
+            classification.Add(KeyValuePair.Create(field, GenericAlertFormat.OptionalString(payload, field, "payload.", AnyLength, errors)));
+        }
+
+        payload.TryGetProperty("custom_details", out var details);
+        if (errors.Count > before || summary is null || source is null)
+        {
+            return null;
+        }
+
+        var labels = AlertText.BoundedLabels(classification.Concat(DetailLabels(details)));
+        var shortSource = TextLimits.Shorten(source.Trim(), GenericAlertFormat.MaxSource);
+        return new Alert(
+            alertId,
+            Integration: string.Empty,
+            dedupKey ?? Fingerprint.Of(summary, shortSource, labels),
+            summary.Trim(),
+            severity,
+            AlertStatus.Firing,
+            shortSource,
+            Description(details),
+            labels,
+            links,
+            occurredAt,
+            receivedAt);
+    }
+
+    /// <summary>An acknowledge or resolve carries no payload we need: the dedup key is the whole instruction.</summary>
+    static Alert? ActionAlert(AlertStatus status, string? action, string? dedupKey, string alertId, DateTimeOffset receivedAt) =>
+        dedupKey is null || action is null
+            ? null
+            : new Alert(alertId, string.Empty, dedupKey, $"{action} {dedupKey}", Severity.Info, status, null, null,
+                new Dictionary<string, string>(), [], null, receivedAt);
+
+    /// <summary>
+    /// <c>links[]</c> ({href, text}) and <c>client_url</c> (titled by <c>client</c>). Wrong types are refused; a link
+    /// that is not a web URL is left out, since a sender's configured link cannot be fixed per event.
+    /// </summary>
+    static List<AlertLink> Links(JsonElement root, List<FieldError> errors)
+    {
+        var links = new List<AlertLink>();
+        var client = GenericAlertFormat.OptionalString(root, "client", string.Empty, AnyLength, errors);
+        var clientUrl = GenericAlertFormat.OptionalString(root, "client_url", string.Empty, GenericAlertFormat.MaxHref, errors);
+        if (clientUrl is not null && AlertLink.IsWebUrl(clientUrl))
+        {
+            links.Add(new AlertLink(clientUrl, TextLimits.Shorten(client ?? "Client", GenericAlertFormat.MaxLinkText)));
+        }
+
+        if (!root.TryGetProperty("links", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return links;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new("links", $"must be an array, not {GenericAlertFormat.Describe(value.ValueKind)}"));
+            return links;
+        }
+
+        var index = 0;
+        foreach (var link in value.EnumerateArray())
+        {
+            var field = $"links[{index++}]";
+            if (link.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new(field, "must be an object with href and text"));
+                continue;
+            }
+
+            var href = GenericAlertFormat.RequiredString(link, "href", field + ".", GenericAlertFormat.MaxHref, errors);
+            var text = GenericAlertFormat.OptionalString(link, "text", field + ".", AnyLength, errors);
+            if (href is not null && AlertLink.IsWebUrl(href) && links.Count < GenericAlertFormat.MaxLinks)
+            {
+                links.Add(new AlertLink(href, text is null ? null : TextLimits.Shorten(text, GenericAlertFormat.MaxLinkText)));
+            }
+        }
+
+        return links;
+    }
+
+    /// <summary>Scalar custom details, in key order, as labels a policy route can match (e.g. details.team).</summary>
+    static IEnumerable<KeyValuePair<string, string?>> DetailLabels(JsonElement details)
+    {
+        if (details.ValueKind != JsonValueKind.Object)
+        {
+            return [];
+        }
+
+        return details.EnumerateObject()
+            .Where(p => p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+            .OrderBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(DetailLabelPrefix + p.Name, (string?)Scalar(p.Value)));
+    }
+
+    /// <summary>Every custom detail as "name: value" lines (a string detail is kept as it is), shortened to fit.</summary>
+    static string? Description(JsonElement details)
+    {
+        var text = details.ValueKind switch
+        {
+            JsonValueKind.Undefined or JsonValueKind.Null => null,
+            JsonValueKind.String => details.GetString(),
+            JsonValueKind.Object => Lines(details),
+            _ => details.GetRawText(),
+        };
+        return string.IsNullOrWhiteSpace(text) ? null : TextLimits.Shorten(text.Trim(), GenericAlertFormat.MaxDescription);
+    }
+
+    static string Lines(JsonElement details)
+    {
+        var lines = new StringBuilder();
+        foreach (var property in details.EnumerateObject())
+        {
+            lines.Append(property.Name).Append(": ").Append(Scalar(property.Value)).Append('\n');
+            if (lines.Length > GenericAlertFormat.MaxDescription)
+            {
+                break;
+            }
+        }
+
+        return lines.ToString();
+    }
+
+    static string Scalar(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+}
