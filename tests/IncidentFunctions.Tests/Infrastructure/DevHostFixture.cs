@@ -104,7 +104,11 @@ public sealed class DevHostFixture : IAsyncLifetime
         return Http.SendAsync(request);
     }
 
-    public async Task<Incident?> FindIncidentAsync(string dedupKey, string status = "all")
+    public Task<Incident?> FindIncidentAsync(string dedupKey, string status = "all") =>
+        FindIncidentAsync(i => i.DedupKey == dedupKey, status);
+
+    /// <summary>The newest incident in the <paramref name="status"/> listing that matches, or null.</summary>
+    public async Task<Incident?> FindIncidentAsync(Func<Incident, bool> match, string status = "all")
     {
         string? token = null;
         do
@@ -113,7 +117,7 @@ public sealed class DevHostFixture : IAsyncLifetime
             using var response = await Http.SendAsync(Responder(HttpMethod.Get, path));
             response.EnsureSuccessStatusCode();
             var page = await response.Content.ReadFromJsonAsync<ResultPage<Incident>>(JsonDefaults.Options);
-            if (page!.Items.FirstOrDefault(i => i.DedupKey == dedupKey) is { } found)
+            if (page!.Items.FirstOrDefault(match) is { } found)
             {
                 return found;
             }
