@@ -38,6 +38,7 @@ public static class IncidentServices
         services.AddSingleton<IntegrationAuthenticator>();
         services.AddSingleton<AlertPayloads>();
         services.AddSingleton<StandardWebhooks>();
+        services.AddSingleton<HmacSignatures>();
         services.AddSingleton<AlertIntake>();
         services.AddSingleton<PagerDutyIntake>();
         services.AddSingleton<AlertProcessor>();

@@ -51,7 +51,7 @@ public sealed record Problem(
             Field("secret", "is missing or does not match"));
 
     public static Problem BadSignature(string header, string rule) =>
-        new(TypeBase + "signature", "The Standard Webhooks signature is missing or invalid.", StatusCodes.Status401Unauthorized,
+        new(TypeBase + "signature", "The request signature is missing or invalid.", StatusCodes.Status401Unauthorized,
             $"{header}: {rule}.", Field(header, rule));
 
     public static Problem Unauthenticated() =>

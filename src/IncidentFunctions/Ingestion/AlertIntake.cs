@@ -13,6 +13,7 @@ public sealed partial class AlertIntake(
     IOptionsMonitor<IntegrationOptions> integrations,
     AlertPayloads payloads,
     StandardWebhooks webhooks,
+    HmacSignatures hmac,
     TimeProvider time,
     ILogger<AlertIntake> logger)
 {
@@ -40,7 +41,17 @@ public sealed partial class AlertIntake(
         var settings = integrations.CurrentValue.Items[integration];
         var receivedAt = time.GetUtcNow();
         string batchId;
-        if (authentication == IntegrationAuthenticator.Result.SignatureRequired)
+        if (authentication == IntegrationAuthenticator.Result.SignatureRequired && settings.HmacSecrets.Count > 0)
+        {
+            if (hmac.Verify(request.Headers, raw, settings) is { } refused)
+            {
+                LogBadSignature(logger, integration, refused.Header, refused.Rule);
+                return Problem.BadSignature(refused.Header, refused.Rule).ToResult();
+            }
+
+            batchId = BatchIds.New(receivedAt);
+        }
+        else if (authentication == IntegrationAuthenticator.Result.SignatureRequired)
         {
             var signed = webhooks.Verify(request.Headers, raw, settings.WebhookSecrets);
             if (!signed.IsValid)

@@ -17,6 +17,22 @@ public sealed class Integration
     /// </summary>
     public List<string> WebhookSecrets { get; set; } = [];
 
+    /// <summary>
+    /// HMAC secrets (Grafana alerting's "HMAC signature" setting). When set, every request must carry the hex
+    /// HMAC-SHA256 of its body in <see cref="HmacHeader"/>, and <see cref="Secrets"/> is neither required nor accepted.
+    /// </summary>
+    public List<string> HmacSecrets { get; set; } = [];
+
+    /// <summary>The header with the signature; Grafana's default when empty.</summary>
+    public string? HmacHeader { get; set; }
+
+    /// <summary>
+    /// When set (Grafana's "timestamp header", usually X-Grafana-Alerting-Timestamp), the header is required, must be
+    /// within 5 minutes of our clock, and is signed with the body as "{timestamp}:{body}": without it a captured request
+    /// could be replayed.
+    /// </summary>
+    public string? HmacTimestampHeader { get; set; }
+
     /// <summary>The payload format this integration sends (see <see cref="AlertFormats"/>); generic JSON by default.</summary>
     public string Format { get; set; } = AlertFormats.Generic;
 }
@@ -50,14 +66,27 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}:Format: '{settings.Format}' is not a known format ({string.Join(", ", AlertFormats.Known)}).");
             }
 
-            if (settings.Secrets.Count == 0 && settings.WebhookSecrets.Count == 0)
+            if (settings.Secrets.Count == 0 && settings.WebhookSecrets.Count == 0 && settings.HmacSecrets.Count == 0)
             {
-                failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets: at least one secret is required (or WebhookSecrets).");
+                failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets: at least one secret is required (or WebhookSecrets, or HmacSecrets).");
             }
 
-            if (string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase) && settings.WebhookSecrets.Count > 0)
+            if (settings.WebhookSecrets.Count > 0 && settings.HmacSecrets.Count > 0)
             {
-                failures.Add($"{IntegrationOptions.Section}:{integration}:WebhookSecrets: a pagerduty integration is identified by its routing key (Secrets); Events API senders do not sign.");
+                failures.Add($"{IntegrationOptions.Section}:{integration}:HmacSecrets: an integration is signed one way; remove HmacSecrets or WebhookSecrets.");
+            }
+
+            for (var i = 0; i < settings.HmacSecrets.Count; i++)
+            {
+                if (settings.HmacSecrets[i].Length < IntegrationOptions.MinSecretLength)
+                {
+                    failures.Add($"{IntegrationOptions.Section}:{integration}:HmacSecrets:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
+                }
+            }
+
+            if (string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase) && (settings.WebhookSecrets.Count > 0 || settings.HmacSecrets.Count > 0))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:{(settings.WebhookSecrets.Count > 0 ? "WebhookSecrets" : "HmacSecrets")}: a pagerduty integration is identified by its routing key (Secrets); Events API senders do not sign.");
             }
 
             for (var i = 0; i < settings.Secrets.Count; i++)
@@ -101,7 +130,7 @@ public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions>
             return Result.UnknownIntegration;
         }
 
-        if (settings.WebhookSecrets.Count > 0)
+        if (settings.WebhookSecrets.Count > 0 || settings.HmacSecrets.Count > 0)
         {
             return Result.SignatureRequired;
         }

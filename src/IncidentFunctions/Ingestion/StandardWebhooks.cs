@@ -66,22 +66,10 @@ public sealed class StandardWebhooks(TimeProvider time)
             return Result.Refused(TimestampHeader, "is required");
         }
 
-        if (!long.TryParse(timestampText, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ||
-            seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        var (timestamp, stale) = SignedTimestamp.Check(timestampText, time.GetUtcNow(), Tolerance);
+        if (stale is not null)
         {
-            return Result.Refused(TimestampHeader, "must be whole seconds since the Unix epoch");
-        }
-
-        var timestamp = DateTimeOffset.FromUnixTimeSeconds(seconds);
-        var skew = time.GetUtcNow() - timestamp;
-        if (skew > Tolerance)
-        {
-            return Result.Refused(TimestampHeader, $"is more than {Tolerance.TotalSeconds:0} seconds old");
-        }
-
-        if (-skew > Tolerance)
-        {
-            return Result.Refused(TimestampHeader, $"is more than {Tolerance.TotalSeconds:0} seconds in the future");
+            return Result.Refused(TimestampHeader, stale);
         }
 
         var signatures = Single(headers, SignatureHeader);
@@ -144,6 +132,26 @@ public sealed class StandardWebhooks(TimeProvider time)
             : Result.Refused(SignatureHeader, "matches none of the integration's webhook secrets");
     }
 
-    static string? Single(IHeaderDictionary headers, string name) =>
+    internal static string? Single(IHeaderDictionary headers, string name) =>
         headers.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
+}
+
+/// <summary>The freshness rule of signed webhooks: whole Unix seconds, within a tolerance of our clock either way.</summary>
+public static class SignedTimestamp
+{
+    /// <summary>The timestamp, or the rule <paramref name="text"/> breaks.</summary>
+    public static (DateTimeOffset At, string? Rule) Check(string text, DateTimeOffset now, TimeSpan tolerance)
+    {
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ||
+            seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return (default, "must be whole seconds since the Unix epoch");
+        }
+
+        var at = DateTimeOffset.FromUnixTimeSeconds(seconds);
+        var skew = now - at;
+        return skew > tolerance ? (at, $"is more than {tolerance.TotalSeconds:0} seconds old")
+            : -skew > tolerance ? (at, $"is more than {tolerance.TotalSeconds:0} seconds in the future")
+            : (at, null);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
@@ -20,6 +21,8 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
     const string Integration = "intake";
     const string Secret = "intake-secret-0123456789";
     const string Signed = "intake-signed";
+    const string GrafanaSigned = "intake-grafana-hmac";
+    const string HmacSecret = "grafana-hmac-secret-0123";
     static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
     ServiceProvider services = null!;
     QueueClient queue = null!;
@@ -32,6 +35,9 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
                 [ConnectionNames.Storage] = azurite.ConnectionString,
                 [$"Integrations:{Integration}:Secrets:0"] = Secret,
                 [$"Integrations:{Signed}:WebhookSecrets:0"] = WebhookSecret,
+                [$"Integrations:{GrafanaSigned}:Format"] = AlertFormats.Grafana,
+                [$"Integrations:{GrafanaSigned}:HmacSecrets:0"] = HmacSecret,
+                [$"Integrations:{GrafanaSigned}:HmacTimestampHeader"] = HmacSignatures.GrafanaTimestampHeader,
             })
             .Build();
         services = new ServiceCollection().AddLogging().AddIncidentServices(configuration).BuildServiceProvider();
@@ -180,10 +186,55 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(2, rowKeys.Distinct().Count());
     }
 
+    const string GrafanaBody = """
+        {"receiver":"incidents","status":"firing","orgId":1,"version":"1","groupKey":"{}:{alertname=\"DiskFull\"}","truncatedAlerts":0,
+         "groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"https://grafana.example.com/",
+         "alerts":[{"status":"firing","labels":{"alertname":"DiskFull","severity":"critical"},"annotations":{"summary":"Disk full"},
+                    "startsAt":"2026-11-26T03:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"a1b2c3d4e5f60718"}]}
+        """;
+
+    static Dictionary<string, string> GrafanaHeaders(DateTimeOffset at, string body = GrafanaBody, string secret = HmacSecret)
+    {
+        var stamp = at.ToUnixTimeSeconds().ToString();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{stamp}:{body}")));
+        return new() { [HmacSignatures.DefaultHeader] = signature, [HmacSignatures.GrafanaTimestampHeader] = stamp };
+    }
+
+    [Fact]
+    public async Task AGrafanaWebhookSignedWithItsHmacSecretIsEnqueued()
+    {
+        var (status, _, body) = await PostSigned(GrafanaHeaders(DateTimeOffset.UtcNow), GrafanaBody, GrafanaSigned);
+
+        Assert.True(status == 202, body);
+        Assert.Single((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    [Theory]
+    [InlineData("wrong secret", HmacSignatures.DefaultHeader)]
+    [InlineData("stale", HmacSignatures.GrafanaTimestampHeader)]
+    [InlineData("plain secret instead", HmacSignatures.DefaultHeader)]
+    public async Task AGrafanaWebhookWithABadSignatureIsRefusedAndEnqueuesNothing(string fault, string header)
+    {
+        var headers = fault switch
+        {
+            "wrong secret" => GrafanaHeaders(DateTimeOffset.UtcNow, secret: "someone-elses-secret-0000"),
+            "stale" => GrafanaHeaders(DateTimeOffset.UtcNow.AddMinutes(-10)),
+            _ => new Dictionary<string, string> { ["Authorization"] = "Bearer " + HmacSecret, [HmacSignatures.GrafanaTimestampHeader] = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString() },
+        };
+
+        var (status, contentType, response) = await PostSigned(headers, GrafanaBody, GrafanaSigned);
+
+        Assert.Equal(401, status);
+        Assert.Equal(Problem.ContentType, contentType);
+        Assert.True(JsonDocument.Parse(response).RootElement.GetProperty("errors").TryGetProperty(header, out _), response);
+        Assert.DoesNotContain(HmacSecret, response, StringComparison.Ordinal);
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+    }
+
     static List<string> AlertIds(string body) =>
         JsonDocument.Parse(body).RootElement.GetProperty("alertIds").EnumerateArray().Select(e => e.GetString()!).ToList();
 
-    async Task<(int Status, string? ContentType, string Body)> PostSigned(Dictionary<string, string> headers, string body = SignedBody)
+    async Task<(int Status, string? ContentType, string Body)> PostSigned(Dictionary<string, string> headers, string body = SignedBody, string integration = Signed)
     {
         var context = new DefaultHttpContext { RequestServices = services };
         context.Request.Method = "POST";
@@ -196,7 +247,7 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         var response = new MemoryStream();
         context.Response.Body = response;
-        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, Signed, CancellationToken.None);
+        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, CancellationToken.None);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], Encoding.UTF8.GetString(response.ToArray()));
     }
