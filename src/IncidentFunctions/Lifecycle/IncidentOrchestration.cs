@@ -62,6 +62,11 @@ public static class IncidentOrchestration
             var plan = start.Triage.Escalation;
             // An acknowledgement or resolution may be stored already: signals raised before this instance existed are lost.
             var state = await ApplySourceResolveAsync(plan, start.State);
+            if (start.Triage.Maintenance is { } window && state.Status == IncidentStatus.Open)
+            {
+                state = await MaintenanceAsync(plan, window);
+            }
+
             var kind = NotificationKind.Page;
             while (state.Status != IncidentStatus.Resolved)
             {
@@ -115,6 +120,26 @@ public static class IncidentOrchestration
             await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true);
             context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Exhausted));
             return (await WaitWhileOpenAsync(plan, until: null))!;
+        }
+
+        /// <summary>
+        /// Opened in a maintenance window: on the record, but nobody is paged while the window lasts. An incident still
+        /// open when it ends is a problem the maintenance did not explain, and escalation starts then.
+        /// </summary>
+        async Task<IncidentState> MaintenanceAsync(EscalationPlan plan, MaintenanceWindow window)
+        {
+            await RecordAsync(TimelineEventTypes.MaintenanceSuppressed,
+                $"Opened during maintenance window {window.Id}" + (window.Reason is null ? string.Empty : $" ({window.Reason})") + $": not paging until {window.End:yyyy-MM-dd HH:mm} UTC",
+                new() { ["window"] = window.Id, ["start"] = window.Start.ToString("O"), ["end"] = window.End.ToString("O") });
+            context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Maintenance, NextAt: window.End));
+            if (window.End > Now && await WaitWhileOpenAsync(plan, window.End) is { } changed)
+            {
+                return changed;
+            }
+
+            await RecordAsync(TimelineEventTypes.MaintenanceEnded,
+                $"Maintenance window {window.Id} ended with the incident still open: paging now", new() { ["window"] = window.Id });
+            return await ReadAsync(plan);
         }
 
         /// <summary>Waits out an acknowledgement; when it goes stale without a resolution, re-triggers the incident.</summary>

@@ -49,7 +49,8 @@ public sealed partial class LifecycleActivities(
             triage = policy.Current.Triage(new TriageInput(
                 incident.Integration,
                 JsonSerializer.Deserialize<Dictionary<string, string>>(incident.Labels, JsonDefaults.Options) ?? [],
-                Enum.Parse<Severity>(incident.Severity)));
+                Enum.Parse<Severity>(incident.Severity),
+                incident.OpenedAt));
             incident.Triage = JsonSerializer.Serialize(triage, JsonDefaults.Options);
             incident.Priority = triage.Priority.ToString();
             incident.ServiceId = triage.ServiceId;

@@ -72,6 +72,9 @@ public static class LifecyclePhases
     public const string Triggered = "triggered";
     public const string Exhausted = "escalation exhausted";
     public const string Acknowledged = "acknowledged";
+
+    /// <summary>Opened in a maintenance window: recorded, not paged until the window ends.</summary>
+    public const string Maintenance = "maintenance";
     public const string Resolved = "resolved";
 }
 

@@ -10,14 +10,18 @@ public sealed class IncidentPolicy
 {
     readonly IReadOnlyList<PolicyRoute> routes;
     readonly ServicePlan defaultService;
+    readonly IReadOnlyList<PolicyMaintenance> maintenance;
 
-    internal IncidentPolicy(string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService)
+    internal IncidentPolicy(
+        string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService,
+        IReadOnlyList<PolicyMaintenance> maintenance)
     {
         Version = version;
         Source = source;
         Counts = counts;
         this.routes = routes;
         this.defaultService = defaultService;
+        this.maintenance = maintenance;
     }
 
     /// <summary>
@@ -32,12 +36,20 @@ public sealed class IncidentPolicy
 
     public PolicyCounts Counts { get; }
 
-    /// <summary>Routes the alert to a service (first matching rule, else the default) and freezes its escalation.</summary>
+    /// <summary>
+    /// Routes the alert to a service (first matching rule, else the default), freezes its escalation, and names the
+    /// maintenance window it falls in: the first in file order that is open at <see cref="TriageInput.At"/>, matches
+    /// the alert, and lists the routed service (or lists none).
+    /// </summary>
     public TriageResult Triage(TriageInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var route = routes.FirstOrDefault(r => r.Match.Matches(input));
         var service = route?.Service ?? defaultService;
+        var window = maintenance.FirstOrDefault(m =>
+            m.Window.Start <= input.At && input.At < m.Window.End
+            && m.Match.Matches(input)
+            && (m.Services.Count == 0 || m.Services.Contains(service.Id)));
         return new TriageResult(
             Version,
             service.Id,
@@ -46,12 +58,16 @@ public sealed class IncidentPolicy
             service.ImpactTier,
             Priorities.Of(input.Severity, service.ImpactTier),
             route?.Name ?? "default",
-            service.Escalation);
+            service.Escalation,
+            window?.Window);
     }
 }
 
 /// <summary>How much the policy declares; logged on load so an operator can see the file they meant was read.</summary>
-public sealed record PolicyCounts(int People, int Teams, int EscalationPolicies, int Services, int Routes);
+public sealed record PolicyCounts(int People, int Teams, int EscalationPolicies, int Services, int Routes, int MaintenanceWindows = 0);
+
+/// <summary>A maintenance window with what it applies to: alerts the match accepts, routed to one of the services (any if none).</summary>
+internal sealed record PolicyMaintenance(MaintenanceWindow Window, RouteMatch Match, IReadOnlySet<string> Services);
 
 /// <summary>A service with its escalation already expanded to people, shared by every incident routed to it.</summary>
 internal sealed record ServicePlan(string Id, string Name, string TeamId, int ImpactTier, EscalationPlan Escalation);

@@ -31,7 +31,10 @@ public sealed record EscalationPlan(
     IReadOnlyList<Recipient> Team,
     int MaxNotifications);
 
-/// <summary>What triage decided for an incident; <see cref="Route"/> names the rule that matched ("routes[2]" or "default").</summary>
+/// <summary>
+/// What triage decided for an incident; <see cref="Route"/> names the rule that matched ("routes[2]" or "default").
+/// <see cref="Maintenance"/> is the maintenance window the incident opened in, if any: it is not paged before the window ends.
+/// </summary>
 public sealed record TriageResult(
     string PolicyVersion,
     string ServiceId,
@@ -40,7 +43,11 @@ public sealed record TriageResult(
     int ImpactTier,
     Priority Priority,
     string Route,
-    EscalationPlan Escalation);
+    EscalationPlan Escalation,
+    MaintenanceWindow? Maintenance = null);
 
-/// <summary>What routing looks at.</summary>
-public sealed record TriageInput(string Integration, IReadOnlyDictionary<string, string> Labels, Severity Severity);
+/// <summary>A planned period in which matching incidents are recorded but not paged.</summary>
+public sealed record MaintenanceWindow(string Id, string? Reason, DateTimeOffset Start, DateTimeOffset End);
+
+/// <summary>What routing looks at; <see cref="At"/> (when the incident opened) decides which maintenance windows apply.</summary>
+public sealed record TriageInput(string Integration, IReadOnlyDictionary<string, string> Labels, Severity Severity, DateTimeOffset At);

@@ -20,11 +20,12 @@ public sealed partial class PolicyParser
     public const int MaxRepeat = 10;
     public const int DefaultMaxNotifications = 100;
     public const int MaxMaxNotifications = 1000;
+    public const int MaxMaintenanceDays = 31;
     const int MaxVersionLength = 64;
     const int MaxNameLength = 256;
     const int MaxEmailLength = 254;
 
-    static readonly string[] RootProperties = ["version", "people", "teams", "escalationPolicies", "services", "routes", "defaultService"];
+    static readonly string[] RootProperties = ["version", "people", "teams", "escalationPolicies", "services", "routes", "defaultService", "maintenanceWindows"];
     static readonly string[] PersonProperties = ["id", "name", "email", "timeZone"];
     static readonly string[] TeamProperties = ["id", "name", "members"];
     static readonly string[] EscalationPolicyProperties = ["id", "levels", "repeat", "ackTimeoutMinutes", "autoResolve", "maxNotifications"];
@@ -33,6 +34,7 @@ public sealed partial class PolicyParser
     static readonly string[] ServiceProperties = ["id", "name", "team", "impactTier", "escalationPolicy"];
     static readonly string[] RouteProperties = ["match", "service"];
     static readonly string[] MatchProperties = ["integration", "severity", "labels"];
+    static readonly string[] MaintenanceProperties = ["id", "reason", "start", "end", "match", "services"];
 
     // The top-level properties' paths are bare names: "people[0].email", not "$.people[0].email".
     const string TopLevel = "";
@@ -92,14 +94,15 @@ public sealed partial class PolicyParser
             var services = Services(root, teams, escalationPolicies);
             var routes = Routes(root, services);
             var defaultService = Reference(RequiredString(root, TopLevel, "defaultService", MaxIdLength), "defaultService", "service", services);
+            var maintenance = MaintenanceWindows(root, services);
             if (errors.Count > 0)
             {
                 return null;
             }
 
             var version = $"{declaredVersion ?? "unversioned"}+{Convert.ToHexStringLower(SHA256.HashData(utf8.Span))[..12]}";
-            var counts = new PolicyCounts(people.Count, teams.Count, escalationPolicies.Count, services.Count, routes.Count);
-            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService);
+            var counts = new PolicyCounts(people.Count, teams.Count, escalationPolicies.Count, services.Count, routes.Count, maintenance.Count);
+            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService, maintenance);
         }
     }
 
@@ -113,7 +116,8 @@ public sealed partial class PolicyParser
         Declared<EscalationPolicyEntry> escalationPolicies,
         Declared<ServiceEntry> services,
         IReadOnlyList<RouteEntry> routes,
-        string defaultService)
+        string defaultService,
+        IReadOnlyList<PolicyMaintenance> maintenance)
     {
         Recipient[] Members(string team) => teams[team].Select(person => people[person]).ToArray();
 
@@ -134,7 +138,8 @@ public sealed partial class PolicyParser
             source,
             counts,
             routes.Select(r => new PolicyRoute(r.Path, r.Match, plans[r.Service])).ToArray(),
-            plans[defaultService]);
+            plans[defaultService],
+            maintenance);
     }
 
     Declared<Recipient> People(JsonElement root)
@@ -278,6 +283,64 @@ public sealed partial class PolicyParser
         }
 
         return routes;
+    }
+
+    /// <summary>
+    /// Planned windows in which matching incidents are recorded but not paged. Times are ISO 8601 with an offset (or Z),
+    /// so that a window never depends on the server's zone; a window lasts at most <see cref="MaxMaintenanceDays"/> days,
+    /// because a forgotten, endless window would silence paging for good.
+    /// </summary>
+    List<PolicyMaintenance> MaintenanceWindows(JsonElement root, Declared<ServiceEntry> services)
+    {
+        var windows = new Declared<PolicyMaintenance>();
+        foreach (var (item, path) in Items(root, TopLevel, "maintenanceWindows", required: false, nonEmpty: false))
+        {
+            if (!IsObject(item, path, MaintenanceProperties))
+            {
+                continue;
+            }
+
+            var id = Id(item, path);
+            var reason = OptionalString(item, path, "reason", MaxNameLength);
+            var start = Instant(item, path, "start");
+            var end = Instant(item, path, "end");
+            if (start is { } from && end is { } until && !(until > from && until - from <= TimeSpan.FromDays(MaxMaintenanceDays)))
+            {
+                errors.Add(new(Child(path, "end"), $"must be after start, and at most {MaxMaintenanceDays} days after it"));
+            }
+
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (service, servicePath) in Items(item, path, "services", required: false, nonEmpty: false))
+            {
+                listed.Add(Reference(StringValue(service, servicePath, MaxIdLength), servicePath, "service", services));
+            }
+
+            windows.Add(id, path, new PolicyMaintenance(
+                new MaintenanceWindow(id, reason, start ?? default, end ?? default), Match(item, path), listed));
+        }
+
+        errors.AddRange(windows.Duplicates("id"));
+        return [.. windows.Values];
+    }
+
+    DateTimeOffset? Instant(JsonElement o, string path, string name)
+    {
+        var text = RequiredString(o, path, name, 64);
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        // An offset is required: "2026-11-27T01:00" would mean different instants on different servers.
+        if (DateTimeOffset.TryParseExact(text, ["yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"],
+                System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+            && (text.EndsWith('Z') || text.Length > 6 && text[^6] is '+' or '-'))
+        {
+            return at.ToUniversalTime();
+        }
+
+        errors.Add(new(Child(path, name), "must be an ISO 8601 date and time with an offset, e.g. 2026-11-27T01:00:00Z"));
+        return null;
     }
 
     RouteMatch Match(JsonElement route, string routePath)

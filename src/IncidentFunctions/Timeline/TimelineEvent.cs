@@ -28,6 +28,8 @@ public static class TimelineEventTypes
     public const string IncidentRetriggered = "incident.retriggered";
     public const string EscalationExhausted = "escalation.exhausted";
     public const string AutoResolveSkipped = "incident.autoresolve-skipped";
+    public const string MaintenanceSuppressed = "incident.maintenance";
+    public const string MaintenanceEnded = "incident.maintenance-ended";
     public const string NotificationSent = "notification.sent";
     public const string NotificationSuppressed = "notification.suppressed";
     public const string NotificationFailed = "notification.failed";

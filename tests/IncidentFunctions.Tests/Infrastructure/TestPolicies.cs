@@ -23,6 +23,9 @@ public sealed class TestPolicy
 
     public int MaxNotifications { get; init; } = 100;
 
+    /// <summary>Maintenance windows, each applying to every alert between its start and end.</summary>
+    public IReadOnlyList<(string Id, DateTimeOffset Start, DateTimeOffset End)> MaintenanceWindows { get; init; } = [];
+
     public string Email(string person) => $"{person}.{Suffix}@example.com";
 
     public static readonly string[] People = ["alice", "bob", "carol"];
@@ -53,5 +56,6 @@ public sealed class TestPolicy
         services = new[] { new { id = "checkout", name = "Checkout", team = "platform", impactTier = 1, escalationPolicy = "test" } },
         routes = Array.Empty<object>(),
         defaultService = "checkout",
+        maintenanceWindows = MaintenanceWindows.Select(w => new { id = w.Id, reason = "test maintenance", start = w.Start.ToString("O"), end = w.End.ToString("O") }),
     });
 }

@@ -278,6 +278,49 @@ public sealed class LifecycleTests(PipelineFixture fixture)
     }
 
     /// <summary>Waits until the incident's inbox holds at least <paramref name="count"/> emails.</summary>
+    [Fact]
+    public async Task AnIncidentOpenedInAMaintenanceWindowIsRecordedAndPagedOnlyIfStillOpenWhenItEnds()
+    {
+        var end = DateTimeOffset.UtcNow.AddSeconds(8);
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 600)], MaintenanceWindows = [("db-upgrade", end.AddHours(-1), end)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        var status = await host.PhaseAsync(incident.Id, LifecyclePhases.Maintenance);
+        Assert.Equal(end.ToUnixTimeSeconds(), status.NextAt!.Value.ToUnixTimeSeconds());
+        Assert.Empty(await host.EmailsAsync(incident.Id));
+
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Triggered, level: 1);
+        var page = Assert.Single(await EmailsAsync(host, incident.Id, count: 1));
+        Assert.Equal(("page", "1", "alice"), Describe(policy, page));
+
+        var events = await host.EventsAsync(incident.Id);
+        var suppressed = events.Single(e => e.Type == TimelineEventTypes.MaintenanceSuppressed);
+        Assert.Equal("db-upgrade", suppressed.Data!["window"]);
+        var ended = events.Single(e => e.Type == TimelineEventTypes.MaintenanceEnded);
+        Assert.True(ended.At >= end, $"paging resumed at {ended.At:O}, before the window ended at {end:O}");
+        Assert.True(events.Single(e => e.Type == TimelineEventTypes.NotificationSent).At >= ended.At);
+    }
+
+    [Fact]
+    public async Task AnIncidentResolvedDuringItsMaintenanceWindowIsNeverPaged()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 600)], MaintenanceWindows = [("deploy", now.AddMinutes(-5), now.AddMinutes(30))] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Maintenance);
+        await host.Responder.ResolveAsync(incident.Id, "bob", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incident.Id);
+
+        Assert.Empty(await host.EmailsAsync(incident.Id));
+        var types = (await host.EventsAsync(incident.Id)).Select(e => e.Type).ToList();
+        Assert.Contains(TimelineEventTypes.MaintenanceSuppressed, types);
+        Assert.DoesNotContain(TimelineEventTypes.MaintenanceEnded, types);
+        Assert.DoesNotContain(TimelineEventTypes.NotificationSent, types);
+    }
+
     static async Task<IReadOnlyList<MailDevEmail>> EmailsAsync(LifecycleHost host, string incidentId, int count) =>
         await Eventually.Get(() => host.EmailsAsync(incidentId)!, e => e!.Count >= count, $"{count} emails for {incidentId}");
 

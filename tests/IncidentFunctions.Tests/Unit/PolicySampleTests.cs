@@ -18,7 +18,7 @@ public sealed class PolicySampleTests
     [Fact]
     public void TheReadmeAlertPagesOnePersonThenTheWholeTeamAMinuteApart()
     {
-        var result = Sample.Triage(new TriageInput("demo", new Dictionary<string, string> { ["service"] = "checkout" }, Severity.Critical));
+        var result = Sample.Triage(new TriageInput("demo", new Dictionary<string, string> { ["service"] = "checkout" }, Severity.Critical, DateTimeOffset.UtcNow));
 
         Assert.Equal(("checkout", Priority.P1, "routes[0]"), (result.ServiceId, result.Priority, result.Route));
         var plan = result.Escalation;

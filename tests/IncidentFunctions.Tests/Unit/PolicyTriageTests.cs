@@ -50,7 +50,58 @@ public sealed class PolicyTriageTests
     static readonly Recipient Carol = new("carol", "Carol Example", "carol@example.com", "Asia/Tokyo");
 
     static TriageResult Triage(Severity severity, string integration = "demo", params (string Name, string Value)[] labels) =>
-        Policy.Triage(new TriageInput(integration, labels.ToDictionary(l => l.Name, l => l.Value), severity));
+        Policy.Triage(new TriageInput(integration, labels.ToDictionary(l => l.Name, l => l.Value), severity, Now));
+
+    static readonly DateTimeOffset Now = new(2026, 11, 27, 2, 0, 0, TimeSpan.Zero);
+
+    const string Windows = """
+        "maintenanceWindows": [
+          { "id": "db-upgrade", "reason": "Postgres 17 upgrade", "start": "2026-11-27T01:00:00Z", "end": "2026-11-27T03:00:00Z",
+            "match": { "labels": { "cluster": "db-eu" } } },
+          { "id": "payments-freeze", "start": "2026-11-27T02:00:00+01:00", "end": "2026-11-27T04:00:00+01:00", "services": ["payments"] }
+        ],
+        "defaultService"
+        """;
+
+    static readonly IncidentPolicy WithWindows = PolicyParser.Parse(Json.Replace("\"defaultService\"", Windows, StringComparison.Ordinal), "maintenance");
+
+    static TriageResult TriageAt(DateTimeOffset at, string integration, params (string Name, string Value)[] labels) =>
+        WithWindows.Triage(new TriageInput(integration, labels.ToDictionary(l => l.Name, l => l.Value), Severity.Critical, at));
+
+    [Fact]
+    public void AnAlertMatchingAWindowWhileItIsOpenIsTriagedIntoIt()
+    {
+        var result = TriageAt(Now, "prometheus", ("cluster", "db-eu"), ("service", "checkout"));
+
+        Assert.Equal(
+            new MaintenanceWindow("db-upgrade", "Postgres 17 upgrade", new(2026, 11, 27, 1, 0, 0, TimeSpan.Zero), new(2026, 11, 27, 3, 0, 0, TimeSpan.Zero)),
+            result.Maintenance);
+        Assert.Equal("checkout", result.ServiceId);
+    }
+
+    [Theory]
+    [InlineData("2026-11-27T00:59:59Z")]
+    [InlineData("2026-11-27T03:00:00Z")]
+    public void AWindowAppliesFromItsStartUpToButNotIncludingItsEnd(string at)
+    {
+        Assert.Null(TriageAt(DateTimeOffset.Parse(at), "prometheus", ("cluster", "db-eu")).Maintenance);
+    }
+
+    [Fact]
+    public void AnAlertThatDoesNotMatchTheWindowIsPagedAsUsual()
+    {
+        Assert.Null(TriageAt(Now, "prometheus", ("cluster", "db-us")).Maintenance);
+    }
+
+    [Fact]
+    public void AWindowListingServicesAppliesOnlyToAlertsRoutedToThem()
+    {
+        // 01:30 UTC is inside payments-freeze (02:00-04:00 at +01:00), which lists only the payments service.
+        var at = new DateTimeOffset(2026, 11, 27, 1, 30, 0, TimeSpan.Zero);
+
+        Assert.Equal("payments-freeze", TriageAt(at, "grafana", ("service", "payments"), ("env", "prod")).Maintenance?.Id);
+        Assert.Null(TriageAt(at, "grafana", ("service", "checkout")).Maintenance);
+    }
 
     [Fact]
     public void TheFirstMatchingRouteWinsOverLaterOnesThatAlsoMatch()
@@ -104,7 +155,7 @@ public sealed class PolicyTriageTests
     {
         var policy = PolicyParser.Parse(Json.Replace("\"routes\": [", $"\"routes\": [ {route},", StringComparison.Ordinal), "catch-all");
 
-        var result = policy.Triage(new TriageInput("anything", new Dictionary<string, string>(), Severity.Info));
+        var result = policy.Triage(new TriageInput("anything", new Dictionary<string, string>(), Severity.Info, Now));
 
         Assert.Equal("routes[0]", result.Route);
         Assert.Equal("checkout", result.ServiceId);
