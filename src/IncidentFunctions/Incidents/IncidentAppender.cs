@@ -192,10 +192,7 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
                 incident.LastAlertAt = alert.ReceivedAt;
             }
 
-            if (alert.Status == AlertStatus.Resolved)
-            {
-                incident.SourceResolvedAt ??= alert.ReceivedAt;
-            }
+            incident.Observe(alert);
         }
     }
 

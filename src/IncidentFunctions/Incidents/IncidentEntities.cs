@@ -37,7 +37,14 @@ public sealed class IncidentEntity : ITableEntity
 
     public string Integration { get; set; } = string.Empty;
 
+    /// <summary>The key that opened the incident: the alert's dedup key, or its group key when the integration groups.</summary>
     public string DedupKey { get; set; } = string.Empty;
+
+    /// <summary>Set when the incident is a group's (see <see cref="AlertGroups"/>).</summary>
+    public string? GroupKey { get; set; }
+
+    /// <summary>A grouped incident's member alerts that are firing now (JSON array of <see cref="AlertGroups.MemberOf"/>).</summary>
+    public string? FiringMembers { get; set; }
 
     public string? Source { get; set; }
 
@@ -104,7 +111,9 @@ public sealed class IncidentEntity : ITableEntity
         Title = alert.Title,
         Severity = alert.Severity.ToString(),
         Integration = alert.Integration,
-        DedupKey = alert.DedupKey,
+        DedupKey = alert.IncidentKey,
+        GroupKey = alert.GroupKey,
+        FiringMembers = alert.GroupKey is null ? null : JsonSerializer.Serialize(new[] { AlertGroups.MemberOf(alert.DedupKey) }),
         Source = alert.Source,
         Description = alert.Description,
         Labels = JsonSerializer.Serialize(alert.Labels, JsonDefaults.Options),
@@ -115,6 +124,48 @@ public sealed class IncidentEntity : ITableEntity
         LastAlertAt = alert.ReceivedAt,
         SourceResolvedAt = alert.Status == AlertStatus.Resolved ? alert.ReceivedAt : null,
     };
+
+    /// <summary>
+    /// Counts the alert's firing or resolution towards the source's view of the incident. For a single alert's incident
+    /// a resolution is the source's last word; a group's incident is resolved by the source only when none of its
+    /// member alerts is firing any more, and a member firing again withdraws that.
+    /// </summary>
+    public void Observe(Alert alert)
+    {
+        if (GroupKey is null)
+        {
+            if (alert.Status == AlertStatus.Resolved)
+            {
+                SourceResolvedAt ??= alert.ReceivedAt;
+            }
+
+            return;
+        }
+
+        var members = JsonSerializer.Deserialize<HashSet<string>>(FiringMembers ?? "[]") ?? [];
+        var member = AlertGroups.MemberOf(alert.DedupKey);
+        switch (alert.Status)
+        {
+            case AlertStatus.Firing:
+                if (members.Count < AlertGroups.MaxMembers)
+                {
+                    members.Add(member);
+                }
+
+                SourceResolvedAt = null;
+                break;
+            case AlertStatus.Resolved:
+                members.Remove(member);
+                if (members.Count == 0)
+                {
+                    SourceResolvedAt ??= alert.ReceivedAt;
+                }
+
+                break;
+        }
+
+        FiringMembers = JsonSerializer.Serialize(members.Order(StringComparer.Ordinal));
+    }
 
     public Incident ToIncident() => new(
         Id,

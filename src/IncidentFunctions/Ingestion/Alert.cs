@@ -30,6 +30,8 @@ public sealed record AlertLink(string Href, string? Text)
 /// <summary>
 /// An alert after validation, in the one shape every integration format is turned into. <see cref="Id"/> is assigned
 /// on receipt and stays the same across queue retries, which is what makes processing idempotent.
+/// <see cref="DedupKey"/> identifies the alert; <see cref="GroupKey"/>, set when the integration groups alerts by
+/// labels (see <see cref="AlertGroups"/>), names the incident several alerts share.
 /// </summary>
 public sealed record Alert(
     string Id,
@@ -43,7 +45,13 @@ public sealed record Alert(
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<AlertLink> Links,
     DateTimeOffset? OccurredAt,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? GroupKey = null)
+{
+    /// <summary>The key that picks the alert's incident: its group's, or its own.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string IncidentKey => GroupKey ?? DedupKey;
+}
 
 /// <summary>The alerts of one accepted request; they travel in one queue message so a request is all-or-nothing.</summary>
 public sealed record AlertBatch(string Id, string Integration, DateTimeOffset ReceivedAt, IReadOnlyList<Alert> Alerts);

@@ -83,11 +83,13 @@ public sealed partial class AlertIntake(
         using (document)
         {
             var parse = AlertFormats.For(settings.Format);
-            var (alerts, errors) = parse(document!.RootElement, integration, batchId, receivedAt);
+            var (parsed, errors) = parse(document!.RootElement, integration, batchId, receivedAt);
             if (errors.Count > 0)
             {
                 return Problem.Validation(errors).ToResult();
             }
+
+            var alerts = parsed.Select(a => AlertGroups.Apply(a, settings.GroupBy)).ToList();
 
             try
             {

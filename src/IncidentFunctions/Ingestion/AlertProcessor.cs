@@ -45,13 +45,13 @@ public sealed partial class AlertProcessor(
     readonly ConcurrentDictionary<string, Lazy<Task>> openings = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Processes every alert of a queue message. Alerts of different dedup keys run concurrently (so the appender can
-    /// count repeats together); alerts of one key run in their order, so a resolve never overtakes its firing.
+    /// Processes every alert of a queue message. Alerts of different incident keys run concurrently (so the appender can
+    /// count repeats together); alerts of one key (or group) run in their order, so a resolve never overtakes its firing.
     /// </summary>
     public async Task ProcessAsync(AlertMessage message, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var alerts = (await payloads.ResolveAsync(message, ct)).SelectMany(b => b.Alerts);
-        await Task.WhenAll(alerts.GroupBy(a => (a.Integration, a.DedupKey)).Select(async group =>
+        await Task.WhenAll(alerts.GroupBy(a => (a.Integration, a.IncidentKey)).Select(async group =>
         {
             foreach (var alert in group)
             {
@@ -62,7 +62,7 @@ public sealed partial class AlertProcessor(
 
     public async Task<AlertOutcome> ProcessAsync(Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
-        var keyId = AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.DedupKey);
+        var keyId = AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.IncidentKey);
         if (alert.Status == AlertStatus.Firing && incidentByKey.TryGetValue(keyId, out var known) &&
             await AppendAsync(keyId, known, null, alert, lifecycle, ct) is { } fast)
         {
@@ -72,7 +72,7 @@ public sealed partial class AlertProcessor(
         incidentByKey.TryRemove(keyId, out _);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var key = await incidents.FindKeyAsync(alert.Integration, alert.DedupKey, ct);
+            var key = await incidents.FindKeyAsync(alert.Integration, alert.IncidentKey, ct);
             var incident = key is null ? null : await incidents.FindAsync(key.IncidentId, ct);
             var outcome = DedupDecision.Decide(alert.Status, key, incident) switch
             {
@@ -99,7 +99,7 @@ public sealed partial class AlertProcessor(
     async Task<AlertOutcome?> OpenAsync(string keyId, AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var id = IncidentIds.New(time.GetUtcNow());
-        return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.DedupKey, id, ct)
+        return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.IncidentKey, id, ct)
             ? await CreateAsync(keyId, id, alert, lifecycle, ct)
             : null;
     }
@@ -115,7 +115,7 @@ public sealed partial class AlertProcessor(
         await timeline.AppendAsync(id, AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), ct);
         Remember(keyId, id);
         await FinishOpeningAsync(incident, lifecycle, ct);
-        LogOpened(logger, id, alert.Integration, alert.DedupKey);
+        LogOpened(logger, id, alert.Integration, alert.IncidentKey);
         return AlertOutcome.Opened;
     }
 
@@ -178,7 +178,7 @@ public sealed partial class AlertProcessor(
 
     AlertOutcome? Drop(Alert alert)
     {
-        LogUnmatched(logger, alert.Id, alert.Status.ToString().ToLowerInvariant(), alert.Integration, alert.DedupKey);
+        LogUnmatched(logger, alert.Id, alert.Status.ToString().ToLowerInvariant(), alert.Integration, alert.IncidentKey);
         return AlertOutcome.Dropped;
     }
 
@@ -228,20 +228,22 @@ public sealed partial class AlertProcessor(
         }
     }
 
-    static TimelineEvent AlertEvent(Alert alert, string type, string summary) => new(
-        alert.Id,
-        alert.ReceivedAt,
-        type,
-        alert.Integration,
-        Channels.Source,
-        summary,
-        new Dictionary<string, string>
+    static TimelineEvent AlertEvent(Alert alert, string type, string summary)
+    {
+        var data = new Dictionary<string, string>
         {
             ["alertId"] = alert.Id,
             ["severity"] = alert.Severity.ToString().ToLowerInvariant(),
             ["status"] = alert.Status.ToString().ToLowerInvariant(),
             ["dedupKey"] = alert.DedupKey,
-        });
+        };
+        if (alert.GroupKey is { } group)
+        {
+            data["groupKey"] = group;
+        }
+
+        return new(alert.Id, alert.ReceivedAt, type, alert.Integration, Channels.Source, summary, data);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened incident {IncidentId} for {Integration} key {DedupKey}")]
     static partial void LogOpened(ILogger logger, string incidentId, string integration, string dedupKey);

@@ -33,6 +33,12 @@ public sealed class Integration
     /// </summary>
     public string? HmacTimestampHeader { get; set; }
 
+    /// <summary>
+    /// Label names whose values, all present, join alerts into one incident (see <see cref="AlertGroups"/>); empty
+    /// (the default) gives each dedup key its own incident.
+    /// </summary>
+    public List<string> GroupBy { get; set; } = [];
+
     /// <summary>The payload format this integration sends (see <see cref="AlertFormats"/>); generic JSON by default.</summary>
     public string Format { get; set; } = AlertFormats.Generic;
 }
@@ -87,6 +93,16 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
             if (string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase) && (settings.WebhookSecrets.Count > 0 || settings.HmacSecrets.Count > 0))
             {
                 failures.Add($"{IntegrationOptions.Section}:{integration}:{(settings.WebhookSecrets.Count > 0 ? "WebhookSecrets" : "HmacSecrets")}: a pagerduty integration is identified by its routing key (Secrets); Events API senders do not sign.");
+            }
+
+            if (settings.GroupBy.Count > AlertGroups.MaxLabels || settings.GroupBy.Any(l => l.Length is 0 or > GenericAlertFormat.MaxLabelKey))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:GroupBy: at most {AlertGroups.MaxLabels} label names of 1-{GenericAlertFormat.MaxLabelKey} characters.");
+            }
+
+            if (settings.GroupBy.Count > 0 && string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:GroupBy: Events API senders act on their own dedup_key, which grouping would hide.");
             }
 
             for (var i = 0; i < settings.Secrets.Count; i++)

@@ -201,6 +201,44 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task AlertsOfOneGroupShareOneIncidentThatTheSourceResolvesWhenTheLastOfThemResolves()
+    {
+        var cluster = TestAlerts.NewKey("cluster");
+        Alert Member(string instance, AlertStatus status, string inCluster) => AlertGroups.Apply(
+            (status == AlertStatus.Firing ? TestAlerts.Firing(integration, instance) : TestAlerts.Resolved(integration, instance))
+                with { Labels = new Dictionary<string, string> { ["alertname"] = "NodeDown", ["cluster"] = inCluster, ["instance"] = instance } },
+            ["alertname", "cluster"]);
+        var nodes = Enumerable.Range(1, 5).Select(i => TestAlerts.NewKey($"node{i}")).ToList();
+
+        await Task.WhenAll(nodes.Select(n => Processor.ProcessAsync(Member(n, AlertStatus.Firing, cluster), Lifecycle, CancellationToken.None)));
+        var other = Member(TestAlerts.NewKey("node"), AlertStatus.Firing, cluster + "-other");
+        Assert.Equal(AlertOutcome.Opened, await Processor.ProcessAsync(other, Lifecycle, CancellationToken.None));
+
+        var group = Member(nodes[0], AlertStatus.Firing, cluster).GroupKey!;
+        var incident = await IncidentFor(group);
+        Assert.Equal(5, incident.AlertCount);
+        Assert.Equal(group, incident.DedupKey);
+        Assert.NotEqual(incident.Id, (await IncidentFor(other.GroupKey!)).Id);
+        Assert.Null(await Incidents.FindKeyAsync(integration, nodes[0], CancellationToken.None));
+
+        foreach (var node in nodes.Skip(1))
+        {
+            Assert.Equal(AlertOutcome.SourceResolved, await Processor.ProcessAsync(Member(node, AlertStatus.Resolved, cluster), Lifecycle, CancellationToken.None));
+        }
+
+        var partly = await IncidentFor(group);
+        Assert.Null(partly.SourceResolvedAt);
+        Assert.NotEqual(IncidentStatus.Resolved, partly.StatusValue);
+
+        await Processor.ProcessAsync(Member(nodes[0], AlertStatus.Resolved, cluster), Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incident.Id);
+        var resolved = await IncidentFor(group);
+        Assert.Equal(IncidentStatus.Resolved, resolved.StatusValue);
+        Assert.NotNull(resolved.SourceResolvedAt);
+        Assert.Equal(IncidentStatus.Open, (await IncidentFor(other.GroupKey!)).StatusValue);
+    }
+
+    [Fact]
     public async Task StartingTheSameIncidentTwiceNeverCreatesASecondRun()
     {
         var key = TestAlerts.NewKey();

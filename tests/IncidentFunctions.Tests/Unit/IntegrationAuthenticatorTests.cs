@@ -212,6 +212,21 @@ public sealed class IntegrationAuthenticatorTests
         Assert.StartsWith("Integrations:pd:WebhookSecrets:", failure);
     }
 
+    [Fact]
+    public void ValidatorRefusesGroupingOnAPagerDutyIntegrationAndTooManyGroupLabels()
+    {
+        var options = Options(("pd", [Secret]), ("prom", [Secret]));
+        options.Items["pd"].Format = AlertFormats.PagerDuty;
+        options.Items["pd"].GroupBy = ["alertname"];
+        options.Items["prom"].GroupBy = [.. Enumerable.Range(0, AlertGroups.MaxLabels + 1).Select(i => $"l{i}")];
+
+        var failures = Validate(options).Failures!.ToList();
+
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("Integrations:pd:GroupBy:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Integrations:prom:GroupBy:", StringComparison.Ordinal));
+    }
+
     // IntegrationOptionsValidator
 
     static ValidateOptionsResult Validate(IntegrationOptions options) => new IntegrationOptionsValidator().Validate(null, options);
