@@ -96,6 +96,12 @@ public sealed class IncidentEntity : ITableEntity
     /// <summary>The triage result (JSON), written once: a retried triage returns it instead of deciding again.</summary>
     public string? Triage { get; set; }
 
+    /// <summary>Set when the incident opened while its key was flapping: paging is held until then.</summary>
+    public DateTimeOffset? FlappingUntil { get; set; }
+
+    /// <summary>How many incidents the key opened within the flap window, this one included.</summary>
+    public int? FlapCount { get; set; }
+
     /// <summary>Set once the incident's orchestration is known to exist; until then every processor re-checks.</summary>
     public bool LifecycleStarted { get; set; }
 
@@ -273,6 +279,9 @@ public sealed class AlertKeyEntity : ITableEntity
     public string DedupKey { get; set; } = string.Empty;
 
     public string IncidentId { get; set; } = string.Empty;
+
+    /// <summary>When the key's recent incidents opened (JSON array, newest last), for flap detection.</summary>
+    public string? Openings { get; set; }
 
     /// <summary>Dedup keys are caller text; hashing them keeps any character out of the table key.</summary>
     public static string PartitionKeyOf(string integration, string dedupKey) =>

@@ -35,7 +35,8 @@ public sealed class IncidentStore(TableServiceClient service)
     /// Points the dedup key at <paramref name="incidentId"/>: inserts when <paramref name="current"/> is null, else
     /// replaces it only if it is unchanged since read. False means another processor won the race.
     /// </summary>
-    public async Task<bool> TryClaimKeyAsync(AlertKeyEntity? current, string integration, string dedupKey, string incidentId, CancellationToken ct)
+    public async Task<bool> TryClaimKeyAsync(
+        AlertKeyEntity? current, string integration, string dedupKey, string incidentId, string? openings, CancellationToken ct)
     {
         var claim = new AlertKeyEntity
         {
@@ -43,6 +44,7 @@ public sealed class IncidentStore(TableServiceClient service)
             RowKey = string.Empty,
             DedupKey = dedupKey,
             IncidentId = incidentId,
+            Openings = openings,
         };
         try
         {

@@ -3,6 +3,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -31,6 +32,7 @@ public sealed partial class AlertProcessor(
     TimelineStore timeline,
     AlertPayloads payloads,
     IncidentResponder responder,
+    IOptionsMonitor<IntegrationOptions> integrations,
     TimeProvider time,
     ILogger<AlertProcessor> logger)
 {
@@ -77,7 +79,7 @@ public sealed partial class AlertProcessor(
             var outcome = DedupDecision.Decide(alert.Status, key, incident) switch
             {
                 DedupAction.OpenNew => await OpenAsync(keyId, key, alert, lifecycle, ct),
-                DedupAction.CompleteOpening => await CreateAsync(keyId, key!.IncidentId, alert, lifecycle, ct),
+                DedupAction.CompleteOpening => await CreateAsync(keyId, key!.IncidentId, key.Openings, alert, lifecycle, ct),
                 DedupAction.Append or DedupAction.SourceResolved => await AppendAsync(keyId, incident!.Id, incident, alert, lifecycle, ct),
                 DedupAction.NoteOnResolved => await NoteOnResolvedAsync(incident!, alert, ct),
                 DedupAction.SourceAcknowledged => await AcknowledgeAsync(incident!, alert, lifecycle, ct),
@@ -98,15 +100,31 @@ public sealed partial class AlertProcessor(
 
     async Task<AlertOutcome?> OpenAsync(string keyId, AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
-        var id = IncidentIds.New(time.GetUtcNow());
-        return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.IncidentKey, id, ct)
-            ? await CreateAsync(keyId, id, alert, lifecycle, ct)
+        var now = time.GetUtcNow();
+        var id = IncidentIds.New(now);
+        var (threshold, window) = FlapSettings(alert.Integration);
+        var openings = threshold == 0 ? null : Flapping.Serialize(Flapping.Record(key?.Openings, now, window, threshold));
+        return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.IncidentKey, id, openings, ct)
+            ? await CreateAsync(keyId, id, openings, alert, lifecycle, ct)
             : null;
     }
 
-    async Task<AlertOutcome?> CreateAsync(string keyId, string id, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    (int Threshold, TimeSpan Window) FlapSettings(string integration) =>
+        integrations.CurrentValue.Items.TryGetValue(integration, out var settings)
+            ? (settings.FlapThreshold, TimeSpan.FromMinutes(settings.FlapWindowMinutes))
+            : (Flapping.DefaultThreshold, TimeSpan.FromMinutes(Flapping.DefaultWindowMinutes));
+
+    /// <summary><paramref name="openings"/> is what the key's claim recorded, which says whether this opening is flapping.</summary>
+    async Task<AlertOutcome?> CreateAsync(string keyId, string id, string? openings, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var incident = IncidentEntity.Open(id, alert, time.GetUtcNow());
+        var (threshold, window) = FlapSettings(alert.Integration);
+        if (Flapping.Of(openings, window, threshold) is { } flapping)
+        {
+            incident.FlapCount = flapping.Openings;
+            incident.FlappingUntil = flapping.Until;
+        }
+
         if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), ct))
         {
             return null;

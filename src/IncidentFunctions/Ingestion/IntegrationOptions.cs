@@ -39,6 +39,11 @@ public sealed class Integration
     /// </summary>
     public List<string> GroupBy { get; set; } = [];
 
+    /// <summary>Openings of one key within <see cref="FlapWindowMinutes"/> from which an incident is flapping (see <see cref="Flapping"/>); 0 turns detection off.</summary>
+    public int FlapThreshold { get; set; } = Flapping.DefaultThreshold;
+
+    public double FlapWindowMinutes { get; set; } = Flapping.DefaultWindowMinutes;
+
     /// <summary>The payload format this integration sends (see <see cref="AlertFormats"/>); generic JSON by default.</summary>
     public string Format { get; set; } = AlertFormats.Generic;
 }
@@ -93,6 +98,16 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
             if (string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase) && (settings.WebhookSecrets.Count > 0 || settings.HmacSecrets.Count > 0))
             {
                 failures.Add($"{IntegrationOptions.Section}:{integration}:{(settings.WebhookSecrets.Count > 0 ? "WebhookSecrets" : "HmacSecrets")}: a pagerduty integration is identified by its routing key (Secrets); Events API senders do not sign.");
+            }
+
+            if (settings.FlapThreshold is not 0 and (< 2 or > 100))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:FlapThreshold: 0 (off) or 2 to 100 openings.");
+            }
+
+            if (!(settings.FlapWindowMinutes > 0 && settings.FlapWindowMinutes <= 24 * 60))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}:FlapWindowMinutes: more than 0 and at most 1440 (a day).");
             }
 
             if (settings.GroupBy.Count > AlertGroups.MaxLabels || settings.GroupBy.Any(l => l.Length is 0 or > GenericAlertFormat.MaxLabelKey))

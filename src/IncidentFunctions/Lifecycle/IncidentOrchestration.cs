@@ -67,6 +67,11 @@ public static class IncidentOrchestration
                 state = await MaintenanceAsync(plan, window);
             }
 
+            if (state is { FlappingUntil: { } until, FlapCount: { } openings, Status: IncidentStatus.Open } && until > Now)
+            {
+                state = await FlappingAsync(plan, until, openings);
+            }
+
             var kind = NotificationKind.Page;
             while (state.Status != IncidentStatus.Resolved)
             {
@@ -126,19 +131,42 @@ public static class IncidentOrchestration
         /// Opened in a maintenance window: on the record, but nobody is paged while the window lasts. An incident still
         /// open when it ends is a problem the maintenance did not explain, and escalation starts then.
         /// </summary>
-        async Task<IncidentState> MaintenanceAsync(EscalationPlan plan, MaintenanceWindow window)
-        {
-            await RecordAsync(TimelineEventTypes.MaintenanceSuppressed,
+        Task<IncidentState> MaintenanceAsync(EscalationPlan plan, MaintenanceWindow window) => HoldAsync(
+            plan,
+            window.End,
+            LifecyclePhases.Maintenance,
+            (TimelineEventTypes.MaintenanceSuppressed,
                 $"Opened during maintenance window {window.Id}" + (window.Reason is null ? string.Empty : $" ({window.Reason})") + $": not paging until {window.End:yyyy-MM-dd HH:mm} UTC",
-                new() { ["window"] = window.Id, ["start"] = window.Start.ToString("O"), ["end"] = window.End.ToString("O") });
-            context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Maintenance, NextAt: window.End));
-            if (window.End > Now && await WaitWhileOpenAsync(plan, window.End) is { } changed)
+                new() { ["window"] = window.Id, ["start"] = window.Start.ToString("O"), ["end"] = window.End.ToString("O") }),
+            (TimelineEventTypes.MaintenanceEnded, $"Maintenance window {window.Id} ended with the incident still open: paging now", new() { ["window"] = window.Id }));
+
+        /// <summary>
+        /// Opened while its key was flapping (see <see cref="Ingestion.Flapping"/>): recorded, and paged only if it is
+        /// still open once the flap window has passed.
+        /// </summary>
+        Task<IncidentState> FlappingAsync(EscalationPlan plan, DateTimeOffset until, int openings) => HoldAsync(
+            plan,
+            until,
+            LifecyclePhases.Flapping,
+            (TimelineEventTypes.Flapping,
+                $"Flapping: incident {openings} for this alert within the flap window; not paging unless it is still open at {until:yyyy-MM-dd HH:mm:ss} UTC",
+                new() { ["openings"] = openings.ToString(), ["until"] = until.ToString("O") }),
+            (TimelineEventTypes.FlappingEnded, "Still open after the flap window: paging now", []));
+
+        /// <summary>Records why paging is held, waits until <paramref name="until"/> or a change, and records the end of the hold.</summary>
+        async Task<IncidentState> HoldAsync(
+            EscalationPlan plan, DateTimeOffset until, string phase,
+            (string Type, string Summary, Dictionary<string, string> Data) held,
+            (string Type, string Summary, Dictionary<string, string> Data) ended)
+        {
+            await RecordAsync(held.Type, held.Summary, held.Data);
+            context.SetCustomStatus(new LifecycleStatus(phase, NextAt: until));
+            if (until > Now && await WaitWhileOpenAsync(plan, until) is { } changed)
             {
                 return changed;
             }
 
-            await RecordAsync(TimelineEventTypes.MaintenanceEnded,
-                $"Maintenance window {window.Id} ended with the incident still open: paging now", new() { ["window"] = window.Id });
+            await RecordAsync(ended.Type, ended.Summary, ended.Data);
             return await ReadAsync(plan);
         }
 

@@ -177,7 +177,8 @@ public sealed partial class LifecycleActivities(
     };
 
     static IncidentState StateOf(IncidentEntity incident) => new(
-        incident.Id, incident.StatusValue, incident.Integration, incident.AcknowledgedAt, incident.AcknowledgedBy, incident.SourceResolvedAt);
+        incident.Id, incident.StatusValue, incident.Integration, incident.AcknowledgedAt, incident.AcknowledgedBy, incident.SourceResolvedAt,
+        incident.FlappingUntil, incident.FlapCount);
 
     async Task<IncidentEntity> RequireAsync(string incidentId, CancellationToken ct) =>
         await incidents.FindAsync(incidentId, ct) ?? throw new InvalidOperationException($"Incident {incidentId} does not exist.");

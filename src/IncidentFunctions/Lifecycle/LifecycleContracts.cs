@@ -30,7 +30,9 @@ public sealed record IncidentState(
     string Integration,
     DateTimeOffset? AcknowledgedAt,
     string? AcknowledgedBy,
-    DateTimeOffset? SourceResolvedAt);
+    DateTimeOffset? SourceResolvedAt,
+    DateTimeOffset? FlappingUntil = null,
+    int? FlapCount = null);
 
 /// <summary>A timeline event the orchestration decided on; its id and time come from the orchestration context.</summary>
 public sealed record TimelineEntry(string IncidentId, TimelineEvent Event);
@@ -75,6 +77,9 @@ public static class LifecyclePhases
 
     /// <summary>Opened in a maintenance window: recorded, not paged until the window ends.</summary>
     public const string Maintenance = "maintenance";
+
+    /// <summary>Opened while its key was flapping: recorded, not paged until the flap window has passed.</summary>
+    public const string Flapping = "flapping";
     public const string Resolved = "resolved";
 }
 

@@ -30,6 +30,8 @@ public static class TimelineEventTypes
     public const string AutoResolveSkipped = "incident.autoresolve-skipped";
     public const string MaintenanceSuppressed = "incident.maintenance";
     public const string MaintenanceEnded = "incident.maintenance-ended";
+    public const string Flapping = "incident.flapping";
+    public const string FlappingEnded = "incident.flapping-ended";
     public const string NotificationSent = "notification.sent";
     public const string NotificationSuppressed = "notification.suppressed";
     public const string NotificationFailed = "notification.failed";

@@ -100,7 +100,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     {
         var key = TestAlerts.NewKey();
         var orphan = IncidentIds.New(DateTimeOffset.UtcNow);
-        Assert.True(await Incidents.TryClaimKeyAsync(null, integration, key, orphan, CancellationToken.None));
+        Assert.True(await Incidents.TryClaimKeyAsync(null, integration, key, orphan, null, CancellationToken.None));
 
         var outcome = await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
 

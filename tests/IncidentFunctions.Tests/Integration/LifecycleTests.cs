@@ -321,6 +321,35 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         Assert.DoesNotContain(TimelineEventTypes.NotificationSent, types);
     }
 
+    [Fact]
+    public async Task AnAlertThatKeepsFiringAndResolvingIsPagedForItsFirstIncidentsThenRecordedAsFlapping()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 600)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey("flappy");
+
+        for (var opening = 1; opening < Ingestion.Flapping.DefaultThreshold; opening++)
+        {
+            var earlier = await host.FireAsync(key);
+            Assert.Null(earlier.FlapCount);
+            await EmailsAsync(host, earlier.Id, count: 1);
+            await host.FireAsync(key, AlertStatus.Resolved);
+            await host.CompletedAsync(earlier.Id);
+        }
+
+        var flapping = await host.FireAsync(key);
+        Assert.Equal(Ingestion.Flapping.DefaultThreshold, flapping.FlapCount);
+        var status = await host.PhaseAsync(flapping.Id, LifecyclePhases.Flapping);
+        Assert.Equal(flapping.FlappingUntil!.Value.ToUnixTimeSeconds(), status.NextAt!.Value.ToUnixTimeSeconds());
+
+        await host.FireAsync(key, AlertStatus.Resolved);
+        await host.CompletedAsync(flapping.Id);
+        Assert.Empty(await host.EmailsAsync(flapping.Id));
+        var types = (await host.EventsAsync(flapping.Id)).Select(e => e.Type).ToList();
+        Assert.Contains(TimelineEventTypes.Flapping, types);
+        Assert.DoesNotContain(TimelineEventTypes.NotificationSent, types);
+    }
+
     static async Task<IReadOnlyList<MailDevEmail>> EmailsAsync(LifecycleHost host, string incidentId, int count) =>
         await Eventually.Get(() => host.EmailsAsync(incidentId)!, e => e!.Count >= count, $"{count} emails for {incidentId}");
 
