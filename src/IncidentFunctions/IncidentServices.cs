@@ -1,3 +1,4 @@
+using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
@@ -50,6 +51,7 @@ public static class IncidentServices
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);
+        services.AddIncidentEvents(configuration);
         return services;
     }
 }

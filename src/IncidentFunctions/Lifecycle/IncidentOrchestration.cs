@@ -1,3 +1,4 @@
+using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Policy;
@@ -15,6 +16,7 @@ namespace IncidentFunctions.Lifecycle;
 /// The incident row is the source of truth for acknowledgement and resolution (see <see cref="IncidentResponder"/>):
 /// a signal only wakes the orchestration, which then re-reads the row. Deterministic: time and ids come from the
 /// context, all I/O is in activities, each activity call declares its retries.
+/// Every transition it records or reads off the row is published as a lifecycle event, once per timeline event id.
 /// </summary>
 public static class IncidentOrchestration
 {
@@ -35,6 +37,7 @@ public static class IncidentOrchestration
 
         var start = await run.BeginAsync();
         await run.ActiveAsync(start);
+        await run.EventsPublishedAsync();
         // Review (post-incident) continues from here in a later phase; the active phase ends with the resolution.
         return LifecyclePhases.Resolved;
     }
@@ -46,6 +49,16 @@ public static class IncidentOrchestration
 
         /// <summary>Everyone paged so far, in order, to tell them when the incident resolves.</summary>
         readonly List<Recipient> paged = [];
+
+        /// <summary>Event ids handed to publishing: a row re-read many times still publishes each transition once.</summary>
+        readonly HashSet<string> announced = [];
+
+        /// <summary>The last lifecycle event queued for publishing; each waits for the one before it.</summary>
+        Task publishing = Task.CompletedTask;
+
+        /// <summary>Null when lifecycle events are off for this incident: then nothing is announced or scheduled.</summary>
+        EventPublishingPlan? events;
+
         int emailsSent;
         bool budgetNoted;
         DateTimeOffset? sourceResolveHandled;
@@ -54,14 +67,23 @@ public static class IncidentOrchestration
 
         string NewId() => context.NewGuid().ToString("N");
 
-        public Task<IncidentStart> BeginAsync() => context.CallActivityAsync<IncidentStart>(
-            nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId, NewId(), NewId(), NewId(), Now), StorageRetry);
+        public async Task<IncidentStart> BeginAsync()
+        {
+            var request = new BeginRequest(incidentId, NewId(), NewId(), NewId(), Now);
+            var start = await context.CallActivityAsync<IncidentStart>(nameof(LifecycleActivities.BeginIncident), request, StorageRetry);
+            events = start.Events;
+            Announce(new IncidentTransition(incidentId, request.OpenedEventId, IncidentEventKind.Opened, request.At, "system", Channels.System));
+            return start;
+        }
+
+        /// <summary>Waits for the lifecycle events still on their way: each ends published or recorded as failed.</summary>
+        public Task EventsPublishedAsync() => publishing;
 
         public async Task ActiveAsync(IncidentStart start)
         {
             var plan = start.Triage.Escalation;
             // An acknowledgement or resolution may be stored already: signals raised before this instance existed are lost.
-            var state = await ApplySourceResolveAsync(plan, start.State);
+            var state = await ObserveAsync(plan, start.State);
             if (start.Triage.Maintenance is { } window && state.Status == IncidentStatus.Open)
             {
                 state = await MaintenanceAsync(plan, window);
@@ -103,8 +125,9 @@ public static class IncidentOrchestration
                 {
                     if (dueAt is { } due)
                     {
-                        await RecordAsync(TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
+                        var escalated = await RecordAsync(TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") });
+                        Announce(new IncidentTransition(incidentId, escalated.Id, IncidentEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
                     }
 
                     var step = plan.Levels[level - 1];
@@ -186,11 +209,15 @@ public static class IncidentOrchestration
                     }
                 }
 
-                state = await context.CallActivityAsync<IncidentState>(
-                    nameof(LifecycleActivities.RetriggerIncident),
-                    new RetriggerRequest(incidentId, state.AcknowledgedAt!.Value, plan.AckTimeoutMinutes!.Value, NewId(), Now),
-                    StorageRetry);
-                state = await ApplySourceResolveAsync(plan, state);
+                var retrigger = new RetriggerRequest(incidentId, state.AcknowledgedAt!.Value, plan.AckTimeoutMinutes!.Value, NewId(), Now);
+                state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.RetriggerIncident), retrigger, StorageRetry);
+                // The row names the re-trigger that last reopened it: this one, unless a resolution got there first.
+                if (state.LastRetriggerEventId == retrigger.EventId)
+                {
+                    Announce(new IncidentTransition(incidentId, retrigger.EventId, IncidentEventKind.Retriggered, retrigger.At, "system", Channels.System));
+                }
+
+                state = await ObserveAsync(plan, state);
             }
 
             return state;
@@ -244,7 +271,69 @@ public static class IncidentOrchestration
         async Task<IncidentState> ReadAsync(EscalationPlan plan)
         {
             var state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.ReadIncidentState), incidentId, StorageRetry);
-            return await ApplySourceResolveAsync(plan, state);
+            return await ObserveAsync(plan, state);
+        }
+
+        /// <summary>Takes in a state just read: applies a source's resolve, and announces what the row shows was done.</summary>
+        async Task<IncidentState> ObserveAsync(EscalationPlan plan, IncidentState state)
+        {
+            state = await ApplySourceResolveAsync(plan, state);
+
+            // Acknowledgements and resolutions are recorded by whoever made them (a responder's request, the source's
+            // resolve) under ids derived from their times on the row. Every one of them is on a row this orchestration
+            // reads (re-triggering, the one thing that clears an acknowledgement, happens here, after reading it), so
+            // this is where they are published. An acknowledgement a resolution overtook is still on the row: first.
+            if (state.AcknowledgedAt is { } acknowledgedAt)
+            {
+                Announce(new IncidentTransition(
+                    incidentId, IncidentResponder.EventIdOf(TimelineEventTypes.IncidentAcknowledged, acknowledgedAt), IncidentEventKind.Acknowledged,
+                    acknowledgedAt, state.AcknowledgedBy!, state.AcknowledgedVia ?? Channels.System));
+            }
+
+            if (state is { Status: IncidentStatus.Resolved, ResolvedAt: { } resolvedAt })
+            {
+                Announce(new IncidentTransition(
+                    incidentId, IncidentResponder.EventIdOf(TimelineEventTypes.IncidentResolved, resolvedAt), IncidentEventKind.Resolved,
+                    resolvedAt, state.ResolvedBy!, state.ResolvedVia ?? Channels.System));
+            }
+
+            return state;
+        }
+
+        /// <summary>
+        /// Queues a recorded transition for publishing, unless events are off or its event id was queued before. Events
+        /// go out one after another on a chain of their own: in order, and never holding up a page or a timer, even while
+        /// the broker is down and the chain sits in retries.
+        /// </summary>
+        void Announce(IncidentTransition transition)
+        {
+            if (events is { } plan && announced.Add(transition.EventId))
+            {
+                publishing = PublishAfterAsync(publishing, transition, plan);
+            }
+        }
+
+        async Task PublishAfterAsync(Task previous, IncidentTransition transition, EventPublishingPlan plan)
+        {
+            await previous;
+            try
+            {
+                await context.CallActivityAsync(
+                    nameof(IncidentEventActivities.PublishIncidentEvent),
+                    transition,
+                    TaskOptions.FromRetryPolicy(new RetryPolicy(
+                        plan.MaxAttempts, plan.RetryInterval, backoffCoefficient: 2, maxRetryInterval: IncidentEventOptions.MaxRetryInterval)));
+            }
+            catch (TaskFailedException e)
+            {
+                // Subscribers miss this event, but the incident's lifecycle goes on, and the gap is on the record.
+                var type = IncidentEvents.TypeOf(transition.Kind);
+                log.LogError("Publishing {Type} ({EventId}) for incident {IncidentId} failed after {Attempts} attempts: {Reason}",
+                    type, transition.EventId, incidentId, plan.MaxAttempts, e.FailureDetails.ErrorMessage);
+                await RecordAsync(TimelineEventTypes.EventPublishFailed,
+                    $"Could not publish {type} after {plan.MaxAttempts} attempt(s): {e.FailureDetails.ErrorMessage}",
+                    new() { ["eventId"] = transition.EventId, ["type"] = type, ["attempts"] = plan.MaxAttempts.ToString() });
+            }
         }
 
         /// <summary>A source's "resolved" resolves the incident when the policy says so; otherwise it is noted once.</summary>
@@ -311,9 +400,11 @@ public static class IncidentOrchestration
             }
         }
 
-        Task RecordAsync(string type, string summary, Dictionary<string, string> data) => context.CallActivityAsync(
-            nameof(LifecycleActivities.AppendTimeline),
-            new TimelineEntry(incidentId, new TimelineEvent(NewId(), Now, type, "system", Channels.System, summary, data.Count == 0 ? null : data)),
-            StorageRetry);
+        async Task<TimelineEvent> RecordAsync(string type, string summary, Dictionary<string, string> data)
+        {
+            var recorded = new TimelineEvent(NewId(), Now, type, "system", Channels.System, summary, data.Count == 0 ? null : data);
+            await context.CallActivityAsync(nameof(LifecycleActivities.AppendTimeline), new TimelineEntry(incidentId, recorded), StorageRetry);
+            return recorded;
+        }
     }
 }

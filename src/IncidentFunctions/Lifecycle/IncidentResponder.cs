@@ -138,6 +138,13 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
         }
     }
 
+    /// <summary>
+    /// The timeline event id of an acknowledgement or resolution. It derives from the transition's own time, stored on
+    /// the incident row, so recording the same transition again is a no-op, and the orchestration, which reads the row,
+    /// names the event it publishes for that transition by the same id.
+    /// </summary>
+    public static string EventIdOf(string type, DateTimeOffset at) => $"{type}-{at.UtcTicks}";
+
     /// <summary>Index, timeline and signal for the incident's current acknowledgement or resolution. Safe to repeat.</summary>
     async Task RecordAsync(IncidentEntity incident, SignalKind kind, IIncidentLifecycle? lifecycle, CancellationToken ct)
     {
@@ -146,8 +153,7 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
             ? (TimelineEventTypes.IncidentResolved, incident.ResolvedAt!.Value, incident.ResolvedBy!, incident.ResolvedVia ?? Channels.System, "Resolved")
             : (TimelineEventTypes.IncidentAcknowledged, incident.AcknowledgedAt!.Value, incident.AcknowledgedBy!, incident.AcknowledgedVia ?? Channels.System, "Acknowledged");
 
-        // The event id derives from the transition's own time, so recording the same transition again is a no-op.
-        await timeline.AppendAsync(incident.Id, new TimelineEvent($"{type}-{at.UtcTicks}", at, type, by, via, $"{verb} by {by} via {via}"), ct);
+        await timeline.AppendAsync(incident.Id, new TimelineEvent(EventIdOf(type, at), at, type, by, via, $"{verb} by {by} via {via}"), ct);
         if (lifecycle is not null)
         {
             await lifecycle.SignalAsync(incident.Id, new LifecycleSignal(kind, by, via, at), ct);

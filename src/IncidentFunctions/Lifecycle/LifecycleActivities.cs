@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using IncidentFunctions.Events;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
@@ -10,6 +11,7 @@ using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Lifecycle;
 
@@ -25,12 +27,14 @@ public sealed partial class LifecycleActivities(
     PolicyProvider policy,
     IEmailSender email,
     LinkSigner links,
+    IOptions<IncidentEventOptions> events,
     ILogger<LifecycleActivities> logger)
 {
     /// <summary>
     /// Records the opening, then decides service, priority and escalation once, from the policy loaded now, and stores
     /// the decision on the incident: a retry (or a replay after the policy file changed) gets the stored decision back,
     /// never a new one. One activity for all of it, because every activity is a queue round trip before the first page.
+    /// It also hands the orchestration the lifecycle event settings, which its history then keeps for the incident's life.
     /// </summary>
     [Function(nameof(BeginIncident))]
     public async Task<IncidentStart> BeginIncident([ActivityTrigger] BeginRequest request, CancellationToken ct)
@@ -83,7 +87,7 @@ public sealed partial class LifecycleActivities(
                     ["repeat"] = plan.Repeat.ToString(),
                 }),
         ], ct);
-        return new IncidentStart(triage, StateOf(incident));
+        return new IncidentStart(triage, StateOf(incident), events.Value.Plan);
     }
 
     [Function(nameof(ReadIncidentState))]
@@ -178,6 +182,7 @@ public sealed partial class LifecycleActivities(
 
     static IncidentState StateOf(IncidentEntity incident) => new(
         incident.Id, incident.StatusValue, incident.Integration, incident.AcknowledgedAt, incident.AcknowledgedBy, incident.SourceResolvedAt,
+        incident.AcknowledgedVia, incident.ResolvedAt, incident.ResolvedBy, incident.ResolvedVia, incident.LastRetriggerEventId,
         incident.FlappingUntil, incident.FlapCount);
 
     async Task<IncidentEntity> RequireAsync(string incidentId, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Policy;
@@ -31,6 +32,11 @@ public sealed record IncidentState(
     DateTimeOffset? AcknowledgedAt,
     string? AcknowledgedBy,
     DateTimeOffset? SourceResolvedAt,
+    string? AcknowledgedVia = null,
+    DateTimeOffset? ResolvedAt = null,
+    string? ResolvedBy = null,
+    string? ResolvedVia = null,
+    string? LastRetriggerEventId = null,
     DateTimeOffset? FlappingUntil = null,
     int? FlapCount = null);
 
@@ -40,8 +46,11 @@ public sealed record TimelineEntry(string IncidentId, TimelineEvent Event);
 /// <summary>Record the opening and triage the incident; event ids and time come from the orchestration context.</summary>
 public sealed record BeginRequest(string IncidentId, string OpenedEventId, string TriagedEventId, string RoutedEventId, DateTimeOffset At);
 
-/// <summary>The triage decision and the incident's state as the orchestration begins (it may be acknowledged already).</summary>
-public sealed record IncidentStart(TriageResult Triage, IncidentState State);
+/// <summary>
+/// The triage decision and the incident's state as the orchestration begins (it may be acknowledged already), and how
+/// to publish its lifecycle events (null: events are off).
+/// </summary>
+public sealed record IncidentStart(TriageResult Triage, IncidentState State, EventPublishingPlan? Events = null);
 
 /// <summary>Re-trigger if the acknowledgement made at <see cref="AcknowledgedAt"/> is still the current one.</summary>
 public sealed record RetriggerRequest(string IncidentId, DateTimeOffset AcknowledgedAt, double AfterMinutes, string EventId, DateTimeOffset At);

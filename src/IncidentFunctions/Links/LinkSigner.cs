@@ -118,6 +118,9 @@ public sealed class LinkSigner
         return new Uri($"{baseUrl}/{Routes.Prefix}/{path}?{TokenParameter}={Base64Url.EncodeToString(token)}");
     }
 
+    /// <summary>The incidents API; lifecycle events name it as their source.</summary>
+    public Uri IncidentsUrl => new($"{baseUrl}/{Routes.Prefix}/{Routes.Incidents}");
+
     /// <summary>Where a responder reads the incident.</summary>
     public Uri IncidentUrl(string incidentId) =>
         new($"{baseUrl}/{Routes.Prefix}/{Routes.Incident.Replace("{id}", Uri.EscapeDataString(incidentId), StringComparison.Ordinal)}");

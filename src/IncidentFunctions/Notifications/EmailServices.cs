@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,10 +27,8 @@ public static class EmailServices
                 http.Timeout = TimeSpan.FromSeconds(30);
             })
             .RedactLoggedHeaders(_ => true);
-        services.TryAddKeyedSingleton<TokenCredential>(AcsCredentialKey, (sp, _) =>
-            sp.GetRequiredService<IOptions<EmailOptions>>().Value.Acs.ManagedIdentityClientId is { Length: > 0 } clientId
-                ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-                : new DefaultAzureCredential());
+        services.TryAddKeyedSingleton(AcsCredentialKey, (sp, _) =>
+            AzureCredentials.For(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Acs.ManagedIdentityClientId));
         services.AddSingleton(sp =>
         {
             var acs = sp.GetRequiredService<IOptions<EmailOptions>>().Value.Acs;

@@ -1,6 +1,5 @@
 using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
@@ -53,10 +52,7 @@ public sealed class StorageConnection
                 $"(or '{name}__blobServiceUri', '__queueServiceUri' and '__tableServiceUri') for a managed identity.");
         }
 
-        TokenCredential credential = section["clientId"] is { Length: > 0 } clientId
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential();
-        return new StorageConnection(blob, queue, table, credential);
+        return new StorageConnection(blob, queue, table, AzureCredentials.For(section["clientId"]));
     }
 
     public TableServiceClient CreateTableServiceClient(StorageRequestMeter? meter = null)

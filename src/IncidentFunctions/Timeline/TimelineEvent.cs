@@ -35,6 +35,9 @@ public static class TimelineEventTypes
     public const string NotificationSent = "notification.sent";
     public const string NotificationSuppressed = "notification.suppressed";
     public const string NotificationFailed = "notification.failed";
+
+    /// <summary>A lifecycle event could not be published after retries; data names the event id and its type.</summary>
+    public const string EventPublishFailed = "event.publish-failed";
 }
 
 /// <summary>How an actor reached us.</summary>

@@ -49,7 +49,12 @@ public sealed class LifecycleHost : IAsyncDisposable
 
     public IIncidentLifecycle Lifecycle => new DurableIncidentLifecycle(Client);
 
-    public static async Task<LifecycleHost> StartAsync(PipelineFixture fixture, TestPolicy? policy = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts the host. <paramref name="configure"/> runs after the app's own registrations, so a test can swap one
+    /// seam (such as the Service Bus sender) and keep everything else real.
+    /// </summary>
+    public static async Task<LifecycleHost> StartAsync(
+        PipelineFixture fixture, TestPolicy? policy = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         policy ??= new TestPolicy();
         var durable = await DurableTaskTestHost.StartAsync(
@@ -58,7 +63,11 @@ public sealed class LifecycleHost : IAsyncDisposable
             {
                 // Its default is a random port in 30000-40000, which can collide with the other servers of the run.
                 Port = NodeService.FreePort(),
-                ConfigureServices = services => services.AddIncidentServices(fixture.Configuration(policy, settings)),
+                ConfigureServices = services =>
+                {
+                    services.AddIncidentServices(fixture.Configuration(policy, settings));
+                    configure?.Invoke(services);
+                },
             });
         return new LifecycleHost(fixture, policy, durable);
     }

@@ -1,5 +1,5 @@
 using IncidentFunctions.Notifications;
-using Microsoft.Extensions.Configuration;
+using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -21,24 +21,14 @@ public sealed class EmailOptionsTests
         ["Email:Acs:Endpoint"] = "https://incidents.communication.azure.com",
     };
 
-    static ServiceProvider Services(Dictionary<string, string?> settings, params (string Key, string? Value)[] changes)
-    {
-        var all = new Dictionary<string, string?>(settings);
-        foreach (var (key, value) in changes)
-        {
-            all[key] = value;
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        return new ServiceCollection().AddLogging().AddEmail(configuration).BuildServiceProvider();
-    }
+    static ServiceProvider Services(Dictionary<string, string?> settings, params (string Key, string? Value)[] changes) =>
+        StartupSettings.Services((services, configuration) => services.AddEmail(configuration), settings, changes);
 
     /// <summary>What the host runs on start: the app refuses to start rather than fail at the first page.</summary>
     static string StartupFailure(Dictionary<string, string?> settings, params (string Key, string? Value)[] changes)
     {
         using var services = Services(settings, changes);
-        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IStartupValidator>().Validate());
-        return error.Message;
+        return StartupSettings.Failure(services);
     }
 
     [Fact]

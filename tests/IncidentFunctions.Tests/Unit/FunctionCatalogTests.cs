@@ -1,3 +1,4 @@
+using IncidentFunctions.Events;
 using IncidentFunctions.Lifecycle;
 using System.Text.Json;
 using IncidentFunctions.DevHost.Functions;
@@ -107,7 +108,7 @@ public sealed class FunctionCatalogTests
             {
                 nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState),
                 nameof(LifecycleActivities.RetriggerIncident), nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline),
-                nameof(LifecycleActivities.NotifyRecipients),
+                nameof(LifecycleActivities.NotifyRecipients), nameof(IncidentEventActivities.PublishIncidentEvent),
             }.Order(StringComparer.Ordinal),
             activities);
     }

@@ -1,0 +1,80 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Events;
+
+/// <summary>Where lifecycle events go; the seam between the app and the message broker.</summary>
+public interface IIncidentEventPublisher
+{
+    /// <summary>Publishes the event or throws; publishing the same event again must be harmless (same message id).</summary>
+    Task PublishAsync(IncidentEvent incidentEvent, CancellationToken ct);
+}
+
+/// <summary>
+/// Sends each event as one CloudEvents structured-mode JSON message to the topic. Failures are not caught here: they
+/// fail the activity, and the orchestration's retry policy retries it with the same message id.
+/// </summary>
+public sealed partial class ServiceBusIncidentEventPublisher(ServiceBusSender sender, ILogger<ServiceBusIncidentEventPublisher> logger) : IIncidentEventPublisher
+{
+    public const string ContentType = "application/cloudevents+json";
+
+    public async Task PublishAsync(IncidentEvent incidentEvent, CancellationToken ct)
+    {
+        await sender.SendMessageAsync(ToMessage(incidentEvent), ct);
+        LogPublished(logger, incidentEvent.Type, incidentEvent.Subject, incidentEvent.Id);
+    }
+
+    /// <summary>
+    /// The message: MessageId is the event id, so the topic's duplicate detection drops a retried send that had in fact
+    /// arrived. Application properties repeat what subscriptions filter on, since a SQL filter cannot read the body.
+    /// </summary>
+    public static ServiceBusMessage ToMessage(IncidentEvent incidentEvent)
+    {
+        var data = incidentEvent.Data;
+        var message = new ServiceBusMessage(BinaryData.FromObjectAsJson(incidentEvent.ToCloudEvent()))
+        {
+            MessageId = incidentEvent.Id,
+            ContentType = ContentType,
+            Subject = incidentEvent.Type,
+            CorrelationId = incidentEvent.Subject,
+
+            // On a partitioned topic duplicate detection works per partition: every send of one event must land in the same one.
+            PartitionKey = incidentEvent.Subject,
+        };
+        var properties = message.ApplicationProperties;
+        properties["cloudEvents:type"] = incidentEvent.Type;
+        properties["cloudEvents:subject"] = incidentEvent.Subject;
+        properties["status"] = data.Status;
+        properties["severity"] = data.Severity.ToString().ToLowerInvariant();
+        if (data.Priority is { } priority)
+        {
+            properties["priority"] = priority;
+        }
+
+        if (data.ServiceId is { } service)
+        {
+            properties["service"] = service;
+        }
+
+        return message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published {Type} for incident {IncidentId} as message {MessageId}")]
+    static partial void LogPublished(ILogger logger, string type, string incidentId, string messageId);
+}
+
+/// <summary>
+/// Events are off (the default). Orchestrations started while off never call it; one that began while events were on
+/// and runs on after they were switched off reaches this, and nothing is sent.
+/// </summary>
+public sealed partial class DisabledIncidentEventPublisher(ILogger<DisabledIncidentEventPublisher> logger) : IIncidentEventPublisher
+{
+    public Task PublishAsync(IncidentEvent incidentEvent, CancellationToken ct)
+    {
+        LogSkipped(logger, incidentEvent.Type, incidentEvent.Subject);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lifecycle events are off; not publishing {Type} for incident {IncidentId}")]
+    static partial void LogSkipped(ILogger logger, string type, string incidentId);
+}
