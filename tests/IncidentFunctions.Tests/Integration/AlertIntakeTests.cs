@@ -22,6 +22,11 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
     const string Secret = "intake-secret-0123456789";
     const string Signed = "intake-signed";
     const string GrafanaSigned = "intake-grafana-hmac";
+    const string AlertmanagerIntegration = "intake-am";
+    const string GrafanaIntegration = "intake-grafana";
+    const string AzureMonitorIntegration = "intake-azure";
+    const string PagerDutyIntegration = "intake-pd";
+    const string RoutingKey = "0f8e3c5b7a9d4e21b6c04f7a2d9e8b13";
     const string HmacSecret = "grafana-hmac-secret-0123";
     static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
     ServiceProvider services = null!;
@@ -35,6 +40,14 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
                 [ConnectionNames.Storage] = azurite.ConnectionString,
                 [$"Integrations:{Integration}:Secrets:0"] = Secret,
                 [$"Integrations:{Signed}:WebhookSecrets:0"] = WebhookSecret,
+                [$"Integrations:{AlertmanagerIntegration}:Secrets:0"] = Secret,
+                [$"Integrations:{AlertmanagerIntegration}:Format"] = AlertFormats.Alertmanager,
+                [$"Integrations:{GrafanaIntegration}:Secrets:0"] = Secret,
+                [$"Integrations:{GrafanaIntegration}:Format"] = AlertFormats.Grafana,
+                [$"Integrations:{AzureMonitorIntegration}:Secrets:0"] = Secret,
+                [$"Integrations:{AzureMonitorIntegration}:Format"] = AlertFormats.AzureMonitor,
+                [$"Integrations:{PagerDutyIntegration}:Secrets:0"] = RoutingKey,
+                [$"Integrations:{PagerDutyIntegration}:Format"] = AlertFormats.PagerDuty,
                 [$"Integrations:{GrafanaSigned}:Format"] = AlertFormats.Grafana,
                 [$"Integrations:{GrafanaSigned}:HmacSecrets:0"] = HmacSecret,
                 [$"Integrations:{GrafanaSigned}:HmacTimestampHeader"] = HmacSignatures.GrafanaTimestampHeader,
@@ -62,6 +75,81 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
 
         Assert.Equal(status, result.StatusCode);
         Assert.Equal(Problem.ContentType, result.ContentType);
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    /// <summary>
+    /// Malformed payloads for every format: each must be refused with a 4xx problem naming what is wrong, and leave the
+    /// queue empty. A 5xx would make Alertmanager retry it forever; anything enqueued would be half of a bad request.
+    /// </summary>
+    public static TheoryData<string, string, string> MalformedCorpus()
+    {
+        var deep = new string('[', 40) + new string(']', 40);
+        var huge = "{\"title\":\"" + new string('x', RequestBody.MaxBytes) + "\",\"severity\":\"info\"}";
+        const string AmAlert = """{"status":"firing","labels":{"alertname":"A"},"annotations":{},"startsAt":"2026-11-26T03:00:00Z","endsAt":"0001-01-01T00:00:00Z","fingerprint":"f1"}""";
+        string Am(string version, string alerts) => $$"""{"version":"{{version}}","status":"firing","receiver":"r","groupKey":"g","alerts":{{alerts}}}""";
+        string Azure(string schema, string essentials) => $$$"""{"schemaId":"{{{schema}}}","data":{"essentials":{{{essentials}}}}}""";
+        const string Essentials = """{"alertId":"/a/1","alertRule":"cpu","severity":"Sev1","signalType":"Metric","monitorCondition":"Fired","firedDateTime":"2026-11-26T03:00:00Z"}""";
+        var data = new TheoryData<string, string, string>();
+        foreach (var format in new[] { Integration, AlertmanagerIntegration, GrafanaIntegration, AzureMonitorIntegration })
+        {
+            data.Add(format, "truncated JSON", "{\"title\":\"t\",\"severity\":");
+            data.Add(format, "deep nesting", deep);
+            data.Add(format, "too large", huge);
+            data.Add(format, "a bare string", "\"alert\"");
+            data.Add(format, "empty object", "{}");
+        }
+
+        data.Add(Integration, "wrong type", """{"title":42,"severity":"info"}""");
+        data.Add(Integration, "missing severity", """{"title":"t"}""");
+        data.Add(Integration, "unknown severity", """{"title":"t","severity":"sev1"}""");
+        data.Add(Integration, "empty dedup key", """{"title":"t","severity":"info","dedupKey":""}""");
+        data.Add(AlertmanagerIntegration, "unknown version", Am("3", $"[{AmAlert}]"));
+        data.Add(AlertmanagerIntegration, "alerts not an array", Am("4", "{}"));
+        data.Add(AlertmanagerIntegration, "alert status unknown", Am("4", $"[{AmAlert.Replace("\"firing\"", "\"pending\"")}]"));
+        data.Add(AlertmanagerIntegration, "labels of numbers", Am("4", $"[{AmAlert.Replace("\"A\"", "1")}]"));
+        data.Add(GrafanaIntegration, "no alerts", """{"version":"1","status":"firing","receiver":"r","alerts":[]}""");
+        data.Add(AzureMonitorIntegration, "unknown schema id", Azure("Microsoft.Insights/activityLogs", Essentials));
+        data.Add(AzureMonitorIntegration, "unknown severity", Azure("azureMonitorCommonAlertSchema", Essentials.Replace("Sev1", "Sev9")));
+        data.Add(AzureMonitorIntegration, "missing alert id", Azure("azureMonitorCommonAlertSchema", Essentials.Replace("\"alertId\":\"/a/1\",", string.Empty)));
+        data.Add(AzureMonitorIntegration, "condition of a number", Azure("azureMonitorCommonAlertSchema", Essentials.Replace("\"Fired\"", "1")));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(MalformedCorpus))]
+    public async Task AMalformedPayloadOfAnyFormatIsRefusedWith4xxAndEnqueuesNothing(string integration, string fault, string body)
+    {
+        var result = await Post(body, "application/json", Secret, integration);
+
+        Assert.True(result.StatusCode is >= 400 and < 500, $"{fault}: {result.StatusCode}");
+        Assert.Equal(Problem.ContentType, result.ContentType);
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    [Theory]
+    [InlineData("truncated JSON", "{\"routing_key\":")]
+    [InlineData("deep nesting", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]")]
+    [InlineData("wrong routing key", """{"routing_key":"not-a-configured-key-0000","event_action":"resolve","dedup_key":"k"}""")]
+    [InlineData("a secret of another format", """{"routing_key":"intake-secret-0123456789","event_action":"resolve","dedup_key":"k"}""")]
+    [InlineData("unknown action", """{"routing_key":"ROUTING","event_action":"snooze","dedup_key":"k"}""")]
+    [InlineData("trigger without payload", """{"routing_key":"ROUTING","event_action":"trigger"}""")]
+    [InlineData("severity of a number", """{"routing_key":"ROUTING","event_action":"trigger","payload":{"summary":"s","source":"h","severity":1}}""")]
+    public async Task AMalformedEventsApiEventIsRefusedInPagerDutysShapeAndEnqueuesNothing(string fault, string body)
+    {
+        var context = new DefaultHttpContext { RequestServices = services };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body.Replace("ROUTING", RoutingKey, StringComparison.Ordinal)));
+        var response = new MemoryStream();
+        context.Response.Body = response;
+        var result = await services.GetRequiredService<PagerDutyIntake>().AcceptAsync(context.Request, CancellationToken.None);
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+
+        Assert.True(context.Response.StatusCode is >= 400 and < 500, $"{fault}: {context.Response.StatusCode}");
+        var answer = JsonDocument.Parse(response.ToArray()).RootElement;
+        Assert.Equal("invalid event", answer.GetProperty("status").GetString());
+        Assert.NotEmpty(answer.GetProperty("errors").EnumerateArray());
         Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
     }
 
