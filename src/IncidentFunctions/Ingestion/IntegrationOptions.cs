@@ -62,6 +62,8 @@ public sealed partial class IntegrationOptions
 
 public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOptions>
 {
+    const string UnresolvedKeyVaultReference = "@Microsoft.KeyVault(";
+
     public ValidateOptionsResult Validate(string? name, IntegrationOptions options)
     {
         var failures = new List<string>();
@@ -122,6 +124,14 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
 
             for (var i = 0; i < settings.Secrets.Count; i++)
             {
+                // App Service hands an unresolvable Key Vault reference to the app as its literal text, which is long
+                // enough to pass as a secret and is written in the app's configuration for anyone who can read it.
+                if (settings.Secrets[i].StartsWith(UnresolvedKeyVaultReference, StringComparison.OrdinalIgnoreCase))
+                {
+                    failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets:{i}: is an unresolved Key Vault reference; check that the secret exists and the app's identity may read it.");
+                    continue;
+                }
+
                 if (settings.Secrets[i].Length < IntegrationOptions.MinSecretLength)
                 {
                     failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");

@@ -227,6 +227,15 @@ public sealed class IntegrationAuthenticatorTests
         Assert.Contains(failures, f => f.StartsWith("Integrations:prom:GroupBy:", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ValidatorRefusesAnUnresolvedKeyVaultReferenceAsASecret()
+    {
+        var options = Options(("grafana", ["@Microsoft.KeyVault(SecretUri=https://kv-incidents.vault.azure.net/secrets/grafana)"]));
+
+        var failure = Assert.Single(Validate(options).Failures!);
+        Assert.StartsWith("Integrations:grafana:Secrets:0: is an unresolved Key Vault reference", failure);
+    }
+
     // IntegrationOptionsValidator
 
     static ValidateOptionsResult Validate(IntegrationOptions options) => new IntegrationOptionsValidator().Validate(null, options);
