@@ -13,7 +13,7 @@ public sealed class BicepCli
 
     // Variables main.bicepparam reads: the caller decides each of them, none leaks in from the machine running the
     // tests (a developer's shell may well have azd's values exported).
-    static readonly string[] ParameterVariables =
+    internal static readonly string[] ParameterVariables =
     [
         "AZURE_ENV_NAME", "AZURE_PRINCIPAL_ID", "AZURE_PRINCIPAL_TYPE", "AUTH_CLIENT_ID", "LINK_SIGNING_KEY_EXISTS",
         "LINK_SIGNING_KEY_ROTATING", "EMAIL_SENDER_DISPLAY_NAME", "EMAIL_CUSTOM_DOMAIN", "EMAIL_CUSTOM_DOMAIN_VERIFIED",

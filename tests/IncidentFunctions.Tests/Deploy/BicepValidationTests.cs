@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace IncidentFunctions.Tests.Deploy;
 
 /// <summary>The templates compile, lint clean and predict cleanly with the Bicep CLI version the repository pins.</summary>
 [Collection(DeploymentCollection.Name)]
-public sealed class BicepValidationTests(DeploymentFixture deployment)
+public sealed partial class BicepValidationTests(DeploymentFixture deployment)
 {
     [Fact]
     public void TheCompilerThatRanIsThePinnedPackage()
@@ -78,6 +79,29 @@ public sealed class BicepValidationTests(DeploymentFixture deployment)
         Assert.True(deployment.ConfiguredRedeployment.Run.Error.Trim().Length == 0, deployment.ConfiguredRedeployment.Run.ToString());
     }
 
+    /// <summary>
+    /// The README's Deploy section lists every parameter of main.bicep and every environment value main.bicepparam
+    /// reads; the fixture clears exactly those values so that no run depends on the shell it started from.
+    /// </summary>
+    [Fact]
+    public void EveryParameterAndEnvironmentValueIsDocumented()
+    {
+        var readme = File.ReadAllText(Path.Combine(deployment.RepositoryRoot, "README.md"));
+        var deploySection = readme[readme.IndexOf("\n## Deploy\n", StringComparison.Ordinal)..];
+        deploySection = deploySection[..deploySection.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var parameters = deployment.CompiledTemplates["main.bicep"]["parameters"]!.AsObject().Select(p => p.Key).ToList();
+        var variables = EnvironmentValue()
+            .Matches(File.ReadAllText(Path.Combine(deployment.InfraDirectory, "main.bicepparam")))
+            .Select(m => m.Groups[1].Value)
+            .ToList();
+
+        Assert.NotEmpty(parameters);
+        Assert.All(parameters, p => Assert.Contains($"| `{p}` |", deploySection, StringComparison.Ordinal));
+        Assert.NotEmpty(variables);
+        Assert.All(variables, v => Assert.Contains($"`{v}`", deploySection, StringComparison.Ordinal));
+        Assert.Equal(variables.Order(StringComparer.Ordinal), BicepCli.ParameterVariables.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void AzdDeploysTheFunctionsProjectToTheTaggedFunctionApp()
     {
@@ -100,4 +124,7 @@ public sealed class BicepValidationTests(DeploymentFixture deployment)
         var site = deployment.FirstDeployment.Single("Microsoft.Web/sites");
         Assert.Equal("api", (string?)site["tags"]!["azd-service-name"]);
     }
+
+    [GeneratedRegex(@"readEnvironmentVariable\('([A-Z_]+)'")]
+    private static partial Regex EnvironmentValue();
 }
