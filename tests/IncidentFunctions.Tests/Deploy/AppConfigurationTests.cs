@@ -1,0 +1,269 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Links;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Tests.Deploy;
+
+/// <summary>What the deployment creates and configures is what the app's code reads, named as the code names it.</summary>
+[Collection(DeploymentCollection.Name)]
+public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
+{
+    const string Config = "Microsoft.Web/sites/config";
+
+    PredictedDeployment[] BothDeployments => [deployment.FirstDeployment, deployment.ConfiguredRedeployment];
+
+    [Fact]
+    public void StorageHoldsTheTablesQueuesAndContainersTheAppUses()
+    {
+        var predicted = deployment.FirstDeployment;
+        var account = predicted.Single("Microsoft.Storage/storageAccounts");
+        var packageLocation = (string)PredictedDeployment.Properties(predicted.Single("Microsoft.Web/sites"))["functionAppConfig"]!["deployment"]!["storage"]!["value"]!;
+        var packageContainer = TrailingName().Match(packageLocation).Groups[1].Value;
+        var policyContainer = PolicyOptions.BlobLocation(predicted.AppSettings["Policy__Blob"])!.Value.Container;
+
+        Assert.Equal(StorageBootstrap.Tables.Order(StringComparer.Ordinal), Names(predicted, "Microsoft.Storage/storageAccounts/tableServices/tables"));
+        Assert.Equal(StorageBootstrap.Queues.Order(StringComparer.Ordinal), Names(predicted, "Microsoft.Storage/storageAccounts/queueServices/queues"));
+        Assert.Equal(
+            StorageBootstrap.Containers.Append(policyContainer).Append(packageContainer).Order(StringComparer.Ordinal),
+            Names(predicted, "Microsoft.Storage/storageAccounts/blobServices/containers"));
+        Assert.Contains($"reference('{account["id"]}', ", packageLocation, StringComparison.Ordinal);
+        Assert.Equal((string)account["name"]!, predicted.AppSettings["AzureWebJobsStorage__accountName"]);
+    }
+
+    [Fact]
+    public void ParkedAlertBatchesExpireAndNothingElseDoes()
+    {
+        var management = deployment.FirstDeployment.Single("Microsoft.Storage/storageAccounts/managementPolicies");
+        var rule = Assert.Single(PredictedDeployment.Properties(management)["policy"]!["rules"]!.AsArray())!;
+        var definition = rule["definition"]!;
+
+        Assert.Equal([BlobContainers.AlertPayloads + "/"], definition["filters"]!["prefixMatch"]!.AsArray().Select(p => (string)p!));
+        var days = (int)definition["actions"]!["baseBlob"]!["delete"]!["daysAfterCreationGreaterThan"]!;
+
+        // A parked batch must outlive the queue message that points at it (7 days at most, poison queue included).
+        Assert.InRange(days, 8, 365);
+    }
+
+    /// <summary>
+    /// The app's own composition root accepts the deployed settings: every options class binds and passes its
+    /// validator, storage is identity-based and email goes through ACS with a token. Values only Azure knows (client
+    /// ids, host names, what Key Vault holds) are replaced by values of the same shape.
+    /// </summary>
+    [Fact]
+    public void TheAppsServicesStartWithTheDeployedSettings()
+    {
+        foreach (var predicted in BothDeployments)
+        {
+            var configuration = AsTheAppSeesThem(predicted.AppSettings);
+            using var provider = new ServiceCollection().AddLogging().AddIncidentServices(configuration).BuildServiceProvider();
+
+            var email = provider.GetRequiredService<IOptions<EmailOptions>>().Value;
+            Assert.Equal(EmailTransport.Acs, email.Transport);
+            Assert.Null(email.Acs.AccessKey);
+            Assert.IsType<AcsEmailSender>(provider.GetRequiredService<IEmailSender>());
+            Assert.False(string.IsNullOrEmpty(email.Acs.ManagedIdentityClientId));
+            Assert.NotNull(provider.GetRequiredService<IOptions<ResponderLinkOptions>>().Value.SigningKey);
+            Assert.NotNull(provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Blob);
+            Assert.NotNull(provider.GetRequiredService<IOptions<IntegrationOptions>>().Value);
+            Assert.Null(provider.GetRequiredService<StorageConnection>().ConnectionString);
+        }
+    }
+
+    [Fact]
+    public void EmailedLinksPointAtTheAppsOwnHttpsAddress()
+    {
+        var predicted = deployment.FirstDeployment;
+        var site = predicted.Single("Microsoft.Web/sites");
+
+        Assert.StartsWith("[format('https://{0}', ", predicted.AppSettings["Links__BaseUrl"], StringComparison.Ordinal);
+        Assert.EndsWith($"reference('{site["id"]}', '{site["apiVersion"]}').defaultHostName)]", predicted.AppSettings["Links__BaseUrl"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmailGoesThroughCommunicationServicesFromTheAzureManagedDomain()
+    {
+        var predicted = deployment.FirstDeployment;
+        var communication = predicted.Single("Microsoft.Communication/communicationServices");
+        var domain = Assert.Single(predicted.OfType("Microsoft.Communication/emailServices/domains"));
+
+        Assert.Equal("AzureManaged", (string?)PredictedDeployment.Properties(domain)["domainManagement"]);
+        Assert.Equal([(string)domain["id"]!], LinkedDomains(communication));
+        Assert.Equal("Acs", predicted.AppSettings["Email__Transport"]);
+        Assert.Equal($"[format('https://{{0}}', reference('{communication["id"]}', '{communication["apiVersion"]}').hostName)]", predicted.AppSettings["Email__Acs__Endpoint"]);
+        Assert.Equal($"[format('DoNotReply@{{0}}', reference('{domain["id"]}', '{domain["apiVersion"]}').mailFromSenderDomain)]", predicted.AppSettings["Email__From"]);
+        Assert.Equal("IncidentFunctions", predicted.AppSettings["Email__FromName"]);
+    }
+
+    [Fact]
+    public void AVerifiedCustomDomainIsLinkedAndBecomesTheSender()
+    {
+        var predicted = deployment.ConfiguredRedeployment;
+        var domains = predicted.OfType("Microsoft.Communication/emailServices/domains");
+        var custom = Assert.Single(domains, d => (string?)PredictedDeployment.Properties(d)["domainManagement"] == "CustomerManaged");
+
+        Assert.EndsWith("/" + DeploymentFixture.CustomDomain, (string)custom["id"]!, StringComparison.Ordinal);
+        Assert.Equal(domains.Select(d => (string)d["id"]!).Order(StringComparer.Ordinal), LinkedDomains(predicted.Single("Microsoft.Communication/communicationServices")).Order(StringComparer.Ordinal));
+        Assert.Equal("DoNotReply@" + DeploymentFixture.CustomDomain, predicted.AppSettings["Email__From"]);
+    }
+
+    [Fact]
+    public void LifecycleEventsGoToTheIncidentEventsTopicWithDuplicateDetection()
+    {
+        var predicted = deployment.FirstDeployment;
+        var serviceBus = predicted.Single("Microsoft.ServiceBus/namespaces");
+        var topic = predicted.Single("Microsoft.ServiceBus/namespaces/topics");
+        var settings = predicted.AppSettings;
+
+        Assert.Equal("Standard", (string?)serviceBus["sku"]!["name"]);
+        Assert.EndsWith("/incident-events", (string)topic["name"]!, StringComparison.Ordinal);
+        Assert.True((bool)PredictedDeployment.Properties(topic)["requiresDuplicateDetection"]!);
+        Assert.Equal("incident-events", settings["IncidentEvents__Topic"]);
+        Assert.Equal("true", settings["IncidentEvents__Enabled"]);
+        Assert.Contains($"reference('{serviceBus["id"]}', ", settings["IncidentEvents__FullyQualifiedNamespace"], StringComparison.Ordinal);
+        Assert.Contains(").serviceBusEndpoint", settings["IncidentEvents__FullyQualifiedNamespace"], StringComparison.Ordinal);
+        Assert.True(predicted.IsIdentityProperty(settings["IncidentEvents__ManagedIdentityClientId"], "clientId"));
+    }
+
+    /// <summary>
+    /// Every HTTP route the app declares is either behind sign-in or, for the two that carry their own credentials
+    /// (an integration's secret or signature; a signed link token), reachable without it. A new route fails here
+    /// until someone decides which it is.
+    /// </summary>
+    [Fact]
+    public void SignInIsRequiredEverywhereExceptWebhooksAndEmailedLinks()
+    {
+        string[] carryTheirOwnCredentials = [nameof(Routes.Alerts), nameof(Routes.ResponderLink)];
+        var routes = typeof(Routes).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.Name != nameof(Routes.Prefix))
+            .ToDictionary(f => f.Name, f => $"/{Routes.Prefix}/{RouteParameter().Replace((string)f.GetRawConstantValue()!, "sample")}");
+
+        foreach (var predicted in BothDeployments)
+        {
+            var auth = PredictedDeployment.Properties(predicted.Child(Config, "authsettingsV2"));
+            var validation = auth["globalValidation"]!;
+            var excluded = validation["excludedPaths"]!.AsArray().Select(p => (string)p!).ToList();
+
+            Assert.True((bool)auth["platform"]!["enabled"]!);
+            Assert.True((bool)auth["httpSettings"]!["requireHttps"]!);
+            Assert.True((bool)validation["requireAuthentication"]!);
+            Assert.Equal("Return401", (string?)validation["unauthenticatedClientAction"]);
+            Assert.All(routes, route => Assert.True(
+                carryTheirOwnCredentials.Contains(route.Key) == excluded.Any(p => Matches(p, route.Value)),
+                $"{route.Key} ({route.Value}) is {(excluded.Any(p => Matches(p, route.Value)) ? "anonymous" : "behind sign-in")}"));
+            Assert.All(excluded, p => Assert.Contains(routes.Values, path => Matches(p, path)));
+        }
+    }
+
+    [Fact]
+    public void WithoutAnAppRegistrationTheApiStaysClosed()
+    {
+        var predicted = deployment.FirstDeployment;
+        var auth = PredictedDeployment.Properties(predicted.Child(Config, "authsettingsV2"));
+
+        Assert.Empty(auth["identityProviders"]!.AsObject());
+        Assert.True((bool)auth["globalValidation"]!["requireAuthentication"]!);
+        Assert.DoesNotContain("OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID", predicted.AppSettings.Keys);
+    }
+
+    [Fact]
+    public void SignInUsesTheAppsIdentityInsteadOfAClientSecret()
+    {
+        var predicted = deployment.ConfiguredRedeployment;
+        var entra = PredictedDeployment.Properties(predicted.Child(Config, "authsettingsV2"))["identityProviders"]!["azureActiveDirectory"]!;
+        var registration = entra["registration"]!;
+
+        Assert.True((bool)entra["enabled"]!);
+        Assert.Equal(DeploymentFixture.AuthClientId, (string?)registration["clientId"]);
+        Assert.Equal("OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID", (string?)registration["clientSecretSettingName"]);
+        Assert.True(predicted.IsIdentityProperty(predicted.AppSettings["OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID"], "clientId"));
+        Assert.Equal(DeploymentFixture.TenantId, predicted.AppSettings["WEBSITE_AUTH_AAD_ALLOWED_TENANTS"]);
+        Assert.Equal(
+            $"[format('{{0}}{{1}}/v2.0', environment().authentication.loginEndpoint, '{DeploymentFixture.TenantId}')]",
+            (string?)registration["openIdIssuer"]);
+        Assert.Contains($"api://{DeploymentFixture.AuthClientId}", entra["validation"]!["allowedAudiences"]!.AsArray().Select(a => (string)a!));
+    }
+
+    [Fact]
+    public void IntegrationsAreDeclaredWithKeyVaultReferencesOnly()
+    {
+        var settings = deployment.ConfiguredRedeployment.AppSettings
+            .Where(s => s.Key.StartsWith(IntegrationOptions.Section + "__", StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => s.Value);
+
+        Assert.Equal(
+            [
+                "Integrations__prometheus__Format", "Integrations__prometheus__Secrets__0", "Integrations__prometheus__Secrets__1",
+                "Integrations__svix__Format", "Integrations__svix__WebhookSecrets__0",
+            ],
+            settings.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(AlertFormats.Alertmanager, settings["Integrations__prometheus__Format"]);
+        Assert.Equal(AlertFormats.Generic, settings["Integrations__svix__Format"]);
+        Assert.EndsWith(", 'integration-prometheus')]", settings["Integrations__prometheus__Secrets__0"], StringComparison.Ordinal);
+        Assert.EndsWith(", 'integration-prometheus-next')]", settings["Integrations__prometheus__Secrets__1"], StringComparison.Ordinal);
+        Assert.EndsWith(", 'integration-svix')]", settings["Integrations__svix__WebhookSecrets__0"], StringComparison.Ordinal);
+        Assert.All(
+            settings.Where(s => !s.Key.EndsWith("__Format", StringComparison.Ordinal)),
+            s => Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0}secrets/{1})', ", s.Value, StringComparison.Ordinal));
+        Assert.DoesNotContain(deployment.FirstDeployment.AppSettings.Keys, k => k.StartsWith(IntegrationOptions.Section, StringComparison.Ordinal));
+    }
+
+    static IConfiguration AsTheAppSeesThem(IReadOnlyDictionary<string, string> settings) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)Resolve(s.Key, s.Value))))
+            .Build();
+
+    /// <summary>What the app would read for a value Azure fills in when it deploys.</summary>
+    static string Resolve(string name, string value)
+    {
+        if (!value.StartsWith('['))
+        {
+            return value;
+        }
+
+        if (value.Contains("@Microsoft.KeyVault(", StringComparison.Ordinal))
+        {
+            return name.Contains("__WebhookSecrets__", StringComparison.Ordinal) ? "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+                : name.StartsWith("Integrations__", StringComparison.Ordinal) ? Convert.ToHexString(RandomNumberGenerator.GetBytes(16))
+                : Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        }
+
+        return name switch
+        {
+            "APPLICATIONINSIGHTS_AUTHENTICATION_STRING" => "ClientId=6f6c2e1b-8c8e-4a5e-9d55-3c0f1f2a7b10;Authorization=AAD",
+            "APPLICATIONINSIGHTS_CONNECTION_STRING" => "InstrumentationKey=2b0a9c1e-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/",
+            "Email__Acs__Endpoint" => "https://acs-sample.europe.communication.azure.com",
+            "Email__From" => "DoNotReply@00000000-0000-0000-0000-000000000000.azurecomm.net",
+            "Links__BaseUrl" => "https://func-sample.azurewebsites.net",
+            "IncidentEvents__FullyQualifiedNamespace" => "sb-sample.servicebus.windows.net",
+            _ when value.EndsWith(").clientId]", StringComparison.Ordinal) => "6f6c2e1b-8c8e-4a5e-9d55-3c0f1f2a7b10",
+            _ => throw new Xunit.Sdk.XunitException($"{name} is only known once deployed ({value}); add what the app would read."),
+        };
+    }
+
+    static IEnumerable<string> Names(PredictedDeployment predicted, string type) =>
+        predicted.OfType(type).Select(r => ((string)r["name"]!).Split('/')[^1]).Order(StringComparer.Ordinal);
+
+    static IEnumerable<string> LinkedDomains(JsonObject communication) =>
+        PredictedDeployment.Properties(communication)["linkedDomains"]!.AsArray().Select(d => (string)d!);
+
+    /// <summary>App Service Authentication's excluded paths: exact, or a prefix when they end in /*.</summary>
+    static bool Matches(string excluded, string path) =>
+        excluded.EndsWith("/*", StringComparison.Ordinal)
+            ? path.StartsWith(excluded[..^1], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(path, excluded, StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"\{[^}]+\}")]
+    private static partial Regex RouteParameter();
+
+    [GeneratedRegex(@", '([^']+)'\)\]$")]
+    private static partial Regex TrailingName();
+}
