@@ -260,6 +260,7 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
       unauthenticatedClientAction: 'Return401'
       excludedPaths: [
         '/api/alerts/*'
+        '/api/v2/enqueue'
         '/api/respond/*'
       ]
     }

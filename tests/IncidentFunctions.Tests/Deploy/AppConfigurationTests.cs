@@ -134,14 +134,14 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
     }
 
     /// <summary>
-    /// Every HTTP route the app declares is either behind sign-in or, for the two that carry their own credentials
-    /// (an integration's secret or signature; a signed link token), reachable without it. A new route fails here
+    /// Every HTTP route the app declares is either behind sign-in or, for those that carry their own credentials
+    /// (an integration's secret or signature; an Events API routing key; a signed link token), reachable without it. A new route fails here
     /// until someone decides which it is.
     /// </summary>
     [Fact]
     public void SignInIsRequiredEverywhereExceptWebhooksAndEmailedLinks()
     {
-        string[] carryTheirOwnCredentials = [nameof(Routes.Alerts), nameof(Routes.ResponderLink)];
+        string[] carryTheirOwnCredentials = [nameof(Routes.Alerts), nameof(Routes.PagerDutyEvents), nameof(Routes.ResponderLink)];
         var routes = typeof(Routes).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.Name != nameof(Routes.Prefix))
             .ToDictionary(f => f.Name, f => $"/{Routes.Prefix}/{RouteParameter().Replace((string)f.GetRawConstantValue()!, "sample")}");
