@@ -4,15 +4,22 @@ metadata description = 'The function app on the Flex Consumption plan: runtime, 
 @description('A monitoring source allowed to send alerts. Its secrets live in Key Vault; the app reads them through Key Vault references.')
 type integration = {
   @description('The payload the source posts (Integrations__{name}__Format). Default: generic.')
-  format: ('generic' | 'alertmanager' | 'grafana' | 'azuremonitor')?
+  format: ('generic' | 'alertmanager' | 'grafana' | 'azuremonitor' | 'pagerduty')?
 
   @description('Names of the Key Vault secrets holding the source\'s secrets: one, or two during a rotation. Each must exist before it is listed here.')
   @minLength(1)
   @maxLength(2)
   secretNames: string[]
 
-  @description('True when the secrets are Standard Webhooks signing secrets (whsec_...), false for plain shared secrets.')
-  signed: bool?
+  @description('What the secrets are: shared secrets sent with each request (default; a pagerduty integration\'s routing keys), Standard Webhooks signing secrets (whsec_...), or Grafana HMAC signature secrets.')
+  signature: ('none' | 'standardWebhooks' | 'grafanaHmac')?
+
+  @description('For grafanaHmac: the timestamp header Grafana signs with the body (usually X-Grafana-Alerting-Timestamp).')
+  hmacTimestampHeader: string?
+
+  @description('Label names whose values join alerts into one incident (Integrations__{name}__GroupBy__{n}).')
+  @maxLength(10)
+  groupBy: string[]?
 }
 
 @description('Name of the function app.')
@@ -221,9 +228,9 @@ var authSettings = empty(authClientId)
       WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
     }
 
-// Integrations__{name}__Format and Integrations__{name}__Secrets__{n} (or __WebhookSecrets__{n}), each secret a Key
-// Vault reference. Declared here rather than added by hand, because this template owns the whole set of app settings
-// and a redeployment replaces it.
+// Integrations__{name}__Format, its secrets (Secrets, WebhookSecrets or HmacSecrets __{n}, each a Key Vault reference),
+// HmacTimestampHeader and GroupBy__{n}. Declared here rather than added by hand, because this template owns the whole
+// set of app settings and a redeployment replaces it.
 var integrationSettings = reduce(
   items(integrations),
   {},
@@ -233,8 +240,17 @@ var integrationSettings = reduce(
       { 'Integrations__${source.key}__Format': source.value.?format ?? 'generic' },
       toObject(
         range(0, length(source.value.secretNames)),
-        n => 'Integrations__${source.key}__${(source.value.?signed ?? false) ? 'WebhookSecrets' : 'Secrets'}__${n}',
+        n =>
+          'Integrations__${source.key}__${source.value.?signature == 'standardWebhooks' ? 'WebhookSecrets' : (source.value.?signature == 'grafanaHmac' ? 'HmacSecrets' : 'Secrets')}__${n}',
         n => keyVaultReference(keyVaultUri, source.value.secretNames[n])
+      ),
+      empty(source.value.?hmacTimestampHeader ?? '')
+        ? {}
+        : { 'Integrations__${source.key}__HmacTimestampHeader': source.value.?hmacTimestampHeader },
+      toObject(
+        range(0, length(source.value.?groupBy ?? [])),
+        n => 'Integrations__${source.key}__GroupBy__${n}',
+        n => (source.value.?groupBy ?? [])[n]
       )
     )
 )

@@ -89,13 +89,7 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}:HmacSecrets: an integration is signed one way; remove HmacSecrets or WebhookSecrets.");
             }
 
-            for (var i = 0; i < settings.HmacSecrets.Count; i++)
-            {
-                if (settings.HmacSecrets[i].Length < IntegrationOptions.MinSecretLength)
-                {
-                    failures.Add($"{IntegrationOptions.Section}:{integration}:HmacSecrets:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
-                }
-            }
+            CheckSharedSecrets(failures, $"{IntegrationOptions.Section}:{integration}:HmacSecrets", settings.HmacSecrets);
 
             if (string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase) && (settings.WebhookSecrets.Count > 0 || settings.HmacSecrets.Count > 0))
             {
@@ -122,21 +116,7 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}:GroupBy: Events API senders act on their own dedup_key, which grouping would hide.");
             }
 
-            for (var i = 0; i < settings.Secrets.Count; i++)
-            {
-                // App Service hands an unresolvable Key Vault reference to the app as its literal text, which is long
-                // enough to pass as a secret and is written in the app's configuration for anyone who can read it.
-                if (settings.Secrets[i].StartsWith(UnresolvedKeyVaultReference, StringComparison.OrdinalIgnoreCase))
-                {
-                    failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets:{i}: is an unresolved Key Vault reference; check that the secret exists and the app's identity may read it.");
-                    continue;
-                }
-
-                if (settings.Secrets[i].Length < IntegrationOptions.MinSecretLength)
-                {
-                    failures.Add($"{IntegrationOptions.Section}:{integration}:Secrets:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
-                }
-            }
+            CheckSharedSecrets(failures, $"{IntegrationOptions.Section}:{integration}:Secrets", settings.Secrets);
 
             for (var i = 0; i < settings.WebhookSecrets.Count; i++)
             {
@@ -148,6 +128,23 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
         }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+
+    static void CheckSharedSecrets(List<string> failures, string path, List<string> secrets)
+    {
+        for (var i = 0; i < secrets.Count; i++)
+        {
+            // App Service hands an unresolvable Key Vault reference to the app as its literal text, which is long
+            // enough to pass as a secret and is written in the app's configuration for anyone who can read it.
+            if (secrets[i].StartsWith(UnresolvedKeyVaultReference, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{path}:{i}: is an unresolved Key Vault reference; check that the secret exists and the app's identity may read it.");
+            }
+            else if (secrets[i].Length < IntegrationOptions.MinSecretLength)
+            {
+                failures.Add($"{path}:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
+            }
+        }
     }
 }
 

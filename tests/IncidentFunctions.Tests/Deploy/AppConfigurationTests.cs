@@ -201,6 +201,9 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
 
         Assert.Equal(
             [
+                "Integrations__grafana__Format", "Integrations__grafana__GroupBy__0", "Integrations__grafana__GroupBy__1",
+                "Integrations__grafana__HmacSecrets__0", "Integrations__grafana__HmacTimestampHeader",
+                "Integrations__pd__Format", "Integrations__pd__Secrets__0",
                 "Integrations__prometheus__Format", "Integrations__prometheus__Secrets__0", "Integrations__prometheus__Secrets__1",
                 "Integrations__svix__Format", "Integrations__svix__WebhookSecrets__0",
             ],
@@ -210,8 +213,12 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
         Assert.EndsWith(", 'integration-prometheus')]", settings["Integrations__prometheus__Secrets__0"], StringComparison.Ordinal);
         Assert.EndsWith(", 'integration-prometheus-next')]", settings["Integrations__prometheus__Secrets__1"], StringComparison.Ordinal);
         Assert.EndsWith(", 'integration-svix')]", settings["Integrations__svix__WebhookSecrets__0"], StringComparison.Ordinal);
+        Assert.EndsWith(", 'integration-grafana')]", settings["Integrations__grafana__HmacSecrets__0"], StringComparison.Ordinal);
+        Assert.Equal(AlertFormats.PagerDuty, settings["Integrations__pd__Format"]);
+        Assert.Equal("X-Grafana-Alerting-Timestamp", settings["Integrations__grafana__HmacTimestampHeader"]);
+        Assert.Equal(["alertname", "cluster"], [settings["Integrations__grafana__GroupBy__0"], settings["Integrations__grafana__GroupBy__1"]]);
         Assert.All(
-            settings.Where(s => !s.Key.EndsWith("__Format", StringComparison.Ordinal)),
+            settings.Where(s => s.Key.Contains("Secrets__", StringComparison.Ordinal)),
             s => Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0}secrets/{1})', ", s.Value, StringComparison.Ordinal));
         Assert.DoesNotContain(deployment.FirstDeployment.AppSettings.Keys, k => k.StartsWith(IntegrationOptions.Section, StringComparison.Ordinal));
     }

@@ -65,7 +65,10 @@ public sealed class DeploymentFixture : IAsyncLifetime
         ["INTEGRATIONS"] = """
             {
               "prometheus": { "format": "alertmanager", "secretNames": ["integration-prometheus", "integration-prometheus-next"] },
-              "svix": { "secretNames": ["integration-svix"], "signed": true }
+              "svix": { "secretNames": ["integration-svix"], "signature": "standardWebhooks" },
+              "grafana": { "format": "grafana", "secretNames": ["integration-grafana"], "signature": "grafanaHmac",
+                           "hmacTimestampHeader": "X-Grafana-Alerting-Timestamp", "groupBy": ["alertname", "cluster"] },
+              "pd": { "format": "pagerduty", "secretNames": ["integration-pd"] }
             }
             """,
     };
