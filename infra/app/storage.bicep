@@ -35,6 +35,8 @@ var queues = [
 var alertPayloadsContainer = 'alert-payloads'
 var containers = [
   alertPayloadsContainer
+  // The raw JSON of alerts too large for their table row: evidence, kept as long as the incidents (no lifecycle rule).
+  'alert-evidence'
   policyContainerName
   deploymentContainerName
 ]

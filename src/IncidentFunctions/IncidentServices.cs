@@ -41,6 +41,7 @@ public static class IncidentServices
         services.AddSingleton<StandardWebhooks>();
         services.AddSingleton<HmacSignatures>();
         services.AddSingleton<AlertIntake>();
+        services.AddSingleton<AlertEvidence>();
         services.AddSingleton<PagerDutyIntake>();
         services.AddSingleton<AlertProcessor>();
         services.AddSingleton<IncidentStore>();

@@ -41,6 +41,9 @@ public static class BlobContainers
 {
     /// <summary>Alert batches too large for a queue message are parked here and the message points at them.</summary>
     public const string AlertPayloads = "alert-payloads";
+
+    /// <summary>The raw JSON of alerts too large to keep on their row in the incidents table; kept as long as incidents are.</summary>
+    public const string AlertEvidence = "alert-evidence";
 }
 
 public static class ConnectionNames

@@ -247,6 +247,12 @@ public sealed class AlertEntity : ITableEntity
 
     public DateTimeOffset ReceivedAt { get; set; }
 
+    /// <summary>What the sender sent for this alert, when short enough to keep here (see <see cref="AlertEvidence"/>).</summary>
+    public string? Raw { get; set; }
+
+    /// <summary>Otherwise the blob in <see cref="BlobContainers.AlertEvidence"/> that holds it.</summary>
+    public string? RawBlob { get; set; }
+
     public static string RowKeyOf(Alert alert) => $"alert-{alert.ReceivedAt.UtcTicks:D19}-{alert.Id}";
 
     public static AlertEntity From(string incidentId, Alert alert) => new()
@@ -262,6 +268,8 @@ public sealed class AlertEntity : ITableEntity
         Labels = JsonSerializer.Serialize(alert.Labels, JsonDefaults.Options),
         OccurredAt = alert.OccurredAt,
         ReceivedAt = alert.ReceivedAt,
+        Raw = AlertEvidence.IsInline(alert) ? alert.Raw : null,
+        RawBlob = AlertEvidence.IsInline(alert) ? null : AlertEvidence.BlobNameOf(alert),
     };
 }
 

@@ -133,6 +133,19 @@ public sealed class IncidentStore(TableServiceClient service)
         return alerts.Where((_, i) => found[i].HasValue).Select(a => a.RowKey).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>Every alert counted into the incident, oldest first (row keys sort by arrival).</summary>
+    public async Task<List<AlertEntity>> AlertRowsAsync(string incidentId, CancellationToken ct)
+    {
+        var rows = new List<AlertEntity>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey ge {"alert-"} and RowKey lt {"alert."}");
+        await foreach (var row in incidents.QueryAsync<AlertEntity>(filter, cancellationToken: ct))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     /// <summary>Replaces the incident if unchanged since read; false when someone else changed it first.</summary>
     public async Task<bool> TryUpdateAsync(IncidentEntity changed, CancellationToken ct)
     {

@@ -31,7 +31,8 @@ public sealed record AlertLink(string Href, string? Text)
 /// An alert after validation, in the one shape every integration format is turned into. <see cref="Id"/> is assigned
 /// on receipt and stays the same across queue retries, which is what makes processing idempotent.
 /// <see cref="DedupKey"/> identifies the alert; <see cref="GroupKey"/>, set when the integration groups alerts by
-/// labels (see <see cref="AlertGroups"/>), names the incident several alerts share.
+/// labels (see <see cref="AlertGroups"/>), names the incident several alerts share. <see cref="Raw"/> is the JSON the
+/// sender sent for this alert (the element of a batch, or the whole event), kept as evidence with the alert's row.
 /// </summary>
 public sealed record Alert(
     string Id,
@@ -46,7 +47,8 @@ public sealed record Alert(
     IReadOnlyList<AlertLink> Links,
     DateTimeOffset? OccurredAt,
     DateTimeOffset ReceivedAt,
-    string? GroupKey = null)
+    string? GroupKey = null,
+    string? Raw = null)
 {
     /// <summary>The key that picks the alert's incident: its group's, or its own.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -32,6 +32,7 @@ public sealed partial class AlertProcessor(
     TimelineStore timeline,
     AlertPayloads payloads,
     IncidentResponder responder,
+    AlertEvidence evidence,
     IOptionsMonitor<IntegrationOptions> integrations,
     TimeProvider time,
     ILogger<AlertProcessor> logger)
@@ -64,6 +65,8 @@ public sealed partial class AlertProcessor(
 
     public async Task<AlertOutcome> ProcessAsync(Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
+        // Before the alert's row can point at it.
+        await evidence.StoreAsync(alert, ct);
         var keyId = AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.IncidentKey);
         if (alert.Status == AlertStatus.Firing && incidentByKey.TryGetValue(keyId, out var known) &&
             await AppendAsync(keyId, known, null, alert, lifecycle, ct) is { } fast)

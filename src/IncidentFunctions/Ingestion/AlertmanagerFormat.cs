@@ -201,7 +201,8 @@ public static class AlertmanagerFormat
             Bounded(labels, extra),
             Links(o, flavour == Flavour.Grafana ? GrafanaLinks : AlertmanagerLinks),
             occurredAt,
-            receivedAt);
+            receivedAt,
+            Raw: o.GetRawText());
     }
 
     static AlertStatus? Status(JsonElement o, string path, List<FieldError> errors)

@@ -165,7 +165,8 @@ public static class AzureMonitorFormat
             labels,
             links,
             occurredAt,
-            receivedAt);
+            receivedAt,
+            Raw: root.GetRawText());
     }
 
     /// <summary>

@@ -144,7 +144,8 @@ public static class GenericAlertFormat
             labels,
             links,
             occurredAt,
-            receivedAt);
+            receivedAt,
+            Raw: o.GetRawText());
     }
 
     /// <summary>Accepts an enum member's name in any case, but never a number: "0" is not a severity.</summary>

@@ -87,7 +87,7 @@ public static class PagerDutyEvents
         var links = Links(root, errors);
         var alert = status == AlertStatus.Firing
             ? TriggerAlert(root, dedupKey, links, alertId, receivedAt, errors)
-            : ActionAlert(status, actionText, dedupKey, alertId, receivedAt);
+            : ActionAlert(root, status, actionText, dedupKey, alertId, receivedAt);
         return errors.Count > 0 || routingKey is null || alert is null
             ? (null, errors)
             : (new PagerDutyEvent(routingKey, actionText!, alert), errors);
@@ -156,15 +156,16 @@ public static class PagerDutyEvents
             labels,
             links,
             occurredAt,
-            receivedAt);
+            receivedAt,
+            Raw: root.GetRawText());
     }
 
     /// <summary>An acknowledge or resolve carries no payload we need: the dedup key is the whole instruction.</summary>
-    static Alert? ActionAlert(AlertStatus status, string? action, string? dedupKey, string alertId, DateTimeOffset receivedAt) =>
+    static Alert? ActionAlert(JsonElement root, AlertStatus status, string? action, string? dedupKey, string alertId, DateTimeOffset receivedAt) =>
         dedupKey is null || action is null
             ? null
             : new Alert(alertId, string.Empty, dedupKey, $"{action} {dedupKey}", Severity.Info, status, null, null,
-                new Dictionary<string, string>(), [], null, receivedAt);
+                new Dictionary<string, string>(), [], null, receivedAt, Raw: root.GetRawText());
 
     /// <summary>
     /// <c>links[]</c> ({href, text}) and <c>client_url</c> (titled by <c>client</c>). Wrong types are refused; a link

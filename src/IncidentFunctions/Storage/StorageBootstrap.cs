@@ -16,7 +16,7 @@ public sealed partial class StorageBootstrap(
 {
     public static readonly string[] Tables = [TableNames.Incidents, TableNames.IncidentIndex, TableNames.AlertKeys, TableNames.Timeline];
     public static readonly string[] Queues = [QueueNames.Alerts, QueueNames.PoisonOf(QueueNames.Alerts)];
-    public static readonly string[] Containers = [BlobContainers.AlertPayloads];
+    public static readonly string[] Containers = [BlobContainers.AlertPayloads, BlobContainers.AlertEvidence];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
