@@ -158,7 +158,9 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
         (await fixture.PostAlertAsync(Alert(key, "start once"))).EnsureSuccessStatusCode();
         var incident = await Eventually.Get(() => fixture.FindIncidentAsync(key), "the incident");
         await using var client = fixture.DurableClient();
-        var before = await Eventually.Get(() => client.GetInstanceAsync(incident.Id), "the orchestration");
+        // Wait for the run to be under way, so that its status cannot change on its own between the two reads.
+        var before = await Eventually.Get(
+            () => client.GetInstanceAsync(incident.Id), i => i?.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Running, "the orchestration running");
 
         var lifecycle = new Lifecycle.DurableIncidentLifecycle(client);
         var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None)));
