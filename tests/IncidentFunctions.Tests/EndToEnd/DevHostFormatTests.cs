@@ -42,6 +42,80 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
     }
 
     [Fact]
+    public async Task AGrafanaWebhookSignedWithHmacFiresRepeatsAndResolvesAnIncident()
+    {
+        var fingerprint = Guid.NewGuid().ToString("N")[..16];
+        await PostGrafanaAsync(Grafana(fingerprint, "firing"));
+        var open = await Eventually.Get(() => fixture.FindIncidentAsync(fingerprint, "open"), "the Grafana incident");
+        Assert.Equal("Error rate above 5% on checkout", open.Title);
+        Assert.Contains(open.Links, l => l.Text == "Dashboard");
+
+        await PostGrafanaAsync(Grafana(fingerprint, "firing"));
+        await Eventually.Get(() => fixture.FindIncidentAsync(fingerprint), i => i?.AlertCount == 2, "the repeat counted");
+
+        await PostGrafanaAsync(Grafana(fingerprint, "resolved"));
+        var resolved = await Eventually.Get(() => fixture.FindIncidentAsync(fingerprint, "resolved"), "the incident resolved by Grafana");
+        Assert.Equal(open.Id, resolved.Id);
+
+        // The same body with a signature made with another secret is refused and changes nothing.
+        using var forged = await SendGrafanaAsync(Grafana(fingerprint, "firing"), "not-the-grafana-secret-000");
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+    }
+
+    async Task PostGrafanaAsync(string body)
+    {
+        using var response = await SendGrafanaAsync(body, DevHostFixture.GrafanaHmacSecret);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    /// <summary>Signs as Grafana does with a timestamp header: hex HMAC-SHA256 over "{timestamp}:{body}".</summary>
+    Task<HttpResponseMessage> SendGrafanaAsync(string body, string secret)
+    {
+        var stamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString();
+        var signature = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{stamp}:{body}")));
+        var request = new HttpRequestMessage(HttpMethod.Post, $"alerts/{DevHostFixture.GrafanaIntegration}")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(Ingestion.HmacSignatures.DefaultHeader, signature);
+        request.Headers.Add(Ingestion.HmacSignatures.GrafanaTimestampHeader, stamp);
+        return fixture.Http.SendAsync(request);
+    }
+
+    static string Grafana(string fingerprint, string status) => $$"""
+        {
+          "receiver": "incidentfunctions",
+          "status": "{{status}}",
+          "orgId": 1,
+          "alerts": [
+            {
+              "status": "{{status}}",
+              "labels": { "alertname": "HighErrorRate", "service": "checkout", "severity": "critical", "grafana_folder": "Shop" },
+              "annotations": { "summary": "Error rate above 5% on checkout" },
+              "startsAt": "2026-11-26T03:00:00Z",
+              "endsAt": "0001-01-01T00:00:00Z",
+              "generatorURL": "https://grafana.example.com/alerting/grafana/abc123/view",
+              "fingerprint": "{{fingerprint}}",
+              "silenceURL": "https://grafana.example.com/alerting/silence/new?alertmanager=grafana",
+              "dashboardURL": "https://grafana.example.com/d/checkout",
+              "panelURL": "https://grafana.example.com/d/checkout?viewPanel=2",
+              "values": { "B": 7.3, "C": 1 }
+            }
+          ],
+          "groupLabels": { "alertname": "HighErrorRate" },
+          "commonLabels": { "alertname": "HighErrorRate", "service": "checkout", "severity": "critical" },
+          "commonAnnotations": { "summary": "Error rate above 5% on checkout" },
+          "externalURL": "https://grafana.example.com/",
+          "version": "1",
+          "groupKey": "{}:{alertname=\"HighErrorRate\"}",
+          "truncatedAlerts": 0,
+          "title": "[FIRING:1] HighErrorRate",
+          "state": "alerting",
+          "message": "Error rate above 5% on checkout"
+        }
+        """;
+
+    [Fact]
     public async Task AMalformedVendorPayloadIsRefusedWith400AndOpensNothing()
     {
         using var response = await SendAsync(DevHostFixture.AlertmanagerIntegration, """{"version":"4","alerts":[{"status":"pending","labels":{}}]}""", secretInUrl: false);

@@ -23,6 +23,10 @@ public sealed class DevHostFixture : IAsyncLifetime
     public const string AlertmanagerIntegration = "e2e-alertmanager";
     public const string AzureMonitorIntegration = "e2e-azure-monitor";
     public const string PagerDutyIntegration = "e2e-pagerduty";
+    public const string GrafanaIntegration = "e2e-grafana";
+
+    /// <summary>The HMAC secret of <see cref="GrafanaIntegration"/>, which signs with a timestamp as Grafana 12 can.</summary>
+    public static readonly string GrafanaHmacSecret = "grafana-" + Guid.NewGuid().ToString("N");
 
     /// <summary>The Events API routing key of <see cref="PagerDutyIntegration"/>: 32 hex characters, as PagerDuty's are.</summary>
     public static readonly string RoutingKey = Guid.NewGuid().ToString("N");
@@ -68,6 +72,9 @@ public sealed class DevHostFixture : IAsyncLifetime
         settings[$"Integrations__{AzureMonitorIntegration}__Format"] = Ingestion.AlertFormats.AzureMonitor;
         settings[$"Integrations__{PagerDutyIntegration}__Secrets__0"] = RoutingKey;
         settings[$"Integrations__{PagerDutyIntegration}__Format"] = Ingestion.AlertFormats.PagerDuty;
+        settings[$"Integrations__{GrafanaIntegration}__Format"] = Ingestion.AlertFormats.Grafana;
+        settings[$"Integrations__{GrafanaIntegration}__HmacSecrets__0"] = GrafanaHmacSecret;
+        settings[$"Integrations__{GrafanaIntegration}__HmacTimestampHeader"] = Ingestion.HmacSignatures.GrafanaTimestampHeader;
         settings["DevHost__Principal"] = string.Empty;
         // Links in emails must point at this host, on its own port.
         settings["Links__BaseUrl"] = $"http://localhost:{port}";
