@@ -28,13 +28,16 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
     }
 
     [Fact]
-    public async Task AnAzureMonitorAlertWithTheSecretInTheUrlFiresAndResolvesAnIncident()
+    public async Task AnAzureMonitorAlertWithTheSecretInTheUrlFiresRepeatsAndResolvesAnIncident()
     {
         var alertId = $"/subscriptions/{Guid.NewGuid()}/providers/Microsoft.AlertsManagement/alerts/{Guid.NewGuid()}";
         await PostAsync(DevHostFixture.AzureMonitorIntegration, AzureMonitor(alertId, "Fired"), secretInUrl: true);
         var open = await Eventually.Get(() => fixture.FindIncidentAsync(alertId, "open"), "the Azure Monitor incident");
         Assert.StartsWith("High CPU", open.Title);
         Assert.Equal(Ingestion.Severity.High, open.Severity);
+
+        await PostAsync(DevHostFixture.AzureMonitorIntegration, AzureMonitor(alertId, "Fired"), secretInUrl: true);
+        await Eventually.Get(() => fixture.FindIncidentAsync(alertId), i => i?.AlertCount == 2, "the repeat counted");
 
         await PostAsync(DevHostFixture.AzureMonitorIntegration, AzureMonitor(alertId, "Resolved"), secretInUrl: true);
         var resolved = await Eventually.Get(() => fixture.FindIncidentAsync(alertId, "resolved"), "the incident resolved by the source");
