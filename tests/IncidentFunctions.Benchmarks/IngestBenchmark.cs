@@ -65,7 +65,7 @@ public sealed record BenchOptions
 
         if (args[0] != "ingest")
         {
-            throw new UsageException($"Unknown command '{args[0]}'; the commands are 'ingest' and 'lifecycle'.");
+            throw new UsageException($"Unknown command '{args[0]}'; the commands are 'ingest', 'lifecycle' and 'storm'.");
         }
 
         var options = new BenchOptions();

@@ -1,6 +1,7 @@
 using IncidentFunctions.Benchmarks;
 
-// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help) and `lifecycle` (LifecycleBenchmark.Help).
+// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help) and
+// `storm` (StormOptions.Help).
 Func<CancellationToken, Task<int>> run;
 try
 {
@@ -12,6 +13,13 @@ try
             return 0;
         case "lifecycle":
             run = ct => LifecycleBenchmark.RunAsync(args, ct);
+            break;
+        case "storm" when help:
+            Console.WriteLine(StormOptions.Help);
+            return 0;
+        case "storm":
+            var storm = StormOptions.Parse(args);
+            run = ct => StormBenchmark.RunAsync(storm, ct);
             break;
         default:
             if (BenchOptions.Parse(args) is not { } ingest)
