@@ -148,14 +148,18 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
             }
 
             var rows = batch.Select(p => AlertEntity.From(id, p.Alert)).ToList();
-            Apply(incident, batch);
-            switch (await incidents.TryAppendAsync(incident, rows, CancellationToken.None))
+
+            // Count into a copy: the incident read stays as stored until a write succeeds, so a write that stores
+            // nothing (every alert counted before, or a lost race) never leaks its count into the next one.
+            var changed = incident.Copy();
+            Apply(changed, batch);
+            switch (await incidents.TryAppendAsync(changed, rows, CancellationToken.None))
             {
                 case AppendResult.Applied:
-                    lane.Latest = incident;
+                    lane.Latest = changed;
                     Interlocked.Exchange(ref lane.LastCommitTicks, Environment.TickCount64);
                     await timeline.AppendManyAsync(id, batch.Select(p => p.Event).ToList(), CancellationToken.None);
-                    var snapshot = incident.Copy();
+                    var snapshot = changed.Copy();
                     batch.ForEach(p => p.Done.TrySetResult(new Appended(AppendOutcome.Counted, snapshot)));
                     return;
 

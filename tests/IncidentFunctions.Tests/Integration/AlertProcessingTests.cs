@@ -96,6 +96,21 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ARedeliveryCountedBeforeDoesNotInflateTheNextAlertsCount()
+    {
+        var key = TestAlerts.NewKey();
+        var first = TestAlerts.Firing(integration, key);
+        await Processor.ProcessAsync(first, Lifecycle, CancellationToken.None);
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        // The redelivery is the only alert of the incident's next write, and it was counted before: nothing is written.
+        await Processor.ProcessAsync(first, Lifecycle, CancellationToken.None);
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        Assert.Equal(3, (await IncidentFor(key)).AlertCount);
+    }
+
+    [Fact]
     public async Task AProcessorThatCrashedAfterClaimingTheKeyIsCompletedByTheNextDelivery()
     {
         var key = TestAlerts.NewKey();
