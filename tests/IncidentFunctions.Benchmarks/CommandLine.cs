@@ -7,6 +7,21 @@ public sealed class UsageException(string message) : Exception(message);
 /// <summary>Option values the benchmarks share, each refused with a message that names the option.</summary>
 public static class Arguments
 {
+    /// <summary>
+    /// The options after the command, in order: "--name value" pairs, and the <paramref name="flags"/>, which take no
+    /// value (theirs is empty).
+    /// </summary>
+    public static IEnumerable<(string Name, string Value)> Options(IReadOnlyList<string> args, params string[] flags)
+    {
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            yield return flags.Contains(name)
+                ? (name, string.Empty)
+                : (name, i + 1 < args.Count ? args[++i] : throw new UsageException($"{name} needs a value."));
+        }
+    }
+
     public static int Number(string name, string value, int min) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min
             ? n

@@ -263,10 +263,8 @@ public static class LifecycleBenchmark
     static Options Parse(IReadOnlyList<string> args)
     {
         var options = new Options(500, 50, 10, 10, 120);
-        for (var i = 1; i < args.Count; i++)
+        foreach (var (name, value) in Arguments.Options(args))
         {
-            var name = args[i];
-            var value = i + 1 < args.Count ? args[++i] : throw new UsageException($"{name} needs a value.");
             var number = double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new UsageException($"{name} must be a positive number, not '{value}'.");

@@ -56,18 +56,11 @@ public sealed record StormOptions
     public static StormOptions Parse(IReadOnlyList<string> args)
     {
         var options = new StormOptions();
-        for (var i = 1; i < args.Count; i++)
+        foreach (var (name, value) in Arguments.Options(args, "--azurite-disk"))
         {
-            var name = args[i];
-            if (name == "--azurite-disk")
-            {
-                options = options with { AzuriteOnDisk = true };
-                continue;
-            }
-
-            var value = i + 1 < args.Count ? args[++i] : throw new UsageException($"{name} needs a value.");
             options = name switch
             {
+                "--azurite-disk" => options with { AzuriteOnDisk = true },
                 "--alerts" => options with { Alerts = Arguments.Number(name, value, min: 1) },
                 "--keys" => options with { Keys = Arguments.Number(name, value, min: 1) },
                 "--senders" => options with { Senders = Arguments.Number(name, value, min: 1) },
