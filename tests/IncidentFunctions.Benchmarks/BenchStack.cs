@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
 using IncidentFunctions.DevHost.Local;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -29,7 +32,39 @@ public sealed class BenchStack : IAsyncDisposable
         ["Email__Smtp__Security"] = "None",
     };
 
-    public static async Task<BenchStack> StartAsync(bool azuriteOnDisk, Action<string> progress)
+    /// <summary>A fresh integration secret (a run's senders present it; nothing else knows it).</summary>
+    public static string NewSecret() => "bench-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
+
+    /// <summary>
+    /// The escalation policy of the paging benchmarks: alice is paged first; bob <paramref name="levelDelayMinutes"/>
+    /// later unless someone acknowledged; then an hour until escalation is exhausted.
+    /// </summary>
+    public static string TwoLevelPolicy(double levelDelayMinutes) => JsonSerializer.Serialize(new
+    {
+        version = "bench",
+        people = new[]
+        {
+            new { id = "alice", name = "Alice", email = "alice@example.com", timeZone = "Europe/London" },
+            new { id = "bob", name = "Bob", email = "bob@example.com", timeZone = "America/New_York" },
+        },
+        teams = new[] { new { id = "platform", name = "Platform", members = new[] { "alice", "bob" } } },
+        escalationPolicies = new[]
+        {
+            new
+            {
+                id = "bench",
+                levels = new object[]
+                {
+                    new { targets = new[] { new { person = "alice" } }, delayMinutes = levelDelayMinutes },
+                    new { targets = new[] { new { person = "bob" } }, delayMinutes = 60.0 },
+                },
+            },
+        },
+        services = new[] { new { id = "checkout", name = "Checkout", team = "platform", impactTier = 1, escalationPolicy = "bench" } },
+        defaultService = "checkout",
+    });
+
+    public static async Task<BenchStack> StartAsync(bool azuriteOnDisk)
     {
         var stack = new BenchStack();
         try
@@ -37,7 +72,7 @@ public sealed class BenchStack : IAsyncDisposable
             var paths = RepositoryPaths.Find();
             await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
             var ports = stack.Azurite;
-            progress($"starting Azurite on 127.0.0.1:{ports.Blob},{ports.Queue},{ports.Table} and MailDev on SMTP {stack.MailDev.Smtp}, web {stack.MailDev.Web}, in {stack.StateFolder}");
+            Report.Progress($"starting Azurite on 127.0.0.1:{ports.Blob},{ports.Queue},{ports.Table} and MailDev on SMTP {stack.MailDev.Smtp}, web {stack.MailDev.Web}, in {stack.StateFolder}");
             stack.services.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(stack.StateFolder, "azurite"), ports, inMemory: !azuriteOnDisk));
             stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(stack.StateFolder, "maildev"), stack.MailDev));
             return stack;
@@ -47,6 +82,26 @@ public sealed class BenchStack : IAsyncDisposable
             await stack.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts the dev host as a child process on this stack, with <paramref name="settings"/> on top of
+    /// <see cref="Settings"/>: it logs warnings and errors only, and signs read requests in as a bench user.
+    /// </summary>
+    public async Task<DevHostProcess> StartDevHostAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var all = Settings;
+        all["DevHost__Principal"] = "bench@localhost";
+        all["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in settings)
+        {
+            all[name] = value;
+        }
+
+        var starting = Stopwatch.StartNew();
+        var host = await DevHostProcess.StartAsync(NodeService.FreePort(), all, TimeSpan.FromMinutes(3));
+        Report.Progress($"dev host ready at {host.BaseAddress} (pid {host.ProcessId}) after {Report.Seconds(starting.Elapsed)} s");
+        return host;
     }
 
     public async ValueTask DisposeAsync()

@@ -51,16 +51,14 @@ public static class LifecycleBenchmark
     {
         var options = Parse(args);
         var runId = "run" + RandomNumberGenerator.GetHexString(6, lowercase: true);
-        await using var stack = await BenchStack.StartAsync(azuriteOnDisk: false, Progress);
+        await using var stack = await BenchStack.StartAsync(azuriteOnDisk: false);
 
-        var secret = "bench-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
-        var settings = stack.Settings;
-        settings["Integrations__bench__Secrets__0"] = secret;
-        settings["Policy__Json"] = PolicyJson(options.LevelDelay);
-        settings["DevHost__Principal"] = "bench@localhost";
-        settings["Logging__LogLevel__Default"] = "Warning";
-        await using var host = await DevHostProcess.StartAsync(NodeService.FreePort(), settings, TimeSpan.FromMinutes(3));
-        Progress($"dev host ready at {host.BaseAddress}");
+        var secret = BenchStack.NewSecret();
+        await using var host = await stack.StartDevHostAsync(new Dictionary<string, string>
+        {
+            ["Integrations__bench__Secrets__0"] = secret,
+            ["Policy__Json"] = BenchStack.TwoLevelPolicy(options.LevelDelay / 60),
+        });
 
         // MailDev stamps emails with whole seconds, so the benchmark watches the inbox itself and notes when each
         // email first appears: the resolution is the poll interval plus one request.
@@ -72,7 +70,7 @@ public static class LifecycleBenchmark
 
         var accepted = new ConcurrentDictionary<int, TimeSpan>();
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        Progress($"sending {options.Alerts} alerts over {options.Keys} keys at {options.Rate}/s (run {runId})");
+        Report.Progress($"sending {options.Alerts} alerts over {options.Keys} keys at {options.Rate}/s (run {runId})");
         var sends = new List<Task>();
         for (var i = 0; i < options.Alerts; i++)
         {
@@ -86,7 +84,7 @@ public static class LifecycleBenchmark
         }
 
         await Task.WhenAll(sends);
-        Progress($"sent in {clock.Elapsed.TotalSeconds:0.0} s; waiting for every level 2 page");
+        Report.Progress($"sent in {clock.Elapsed.TotalSeconds:0.0} s; waiting for every level 2 page");
         var deadline = clock.Elapsed + TimeSpan.FromSeconds(options.LevelDelay + options.Timeout);
         while (Enumerable.Range(0, options.Keys).Any(k => !firstSeen.ContainsKey((k, "bob"))) && clock.Elapsed < deadline)
         {
@@ -107,20 +105,20 @@ public static class LifecycleBenchmark
             .Where(k => dueAt.ContainsKey(k) && firstSeen.ContainsKey((k, "bob")))
             .Select(k => (wallStart + firstSeen[(k, "bob")] - dueAt[k]).TotalMilliseconds).Order().ToArray();
 
-        Line("alerts sent", options.Alerts);
-        Line("incidents (keys)", options.Keys);
-        Line("rate (alerts/s)", options.Rate);
-        Line("level delay (s)", options.LevelDelay);
-        Line("first emails seen", firstEmail.Length);
-        Line("first email p50 (ms)", Ms(Percentile(firstEmail, 50)));
-        Line("first email p99 (ms)", Ms(Percentile(firstEmail, 99)));
-        Line("first email max (ms)", Ms(firstEmail.LastOrDefault(double.NaN)));
-        Line("level 2 pages seen", lateness.Length);
-        Line("escalation lateness p50 (ms)", Ms(Percentile(lateness, 50)));
-        Line("escalation lateness p99 (ms)", Ms(Percentile(lateness, 99)));
-        Line("escalation lateness max (ms)", Ms(lateness.LastOrDefault(double.NaN)));
-        Line("escalation early (count)", lateness.Count(l => l < 0));
-        Line("inbox poll (ms)", InboxPoll.TotalMilliseconds);
+        Report.Line("alerts sent", options.Alerts);
+        Report.Line("incidents (keys)", options.Keys);
+        Report.Line("rate (alerts/s)", options.Rate);
+        Report.Line("level delay (s)", options.LevelDelay);
+        Report.Line("first emails seen", firstEmail.Length);
+        Report.Line("first email p50 (ms)", Report.Milliseconds(Report.Percentile(firstEmail, 50)));
+        Report.Line("first email p99 (ms)", Report.Milliseconds(Report.Percentile(firstEmail, 99)));
+        Report.Line("first email max (ms)", Report.Milliseconds(firstEmail.LastOrDefault(double.NaN)));
+        Report.Line("level 2 pages seen", lateness.Length);
+        Report.Line("escalation lateness p50 (ms)", Report.Milliseconds(Report.Percentile(lateness, 50)));
+        Report.Line("escalation lateness p99 (ms)", Report.Milliseconds(Report.Percentile(lateness, 99)));
+        Report.Line("escalation lateness max (ms)", Report.Milliseconds(lateness.LastOrDefault(double.NaN)));
+        Report.Line("escalation early (count)", lateness.Count(l => l < 0));
+        Report.Line("inbox poll (ms)", InboxPoll.TotalMilliseconds);
 
         await PrintWhereTimeGoesAsync(http, host.GrpcSocket, runId, firstEmail.Length == 0 ? null : Enumerable.Range(0, options.Keys)
             .Where(k => accepted.ContainsKey(k) && firstSeen.ContainsKey((k, "alice")))
@@ -137,19 +135,18 @@ public static class LifecycleBenchmark
             failures.Add($"{options.Keys - lateness.Length} incidents never escalated to level 2");
         }
 
-        if (Percentile(firstEmail, 99) >= 2000)
+        if (Report.Percentile(firstEmail, 99) >= 2000)
         {
             failures.Add("first email p99 is not under 2 s");
         }
 
-        if (Percentile(lateness, 99) >= 1000)
+        if (Report.Percentile(lateness, 99) >= 1000)
         {
             failures.Add("escalation lateness p99 is not under 1 s");
         }
 
-        Console.WriteLine(failures.Count == 0 ? "result: PASS" : $"result: FAIL ({string.Join("; ", failures)})");
         await host.StopAsync();
-        return failures.Count == 0 ? 0 : 1;
+        return Report.Result(failures);
     }
 
     /// <summary>Per key, when level 2 was due: the incident.escalated event's dueAt.</summary>
@@ -226,7 +223,7 @@ public static class LifecycleBenchmark
         }
         else
         {
-            Progress($"alert for key {key} refused: {(int)response.StatusCode}");
+            Report.Progress($"alert for key {key} refused: {(int)response.StatusCode}");
         }
     }
 
@@ -263,38 +260,11 @@ public static class LifecycleBenchmark
 
     static string Title(string runId, int key) => $"bench {runId} key {key}";
 
-    static string PolicyJson(double levelDelaySeconds) => JsonSerializer.Serialize(new
-    {
-        version = "bench",
-        people = new[]
-        {
-            new { id = "alice", name = "Alice", email = "alice@example.com", timeZone = "Europe/London" },
-            new { id = "bob", name = "Bob", email = "bob@example.com", timeZone = "America/New_York" },
-        },
-        teams = new[] { new { id = "platform", name = "Platform", members = new[] { "alice", "bob" } } },
-        escalationPolicies = new[]
-        {
-            new
-            {
-                id = "bench",
-                levels = new object[]
-                {
-                    new { targets = new[] { new { person = "alice" } }, delayMinutes = levelDelaySeconds / 60 },
-                    new { targets = new[] { new { person = "bob" } }, delayMinutes = 60.0 },
-                },
-            },
-        },
-        services = new[] { new { id = "checkout", name = "Checkout", team = "platform", impactTier = 1, escalationPolicy = "bench" } },
-        defaultService = "checkout",
-    });
-
     static Options Parse(IReadOnlyList<string> args)
     {
         var options = new Options(500, 50, 10, 10, 120);
-        for (var i = 1; i < args.Count; i++)
+        foreach (var (name, value) in Arguments.Options(args))
         {
-            var name = args[i];
-            var value = i + 1 < args.Count ? args[++i] : throw new UsageException($"{name} needs a value.");
             var number = double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new UsageException($"{name} must be a positive number, not '{value}'.");
@@ -311,13 +281,4 @@ public static class LifecycleBenchmark
 
         return options.Keys > options.Alerts ? throw new UsageException("--keys must not be more than --alerts.") : options;
     }
-
-    static double Percentile(double[] sorted, double percent) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percent / 100 * sorted.Length) - 1)];
-
-    static string Ms(double ms) => double.IsNaN(ms) ? "n/a" : ms.ToString("0", CultureInfo.InvariantCulture);
-
-    static void Line(string name, object value) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value}"));
-
-    static void Progress(string message) => Console.Error.WriteLine($"[bench] {message}");
 }

@@ -1,29 +1,42 @@
 using IncidentFunctions.Benchmarks;
 
-// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help) and `lifecycle` (LifecycleBenchmark.Help).
-var lifecycle = args.Length > 0 && args[0] == "lifecycle";
-if (lifecycle && args.Any(a => a is "-h" or "--help"))
-{
-    Console.WriteLine(LifecycleBenchmark.Help);
-    return 0;
-}
-
-BenchOptions? options = null;
+// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help) and
+// `storm` (StormOptions.Help).
+Func<CancellationToken, Task<int>> run;
 try
 {
-    options = lifecycle ? new BenchOptions() : BenchOptions.Parse(args);
+    var help = args.Any(a => a is "-h" or "--help");
+    switch (args.FirstOrDefault())
+    {
+        case "lifecycle" when help:
+            Console.WriteLine(LifecycleBenchmark.Help);
+            return 0;
+        case "lifecycle":
+            run = ct => LifecycleBenchmark.RunAsync(args, ct);
+            break;
+        case "storm" when help:
+            Console.WriteLine(StormOptions.Help);
+            return 0;
+        case "storm":
+            var storm = StormOptions.Parse(args);
+            run = ct => StormBenchmark.RunAsync(storm, ct);
+            break;
+        default:
+            if (BenchOptions.Parse(args) is not { } ingest)
+            {
+                Console.WriteLine(BenchOptions.Help);
+                return 0;
+            }
+
+            run = ct => IngestBenchmark.RunAsync(ingest, ct);
+            break;
+    }
 }
 catch (UsageException e)
 {
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("Run with --help for usage.");
     return 2;
-}
-
-if (options is null)
-{
-    Console.WriteLine(BenchOptions.Help);
-    return 0;
 }
 
 // The first Ctrl+C cancels the run and cleans up (dev host, Azurite, temp folder); a second one ends the process.
@@ -40,7 +53,7 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    return lifecycle ? await LifecycleBenchmark.RunAsync(args, cancel.Token) : await IngestBenchmark.RunAsync(options, cancel.Token);
+    return await run(cancel.Token);
 }
 catch (UsageException e)
 {

@@ -122,15 +122,59 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
                 lane.Waiting.RemoveRange(0, batch.Count);
             }
 
+            var (originals, copies) = SplitCopies(batch);
             try
             {
-                await CommitAsync(id, lane, batch);
+                await CommitAsync(id, lane, originals);
             }
             catch (Exception e)
             {
                 lane.Latest = null;
-                batch.ForEach(p => p.Done.TrySetException(e));
+                originals.ForEach(p => p.Done.TrySetException(e));
             }
+
+            copies.ForEach(c => AnswerLike(c.Copy, c.Original));
+        }
+    }
+
+    /// <summary>
+    /// Two deliveries of one alert can wait for the same write (a re-sent signed webhook, or a queue message delivered
+    /// again while the first delivery waits), and a transaction may hold a row only once: the write takes the first
+    /// delivery, and each further copy gets its answer.
+    /// </summary>
+    static (List<Pending> Originals, List<(Pending Copy, Pending Original)> Copies) SplitCopies(List<Pending> batch)
+    {
+        var originals = new Dictionary<string, Pending>(StringComparer.Ordinal);
+        var unique = new List<Pending>(batch.Count);
+        var copies = new List<(Pending, Pending)>();
+        foreach (var pending in batch)
+        {
+            var row = AlertEntity.RowKeyOf(pending.Alert);
+            if (originals.TryGetValue(row, out var original))
+            {
+                copies.Add((pending, original));
+            }
+            else
+            {
+                originals.Add(row, pending);
+                unique.Add(pending);
+            }
+        }
+
+        return (unique, copies);
+    }
+
+    /// <summary>A copy's answer once its original is answered: counted already, stale, or the same failure.</summary>
+    static void AnswerLike(Pending copy, Pending original)
+    {
+        var done = original.Done.Task;
+        if (done.IsCompletedSuccessfully)
+        {
+            copy.Done.TrySetResult(done.Result.Outcome == AppendOutcome.Counted ? done.Result with { Outcome = AppendOutcome.AlreadyCounted } : done.Result);
+        }
+        else
+        {
+            copy.Done.TrySetException(done.Exception?.InnerExceptions ?? [new InvalidOperationException("The original delivery was not answered.")]);
         }
     }
 
@@ -148,14 +192,18 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
             }
 
             var rows = batch.Select(p => AlertEntity.From(id, p.Alert)).ToList();
-            Apply(incident, batch);
-            switch (await incidents.TryAppendAsync(incident, rows, CancellationToken.None))
+
+            // Count into a copy: the incident read stays as stored until a write succeeds, so a write that stores
+            // nothing (every alert counted before, or a lost race) never leaks its count into the next one.
+            var changed = incident.Copy();
+            Apply(changed, batch);
+            switch (await incidents.TryAppendAsync(changed, rows, CancellationToken.None))
             {
                 case AppendResult.Applied:
-                    lane.Latest = incident;
+                    lane.Latest = changed;
                     Interlocked.Exchange(ref lane.LastCommitTicks, Environment.TickCount64);
                     await timeline.AppendManyAsync(id, batch.Select(p => p.Event).ToList(), CancellationToken.None);
-                    var snapshot = incident.Copy();
+                    var snapshot = changed.Copy();
                     batch.ForEach(p => p.Done.TrySetResult(new Appended(AppendOutcome.Counted, snapshot)));
                     return;
 

@@ -96,6 +96,41 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ARedeliveryCountedBeforeDoesNotInflateTheNextAlertsCount()
+    {
+        var key = TestAlerts.NewKey();
+        var first = TestAlerts.Firing(integration, key);
+        await Processor.ProcessAsync(first, Lifecycle, CancellationToken.None);
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        // The redelivery is the only alert of the incident's next write, and it was counted before: nothing is written.
+        await Processor.ProcessAsync(first, Lifecycle, CancellationToken.None);
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        Assert.Equal(3, (await IncidentFor(key)).AlertCount);
+    }
+
+    [Fact]
+    public async Task TwoDeliveriesOfOneAlertInTheSameWriteAreCountedOnce()
+    {
+        var key = TestAlerts.NewKey();
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+        await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        // A re-sent signed webhook, or a queue message delivered again while the first delivery is being counted. Right
+        // after a write, the incident's next write gathers alerts for a moment, so both copies wait for the same write.
+        var again = TestAlerts.Firing(integration, key);
+        var outcomes = await Task.WhenAll(
+            Processor.ProcessAsync(again, Lifecycle, CancellationToken.None),
+            Processor.ProcessAsync(again, Lifecycle, CancellationToken.None));
+
+        Assert.All(outcomes, o => Assert.Equal(AlertOutcome.Counted, o));
+        var incident = await IncidentFor(key);
+        Assert.Equal(3, incident.AlertCount);
+        Assert.Equal(3, (await AllEvents(incident.Id)).Count(e => e.Type.StartsWith("alert.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task AProcessorThatCrashedAfterClaimingTheKeyIsCompletedByTheNextDelivery()
     {
         var key = TestAlerts.NewKey();
