@@ -110,7 +110,19 @@ public static class DurableFunctions
     {
         public Task StartAsync(CancellationToken cancellationToken) => service.CreateIfNotExistsAsync();
 
-        public Task StopAsync(CancellationToken cancellationToken) => service.StopAsync(isForced: false).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await service.StopAsync(isForced: false).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            }
+            catch (NullReferenceException)
+            {
+                // Seen with DurableTask.AzureStorage 2.11.2 and UseAppLease off: its app lease manager, never started,
+                // throws when stopped, at the end of the service's stop. Shutting down is all that is left to do, and a
+                // stack trace on every Ctrl+C would suggest otherwise.
+            }
+        }
     }
 
     /// <summary>An orchestrator function: its trigger parameter receives the context, which reads the input.</summary>
