@@ -173,7 +173,8 @@ public static class StormBenchmark
         void Watch()
         {
             var sent = Tally.Sum(tally.AlertsSent);
-            if (HostLog.WorkingSetBytes(host.ProcessId) is { } bytes)
+            var workingSet = HostLog.WorkingSetBytes(host.ProcessId);
+            if (workingSet is { } bytes)
             {
                 lock (workingSets)
                 {
@@ -181,7 +182,7 @@ public static class StormBenchmark
                 }
             }
 
-            Report.Progress($"sent {sent} alerts in {Tally.Sum(tally.RequestsSent)} requests ({Interlocked.Read(ref tally.RequestsRedelivered)} redelivered); dev host working set {Report.MiB(HostLog.WorkingSetBytes(host.ProcessId))} MiB");
+            Report.Progress($"sent {sent} alerts in {Tally.Sum(tally.RequestsSent)} requests ({Interlocked.Read(ref tally.RequestsRedelivered)} redelivered); dev host working set {Report.MiB(workingSet)} MiB");
         }
     }
 
