@@ -239,9 +239,9 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
             {
                 incident.LastAlertAt = alert.ReceivedAt;
             }
-
-            incident.Observe(alert);
         }
+
+        incident.Observe(batch.Select(p => p.Alert));
     }
 
 }

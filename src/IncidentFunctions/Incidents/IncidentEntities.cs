@@ -132,15 +132,16 @@ public sealed class IncidentEntity : ITableEntity
     };
 
     /// <summary>
-    /// Counts the alert's firing or resolution towards the source's view of the incident. For a single alert's incident
-    /// a resolution is the source's last word; a group's incident is resolved by the source only when none of its
-    /// member alerts is firing any more, and a member firing again withdraws that.
+    /// Counts the alerts' firings and resolutions, in order, towards the source's view of the incident. For a single
+    /// alert's incident a resolution is the source's last word; a group's incident is resolved by the source only when
+    /// none of its member alerts is firing any more, and a member firing again withdraws that. The members are read and
+    /// written once per call, so a write that counts many alerts of a group pays for them once.
     /// </summary>
-    public void Observe(Alert alert)
+    public void Observe(IEnumerable<Alert> alerts)
     {
         if (GroupKey is null)
         {
-            if (alert.Status == AlertStatus.Resolved)
+            foreach (var alert in alerts.Where(a => a.Status == AlertStatus.Resolved))
             {
                 SourceResolvedAt ??= alert.ReceivedAt;
             }
@@ -149,29 +150,34 @@ public sealed class IncidentEntity : ITableEntity
         }
 
         var members = JsonSerializer.Deserialize<HashSet<string>>(FiringMembers ?? "[]") ?? [];
-        var member = AlertGroups.MemberOf(alert.DedupKey);
-        switch (alert.Status)
+        foreach (var alert in alerts)
         {
-            case AlertStatus.Firing:
-                if (members.Count < AlertGroups.MaxMembers)
-                {
-                    members.Add(member);
-                }
+            var member = AlertGroups.MemberOf(alert.DedupKey);
+            switch (alert.Status)
+            {
+                case AlertStatus.Firing:
+                    if (members.Count < AlertGroups.MaxMembers)
+                    {
+                        members.Add(member);
+                    }
 
-                SourceResolvedAt = null;
-                break;
-            case AlertStatus.Resolved:
-                members.Remove(member);
-                if (members.Count == 0)
-                {
-                    SourceResolvedAt ??= alert.ReceivedAt;
-                }
+                    SourceResolvedAt = null;
+                    break;
+                case AlertStatus.Resolved:
+                    members.Remove(member);
+                    if (members.Count == 0)
+                    {
+                        SourceResolvedAt ??= alert.ReceivedAt;
+                    }
 
-                break;
+                    break;
+            }
         }
 
         FiringMembers = JsonSerializer.Serialize(members.Order(StringComparer.Ordinal));
     }
+
+    public void Observe(Alert alert) => Observe([alert]);
 
     public Incident ToIncident() => new(
         Id,
