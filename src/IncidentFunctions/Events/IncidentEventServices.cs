@@ -19,8 +19,7 @@ public static class IncidentEventServices
     /// </summary>
     public static IServiceCollection AddIncidentEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IncidentEventOptions>().Bind(configuration.GetSection(IncidentEventOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IncidentEventOptions>, IncidentEventOptionsValidator>();
+        services.AddValidatedOptions<IncidentEventOptions, IncidentEventOptionsValidator>(configuration.GetSection(IncidentEventOptions.Section));
         services.AddSingleton<IncidentEvents>();
 
         services.TryAddKeyedSingleton(CredentialKey, (sp, _) =>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Links;
 
@@ -12,10 +11,7 @@ public static class LinkServices
     /// </summary>
     public static IServiceCollection AddResponderLinks(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ResponderLinkOptions>()
-            .Bind(configuration.GetSection(ResponderLinkOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ResponderLinkOptions>, ResponderLinkOptionsValidator>();
+        services.AddValidatedOptions<ResponderLinkOptions, ResponderLinkOptionsValidator>(configuration.GetSection(ResponderLinkOptions.Section));
         services.AddSingleton<LinkSigner>();
         return services;
     }

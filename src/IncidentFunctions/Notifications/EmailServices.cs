@@ -15,8 +15,7 @@ public static class EmailServices
     /// <summary>Registers <see cref="IEmailSender"/> with the transport the "Email" section chooses.</summary>
     public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddValidatedOptions<EmailOptions, EmailOptionsValidator>(configuration.GetSection(EmailOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<SmtpEmailSender>();

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Policy;
 
@@ -12,10 +11,7 @@ public static class PolicyServices
     /// </summary>
     public static IServiceCollection AddIncidentPolicy(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PolicyOptions>()
-            .Bind(configuration.GetSection(PolicyOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PolicyOptions>, PolicyOptionsValidator>();
+        services.AddValidatedOptions<PolicyOptions, PolicyOptionsValidator>(configuration.GetSection(PolicyOptions.Section));
         services.AddSingleton<PolicyProvider>();
         services.AddHostedService<PolicyLoader>();
         return services;
