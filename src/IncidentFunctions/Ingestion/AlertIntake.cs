@@ -1,4 +1,3 @@
-using Azure;
 using IncidentFunctions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -91,14 +90,8 @@ public sealed partial class AlertIntake(
 
             var alerts = parsed.Select(a => AlertGroups.Apply(a, settings.GroupBy)).ToList();
 
-            try
+            if (!await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), ct))
             {
-                await payloads.EnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Senders retry 5xx (Alertmanager only those): a storage hiccup must not lose the alert.
-                LogEnqueueFailed(logger, e, integration, (e as RequestFailedException)?.Status ?? 0);
                 return Problem.Unavailable("The alert queue is unavailable; retry.").ToResult();
             }
 
@@ -113,9 +106,6 @@ public sealed partial class AlertIntake(
     // The header and the rule only: never the signature or the secret.
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected alert for integration {Integration}: {Header} {Rule}")]
     static partial void LogBadSignature(ILogger logger, string integration, string header, string rule);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue alerts for {Integration} (storage status {Status})")]
-    static partial void LogEnqueueFailed(ILogger logger, Exception e, string integration, int status);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accepted batch {BatchId} with {Count} alerts from {Integration}")]
     static partial void LogAccepted(ILogger logger, string batchId, int count, string integration);

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using IncidentFunctions.Http;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -11,7 +13,7 @@ namespace IncidentFunctions.Ingestion;
 /// Each request's batch lands whole inside one message (or, if it alone exceeds <see cref="MaxInlineBytes"/>, in a blob
 /// the message points at), and a request is answered only once its message is stored: all of its alerts, or none.
 /// </summary>
-public sealed class AlertPayloads(QueueServiceClient queues, BlobServiceClient blobs)
+public sealed partial class AlertPayloads(QueueServiceClient queues, BlobServiceClient blobs, ILogger<AlertPayloads> logger)
 {
     /// <summary>A queue message holds 64 KiB after base64.</summary>
     public const int MaxInlineBytes = 48 * 1024;
@@ -26,7 +28,28 @@ public sealed class AlertPayloads(QueueServiceClient queues, BlobServiceClient b
 
     sealed record Pending(AlertBatch Batch, byte[] Json, TaskCompletionSource Stored);
 
-    public async Task EnqueueAsync(AlertBatch batch, CancellationToken ct)
+    /// <summary>
+    /// Enqueues the batch; false, logged, when storage fails. The caller answers with a 5xx that its sender retries
+    /// (Alertmanager retries only those), so a storage hiccup does not lose the alerts.
+    /// </summary>
+    public async Task<bool> TryEnqueueAsync(AlertBatch batch, CancellationToken ct)
+    {
+        try
+        {
+            await EnqueueAsync(batch, ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogEnqueueFailed(logger, e, batch.Integration, (e as RequestFailedException)?.Status ?? 0);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue alerts for {Integration} (storage status {Status})")]
+    static partial void LogEnqueueFailed(ILogger logger, Exception e, string integration, int status);
+
+    async Task EnqueueAsync(AlertBatch batch, CancellationToken ct)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(batch, JsonDefaults.Options);
         if (json.Length > MaxInlineBytes - 64)

@@ -55,13 +55,8 @@ public sealed partial class PagerDutyIntake(
             }
 
             var alert = parsed.Alert with { Integration = integration };
-            try
+            if (!await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), ct))
             {
-                await payloads.EnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogEnqueueFailed(logger, e, integration);
                 return new JsonResponse(new Answer("unavailable", "The event queue is unavailable; retry."), StatusCodes.Status503ServiceUnavailable);
             }
 
@@ -81,9 +76,6 @@ public sealed partial class PagerDutyIntake(
     // Never the routing key itself: it is the integration's secret.
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected an Events API event: its routing key matches no pagerduty integration")]
     static partial void LogUnknownRoutingKey(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue an Events API event for {Integration}")]
-    static partial void LogEnqueueFailed(ILogger logger, Exception e, string integration);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Accepted a {Action} event for {Integration} as batch {BatchId}")]
     static partial void LogAccepted(ILogger logger, string action, string integration, string batchId);
