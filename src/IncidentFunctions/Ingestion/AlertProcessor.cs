@@ -43,6 +43,9 @@ public sealed partial class AlertProcessor(
     // Which incident a dedup key fed last, so repeats skip two reads. Only a hint: the appender re-checks the incident.
     readonly ConcurrentDictionary<string, string> incidentByKey = new(StringComparer.Ordinal);
 
+    // The alert of each key that is deciding from storage now; it completes (never faults) when that alert is done.
+    readonly ConcurrentDictionary<string, Task> decidingByKey = new(StringComparer.Ordinal);
+
     // Finishing an incident's opening (index, orchestration, flag) runs once per incident in this process: every alert
     // that sees the flag unset awaits the same run instead of repeating its writes.
     readonly ConcurrentDictionary<string, Lazy<Task>> openings = new(StringComparer.Ordinal);
@@ -68,12 +71,40 @@ public sealed partial class AlertProcessor(
         // Before the alert's row can point at it.
         await evidence.StoreAsync(alert, ct);
         var keyId = AlertKeyEntity.PartitionKeyOf(alert.Integration, alert.IncidentKey);
-        if (alert.Status == AlertStatus.Firing && incidentByKey.TryGetValue(keyId, out var known) &&
-            await AppendAsync(keyId, known, null, alert, lifecycle, ct) is { } fast)
+        while (true)
         {
-            return fast;
-        }
+            if (alert.Status == AlertStatus.Firing && incidentByKey.TryGetValue(keyId, out var known) &&
+                await AppendAsync(keyId, known, null, alert, lifecycle, ct) is { } fast)
+            {
+                return fast;
+            }
 
+            // One alert of a key decides from storage at a time in this process; the others wait for its answer and
+            // then find the incident remembered. Racing it instead would re-read the key and the incident in a loop
+            // until the opening finished, which under a storm of new incidents is most of the storage account's work.
+            // Other processes still race through storage, where the key's ETag decides.
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var deciding = decidingByKey.GetOrAdd(keyId, mine.Task);
+            if (deciding != mine.Task)
+            {
+                await deciding.WaitAsync(ct);
+                continue;
+            }
+
+            try
+            {
+                return await DecideAsync(keyId, alert, lifecycle, ct);
+            }
+            finally
+            {
+                decidingByKey.TryRemove(new KeyValuePair<string, Task>(keyId, mine.Task));
+                mine.SetResult();
+            }
+        }
+    }
+
+    async Task<AlertOutcome> DecideAsync(string keyId, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
         incidentByKey.TryRemove(keyId, out _);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {

@@ -61,6 +61,24 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task ConcurrentFirstAlertsOfOneKeyWaitForItsOpeningInsteadOfRacingItThroughStorage()
+    {
+        var meter = durable.Services.GetRequiredService<StorageRequestMeter>();
+        var key = TestAlerts.NewKey("herd");
+        var before = meter.Totals.GetValueOrDefault("table GET");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
+            Task.Run(() => Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None))));
+
+        // Racing copies each re-read the key and the incident until it exists: over a hundred reads for one opening,
+        // and under a storm of new incidents, most of the storage account's work. Waiting costs a handful.
+        var reads = meter.Totals.GetValueOrDefault("table GET") - before;
+        Assert.Equal(1, outcomes.Count(o => o == AlertOutcome.Opened));
+        Assert.Equal(50, (await IncidentFor(key)).AlertCount);
+        Assert.True(reads <= 10, $"50 concurrent first alerts of one key made {reads} table reads");
+    }
+
+    [Fact]
     public async Task AStormOnOneIncidentIsCountedInFarFewerWritesThanAlerts()
     {
         var key = TestAlerts.NewKey("storm");
