@@ -123,15 +123,19 @@ public static class IncidentOrchestration
             {
                 for (var level = 1; level <= plan.Levels.Count; level++)
                 {
-                    if (dueAt is { } due)
+                    // The escalation is recorded by the activity that pages the level, right before it emails.
+                    var escalated = dueAt is { } due
+                        ? NewEvent(TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
+                            new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
+                        : null;
+
+                    var step = plan.Levels[level - 1];
+                    await NotifyAsync(plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated);
+                    if (escalated is not null)
                     {
-                        var escalated = await RecordAsync(TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
-                            new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") });
                         Announce(new IncidentTransition(incidentId, escalated.Id, IncidentEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
                     }
 
-                    var step = plan.Levels[level - 1];
-                    await NotifyAsync(plan, kind, level, step.Recipients, countsAgainstBudget: true);
                     kind = NotificationKind.Page;
 
                     dueAt = Now.AddMinutes(step.DelayMinutes);
@@ -356,7 +360,9 @@ public static class IncidentOrchestration
             return state;
         }
 
-        async Task NotifyAsync(EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget)
+        /// <summary><paramref name="preceding"/> is recorded first, whether or not anyone is left to email.</summary>
+        async Task NotifyAsync(
+            EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget, TimelineEvent? preceding = null)
         {
             var allowed = recipients;
             if (countsAgainstBudget)
@@ -381,18 +387,30 @@ public static class IncidentOrchestration
 
             if (allowed.Count == 0)
             {
+                if (preceding is not null)
+                {
+                    await AppendAsync(preceding);
+                }
+
                 return;
             }
 
             try
             {
+                // A tick after the preceding event, so that the timeline reads escalated, then emailed.
+                var at = preceding is null ? Now : preceding.At.AddTicks(1);
                 await context.CallActivityAsync(
                     nameof(LifecycleActivities.NotifyRecipients),
-                    new NotifyRequest(incidentId, NewId(), kind, level, allowed, Now),
+                    new NotifyRequest(incidentId, NewId(), kind, level, allowed, at, preceding),
                     EmailRetry);
             }
             catch (TaskFailedException e)
             {
+                if (preceding is not null)
+                {
+                    await AppendAsync(preceding);
+                }
+
                 // A mail outage must not end the incident's lifecycle: escalation goes on, and the gap is on the record.
                 log.LogError("Notifying {Count} people about incident {IncidentId} failed after retries: {Reason}", allowed.Count, incidentId, e.FailureDetails.ErrorMessage);
                 await RecordAsync(TimelineEventTypes.NotificationFailed,
@@ -402,9 +420,15 @@ public static class IncidentOrchestration
 
         async Task<TimelineEvent> RecordAsync(string type, string summary, Dictionary<string, string> data)
         {
-            var recorded = new TimelineEvent(NewId(), Now, type, "system", Channels.System, summary, data.Count == 0 ? null : data);
-            await context.CallActivityAsync(nameof(LifecycleActivities.AppendTimeline), new TimelineEntry(incidentId, recorded), StorageRetry);
+            var recorded = NewEvent(type, summary, data);
+            await AppendAsync(recorded);
             return recorded;
         }
+
+        TimelineEvent NewEvent(string type, string summary, Dictionary<string, string> data) =>
+            new(NewId(), Now, type, "system", Channels.System, summary, data.Count == 0 ? null : data);
+
+        Task AppendAsync(TimelineEvent recorded) =>
+            context.CallActivityAsync(nameof(LifecycleActivities.AppendTimeline), new TimelineEntry(incidentId, recorded), StorageRetry);
     }
 }

@@ -118,6 +118,11 @@ public sealed partial class LifecycleActivities(
     [Function(nameof(NotifyRecipients))]
     public async Task NotifyRecipients([ActivityTrigger] NotifyRequest request, CancellationToken ct)
     {
+        if (request.Preceding is { } preceding)
+        {
+            await timeline.AppendAsync(request.IncidentId, preceding, ct);
+        }
+
         var incident = (await RequireAsync(request.IncidentId, ct)).ToSnapshot();
         foreach (var recipient in request.Recipients)
         {

@@ -60,6 +60,8 @@ public sealed record SourceResolveRequest(string IncidentId, DateTimeOffset Sour
 /// <summary>
 /// Email these recipients about the incident. <see cref="NotificationId"/> comes from the orchestration, so a retried
 /// activity recognises the recipients it already emailed (their notification.sent events) and skips them.
+/// <see cref="Preceding"/>, when set, is recorded on the timeline before anyone is emailed (an escalation, say): in the
+/// same activity, because each activity is a queue round trip between a level's due time and its page.
 /// </summary>
 public sealed record NotifyRequest(
     string IncidentId,
@@ -67,7 +69,8 @@ public sealed record NotifyRequest(
     NotificationKind Kind,
     int? Level,
     IReadOnlyList<Recipient> Recipients,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    TimelineEvent? Preceding = null);
 
 /// <summary>External event names raised to an incident's orchestration.</summary>
 public static class LifecycleEvents

@@ -46,6 +46,10 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         var escalated = events.Single(e => e.Type == TimelineEventTypes.IncidentEscalated);
         Assert.Equal("2", escalated.Data!["level"]);
         Assert.True(escalated.At >= DateTimeOffset.Parse(escalated.Data["dueAt"]));
+        var story = events.Select(e => e.Type == TimelineEventTypes.NotificationSent ? "sent:" + e.Data!["level"] : e.Type).ToList();
+        Assert.Equal(
+            [TimelineEventTypes.IncidentEscalated, "sent:2", "sent:2", "sent:2"],
+            story.Skip(story.IndexOf(TimelineEventTypes.IncidentEscalated)).Take(4));
         Assert.Single(events, e => e.Type == TimelineEventTypes.EscalationExhausted);
 
         var triaged = await host.ReadAsync(incident.Id);
@@ -232,7 +236,11 @@ public sealed class LifecycleTests(PipelineFixture fixture)
 
         var emails = await host.EmailsAsync(incident.Id);
         Assert.Equal(4, emails.Count(e => e.Header(NotificationHeaders.Kind) != "resolved"));
-        Assert.Single(await host.EventsAsync(incident.Id), e => e.Type == TimelineEventTypes.NotificationSuppressed);
+        var events = await host.EventsAsync(incident.Id);
+        Assert.Single(events, e => e.Type == TimelineEventTypes.NotificationSuppressed);
+
+        // Escalations are on the record even when the budget leaves nobody to email.
+        Assert.Equal(["1", "2", "3"], events.Where(e => e.Type == TimelineEventTypes.IncidentEscalated).Select(e => e.Data!["cycle"]));
     }
 
     [Fact]
