@@ -44,6 +44,8 @@ public sealed class HostJsonTests : IDisposable
         Assert.True(host.Queues.Base64);
         Assert.Equal("IncidentFunctions", host.Durable.HubName);
         Assert.Equal(TimeSpan.FromMilliseconds(250), host.Durable.MaxQueuePollingInterval);
+        Assert.Equal(100, host.Durable.MaxConcurrentOrchestrations);
+        Assert.Equal(50, host.Durable.MaxConcurrentActivities);
     }
 
     [Fact]
