@@ -31,10 +31,12 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
     const int MaxAttempts = 50;
 
     /// <summary>
-    /// While an incident keeps receiving alerts, its next write waits this long to gather more: under a storm a few
-    /// writes count hundreds of alerts. The first alert after a quiet spell is written at once.
+    /// While an incident keeps receiving alerts, its next write waits this long to gather more: under a storm an incident
+    /// is written about once a second however many alerts it gets (the ingest benchmark's 100 incidents took about
+    /// 2,500 table transactions for 20,000 alerts, against 5,000 to 6,800 at 500 ms). The first alert after a quiet
+    /// spell, and so every alert of a quiet incident, is written at once.
     /// </summary>
-    static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(500);
+    static readonly TimeSpan Linger = TimeSpan.FromSeconds(1);
 
     const int SweepEvery = 1024;
     static readonly TimeSpan IdleLaneLifetime = TimeSpan.FromMinutes(1);

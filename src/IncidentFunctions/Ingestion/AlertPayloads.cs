@@ -18,8 +18,12 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
     /// <summary>A queue message holds 64 KiB after base64.</summary>
     public const int MaxInlineBytes = 48 * 1024;
 
-    /// <summary>Sends in flight at once; while they are, new requests gather for the next message.</summary>
-    const int MaxConcurrentSends = 2;
+    /// <summary>
+    /// Sends in flight at once; while one is, new requests gather for the next message. One: fuller messages mean fewer
+    /// queue operations for the storage account and the processor (in the ingest benchmark, 270 messages for 20,000
+    /// alerts instead of 430 with two in flight), and accept latency did not grow.
+    /// </summary>
+    const int MaxConcurrentSends = 1;
 
     readonly QueueClient queue = queues.GetQueueClient(QueueNames.Alerts);
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(BlobContainers.AlertPayloads);
