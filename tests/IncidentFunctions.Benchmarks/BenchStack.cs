@@ -64,11 +64,15 @@ public sealed class BenchStack : IAsyncDisposable
         defaultService = "checkout",
     });
 
-    public static async Task<BenchStack> StartAsync(bool azuriteOnDisk)
+    /// <summary>The dev host assembly to run: the published one (see <see cref="PublishedDevHost"/>), or null for the built one.</summary>
+    string? devHost;
+
+    public static async Task<BenchStack> StartAsync(bool azuriteOnDisk, bool jit, CancellationToken ct)
     {
         var stack = new BenchStack();
         try
         {
+            stack.devHost = await PublishedDevHost.PrepareAsync(jit, ct);
             var paths = RepositoryPaths.Find();
             await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
             var ports = stack.Azurite;
@@ -99,7 +103,7 @@ public sealed class BenchStack : IAsyncDisposable
         }
 
         var starting = Stopwatch.StartNew();
-        var host = await DevHostProcess.StartAsync(NodeService.FreePort(), all, TimeSpan.FromMinutes(3));
+        var host = await DevHostProcess.StartAsync(NodeService.FreePort(), all, TimeSpan.FromMinutes(3), devHost);
         Report.Progress($"dev host ready at {host.BaseAddress} (pid {host.ProcessId}) after {Report.Seconds(starting.Elapsed)} s");
         return host;
     }

@@ -32,6 +32,8 @@ public sealed record BenchOptions
           --pid <pid>          the running dev host's process id, to report its peak working set (with --url)
           --azurite-disk       keep the benchmark Azurite's data on disk, as the dev host's own Azurite does
                                (default: in memory; Azurite's disk-backed queue is several times slower)
+          --jit                run the dev host as built (JIT-compiled while it works) instead of published
+                               ReadyToRun with tiered compilation off (see PublishedDevHost)
           -h, --help           show this help
         """;
 
@@ -55,6 +57,8 @@ public sealed record BenchOptions
 
     public bool AzuriteOnDisk { get; init; }
 
+    public bool Jit { get; init; }
+
     /// <summary>The options, or null when help was asked for.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args)
     {
@@ -69,11 +73,12 @@ public sealed record BenchOptions
         }
 
         var options = new BenchOptions();
-        foreach (var (name, value) in Arguments.Options(args, "--azurite-disk"))
+        foreach (var (name, value) in Arguments.Options(args, "--azurite-disk", "--jit"))
         {
             options = name switch
             {
                 "--azurite-disk" => options with { AzuriteOnDisk = true },
+                "--jit" => options with { Jit = true },
                 "--alerts" => options with { Alerts = Arguments.Number(name, value, min: 1) },
                 "--keys" => options with { Keys = Arguments.Number(name, value, min: 1) },
                 "--senders" => options with { Senders = Arguments.Number(name, value, min: 1) },
@@ -146,7 +151,7 @@ public static class IngestBenchmark
             return Print(options, runId, url.ToString(), measurement, peak, log: null);
         }
 
-        await using var stack = await BenchStack.StartAsync(options.AzuriteOnDisk);
+        await using var stack = await BenchStack.StartAsync(options.AzuriteOnDisk, options.Jit, ct);
         return await RunSelfHostedAsync(options, stack, runId, ct);
     }
 

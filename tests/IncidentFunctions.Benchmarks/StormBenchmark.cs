@@ -33,6 +33,8 @@ public sealed record StormOptions
           --seed <n>           seeds the choice of redelivered requests (default 1)
           --azurite-memory     keep Azurite's data in memory instead of on disk (its in-memory queue stops answering
                                for minutes at a time once a storm has run for about a minute)
+          --jit                run the dev host as built (JIT-compiled while it works) instead of published
+                               ReadyToRun with tiered compilation off (see PublishedDevHost)
           -h, --help           show this help
         """;
 
@@ -54,14 +56,17 @@ public sealed record StormOptions
 
     public bool AzuriteInMemory { get; init; }
 
+    public bool Jit { get; init; }
+
     public static StormOptions Parse(IReadOnlyList<string> args)
     {
         var options = new StormOptions();
-        foreach (var (name, value) in Arguments.Options(args, "--azurite-memory"))
+        foreach (var (name, value) in Arguments.Options(args, "--azurite-memory", "--jit"))
         {
             options = name switch
             {
                 "--azurite-memory" => options with { AzuriteInMemory = true },
+                "--jit" => options with { Jit = true },
                 "--alerts" => options with { Alerts = Arguments.Number(name, value, min: 1) },
                 "--keys" => options with { Keys = Arguments.Number(name, value, min: 1) },
                 "--senders" => options with { Senders = Arguments.Number(name, value, min: 1) },
@@ -137,7 +142,7 @@ public static class StormBenchmark
     {
         var runId = "run" + RandomNumberGenerator.GetHexString(10, lowercase: true);
         var traffic = new StormTraffic(runId, options.Alerts, options.Keys, options.Batch, options.Redeliver, options.Seed);
-        await using var stack = await BenchStack.StartAsync(azuriteOnDisk: !options.AzuriteInMemory);
+        await using var stack = await BenchStack.StartAsync(azuriteOnDisk: !options.AzuriteInMemory, options.Jit, ct);
         var settings = traffic.Settings();
         settings["Policy__Json"] = BenchStack.TwoLevelPolicy(LevelDelayMinutes);
         await using var host = await stack.StartDevHostAsync(settings);

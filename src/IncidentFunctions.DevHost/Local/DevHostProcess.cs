@@ -51,12 +51,13 @@ public sealed class DevHostProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the dev host's built assembly with <paramref name="settings"/> as environment variables (use "__" for
-    /// nested keys) and waits until it says it is ready.
+    /// Starts the dev host with <paramref name="settings"/> as environment variables (use "__" for nested keys) and waits
+    /// until it says it is ready. <paramref name="assembly"/> is the dev host to run: by default the built one beside
+    /// this code, else a published one (the benchmarks publish it ReadyToRun).
     /// </summary>
-    public static async Task<DevHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    public static async Task<DevHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> settings, TimeSpan timeout, string? assembly = null)
     {
-        var assembly = typeof(DevHostProcess).Assembly.Location;
+        assembly ??= typeof(DevHostProcess).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
