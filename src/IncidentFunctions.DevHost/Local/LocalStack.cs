@@ -33,7 +33,7 @@ public sealed class LocalStack : IAsyncDisposable
             {
                 var azurite = AzuritePorts.Default;
                 await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
-                stack.services.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite));
+                stack.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite), logger);
                 stack.StartedAzurite = true;
                 configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
             }
@@ -42,7 +42,7 @@ public sealed class LocalStack : IAsyncDisposable
             {
                 var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
                 await EnsureFreeAsync(mail.Smtp, mail.Web);
-                stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail));
+                stack.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail), logger);
                 stack.MailDev = mail;
                 configuration.UseMailDev(mail);
             }
@@ -54,6 +54,14 @@ public sealed class LocalStack : IAsyncDisposable
             await stack.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Keeps <paramref name="service"/> and says so loudly if it dies: nothing works without it.</summary>
+    void Add(NodeService service, ILogger logger)
+    {
+        services.Add(service);
+        service.Stopped += s => logger.LogError(
+            "{Service} stopped (exit code {ExitCode}); restart the dev host. Its last output:\n{Output}", s.Name, s.ExitCode, s.Output);
     }
 
     static async Task EnsureFreeAsync(params int[] ports)

@@ -58,7 +58,7 @@ public static class LocalTools
             Path.Combine(paths.NodeModules, "maildev", "dist", "bin", "maildev.js"),
             [
                 "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--smtp", ports.Smtp.ToString(), "--web", ports.Web.ToString(),
-                "--mail-directory", mailDirectory, "--silent",
+                "--mail-directory", mailDirectory,
             ],
             [ports.Smtp, ports.Web],
             StartTimeout);

@@ -10,8 +10,12 @@ namespace IncidentFunctions.DevHost.Local;
 /// </summary>
 public sealed class NodeService : IAsyncDisposable
 {
+    /// <summary>Lines of output kept: the last ones, which say why a process that stopped stopped.</summary>
+    const int OutputLines = 200;
+
     readonly Process process;
-    readonly List<string> output = [];
+    readonly Queue<string> output = new();
+    volatile bool disposing;
 
     NodeService(string name, Process process)
     {
@@ -20,6 +24,16 @@ public sealed class NodeService : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// Raised when the process exits on its own (a crash; not a dispose). <see cref="Output"/> then ends with what it
+    /// last printed.
+    /// </summary>
+    public event Action<NodeService>? Stopped;
+
+    public bool HasExited => process.HasExited;
+
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
 
     public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
     {
@@ -30,10 +44,22 @@ public sealed class NodeService : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name} (is Node.js on PATH?).");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new NodeService(name, process);
         process.OutputDataReceived += (_, e) => service.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => service.Remember(e.Data);
+        process.Exited += (_, _) =>
+        {
+            if (!service.disposing)
+            {
+                service.Stopped?.Invoke(service);
+            }
+        };
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"Could not start {name} (is Node.js on PATH?).");
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -76,9 +102,10 @@ public sealed class NodeService : IAsyncDisposable
 
         lock (output)
         {
-            if (output.Count < 200)
+            output.Enqueue(line);
+            if (output.Count > OutputLines)
             {
-                output.Add(line);
+                output.Dequeue();
             }
         }
     }
@@ -107,6 +134,7 @@ public sealed class NodeService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        disposing = true;
         try
         {
             if (!process.HasExited)

@@ -10,6 +10,7 @@ using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
@@ -17,7 +18,7 @@ namespace IncidentFunctions.Tests.Infrastructure;
 /// The dev host as a developer runs it (a child process), on its own Azurite. Its development principal is off, so the
 /// read routes answer 401 unless a test signs in with <see cref="Responder"/>.
 /// </summary>
-public sealed class DevHostFixture : IAsyncLifetime
+public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     public const string Integration = "e2e";
     public const string AlertmanagerIntegration = "e2e-alertmanager";
@@ -33,11 +34,9 @@ public sealed class DevHostFixture : IAsyncLifetime
     public static readonly string Secret = "e2e-" + Guid.NewGuid().ToString("N");
     public static readonly string RotatedSecret = "e2e-next-" + Guid.NewGuid().ToString("N");
 
-    public PipelineFixture Services { get; } = new();
+    public PipelineFixture Services { get; } = new(diagnostics);
 
     public AzuriteFixture Azurite => Services.Azurite;
-
-    public MailDevClient Inbox => Services.Inbox;
 
     /// <summary>
     /// Escalation for the end-to-end tests: alice first, then the whole team. The first delay leaves room to act on the
@@ -145,7 +144,7 @@ public sealed class DevHostFixture : IAsyncLifetime
     }
 
     /// <summary>The emails MailDev received for the incident, in arrival order.</summary>
-    public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => Inbox.ListAsync(NotificationHeaders.IncidentId, incidentId);
+    public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => Services.MailDev.EmailsAsync(incidentId);
 
     /// <summary>A Durable Task client on the dev host's own task hub server (its Unix socket).</summary>
     public DurableTaskClient DurableClient() =>

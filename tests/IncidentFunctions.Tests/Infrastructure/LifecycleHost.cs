@@ -104,7 +104,7 @@ public sealed class LifecycleHost : IAsyncDisposable
     }
 
     /// <summary>The emails MailDev received for this incident, in arrival order.</summary>
-    public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => fixture.Inbox.ListAsync(NotificationHeaders.IncidentId, incidentId);
+    public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => fixture.MailDev.EmailsAsync(incidentId);
 
     /// <summary>Waits until the orchestration's custom status is in <paramref name="phase"/> (and at <paramref name="level"/>, if given).</summary>
     public Task<LifecycleStatus> PhaseAsync(string incidentId, string phase, int? level = null, TimeSpan? timeout = null) =>

@@ -1,5 +1,6 @@
 using IncidentFunctions.DevHost.Local;
 using Microsoft.Extensions.Configuration;
+using Xunit.Abstractions;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
@@ -7,16 +8,14 @@ namespace IncidentFunctions.Tests.Infrastructure;
 /// What the pipeline talks to, for real: Azurite (tables, queues) and MailDev (SMTP inbox). Each test builds the app's
 /// configuration from it with its own policy.
 /// </summary>
-public sealed class PipelineFixture : IAsyncLifetime
+public sealed class PipelineFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     /// <summary>A fixed test key: link tokens in tests are signed with it.</summary>
     public static readonly string LinkSigningKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
     public AzuriteFixture Azurite { get; } = new();
 
-    public MailDevFixture MailDev { get; } = new();
-
-    public MailDevClient Inbox => MailDev.Inbox;
+    public MailDevFixture MailDev { get; } = new(diagnostics);
 
     /// <summary>The app's configuration; <paramref name="overrides"/> (colon spelling) replace individual settings.</summary>
     public IConfiguration Configuration(TestPolicy policy, IReadOnlyDictionary<string, string?>? overrides = null) => new ConfigurationBuilder()

@@ -47,7 +47,7 @@ public sealed class SmtpEmailSenderTests(MailDevFixture maildev) : IClassFixture
         await services.GetRequiredService<IEmailSender>().SendAsync(message, CancellationToken.None);
 
         var received = await Eventually.Get<IReadOnlyList<MailDevEmail>>(
-            async () => await maildev.Inbox.ListAsync(NotificationHeaders.IncidentId, incidentId),
+            async () => await maildev.EmailsAsync(incidentId),
             list => list is { Count: > 0 },
             "the email in MailDev");
         var email = Assert.Single(received);
