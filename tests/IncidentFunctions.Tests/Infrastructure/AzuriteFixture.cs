@@ -6,14 +6,18 @@ using IncidentFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
 /// <summary>
 /// A real Azurite, started on free loopback ports in a temporary folder for this test run and removed afterwards,
-/// so tests never touch a developer's running dev host or each other's runs.
+/// so tests never touch a developer's running dev host or each other's runs. Its data is in memory, so it cannot be
+/// started again like MailDev; if it stops, the run says so (an xunit diagnostic message with its last output) rather
+/// than leaving only "connection refused" behind.
 /// </summary>
-public sealed class AzuriteFixture : IAsyncLifetime
+public sealed class AzuriteFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     NodeService? azurite;
     string? folder;
@@ -40,6 +44,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
         await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
         folder = Path.Combine(Path.GetTempPath(), "incidentfunctions-tests-" + Guid.NewGuid().ToString("N"));
         azurite = await LocalTools.StartAzuriteAsync(paths, folder, Ports, inMemory: true);
+        azurite.Stopped += stopped => diagnostics.OnMessage(new DiagnosticMessage(
+            $"Azurite stopped (exit code {stopped.ExitCode}); the tests that use it will fail. Its last output:\n{stopped.Output}"));
         await new StorageBootstrap(Tables, Queues, Blobs, NullLogger<StorageBootstrap>.Instance).StartAsync(CancellationToken.None);
     }
 

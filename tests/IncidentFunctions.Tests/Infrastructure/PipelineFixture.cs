@@ -13,7 +13,7 @@ public sealed class PipelineFixture(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>A fixed test key: link tokens in tests are signed with it.</summary>
     public static readonly string LinkSigningKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
-    public AzuriteFixture Azurite { get; } = new();
+    public AzuriteFixture Azurite { get; } = new(diagnostics);
 
     public MailDevFixture MailDev { get; } = new(diagnostics);
 
