@@ -33,6 +33,8 @@ public sealed class NodeService : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int ProcessId { get; private set; }
+
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
 
     public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
@@ -59,6 +61,8 @@ public sealed class NodeService : IAsyncDisposable
         {
             throw new InvalidOperationException($"Could not start {name} (is Node.js on PATH?).");
         }
+
+        service.ProcessId = process.Id;
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

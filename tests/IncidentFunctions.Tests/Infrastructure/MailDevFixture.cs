@@ -28,6 +28,9 @@ public sealed class MailDevFixture(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>How many times MailDev stopped on its own and was started again.</summary>
     public int Restarts { get; private set; }
 
+    /// <summary>The MailDev process running now.</summary>
+    public int ProcessId => maildev!.ProcessId;
+
     /// <summary>The app settings that send email here.</summary>
     public IReadOnlyDictionary<string, string?> EmailSettings => new Dictionary<string, string?>
     {
@@ -85,7 +88,7 @@ public sealed class MailDevFixture(IMessageSink diagnostics) : IAsyncLifetime
 
             Restarts++;
             diagnostics.OnMessage(new DiagnosticMessage(
-                $"MailDev stopped (exit code {stopped.ExitCode}); starting it again. Its last output:\n{stopped.Output}"));
+                $"MailDev on SMTP port {Ports.Smtp} stopped (exit code {stopped.ExitCode}; 137 is a kill, as NodeServiceTests does on purpose); starting it again. Its last output:\n{stopped.Output}"));
             await stopped.DisposeAsync();
             await StartAsync();
         }
