@@ -31,8 +31,6 @@ public sealed class NodeService : IAsyncDisposable
     /// </summary>
     public event Action<NodeService>? Stopped;
 
-    public bool HasExited => process.HasExited;
-
     public int ProcessId { get; private set; }
 
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
@@ -50,13 +48,7 @@ public sealed class NodeService : IAsyncDisposable
         var service = new NodeService(name, process);
         process.OutputDataReceived += (_, e) => service.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => service.Remember(e.Data);
-        process.Exited += (_, _) =>
-        {
-            if (!service.disposing)
-            {
-                service.Stopped?.Invoke(service);
-            }
-        };
+        process.Exited += (_, _) => service.OnExited();
         if (!process.Start())
         {
             throw new InvalidOperationException($"Could not start {name} (is Node.js on PATH?).");
@@ -95,6 +87,26 @@ public sealed class NodeService : IAsyncDisposable
                 return string.Join('\n', output);
             }
         }
+    }
+
+    void OnExited()
+    {
+        if (disposing)
+        {
+            return;
+        }
+
+        try
+        {
+            // Exited can come before the last lines are read; this returns once standard output and error are drained.
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+            return; // Disposed meanwhile: stopped on purpose.
+        }
+
+        Stopped?.Invoke(this);
     }
 
     void Remember(string? line)
