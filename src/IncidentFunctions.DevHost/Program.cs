@@ -40,6 +40,7 @@ app.UseDevelopmentPrincipal(options.Principal);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
 app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
+app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
 app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(app.Services.GetRequiredService<StorageRequestMeter>()));
 await app.RunAsync();
 File.Delete(grpcSocket);

@@ -41,7 +41,7 @@ public static class DurableFunctions
         builder.Services.AddSingleton<IOrchestrationService>(service);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
-        builder.Services.AddHostedService(_ => new TaskHubBootstrap(service));
+        builder.Services.AddHostedService(services => new TaskHubBootstrap(service, services.GetRequiredService<ILoggerFactory>().CreateLogger("IncidentFunctions.DevHost.Durable")));
 
         var channel = CreateChannel(socketPath);
         builder.Services.AddDurableTaskWorker(worker =>
@@ -106,7 +106,7 @@ public static class DurableFunctions
     /// releases the control-queue partition leases, so that a restarted host takes them over at once instead of
     /// waiting for them to expire.
     /// </summary>
-    sealed class TaskHubBootstrap(AzureStorageOrchestrationService service) : IHostedService
+    sealed class TaskHubBootstrap(AzureStorageOrchestrationService service, ILogger logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken) => service.CreateIfNotExistsAsync();
 
@@ -121,6 +121,12 @@ public static class DurableFunctions
                 // Seen with DurableTask.AzureStorage 2.11.2 and UseAppLease off: its app lease manager, never started,
                 // throws when stopped, at the end of the service's stop. Shutting down is all that is left to do, and a
                 // stack trace on every Ctrl+C would suggest otherwise.
+            }
+            catch (TimeoutException)
+            {
+                // Storage went away first (an Azurite stopped by the same Ctrl+C, say). Nothing is lost: a restarted host
+                // waits for the leases to expire instead of taking them over at once.
+                logger.LogWarning("Could not release the task hub's partition leases within 10 s; the next start may wait for them to expire");
             }
         }
     }

@@ -10,6 +10,7 @@ namespace IncidentFunctions.DevHost.Local;
 public sealed class LocalStack : IAsyncDisposable
 {
     readonly List<NodeService> services = [];
+    volatile bool stopping;
 
     public bool StartedAzurite { get; private set; }
 
@@ -56,12 +57,20 @@ public sealed class LocalStack : IAsyncDisposable
         }
     }
 
-    /// <summary>Keeps <paramref name="service"/> and says so loudly if it dies: nothing works without it.</summary>
+    /// <summary>The dev host is shutting down: from now on a tool that exits is expected to.</summary>
+    public void Stopping() => stopping = true;
+
+    /// <summary>Keeps <paramref name="service"/> and says so loudly if it dies while the dev host runs: nothing works without it.</summary>
     void Add(NodeService service, ILogger logger)
     {
         services.Add(service);
-        service.Stopped += s => logger.LogError(
-            "{Service} stopped (exit code {ExitCode}); restart the dev host. Its last output:\n{Output}", s.Name, s.ExitCode, s.Output);
+        service.Stopped += s =>
+        {
+            if (!stopping)
+            {
+                logger.LogError("{Service} stopped (exit code {ExitCode}); restart the dev host. Its last output:\n{Output}", s.Name, s.ExitCode, s.Output);
+            }
+        };
     }
 
     static async Task EnsureFreeAsync(params int[] ports)

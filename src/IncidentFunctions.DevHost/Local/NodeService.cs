@@ -13,6 +13,17 @@ public sealed class NodeService : IAsyncDisposable
     /// <summary>Lines of output kept: the last ones, which say why a process that stopped stopped.</summary>
     const int OutputLines = 200;
 
+    /// <summary>
+    /// On Linux a tool runs in a session of its own (setsid, which then becomes node itself): Ctrl+C in the terminal
+    /// reaches only the dev host, which stops the app while storage is still there, then stops the tools. Without it,
+    /// Azurite would shut down at the same moment as the app that is still writing to it.
+    /// </summary>
+    static readonly string? Setsid = OperatingSystem.IsLinux()
+        ? (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Select(folder => Path.Combine(folder, "setsid"))
+            .FirstOrDefault(File.Exists)
+        : null;
+
     readonly Process process;
     readonly Queue<string> output = new();
     volatile bool disposing;
@@ -37,7 +48,12 @@ public sealed class NodeService : IAsyncDisposable
 
     public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Setsid is not null)
+        {
+            start.ArgumentList.Add("node");
+        }
+
         start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
