@@ -44,7 +44,8 @@ public sealed class NodeService : IAsyncDisposable
 
     public int ProcessId { get; private set; }
 
-    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+    /// <summary>Set when the process exits on its own, before <see cref="Stopped"/> is raised.</summary>
+    public int? ExitCode { get; private set; }
 
     public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
     {
@@ -116,6 +117,7 @@ public sealed class NodeService : IAsyncDisposable
         {
             // Exited can come before the last lines are read; this returns once standard output and error are drained.
             process.WaitForExit();
+            ExitCode = process.ExitCode;
         }
         catch (InvalidOperationException)
         {
