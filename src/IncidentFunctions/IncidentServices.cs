@@ -48,6 +48,7 @@ public static class IncidentServices
         services.AddSingleton<IncidentAppender>();
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<LifecycleActivities>();
+        services.AddSingleton<IncidentPager>();
         services.AddSingleton<IncidentResponder>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);

@@ -13,6 +13,7 @@ namespace IncidentFunctions.Incidents;
 // Table layout (see README, "Storage"):
 //   incidents      PK = incident id   RK = "incident"                       the incident, updated with its ETag
 //                  PK = incident id   RK = "alert-{ticks}-{alert id}"       each alert counted into it (write-once)
+//                  PK = incident id   RK = "notify-{notification id}"       who is sending a notification, and since when
 //   alertkeys      PK = "{integration}|{hash of dedup key}"  RK = ""        which incident a dedup key feeds now
 //   incidentindex  PK = "open" | "acknowledged" | "resolved" | "all"  RK = "{inverted opened ticks}-{id}"
 // An incident and its alert rows share a partition, so counting an alert and recording it commit in one transaction.
@@ -300,6 +301,32 @@ public sealed class AlertKeyEntity : ITableEntity
     /// <summary>Dedup keys are caller text; hashing them keeps any character out of the table key.</summary>
     public static string PartitionKeyOf(string integration, string dedupKey) =>
         $"{integration}|{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dedupKey)))}";
+}
+
+/// <summary>
+/// A lease on sending one notification of an incident. Two writers may set out to send the same notification (the
+/// alert processor's first page and the orchestration's); the one holding the lease sends, the other waits for its
+/// notification.sent events, or takes over when the lease runs out. <see cref="At"/> is fixed by the first claim: it
+/// is the time on every event of the notification, so any later sender finds the events of an earlier one.
+/// </summary>
+public sealed class NotificationClaimEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    /// <summary>The sender holding the lease; null once it let go.</summary>
+    public string? Owner { get; set; }
+
+    public DateTimeOffset LeaseUntil { get; set; }
+
+    public static string RowKeyOf(string notificationId) => $"notify-{notificationId}";
 }
 
 public sealed class IndexEntity : ITableEntity

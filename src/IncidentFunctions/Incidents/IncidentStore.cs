@@ -146,6 +146,33 @@ public sealed class IncidentStore(TableServiceClient service)
         return rows;
     }
 
+    public async Task<NotificationClaimEntity?> FindClaimAsync(string incidentId, string notificationId, CancellationToken ct)
+    {
+        var found = await incidents.GetEntityIfExistsAsync<NotificationClaimEntity>(
+            incidentId, NotificationClaimEntity.RowKeyOf(notificationId), cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>
+    /// Writes the claim: adds it when its ETag is empty (a first claim), else replaces it if unchanged since read.
+    /// False means someone else claimed or changed it first.
+    /// </summary>
+    public async Task<bool> TryWriteClaimAsync(NotificationClaimEntity claim, CancellationToken ct)
+    {
+        try
+        {
+            var response = claim.ETag == default
+                ? await incidents.AddEntityAsync(claim, ct)
+                : await incidents.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, ct);
+            claim.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Replaces the incident if unchanged since read; false when someone else changed it first.</summary>
     public async Task<bool> TryUpdateAsync(IncidentEntity changed, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,9 @@ public enum AlertOutcome
 /// <list type="bullet">
 /// <item>the dedup key is claimed by insert or ETag replace, so exactly one processor opens the incident;</item>
 /// <item>an alert is counted in the same transaction that writes its write-once row, so a retry never counts twice;</item>
-/// <item>timeline events are keyed by alert id, and starting the orchestration is idempotent.</item>
+/// <item>timeline events are keyed by alert id, and starting the orchestration is idempotent;</item>
+/// <item>the first page, sent as the incident opens, goes through <see cref="IncidentPager"/>, which emails each
+/// recipient once even when the orchestration sends the same page.</item>
 /// </list>
 /// A lost race re-reads and decides again; nothing is overwritten.
 /// </summary>
@@ -32,6 +35,8 @@ public sealed partial class AlertProcessor(
     TimelineStore timeline,
     AlertPayloads payloads,
     IncidentResponder responder,
+    PolicyProvider policy,
+    IncidentPager pager,
     AlertEvidence evidence,
     IOptionsMonitor<IntegrationOptions> integrations,
     TimeProvider time,
@@ -159,14 +164,18 @@ public sealed partial class AlertProcessor(
             incident.FlappingUntil = flapping.Until;
         }
 
+        // Triaged as it is created, not when its orchestration begins, so that the first page can go out from here:
+        // starting an orchestration and its first steps are several queue round trips, seconds on a busy task hub.
+        var triage = IncidentOpening.Triage(incident, policy.Current);
         if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), ct))
         {
             return null;
         }
 
-        await timeline.AppendAsync(id, AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), ct);
+        await timeline.AppendManyAsync(id, [AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), .. IncidentOpening.Events(incident, triage)], ct);
         Remember(keyId, id);
-        await FinishOpeningAsync(incident, lifecycle, ct);
+        // The page first: it reads the incident before the opening's writes touch it.
+        await Task.WhenAll(pager.PageFirstAsync(incident, triage, ct), FinishOpeningAsync(incident, lifecycle, ct));
         LogOpened(logger, id, alert.Integration, alert.IncidentKey);
         return AlertOutcome.Opened;
     }

@@ -69,10 +69,10 @@ public static class IncidentOrchestration
 
         public async Task<IncidentStart> BeginAsync()
         {
-            var request = new BeginRequest(incidentId, NewId(), NewId(), NewId(), Now);
-            var start = await context.CallActivityAsync<IncidentStart>(nameof(LifecycleActivities.BeginIncident), request, StorageRetry);
+            var start = await context.CallActivityAsync<IncidentStart>(
+                nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
-            Announce(new IncidentTransition(incidentId, request.OpenedEventId, IncidentEventKind.Opened, request.At, "system", Channels.System));
+            Announce(new IncidentTransition(incidentId, IncidentOpening.OpenedEventId, IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
         }
 
@@ -84,6 +84,12 @@ public static class IncidentOrchestration
             var plan = start.Triage.Escalation;
             // An acknowledgement or resolution may be stored already: signals raised before this instance existed are lost.
             var state = await ObserveAsync(plan, start.State);
+            if (start.FirstPagedAt is not null && state.Status != IncidentStatus.Open && plan.Levels is [var first, ..])
+            {
+                // The alert processor paged level 1 and someone acted before this began: they hear of the resolution too.
+                Count(plan, first.Recipients);
+            }
+
             if (start.Triage.Maintenance is { } window && state.Status == IncidentStatus.Open)
             {
                 state = await MaintenanceAsync(plan, window);
@@ -129,8 +135,11 @@ public static class IncidentOrchestration
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
                         : null;
 
+                    // The first page has a fixed id: the alert processor may have sent it already (see IncidentPager).
                     var step = plan.Levels[level - 1];
-                    await NotifyAsync(plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated);
+                    var first = kind == NotificationKind.Page && cycle == 0 && level == 1;
+                    var pagedAt = await NotifyAsync(
+                        plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated, notificationId: first ? IncidentPager.FirstPageId : null);
                     if (escalated is not null)
                     {
                         Announce(new IncidentTransition(incidentId, escalated.Id, IncidentEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
@@ -138,7 +147,8 @@ public static class IncidentOrchestration
 
                     kind = NotificationKind.Page;
 
-                    dueAt = Now.AddMinutes(step.DelayMinutes);
+                    // The delay runs from the page, which may have gone out well before this orchestration got here.
+                    dueAt = (pagedAt ?? Now).AddMinutes(step.DelayMinutes);
                     context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Triggered, level, cycle, dueAt));
                     if (await WaitWhileOpenAsync(plan, dueAt) is { } changed)
                     {
@@ -360,28 +370,24 @@ public static class IncidentOrchestration
             return state;
         }
 
-        /// <summary><paramref name="preceding"/> is recorded first, whether or not anyone is left to email.</summary>
-        async Task NotifyAsync(
-            EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget, TimelineEvent? preceding = null)
+        /// <summary>
+        /// Returns when the notification went out (null when nobody was emailed). <paramref name="preceding"/> is
+        /// recorded first, whether or not anyone is left to email.
+        /// </summary>
+        async Task<DateTimeOffset?> NotifyAsync(
+            EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget,
+            TimelineEvent? preceding = null, string? notificationId = null)
         {
             var allowed = recipients;
             if (countsAgainstBudget)
             {
-                // Bounded per incident: a flapping or long-ignored incident must not turn into an email storm.
-                var left = Math.Max(0, plan.MaxNotifications - emailsSent);
-                allowed = recipients.Take(left).ToList();
+                allowed = Count(plan, recipients);
                 if (allowed.Count < recipients.Count && !budgetNoted)
                 {
                     budgetNoted = true;
                     await RecordAsync(TimelineEventTypes.NotificationSuppressed,
                         $"Notification budget of {plan.MaxNotifications} emails reached; no further pages for this incident",
                         new() { ["budget"] = plan.MaxNotifications.ToString() });
-                }
-
-                emailsSent += allowed.Count;
-                foreach (var recipient in allowed.Where(r => paged.All(p => p.PersonId != r.PersonId)))
-                {
-                    paged.Add(recipient);
                 }
             }
 
@@ -392,16 +398,16 @@ public static class IncidentOrchestration
                     await AppendAsync(preceding);
                 }
 
-                return;
+                return null;
             }
 
             try
             {
                 // A tick after the preceding event, so that the timeline reads escalated, then emailed.
                 var at = preceding is null ? Now : preceding.At.AddTicks(1);
-                await context.CallActivityAsync(
+                return await context.CallActivityAsync<DateTimeOffset?>(
                     nameof(LifecycleActivities.NotifyRecipients),
-                    new NotifyRequest(incidentId, NewId(), kind, level, allowed, at, preceding),
+                    new NotifyRequest(incidentId, notificationId ?? NewId(), kind, level, allowed, at, preceding),
                     EmailRetry);
             }
             catch (TaskFailedException e)
@@ -415,7 +421,24 @@ public static class IncidentOrchestration
                 log.LogError("Notifying {Count} people about incident {IncidentId} failed after retries: {Reason}", allowed.Count, incidentId, e.FailureDetails.ErrorMessage);
                 await RecordAsync(TimelineEventTypes.NotificationFailed,
                     $"Email to {string.Join(", ", allowed.Select(r => r.Name))} failed after retries: {e.FailureDetails.ErrorMessage}", []);
+                return null;
             }
+        }
+
+        /// <summary>
+        /// Takes the recipients the notification budget still allows, counts them against it and remembers them as
+        /// paged. Bounded per incident: a flapping or long-ignored incident must not turn into an email storm.
+        /// </summary>
+        List<Recipient> Count(EscalationPlan plan, IReadOnlyList<Recipient> recipients)
+        {
+            var allowed = recipients.Take(Math.Max(0, plan.MaxNotifications - emailsSent)).ToList();
+            emailsSent += allowed.Count;
+            foreach (var recipient in allowed.Where(r => paged.All(p => p.PersonId != r.PersonId)))
+            {
+                paged.Add(recipient);
+            }
+
+            return allowed;
         }
 
         async Task<TimelineEvent> RecordAsync(string type, string summary, Dictionary<string, string> data)

@@ -43,14 +43,19 @@ public sealed record IncidentState(
 /// <summary>A timeline event the orchestration decided on; its id and time come from the orchestration context.</summary>
 public sealed record TimelineEntry(string IncidentId, TimelineEvent Event);
 
-/// <summary>Record the opening and triage the incident; event ids and time come from the orchestration context.</summary>
-public sealed record BeginRequest(string IncidentId, string OpenedEventId, string TriagedEventId, string RoutedEventId, DateTimeOffset At);
+/// <summary>
+/// Triage the incident and record its opening (see <see cref="IncidentOpening"/>). A record, not a bare id, so that
+/// the inputs of orchestrations begun by earlier versions (which also carried event ids and a time) still bind.
+/// </summary>
+public sealed record BeginRequest(string IncidentId);
 
 /// <summary>
-/// The triage decision and the incident's state as the orchestration begins (it may be acknowledged already), and how
-/// to publish its lifecycle events (null: events are off).
+/// The triage decision and the incident's state as the orchestration begins (it may be acknowledged already), how
+/// to publish its lifecycle events (null: events are off), when the incident opened, and when its first page was
+/// claimed by the alert processor (null: not yet, and the orchestration sends it).
 /// </summary>
-public sealed record IncidentStart(TriageResult Triage, IncidentState State, EventPublishingPlan? Events = null);
+public sealed record IncidentStart(
+    TriageResult Triage, IncidentState State, EventPublishingPlan? Events = null, DateTimeOffset OpenedAt = default, DateTimeOffset? FirstPagedAt = null);
 
 /// <summary>Re-trigger if the acknowledgement made at <see cref="AcknowledgedAt"/> is still the current one.</summary>
 public sealed record RetriggerRequest(string IncidentId, DateTimeOffset AcknowledgedAt, double AfterMinutes, string EventId, DateTimeOffset At);
@@ -58,8 +63,9 @@ public sealed record RetriggerRequest(string IncidentId, DateTimeOffset Acknowle
 public sealed record SourceResolveRequest(string IncidentId, DateTimeOffset SourceResolvedAt);
 
 /// <summary>
-/// Email these recipients about the incident. <see cref="NotificationId"/> comes from the orchestration, so a retried
-/// activity recognises the recipients it already emailed (their notification.sent events) and skips them.
+/// Email these recipients about the incident. <see cref="NotificationId"/> comes from the orchestration (or is
+/// <see cref="IncidentPager.FirstPageId"/>), so a retried activity recognises the recipients it already emailed (their
+/// notification.sent events) and skips them. <see cref="At"/> is the earliest time the notification may carry.
 /// <see cref="Preceding"/>, when set, is recorded on the timeline before anyone is emailed (an escalation, say): in the
 /// same activity, because each activity is a queue round trip between a level's due time and its page.
 /// </summary>

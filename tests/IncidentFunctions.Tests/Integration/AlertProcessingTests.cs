@@ -71,11 +71,12 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
             Task.Run(() => Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None))));
 
         // Racing copies each re-read the key and the incident until it exists: over a hundred reads for one opening,
-        // and under a storm of new incidents, most of the storage account's work. Waiting costs a handful.
+        // and under a storm of new incidents, most of the storage account's work. Waiting costs a handful, counted here
+        // with those of the first page and of the incident's orchestration as it begins, which run meanwhile.
         var reads = meter.Totals.GetValueOrDefault("table GET") - before;
         Assert.Equal(1, outcomes.Count(o => o == AlertOutcome.Opened));
         Assert.Equal(50, (await IncidentFor(key)).AlertCount);
-        Assert.True(reads <= 10, $"50 concurrent first alerts of one key made {reads} table reads");
+        Assert.True(reads <= 20, $"50 concurrent first alerts of one key made {reads} table reads");
     }
 
     [Fact]

@@ -1,0 +1,254 @@
+using System.Security.Cryptography;
+using System.Text;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Links;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Timeline;
+using Microsoft.Extensions.Logging;
+
+namespace IncidentFunctions.Lifecycle;
+
+/// <summary>
+/// Emails an incident's notifications, each recipient once, however many times and from wherever a notification is
+/// sent: a retried activity, or the alert processor and the orchestration both sending the first page.
+/// <list type="bullet">
+/// <item>A sender first claims the notification (a lease on a row next to the incident). The claim fixes the
+/// notification's time, which every one of its notification.sent events carries.</item>
+/// <item>Recipients whose sent (or refused) event exists are skipped.</item>
+/// <item>While another sender holds the lease, the others wait for its events; when the lease runs out (that sender
+/// died), one of them takes over and emails whoever is left.</item>
+/// </list>
+/// The window between an email and its event (a crash right there) can repeat one email; ACS drops the repeat by its
+/// Operation-Id, and SMTP receives the same Message-ID. Paging twice beats not paging.
+/// </summary>
+public sealed partial class IncidentPager(
+    IncidentStore incidents,
+    TimelineStore timeline,
+    IEmailSender email,
+    LinkSigner links,
+    TimeProvider time,
+    ILogger<IncidentPager> logger)
+{
+    /// <summary>
+    /// The notification id of an incident's first page (level 1 of its first round). The alert processor sends it as
+    /// it opens the incident, without waiting for the orchestration to start; the orchestration sends it under the same
+    /// id, so whichever comes second finds the first one's events.
+    /// </summary>
+    public const string FirstPageId = "first-page";
+
+    /// <summary>Long enough for any healthy send; a sender that dies is replaced this long after its claim.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    static readonly TimeSpan WaitStep = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Emails the request's recipients who have not been emailed for this notification yet. Returns the time of the
+    /// notification: when it was first claimed, by this call or an earlier one. <paramref name="known"/> is the incident
+    /// as the caller has it, to spare a read.
+    /// </summary>
+    public async Task<DateTimeOffset> SendAsync(NotifyRequest request, IncidentSnapshot? known, CancellationToken ct)
+    {
+        if (request.Preceding is { } preceding)
+        {
+            await timeline.AppendAsync(request.IncidentId, preceding, ct);
+        }
+
+        var (claim, pending) = await ClaimAsync(request, ct);
+        if (pending.Count == 0)
+        {
+            return claim.At;
+        }
+
+        try
+        {
+            var incident = known ?? (await incidents.FindAsync(request.IncidentId, ct))?.ToSnapshot()
+                ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
+            foreach (var recipient in pending)
+            {
+                await EmailAsync(request, incident, recipient, claim.At, ct);
+            }
+        }
+        catch
+        {
+            // Let a retry (or the other sender) carry on now, rather than when the lease runs out.
+            claim.Owner = null;
+            claim.LeaseUntil = time.GetUtcNow();
+            await TryAsync(() => incidents.TryWriteClaimAsync(claim, CancellationToken.None));
+            throw;
+        }
+
+        return claim.At;
+    }
+
+    /// <summary>
+    /// The alert processor's first page, sent as soon as the incident is created. Not sent when the orchestration
+    /// would hold it (a maintenance window, flapping) or nobody is left to page. Best effort: should it fail, the
+    /// orchestration's own first page (same notification id) emails whoever it missed, with its retries.
+    /// </summary>
+    public async Task PageFirstAsync(IncidentEntity incident, TriageResult triage, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var plan = triage.Escalation;
+        if (triage.Maintenance is not null || incident.FlappingUntil > now || incident.StatusValue != IncidentStatus.Open || plan.Levels.Count == 0)
+        {
+            return;
+        }
+
+        // The same budget cut as the orchestration's, which counts this page when it sends it (or finds it sent).
+        var recipients = plan.Levels[0].Recipients.Take(plan.MaxNotifications).ToList();
+        if (recipients.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await SendAsync(new NotifyRequest(incident.Id, FirstPageId, NotificationKind.Page, 1, recipients, now), incident.ToSnapshot(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFirstPageFailed(logger, e, incident.Id);
+        }
+    }
+
+    /// <summary>The claim this sender holds (or one whose notification is complete), and who is left to email.</summary>
+    async Task<(NotificationClaimEntity Claim, IReadOnlyList<Recipient> Pending)> ClaimAsync(NotifyRequest request, CancellationToken ct)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        while (true)
+        {
+            var claim = await incidents.FindClaimAsync(request.IncidentId, request.NotificationId, ct);
+            var now = time.GetUtcNow();
+            if (claim is null)
+            {
+                // Never before the time the caller chose: an escalation recorded just before stays first in the timeline.
+                claim = new NotificationClaimEntity
+                {
+                    PartitionKey = request.IncidentId,
+                    RowKey = NotificationClaimEntity.RowKeyOf(request.NotificationId),
+                    At = now > request.At ? now : request.At,
+                    Owner = owner,
+                    LeaseUntil = now + Lease,
+                };
+                if (await incidents.TryWriteClaimAsync(claim, ct))
+                {
+                    return (claim, request.Recipients);
+                }
+
+                continue;
+            }
+
+            var pending = await PendingAsync(request, claim.At, ct);
+            if (pending.Count == 0)
+            {
+                return (claim, pending);
+            }
+
+            if (claim.Owner is not null && claim.Owner != owner && claim.LeaseUntil > now)
+            {
+                var left = claim.LeaseUntil - now;
+                await Task.Delay(left < WaitStep ? left : WaitStep, time, ct);
+                continue;
+            }
+
+            claim.Owner = owner;
+            claim.LeaseUntil = now + Lease;
+            if (await incidents.TryWriteClaimAsync(claim, ct))
+            {
+                return (claim, pending);
+            }
+        }
+    }
+
+    async Task<IReadOnlyList<Recipient>> PendingAsync(NotifyRequest request, DateTimeOffset at, CancellationToken ct)
+    {
+        var done = await Task.WhenAll(request.Recipients.Select(async recipient =>
+        {
+            var sent = SentEvent(request, recipient, at);
+            return await timeline.ContainsAsync(request.IncidentId, sent, ct) ||
+                   await timeline.ContainsAsync(request.IncidentId, sent with { Type = TimelineEventTypes.NotificationFailed }, ct);
+        }));
+        return request.Recipients.Where((_, i) => !done[i]).ToList();
+    }
+
+    async Task EmailAsync(NotifyRequest request, IncidentSnapshot incident, Recipient recipient, DateTimeOffset at, CancellationToken ct)
+    {
+        var sent = SentEvent(request, recipient, at);
+        var actionable = request.Kind != NotificationKind.Resolved && incident.Status != IncidentStatus.Resolved;
+        var message = IncidentEmails.Render(new NotificationEmail(
+            request.Kind,
+            request.Level,
+            incident,
+            recipient,
+            new EmailLinks(
+                links.IncidentUrl(incident.Id),
+                actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
+                actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
+            IdempotencyKeyOf(request.NotificationId, recipient.PersonId)));
+        try
+        {
+            await email.SendAsync(message, ct);
+        }
+        catch (EmailRejectedException e)
+        {
+            // Retrying cannot help (a refused address, a missing permission); the others still get their email.
+            await timeline.AppendAsync(request.IncidentId, sent with
+            {
+                Type = TimelineEventTypes.NotificationFailed,
+                Summary = $"Could not email {recipient.Name}: {e.Message}",
+            }, ct);
+            LogRejected(logger, e, request.IncidentId, recipient.PersonId);
+            return;
+        }
+
+        await timeline.AppendAsync(request.IncidentId, sent, ct);
+        LogSent(logger, request.Kind, request.IncidentId, recipient.PersonId);
+    }
+
+    static TimelineEvent SentEvent(NotifyRequest request, Recipient recipient, DateTimeOffset at) => new(
+        $"notify-{request.NotificationId}-{recipient.PersonId}", at, TimelineEventTypes.NotificationSent, "system", Channels.Email,
+        $"Emailed {recipient.Name} ({KindText(request.Kind, request.Level)})",
+        new Dictionary<string, string>
+        {
+            ["recipient"] = recipient.PersonId,
+            ["kind"] = request.Kind.ToString().ToLowerInvariant(),
+            ["level"] = request.Level?.ToString() ?? string.Empty,
+        });
+
+    /// <summary>Stable per notification and recipient, so every retry of one email carries the same key.</summary>
+    public static Guid IdempotencyKeyOf(string notificationId, string personId) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{notificationId}/{personId}")).AsSpan(0, 16));
+
+    static string KindText(NotificationKind kind, int? level) => kind switch
+    {
+        NotificationKind.Page => $"page, level {level}",
+        NotificationKind.Retriggered => $"re-triggered, level {level}",
+        NotificationKind.Exhausted => "escalation exhausted",
+        _ => "resolved",
+    };
+
+    async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception e)
+        {
+            LogReleaseFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Email for incident {IncidentId} to {PersonId} was refused; not retrying")]
+    static partial void LogRejected(ILogger logger, Exception exception, string incidentId, string personId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Kind} email for incident {IncidentId} to {PersonId}")]
+    static partial void LogSent(ILogger logger, NotificationKind kind, string incidentId, string personId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First page for incident {IncidentId} failed; its orchestration pages instead")]
+    static partial void LogFirstPageFailed(ILogger logger, Exception exception, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a notification claim; it lapses when its lease runs out")]
+    static partial void LogReleaseFailed(ILogger logger, Exception exception);
+}

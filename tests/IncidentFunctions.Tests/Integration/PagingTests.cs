@@ -1,0 +1,151 @@
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Timeline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IncidentFunctions.Tests.Integration;
+
+/// <summary>
+/// Who sends a page, and that it is sent once: the alert processor pages level 1 as it opens an incident, the
+/// orchestration sends the same page under the same id, and the notification's claim lets exactly one of them email.
+/// Real orchestrations on the Durable Task test host, Azurite, MailDev.
+/// </summary>
+[Collection(PipelineCollection.Name)]
+public sealed class PagingTests(PipelineFixture fixture)
+{
+    const double Delay = 2;
+
+    [Fact]
+    public async Task TheOpeningAlertPagesLevelOneItselfAndTheOrchestrationNeverPagesItAgain()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], Delay), new(["person:bob"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+
+        // Recorded by the time the processor is done with the alert: no orchestration step stood in between.
+        var firstPage = Assert.Single(await host.EventsAsync(incident.Id), e => e.Type == TimelineEventTypes.NotificationSent);
+        Assert.Equal($"notify-{IncidentPager.FirstPageId}-alice", firstPage.Id);
+
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Exhausted);
+        var emails = await Eventually.Get(() => host.EmailsAsync(incident.Id)!, e => e!.Count >= 5, "level 1, level 2 and exhaustion emails");
+        Assert.Single(emails, e => e.Header(NotificationHeaders.Kind) == "page" && e.IsTo(policy.Email("alice")));
+        Assert.Single(emails, e => e.Header(NotificationHeaders.Kind) == "page" && e.IsTo(policy.Email("bob")));
+
+        // Level 2 is due the policy's delay after the page that went out, not after the orchestration caught up with it.
+        var events = await host.EventsAsync(incident.Id);
+        var escalated = Assert.Single(events, e => e.Type == TimelineEventTypes.IncidentEscalated);
+        Assert.Equal(firstPage.At.AddSeconds(Delay), DateTimeOffset.Parse(escalated.Data!["dueAt"]));
+        Assert.Single(events, e => e.Id == firstPage.Id);
+        Assert.Single(events, e => e.Type == TimelineEventTypes.IncidentOpened);
+    }
+
+    [Fact]
+    public async Task AnIncidentAcknowledgedBeforeItsOrchestrationBeginsTellsTheFirstPagedOfTheResolution()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 600)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey();
+
+        // The orchestration's start is still on its way (a busy task hub can take seconds): the page is not.
+        await host.Processor.ProcessAsync(TestAlerts.Firing(host.Integration, key), new NotStartedYet(), CancellationToken.None);
+        var incident = await host.IncidentForAsync(key);
+        Assert.Single(await host.EmailsAsync(incident.Id));
+        var ack = await host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.EmailLink, new NotStartedYet(), CancellationToken.None);
+        Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
+
+        Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None));
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Acknowledged);
+        await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incident.Id);
+
+        var emails = await host.EmailsAsync(incident.Id);
+        Assert.Equal(["page", "resolved"], emails.Select(e => e.Header(NotificationHeaders.Kind)));
+        Assert.All(emails, e => Assert.True(e.IsTo(policy.Email("alice"))));
+    }
+
+    [Fact]
+    public async Task SendersRacingOnOneNotificationEmailEachRecipientOnceAndAgreeOnItsTime()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        var pager = host.Services.GetRequiredService<IncidentPager>();
+        var request = new NotifyRequest(incident.Id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 2, Recipients(host, "bob", "carol"), DateTimeOffset.UtcNow);
+
+        var times = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => pager.SendAsync(request, known: null, CancellationToken.None))));
+
+        Assert.Single(times.Distinct());
+        var emails = await host.EmailsAsync(incident.Id);
+        Assert.Single(emails, e => e.IsTo(host.Policy.Email("bob")));
+        Assert.Single(emails, e => e.IsTo(host.Policy.Email("carol")));
+        var sent = (await host.EventsAsync(incident.Id)).Where(e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["level"] == "2").ToList();
+        Assert.Equal(["bob", "carol"], sent.Select(e => e.Data!["recipient"]).Order());
+        Assert.All(sent, e => Assert.Equal(times[0], e.At));
+    }
+
+    [Fact]
+    public async Task ANotificationWhoseSenderDiedIsTakenOverWhenItsLeaseRunsOut()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        var pager = host.Services.GetRequiredService<IncidentPager>();
+        var notificationId = Guid.NewGuid().ToString("N");
+        var claimedAt = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var dead = new NotificationClaimEntity
+        {
+            PartitionKey = incident.Id,
+            RowKey = NotificationClaimEntity.RowKeyOf(notificationId),
+            At = claimedAt,
+            Owner = "a sender that crashed before emailing",
+            LeaseUntil = DateTimeOffset.UtcNow.AddSeconds(1.5),
+        };
+        Assert.True(await host.Incidents.TryWriteClaimAsync(dead, CancellationToken.None));
+
+        var at = await pager.SendAsync(
+            new NotifyRequest(incident.Id, notificationId, NotificationKind.Page, 2, Recipients(host, "bob"), DateTimeOffset.UtcNow), known: null, CancellationToken.None);
+
+        Assert.True(DateTimeOffset.UtcNow >= dead.LeaseUntil, "the lease was still held when the notification was taken over");
+        Assert.Equal(claimedAt, at);
+        Assert.Single(await host.EmailsAsync(incident.Id), e => e.IsTo(host.Policy.Email("bob")));
+        var sent = Assert.Single(await host.EventsAsync(incident.Id), e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["recipient"] == "bob");
+        Assert.Equal(claimedAt, sent.At);
+    }
+
+    [Fact]
+    public async Task ASendThatFailsLetsGoOfItsClaimSoARetryNeedNotWaitOutTheLease()
+    {
+        await using var relay = new ScriptedSmtpServer("451 4.3.0 Try again later");
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy(), new Dictionary<string, string?> { ["Email:Smtp:Port"] = relay.Port.ToString() });
+        var alert = TestAlerts.Firing(host.Integration, TestAlerts.NewKey());
+        var id = IncidentIds.New(DateTimeOffset.UtcNow);
+        Assert.True(await host.Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        var pager = host.Services.GetRequiredService<IncidentPager>();
+        var request = new NotifyRequest(id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 1, Recipients(host, "alice"), DateTimeOffset.UtcNow);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => pager.SendAsync(request, known: null, CancellationToken.None));
+
+        var claim = await host.Incidents.FindClaimAsync(id, request.NotificationId, CancellationToken.None);
+        Assert.NotNull(claim);
+        Assert.Null(claim.Owner);
+        Assert.True(claim.LeaseUntil <= DateTimeOffset.UtcNow);
+        Assert.DoesNotContain(await host.EventsAsync(id), e => e.Type == TimelineEventTypes.NotificationSent);
+    }
+
+    static List<Recipient> Recipients(LifecycleHost host, params string[] people) =>
+        people.Select(p => new Recipient(p, p, host.Policy.Email(p), "UTC")).ToList();
+
+    /// <summary>
+    /// The lifecycle seam as it is while a start is still queued in the task hub: nothing runs yet, and a signal raised
+    /// now is lost. The test starts the real orchestration itself afterwards.
+    /// </summary>
+    sealed class NotStartedYet : IIncidentLifecycle
+    {
+        public Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct) => Task.FromResult(false);
+
+        public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) => Task.CompletedTask;
+    }
+}
