@@ -11,13 +11,16 @@ namespace IncidentFunctions.Lifecycle;
 /// What opening an incident decides and records, shared by the two writers that may get there first: the alert
 /// processor, which triages as it creates the incident so that it can page at once, and the orchestration's first
 /// activity, which does the same for an incident created without it (or finds the stored decision and changes nothing).
-/// Event ids and times derive from the incident, so both writers record the same three events, once.
+/// Event ids and times derive from the incident, so both writers record the same three events, once. The ids name the
+/// incident: the opening is published as a lifecycle event under its id, which must be unique across incidents.
 /// </summary>
 public static class IncidentOpening
 {
-    public const string OpenedEventId = "incident-opened";
-    public const string TriagedEventId = "incident-triaged";
-    public const string RoutedEventId = "incident-routed";
+    public static string OpenedEventIdOf(string incidentId) => $"opened-{incidentId}";
+
+    static string TriagedEventIdOf(string incidentId) => $"triaged-{incidentId}";
+
+    static string RoutedEventIdOf(string incidentId) => $"routed-{incidentId}";
 
     /// <summary>The triage stored on the incident, if any; otherwise decides it from <paramref name="policy"/> and stores it on the entity (the caller writes it).</summary>
     public static TriageResult Triage(IncidentEntity incident, IncidentPolicy policy)
@@ -47,13 +50,13 @@ public static class IncidentOpening
         var at = incident.OpenedAt;
         return
         [
-            new TimelineEvent(OpenedEventId, at, TimelineEventTypes.IncidentOpened, "system", Channels.System,
+            new TimelineEvent(OpenedEventIdOf(incident.Id), at, TimelineEventTypes.IncidentOpened, "system", Channels.System,
                 $"Incident opened: {incident.Title}",
                 new Dictionary<string, string> { ["severity"] = incident.Severity, ["integration"] = incident.Integration, ["dedupKey"] = incident.DedupKey }),
-            new TimelineEvent(TriagedEventId, at.AddTicks(1), TimelineEventTypes.IncidentTriaged, "system", Channels.System,
+            new TimelineEvent(TriagedEventIdOf(incident.Id), at.AddTicks(1), TimelineEventTypes.IncidentTriaged, "system", Channels.System,
                 $"Triaged as {triage.Priority}: impact tier {triage.ImpactTier}",
                 new Dictionary<string, string> { ["priority"] = triage.Priority.ToString(), ["impactTier"] = triage.ImpactTier.ToString(), ["policyVersion"] = triage.PolicyVersion }),
-            new TimelineEvent(RoutedEventId, at.AddTicks(2), TimelineEventTypes.IncidentRouted, "system", Channels.System,
+            new TimelineEvent(RoutedEventIdOf(incident.Id), at.AddTicks(2), TimelineEventTypes.IncidentRouted, "system", Channels.System,
                 $"Routed to {triage.ServiceName} (team {triage.TeamId}) by {triage.Route}; escalation policy {plan.PolicyId}",
                 new Dictionary<string, string>
                 {

@@ -72,7 +72,7 @@ public static class IncidentOrchestration
             var start = await context.CallActivityAsync<IncidentStart>(
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
-            Announce(new IncidentTransition(incidentId, IncidentOpening.OpenedEventId, IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
+            Announce(new IncidentTransition(incidentId, IncidentOpening.OpenedEventIdOf(incidentId), IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
         }
 

@@ -185,7 +185,7 @@ public sealed partial class IncidentPager(
                 links.IncidentUrl(incident.Id),
                 actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
                 actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
-            IdempotencyKeyOf(request.NotificationId, recipient.PersonId)));
+            IdempotencyKeyOf(request.IncidentId, request.NotificationId, recipient.PersonId)));
         try
         {
             await email.SendAsync(message, ct);
@@ -216,9 +216,12 @@ public sealed partial class IncidentPager(
             ["level"] = request.Level?.ToString() ?? string.Empty,
         });
 
-    /// <summary>Stable per notification and recipient, so every retry of one email carries the same key.</summary>
-    public static Guid IdempotencyKeyOf(string notificationId, string personId) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{notificationId}/{personId}")).AsSpan(0, 16));
+    /// <summary>
+    /// Stable per incident, notification and recipient, so every retry of one email carries the same key, and no two
+    /// emails share one (ACS drops an Operation-Id it has seen; the SMTP Message-ID derives from it too).
+    /// </summary>
+    public static Guid IdempotencyKeyOf(string incidentId, string notificationId, string personId) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{incidentId}/{notificationId}/{personId}")).AsSpan(0, 16));
 
     static string KindText(NotificationKind kind, int? level) => kind switch
     {

@@ -45,6 +45,22 @@ public sealed class PagingTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task TheFirstPagesOfTwoIncidentsAreTwoEmailsNotOneMessageSeenTwice()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var first = await host.FireAsync(TestAlerts.NewKey());
+        var second = await host.FireAsync(TestAlerts.NewKey());
+
+        // The page's id is the same in every incident; what a relay or ACS deduplicates on must not be.
+        var ids = new[] { first.Id, second.Id }.Select(async id => Assert.Single(await host.EmailsAsync(id)).Header("Message-ID")).ToList();
+        var messageIds = await Task.WhenAll(ids);
+        Assert.All(messageIds, Assert.NotNull);
+        Assert.NotEqual(messageIds[0], messageIds[1]);
+        var opened = new[] { first.Id, second.Id }.Select(async id => Assert.Single(await host.EventsAsync(id), e => e.Type == TimelineEventTypes.IncidentOpened).Id);
+        Assert.Equal(2, (await Task.WhenAll(opened)).Distinct().Count());
+    }
+
+    [Fact]
     public async Task AnIncidentAcknowledgedBeforeItsOrchestrationBeginsTellsTheFirstPagedOfTheResolution()
     {
         var policy = new TestPolicy { Levels = [new(["person:alice"], 600)] };
