@@ -77,7 +77,7 @@ public sealed class BenchStack : IAsyncDisposable
             await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
             var ports = stack.Azurite;
             Report.Progress($"starting Azurite on 127.0.0.1:{ports.Blob},{ports.Queue},{ports.Table} and MailDev on SMTP {stack.MailDev.Smtp}, web {stack.MailDev.Web}, in {stack.StateFolder}");
-            stack.services.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(stack.StateFolder, "azurite"), ports, inMemory: !azuriteOnDisk));
+            stack.services.AddRange(await LocalTools.StartAzuriteAsync(paths, Path.Combine(stack.StateFolder, "azurite"), ports, inMemory: !azuriteOnDisk));
             stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(stack.StateFolder, "maildev"), stack.MailDev));
             return stack;
         }

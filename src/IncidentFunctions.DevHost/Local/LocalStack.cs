@@ -34,7 +34,11 @@ public sealed class LocalStack : IAsyncDisposable
             {
                 var azurite = AzuritePorts.Default;
                 await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
-                stack.Add(await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite), logger);
+                foreach (var service in await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite))
+                {
+                    stack.Add(service, logger);
+                }
+
                 stack.StartedAzurite = true;
                 configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
             }

@@ -30,24 +30,44 @@ public static class LocalTools
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Starts Azurite. <paramref name="inMemory"/> keeps data in the Azurite process only (tests and benchmarks, whose
-    /// Azurite outlives every host they start); the dev host keeps it on disk so a restart of Azurite loses nothing.
+    /// Starts Azurite: its blob, queue and table services as three processes (Azurite's own per-service entry points),
+    /// because each is a single Node event loop, and in one process the tables, by far the busiest service, wait behind
+    /// every queue poll of the Durable task hub and every alert message. <paramref name="inMemory"/> keeps data in the
+    /// processes only (tests and benchmarks, whose Azurite outlives every host they start); the dev host keeps it on
+    /// disk, in the same files a single Azurite uses, so a restart of Azurite loses nothing.
     /// </summary>
-    public static Task<NodeService> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports, bool inMemory = false)
+    public static async Task<IReadOnlyList<NodeService>> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports, bool inMemory = false)
     {
         Directory.CreateDirectory(location);
-        return NodeService.StartAsync(
-            "Azurite",
-            Path.Combine(paths.NodeModules, "azurite", "dist", "src", "azurite.js"),
-            [
-                "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
-                .. inMemory ? new[] { "--inMemoryPersistence" } : ["--location", location],
-                "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(),
-            ],
-            [ports.Blob, ports.Queue, ports.Table],
-            StartTimeout);
+        string[] common =
+        [
+            "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+            .. inMemory ? new[] { "--inMemoryPersistence" } : ["--location", location],
+        ];
+        var starting = new[] { ("blob", ports.Blob), ("queue", ports.Queue), ("table", ports.Table) }.Select(service =>
+        {
+            var (name, port) = service;
+            return NodeService.StartAsync(
+                $"Azurite {name}",
+                Path.Combine(paths.NodeModules, "azurite", "dist", "src", name, "main.js"),
+                [.. common, $"--{name}Host", "127.0.0.1", $"--{name}Port", port.ToString()],
+                [port],
+                StartTimeout);
+        }).ToList();
+        try
+        {
+            return await Task.WhenAll(starting);
+        }
+        catch
+        {
+            // Those that did start must not outlive the failure.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully))
+            {
+                await started.Result.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     public static Task<NodeService> StartMailDevAsync(RepositoryPaths paths, string mailDirectory, MailDevPorts ports)

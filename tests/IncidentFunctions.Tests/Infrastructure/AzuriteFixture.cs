@@ -19,7 +19,7 @@ namespace IncidentFunctions.Tests.Infrastructure;
 /// </summary>
 public sealed class AzuriteFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
-    NodeService? azurite;
+    IReadOnlyList<NodeService> azurite = [];
     string? folder;
 
     public AzuritePorts Ports { get; } = AzuritePorts.Free();
@@ -44,16 +44,20 @@ public sealed class AzuriteFixture(IMessageSink diagnostics) : IAsyncLifetime
         await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
         folder = Path.Combine(Path.GetTempPath(), "incidentfunctions-tests-" + Guid.NewGuid().ToString("N"));
         azurite = await LocalTools.StartAzuriteAsync(paths, folder, Ports, inMemory: true);
-        azurite.Stopped += stopped => diagnostics.OnMessage(new DiagnosticMessage(
-            $"Azurite stopped (exit code {stopped.ExitCode}); the tests that use it will fail. Its last output:\n{stopped.Output}"));
+        foreach (var service in azurite)
+        {
+            service.Stopped += stopped => diagnostics.OnMessage(new DiagnosticMessage(
+                $"{stopped.Name} stopped (exit code {stopped.ExitCode}); the tests that use it will fail. Its last output:\n{stopped.Output}"));
+        }
+
         await new StorageBootstrap(Tables, Queues, Blobs, NullLogger<StorageBootstrap>.Instance).StartAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync()
     {
-        if (azurite is not null)
+        foreach (var service in azurite)
         {
-            await azurite.DisposeAsync();
+            await service.DisposeAsync();
         }
 
         if (folder is not null && Directory.Exists(folder))
