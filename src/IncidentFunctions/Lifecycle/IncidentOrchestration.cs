@@ -61,6 +61,9 @@ public static class IncidentOrchestration
 
         int emailsSent;
         bool budgetNoted;
+
+        /// <summary>Set when the alert processor's first page reached everyone on it before this orchestration began.</summary>
+        DateTimeOffset? firstPageSentAt;
         DateTimeOffset? sourceResolveHandled;
 
         DateTimeOffset Now => context.CurrentUtcDateTime;
@@ -72,6 +75,7 @@ public static class IncidentOrchestration
             var start = await context.CallActivityAsync<IncidentStart>(
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
+            firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
             Announce(new IncidentTransition(incidentId, IncidentOpening.OpenedEventIdOf(incidentId), IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
         }
@@ -139,7 +143,8 @@ public static class IncidentOrchestration
                     var step = plan.Levels[level - 1];
                     var first = kind == NotificationKind.Page && cycle == 0 && level == 1;
                     var pagedAt = await NotifyAsync(
-                        plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated, notificationId: first ? IncidentPager.FirstPageId : null);
+                        plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated,
+                        notificationId: first ? IncidentPager.FirstPageId : null, sentAt: first ? firstPageSentAt : null);
                     if (escalated is not null)
                     {
                         Announce(new IncidentTransition(incidentId, escalated.Id, IncidentEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
@@ -372,11 +377,12 @@ public static class IncidentOrchestration
 
         /// <summary>
         /// Returns when the notification went out (null when nobody was emailed). <paramref name="preceding"/> is
-        /// recorded first, whether or not anyone is left to email.
+        /// recorded first, whether or not anyone is left to email. <paramref name="sentAt"/> says it went out already
+        /// (the alert processor's first page): it is counted, and no activity runs.
         /// </summary>
         async Task<DateTimeOffset?> NotifyAsync(
             EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget,
-            TimelineEvent? preceding = null, string? notificationId = null)
+            TimelineEvent? preceding = null, string? notificationId = null, DateTimeOffset? sentAt = null)
         {
             var allowed = recipients;
             if (countsAgainstBudget)
@@ -399,6 +405,11 @@ public static class IncidentOrchestration
                 }
 
                 return null;
+            }
+
+            if (sentAt is not null)
+            {
+                return sentAt;
             }
 
             try

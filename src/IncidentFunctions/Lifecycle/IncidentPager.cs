@@ -95,21 +95,41 @@ public sealed partial class IncidentPager(
             return;
         }
 
-        // The same budget cut as the orchestration's, which counts this page when it sends it (or finds it sent).
-        var recipients = plan.Levels[0].Recipients.Take(plan.MaxNotifications).ToList();
-        if (recipients.Count == 0)
+        var request = FirstPage(incident.Id, plan, now);
+        if (request.Recipients.Count == 0)
         {
             return;
         }
 
         try
         {
-            await SendAsync(new NotifyRequest(incident.Id, FirstPageId, NotificationKind.Page, 1, recipients, now), incident.ToSnapshot(), ct);
+            await SendAsync(request, incident.ToSnapshot(), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFirstPageFailed(logger, e, incident.Id);
         }
+    }
+
+    /// <summary>
+    /// The first page: level 1, cut to the notification budget as the orchestration cuts it (it counts this page
+    /// whether it sends it or finds it sent).
+    /// </summary>
+    public static NotifyRequest FirstPage(string incidentId, EscalationPlan plan, DateTimeOffset at) =>
+        new(incidentId, FirstPageId, NotificationKind.Page, 1, plan.Levels is [var first, ..] ? first.Recipients.Take(plan.MaxNotifications).ToList() : [], at);
+
+    /// <summary>
+    /// When the notification was first claimed (null: never), and whether every recipient's email is on the record
+    /// (sent, or refused for good): then nobody needs to send it again.
+    /// </summary>
+    public async Task<(DateTimeOffset? ClaimedAt, bool Complete)> StatusAsync(NotifyRequest request, CancellationToken ct)
+    {
+        if (await incidents.FindClaimAsync(request.IncidentId, request.NotificationId, ct) is not { } claim)
+        {
+            return (null, false);
+        }
+
+        return (claim.At, (await PendingAsync(request, claim.At, ct)).Count == 0);
     }
 
     /// <summary>The claim this sender holds (or one whose notification is complete), and who is left to email.</summary>

@@ -26,7 +26,8 @@ public sealed class LifecycleActivities(
     /// finds the stored decision and the recorded events, and changes nothing. A retry (or a replay after the policy
     /// file changed) gets the stored decision back, never a new one. One activity for all of it, because every activity
     /// is a queue round trip. It also hands the orchestration the lifecycle event settings, which its history then
-    /// keeps for the incident's life, and tells it whether the processor has sent the first page.
+    /// keeps for the incident's life, and tells it whether the processor has sent the first page (then the orchestration
+    /// spends no activity on it).
     /// </summary>
     [Function(nameof(BeginIncident))]
     public async Task<IncidentStart> BeginIncident([ActivityTrigger] BeginRequest request, CancellationToken ct)
@@ -45,8 +46,8 @@ public sealed class LifecycleActivities(
         }
 
         await timeline.AppendManyAsync(request.IncidentId, IncidentOpening.Events(incident, triage), ct);
-        var firstPage = await incidents.FindClaimAsync(request.IncidentId, IncidentPager.FirstPageId, ct);
-        return new IncidentStart(triage, StateOf(incident), events.Value.Plan, incident.OpenedAt, firstPage?.At);
+        var (firstPagedAt, firstPageSent) = await pager.StatusAsync(IncidentPager.FirstPage(incident.Id, triage.Escalation, incident.OpenedAt), ct);
+        return new IncidentStart(triage, StateOf(incident), events.Value.Plan, incident.OpenedAt, firstPagedAt, firstPageSent);
     }
 
     [Function(nameof(ReadIncidentState))]

@@ -51,11 +51,16 @@ public sealed record BeginRequest(string IncidentId);
 
 /// <summary>
 /// The triage decision and the incident's state as the orchestration begins (it may be acknowledged already), how
-/// to publish its lifecycle events (null: events are off), when the incident opened, and when its first page was
-/// claimed by the alert processor (null: not yet, and the orchestration sends it).
+/// to publish its lifecycle events (null: events are off), when the incident opened, when its first page was claimed
+/// by the alert processor (null: not yet, and the orchestration sends it) and whether everyone on it was emailed.
 /// </summary>
 public sealed record IncidentStart(
-    TriageResult Triage, IncidentState State, EventPublishingPlan? Events = null, DateTimeOffset OpenedAt = default, DateTimeOffset? FirstPagedAt = null);
+    TriageResult Triage,
+    IncidentState State,
+    EventPublishingPlan? Events = null,
+    DateTimeOffset OpenedAt = default,
+    DateTimeOffset? FirstPagedAt = null,
+    bool FirstPageSent = false);
 
 /// <summary>Re-trigger if the acknowledgement made at <see cref="AcknowledgedAt"/> is still the current one.</summary>
 public sealed record RetriggerRequest(string IncidentId, DateTimeOffset AcknowledgedAt, double AfterMinutes, string EventId, DateTimeOffset At);
