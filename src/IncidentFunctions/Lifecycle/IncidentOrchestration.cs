@@ -91,7 +91,7 @@ public static class IncidentOrchestration
             if (start.FirstPagedAt is not null && state.Status != IncidentStatus.Open && plan.Levels is [var first, ..])
             {
                 // The alert processor paged level 1 and someone acted before this began: they hear of the resolution too.
-                Count(plan, first.Recipients);
+                WithinBudget(plan, first.Recipients);
             }
 
             if (start.Triage.Maintenance is { } window && state.Status == IncidentStatus.Open)
@@ -387,7 +387,7 @@ public static class IncidentOrchestration
             var allowed = recipients;
             if (countsAgainstBudget)
             {
-                allowed = Count(plan, recipients);
+                allowed = WithinBudget(plan, recipients);
                 if (allowed.Count < recipients.Count && !budgetNoted)
                 {
                     budgetNoted = true;
@@ -440,7 +440,7 @@ public static class IncidentOrchestration
         /// Takes the recipients the notification budget still allows, counts them against it and remembers them as
         /// paged. Bounded per incident: a flapping or long-ignored incident must not turn into an email storm.
         /// </summary>
-        List<Recipient> Count(EscalationPlan plan, IReadOnlyList<Recipient> recipients)
+        List<Recipient> WithinBudget(EscalationPlan plan, IReadOnlyList<Recipient> recipients)
         {
             var allowed = recipients.Take(Math.Max(0, plan.MaxNotifications - emailsSent)).ToList();
             emailsSent += allowed.Count;
