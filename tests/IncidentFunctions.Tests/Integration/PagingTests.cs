@@ -85,6 +85,30 @@ public sealed class PagingTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task AnOrchestrationBegunAfterTheFirstPageWentOutTimesLevelTwoFromItAndCountsItsRecipientsAsPaged()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice", "person:bob"], 600)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey();
+        await host.Processor.ProcessAsync(TestAlerts.Firing(host.Integration, key), new NotStartedYet(), CancellationToken.None);
+        var incident = await host.IncidentForAsync(key);
+        var firstPage = (await host.EventsAsync(incident.Id)).Where(e => e.Type == TimelineEventTypes.NotificationSent).ToList();
+        Assert.Equal(2, firstPage.Count);
+
+        Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None));
+        var status = await host.PhaseAsync(incident.Id, LifecyclePhases.Triggered, level: 1);
+
+        // BeginIncident reported the page as sent, so the orchestration took it as it was (see IncidentPager.StatusAsync).
+        Assert.Equal(firstPage[0].At.AddSeconds(600), status.NextAt);
+
+        // Counted as paged all the same: both hear of the resolution.
+        await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incident.Id);
+        var resolved = (await host.EmailsAsync(incident.Id)).Where(e => e.Header(NotificationHeaders.Kind) == "resolved").ToList();
+        Assert.Equal(2, resolved.Count);
+    }
+
+    [Fact]
     public async Task SendersRacingOnOneNotificationEmailEachRecipientOnceAndAgreeOnItsTime()
     {
         await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
