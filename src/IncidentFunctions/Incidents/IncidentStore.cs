@@ -25,11 +25,8 @@ public sealed class IncidentStore(TableServiceClient service)
     readonly TableClient keys = service.GetTableClient(TableNames.AlertKeys);
     readonly TableClient index = service.GetTableClient(TableNames.IncidentIndex);
 
-    public async Task<AlertKeyEntity?> FindKeyAsync(string integration, string dedupKey, CancellationToken ct)
-    {
-        var found = await keys.GetEntityIfExistsAsync<AlertKeyEntity>(AlertKeyEntity.PartitionKeyOf(integration, dedupKey), string.Empty, cancellationToken: ct);
-        return found.HasValue ? found.Value : null;
-    }
+    public Task<AlertKeyEntity?> FindKeyAsync(string integration, string dedupKey, CancellationToken ct) =>
+        FindAsync<AlertKeyEntity>(keys, AlertKeyEntity.PartitionKeyOf(integration, dedupKey), string.Empty, ct);
 
     /// <summary>
     /// Points the dedup key at <paramref name="incidentId"/>: inserts when <paramref name="current"/> is null, else
@@ -46,30 +43,10 @@ public sealed class IncidentStore(TableServiceClient service)
             IncidentId = incidentId,
             Openings = openings,
         };
-        try
-        {
-            if (current is null)
-            {
-                await keys.AddEntityAsync(claim, ct);
-            }
-            else
-            {
-                await keys.UpdateEntityAsync(claim, current.ETag, TableUpdateMode.Replace, ct);
-            }
-
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            return false;
-        }
+        return await TryAddOrReplaceAsync(keys, claim, current?.ETag, ct) is not null;
     }
 
-    public async Task<IncidentEntity?> FindAsync(string id, CancellationToken ct)
-    {
-        var found = await incidents.GetEntityIfExistsAsync<IncidentEntity>(id, IncidentEntity.Row, cancellationToken: ct);
-        return found.HasValue ? found.Value : null;
-    }
+    public Task<IncidentEntity?> FindAsync(string id, CancellationToken ct) => FindAsync<IncidentEntity>(incidents, id, IncidentEntity.Row, ct);
 
     /// <summary>Creates the incident together with its first alert; false if the incident already exists.</summary>
     public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity firstAlert, CancellationToken ct)
@@ -146,12 +123,8 @@ public sealed class IncidentStore(TableServiceClient service)
         return rows;
     }
 
-    public async Task<NotificationClaimEntity?> FindClaimAsync(string incidentId, string notificationId, CancellationToken ct)
-    {
-        var found = await incidents.GetEntityIfExistsAsync<NotificationClaimEntity>(
-            incidentId, NotificationClaimEntity.RowKeyOf(notificationId), cancellationToken: ct);
-        return found.HasValue ? found.Value : null;
-    }
+    public Task<NotificationClaimEntity?> FindClaimAsync(string incidentId, string notificationId, CancellationToken ct) =>
+        FindAsync<NotificationClaimEntity>(incidents, incidentId, NotificationClaimEntity.RowKeyOf(notificationId), ct);
 
     /// <summary>
     /// Writes the claim: adds it when its ETag is empty (a first claim), else replaces it if unchanged since read.
@@ -159,17 +132,37 @@ public sealed class IncidentStore(TableServiceClient service)
     /// </summary>
     public async Task<bool> TryWriteClaimAsync(NotificationClaimEntity claim, CancellationToken ct)
     {
+        if (await TryAddOrReplaceAsync(incidents, claim, claim.ETag == default ? null : claim.ETag, ct) is not { } response)
+        {
+            return false;
+        }
+
+        claim.ETag = response.Headers.ETag ?? default;
+        return true;
+    }
+
+    static async Task<T?> FindAsync<T>(TableClient table, string partitionKey, string rowKey, CancellationToken ct)
+        where T : class, ITableEntity
+    {
+        var found = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: ct);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="entity"/> when <paramref name="ifMatch"/> is null, else replaces it if its ETag still is
+    /// <paramref name="ifMatch"/>. Null when someone else added or changed it first.
+    /// </summary>
+    static async Task<Response?> TryAddOrReplaceAsync(TableClient table, ITableEntity entity, ETag? ifMatch, CancellationToken ct)
+    {
         try
         {
-            var response = claim.ETag == default
-                ? await incidents.AddEntityAsync(claim, ct)
-                : await incidents.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, ct);
-            claim.ETag = response.Headers.ETag ?? default;
-            return true;
+            return ifMatch is { } etag
+                ? await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, ct)
+                : await table.AddEntityAsync(entity, ct);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            return false;
+            return null;
         }
     }
 

@@ -74,7 +74,15 @@ public sealed partial class IncidentPager(
             // Let a retry (or the other sender) carry on now, rather than when the lease runs out.
             claim.Owner = null;
             claim.LeaseUntil = time.GetUtcNow();
-            await TryAsync(() => incidents.TryWriteClaimAsync(claim, CancellationToken.None));
+            try
+            {
+                await incidents.TryWriteClaimAsync(claim, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogReleaseFailed(logger, e);
+            }
+
             throw;
         }
 
@@ -250,18 +258,6 @@ public sealed partial class IncidentPager(
         NotificationKind.Exhausted => "escalation exhausted",
         _ => "resolved",
     };
-
-    async Task TryAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception e)
-        {
-            LogReleaseFailed(logger, e);
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Email for incident {IncidentId} to {PersonId} was refused; not retrying")]
     static partial void LogRejected(ILogger logger, Exception exception, string incidentId, string personId);
