@@ -45,7 +45,14 @@ public sealed class LifecycleActivities(
             }
         }
 
-        await timeline.AppendManyAsync(request.IncidentId, IncidentOpening.Events(incident, triage), ct);
+        // Usually recorded by the processor already, in one transaction with the alert; appending them again would cost
+        // a failed transaction and a failed add per event. The last one present means all are.
+        var opening = IncidentOpening.Events(incident, triage);
+        if (!await timeline.ContainsAsync(request.IncidentId, opening[^1], ct))
+        {
+            await timeline.AppendManyAsync(request.IncidentId, opening, ct);
+        }
+
         var (firstPagedAt, firstPageSent) = await pager.StatusAsync(IncidentPager.FirstPage(incident.Id, triage.Escalation, incident.OpenedAt), ct);
         return new IncidentStart(triage, StateOf(incident), events.Value.Plan, incident.OpenedAt, firstPagedAt, firstPageSent);
     }
