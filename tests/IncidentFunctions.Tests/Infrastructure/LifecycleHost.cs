@@ -6,6 +6,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -79,6 +80,22 @@ public sealed class LifecycleHost : IAsyncDisposable
         await Processor.ProcessAsync(alert, Lifecycle, CancellationToken.None);
         return await IncidentForAsync(key);
     }
+
+    /// <summary>
+    /// Creates an incident's row directly: no processor (so no first page) and no orchestration, which a test then
+    /// drives by hand. Returns its id.
+    /// </summary>
+    public async Task<string> CreateIncidentAsync()
+    {
+        var alert = TestAlerts.Firing(Integration, TestAlerts.NewKey());
+        var id = IncidentIds.New(DateTimeOffset.UtcNow);
+        Assert.True(await Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        return id;
+    }
+
+    /// <summary>Policy people as notification recipients.</summary>
+    public List<Recipient> Recipients(params string[] people) =>
+        people.Select(p => new Recipient(p, p, Policy.Email(p), "UTC")).ToList();
 
     public async Task<IncidentEntity> IncidentForAsync(string key)
     {

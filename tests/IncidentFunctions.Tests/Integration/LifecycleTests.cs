@@ -174,9 +174,7 @@ public sealed class LifecycleTests(PipelineFixture fixture)
     {
         var policy = new TestPolicy { Levels = [new(["person:alice"], Delay), new(["person:bob"], Delay)] };
         await using var host = await LifecycleHost.StartAsync(fixture, policy);
-        var alert = TestAlerts.Firing(host.Integration, TestAlerts.NewKey());
-        var id = IncidentIds.New(DateTimeOffset.UtcNow);
-        Assert.True(await host.Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        var id = await host.CreateIncidentAsync();
 
         // The orchestration does not exist yet: the raised event is discarded, but the row keeps the acknowledgement.
         var ack = await host.Responder.AcknowledgeAsync(id, "carol", Channels.EmailLink, host.Lifecycle, CancellationToken.None);
@@ -250,7 +248,7 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         var incident = await host.FireAsync(TestAlerts.NewKey());
         await EmailsAsync(host, incident.Id, count: 1);
         var activities = host.Services.GetRequiredService<LifecycleActivities>();
-        var recipients = new[] { "bob", "carol" }.Select(p => new Recipient(p, p, host.Policy.Email(p), "UTC")).ToList();
+        var recipients = host.Recipients("bob", "carol");
         var request = new NotifyRequest(incident.Id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 2, recipients, DateTimeOffset.UtcNow);
 
         await activities.NotifyRecipients(request, CancellationToken.None);
@@ -268,11 +266,9 @@ public sealed class LifecycleTests(PipelineFixture fixture)
     {
         await using var relay = new ScriptedSmtpServer("550 5.1.1 No such user");
         await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy(), new Dictionary<string, string?> { ["Email:Smtp:Port"] = relay.Port.ToString() });
-        var alert = TestAlerts.Firing(host.Integration, TestAlerts.NewKey());
-        var id = IncidentIds.New(DateTimeOffset.UtcNow);
-        Assert.True(await host.Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        var id = await host.CreateIncidentAsync();
         var activities = host.Services.GetRequiredService<LifecycleActivities>();
-        var recipients = new[] { "alice", "bob" }.Select(p => new Recipient(p, p, host.Policy.Email(p), "UTC")).ToList();
+        var recipients = host.Recipients("alice", "bob");
         var request = new NotifyRequest(id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 1, recipients, DateTimeOffset.UtcNow);
 
         // Refused addresses do not fail the activity (a retry cannot help), and a retried activity does not try them again.

@@ -114,7 +114,7 @@ public sealed class PagingTests(PipelineFixture fixture)
         await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
         var incident = await host.FireAsync(TestAlerts.NewKey());
         var pager = host.Services.GetRequiredService<IncidentPager>();
-        var request = new NotifyRequest(incident.Id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 2, Recipients(host, "bob", "carol"), DateTimeOffset.UtcNow);
+        var request = new NotifyRequest(incident.Id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 2, host.Recipients("bob", "carol"), DateTimeOffset.UtcNow);
 
         var times = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => pager.SendAsync(request, known: null, CancellationToken.None))));
 
@@ -146,7 +146,7 @@ public sealed class PagingTests(PipelineFixture fixture)
         Assert.True(await host.Incidents.TryWriteClaimAsync(dead, CancellationToken.None));
 
         var at = await pager.SendAsync(
-            new NotifyRequest(incident.Id, notificationId, NotificationKind.Page, 2, Recipients(host, "bob"), DateTimeOffset.UtcNow), known: null, CancellationToken.None);
+            new NotifyRequest(incident.Id, notificationId, NotificationKind.Page, 2, host.Recipients("bob"), DateTimeOffset.UtcNow), known: null, CancellationToken.None);
 
         Assert.True(DateTimeOffset.UtcNow >= dead.LeaseUntil, "the lease was still held when the notification was taken over");
         Assert.Equal(claimedAt, at);
@@ -160,11 +160,9 @@ public sealed class PagingTests(PipelineFixture fixture)
     {
         await using var relay = new ScriptedSmtpServer("451 4.3.0 Try again later");
         await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy(), new Dictionary<string, string?> { ["Email:Smtp:Port"] = relay.Port.ToString() });
-        var alert = TestAlerts.Firing(host.Integration, TestAlerts.NewKey());
-        var id = IncidentIds.New(DateTimeOffset.UtcNow);
-        Assert.True(await host.Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        var id = await host.CreateIncidentAsync();
         var pager = host.Services.GetRequiredService<IncidentPager>();
-        var request = new NotifyRequest(id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 1, Recipients(host, "alice"), DateTimeOffset.UtcNow);
+        var request = new NotifyRequest(id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 1, host.Recipients("alice"), DateTimeOffset.UtcNow);
 
         await Assert.ThrowsAnyAsync<Exception>(() => pager.SendAsync(request, known: null, CancellationToken.None));
 
@@ -174,9 +172,6 @@ public sealed class PagingTests(PipelineFixture fixture)
         Assert.True(claim.LeaseUntil <= DateTimeOffset.UtcNow);
         Assert.DoesNotContain(await host.EventsAsync(id), e => e.Type == TimelineEventTypes.NotificationSent);
     }
-
-    static List<Recipient> Recipients(LifecycleHost host, params string[] people) =>
-        people.Select(p => new Recipient(p, p, host.Policy.Email(p), "UTC")).ToList();
 
     /// <summary>
     /// The lifecycle seam as it is while a start is still queued in the task hub: nothing runs yet, and a signal raised
