@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -61,6 +63,13 @@ public static class RequestBody
     /// <summary>Parses bytes from <see cref="ReadAsync"/>; the document reads <paramref name="raw"/> in place, so it must not change.</summary>
     public static (JsonDocument? Document, Problem? Problem) Parse(byte[] raw)
     {
+        // JsonDocument checks a string's UTF-8 only when the string is read, so a body with a bad byte inside a string
+        // parses and then throws from GetString() in whatever reads it. Check the whole body once, here, instead.
+        if (!Utf8.IsValid(raw))
+        {
+            return (null, Problem.MalformedJson($"Byte {FirstInvalidUtf8(raw) + 1}: the body is not valid UTF-8."));
+        }
+
         try
         {
             return (JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = MaxDepth }), null);
@@ -69,6 +78,17 @@ public static class RequestBody
         {
             return (null, Problem.MalformedJson($"Line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"));
         }
+    }
+
+    static int FirstInvalidUtf8(ReadOnlySpan<byte> raw)
+    {
+        var offset = 0;
+        while (offset < raw.Length && Rune.DecodeFromUtf8(raw[offset..], out _, out var consumed) == OperationStatus.Done)
+        {
+            offset += consumed;
+        }
+
+        return offset;
     }
 
     static bool IsJson(string? contentType) =>

@@ -52,7 +52,7 @@ public static class IncidentOpening
         [
             new TimelineEvent(OpenedEventIdOf(incident.Id), at, TimelineEventTypes.IncidentOpened, "system", Channels.System,
                 $"Incident opened: {incident.Title}",
-                new Dictionary<string, string> { ["severity"] = incident.Severity, ["integration"] = incident.Integration, ["dedupKey"] = incident.DedupKey }),
+                new Dictionary<string, string> { ["severity"] = incident.Severity.ToLowerInvariant(), ["integration"] = incident.Integration, ["dedupKey"] = incident.DedupKey }),
             new TimelineEvent(TriagedEventIdOf(incident.Id), at.AddTicks(1), TimelineEventTypes.IncidentTriaged, "system", Channels.System,
                 $"Triaged as {triage.Priority}: impact tier {triage.ImpactTier}",
                 new Dictionary<string, string> { ["priority"] = triage.Priority.ToString(), ["impactTier"] = triage.ImpactTier.ToString(), ["policyVersion"] = triage.PolicyVersion }),

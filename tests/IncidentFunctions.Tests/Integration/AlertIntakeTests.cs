@@ -11,12 +11,13 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace IncidentFunctions.Tests.Integration;
 
 /// <summary>The request path against a real queue (Azurite) that nothing drains, so its contents can be counted.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
+public sealed partial class AlertIntakeTests(AzuriteFixture azurite, ITestOutputHelper output) : IAsyncLifetime
 {
     const string Integration = "intake";
     const string Secret = "intake-secret-0123456789";
@@ -137,17 +138,10 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
     [InlineData("severity of a number", """{"routing_key":"ROUTING","event_action":"trigger","payload":{"summary":"s","source":"h","severity":1}}""")]
     public async Task AMalformedEventsApiEventIsRefusedInPagerDutysShapeAndEnqueuesNothing(string fault, string body)
     {
-        var context = new DefaultHttpContext { RequestServices = services };
-        context.Request.Method = "POST";
-        context.Request.ContentType = "application/json";
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body.Replace("ROUTING", RoutingKey, StringComparison.Ordinal)));
-        var response = new MemoryStream();
-        context.Response.Body = response;
-        var result = await services.GetRequiredService<PagerDutyIntake>().AcceptAsync(context.Request, CancellationToken.None);
-        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        var (status, _, response) = await PostBytes(Encoding.UTF8.GetBytes(body.Replace("ROUTING", RoutingKey, StringComparison.Ordinal)), PagerDutyIntegration);
 
-        Assert.True(context.Response.StatusCode is >= 400 and < 500, $"{fault}: {context.Response.StatusCode}");
-        var answer = JsonDocument.Parse(response.ToArray()).RootElement;
+        Assert.True(status is >= 400 and < 500, $"{fault}: {status}");
+        var answer = JsonDocument.Parse(response).RootElement;
         Assert.Equal("invalid event", answer.GetProperty("status").GetString());
         Assert.NotEmpty(answer.GetProperty("errors").EnumerateArray());
         Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
@@ -342,14 +336,28 @@ public sealed class AlertIntakeTests(AzuriteFixture azurite) : IAsyncLifetime
 
     async Task<(int StatusCode, string? ContentType)> Post(string body, string contentType, string secret, string integration)
     {
+        var (status, type, _) = await PostBytes(Encoding.UTF8.GetBytes(body), integration, contentType, secret);
+        return (status, type);
+    }
+
+    /// <summary>
+    /// Posts raw bytes to the intake of <paramref name="integration"/>, or to the Events API endpoint when it is
+    /// <see cref="PagerDutyIntegration"/> (the routing key in the body is the credential there).
+    /// </summary>
+    async Task<(int StatusCode, string? ContentType, byte[] Body)> PostBytes(
+        byte[] body, string integration, string contentType = "application/json", string secret = Secret)
+    {
         var context = new DefaultHttpContext { RequestServices = services };
         context.Request.Method = "POST";
         context.Request.ContentType = contentType;
         context.Request.Headers.Authorization = "Bearer " + secret;
-        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
-        context.Response.Body = new MemoryStream();
-        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, CancellationToken.None);
+        context.Request.Body = new MemoryStream(body);
+        var response = new MemoryStream();
+        context.Response.Body = response;
+        var result = integration == PagerDutyIntegration
+            ? await services.GetRequiredService<PagerDutyIntake>().AcceptAsync(context.Request, CancellationToken.None)
+            : await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, CancellationToken.None);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
-        return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0]);
+        return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], response.ToArray());
     }
 }

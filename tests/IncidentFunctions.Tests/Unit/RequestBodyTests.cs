@@ -238,4 +238,32 @@ public sealed class RequestBodyTests
             Assert.Equal("first alert", first!.RootElement.GetProperty("title").GetString());
         }
     }
+
+    [Fact]
+    public async Task ABodyWithABadByteInsideAStringIsMalformedNamingTheByte()
+    {
+        // {"title":"a<0xFF>"}: well formed JSON around a byte that is not UTF-8, at the 12th byte.
+        byte[] body = [.. Encoding.UTF8.GetBytes("{\"title\":\"a"), 0xFF, .. Encoding.UTF8.GetBytes("\"}")];
+
+        var (document, problem) = await Read(Request(body));
+
+        Assert.Null(document);
+        Assert.Equal(400, problem!.Status);
+        Assert.Equal("Byte 12: the body is not valid UTF-8.", problem.Detail);
+        Assert.True(problem.Errors!.ContainsKey("body"));
+    }
+
+    [Fact]
+    public async Task MultiByteTextIsValidUtf8()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"title":"Größe 😀"}""");
+
+        var (document, problem) = await Read(Request(body));
+
+        using (document)
+        {
+            Assert.Null(problem);
+            Assert.Equal("Größe 😀", document!.RootElement.GetProperty("title").GetString());
+        }
+    }
 }
