@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -357,6 +358,114 @@ public sealed class AzureMonitorFormatTests
     }
 
     [Fact]
+    public void BudgetAlertIsTitledByItsBudgetWithTheDefaultSeverityAndKeyedByItsAlertId()
+    {
+        // Cost Management sends alertRule, severity, signalType, alertTargetIDs and originAlertId as null.
+        var alert = Accepted(AzureMonitorSamples.Read("test-action-cost-budget"));
+
+        Assert.Equal("Budget Test_actual_cost_budget: actual cost above $25.00", alert.Title);
+        Assert.Equal(Severity.Warning, alert.Severity);
+        Assert.Equal(AlertStatus.Firing, alert.Status);
+        Assert.Equal("/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/providers/Microsoft.CostManagement/alerts/Test_Alert", alert.DedupKey);
+        Assert.Equal("CostAlerts", alert.Source);
+        Assert.Equal("YourspendforbudgetTest_actual_cost_budgetisnow$11,111.00exceedingyourspecifiedthreshold$25.00.", alert.Description);
+        Assert.Equal("budgets", alert.Labels["AlertCategory"]);
+        Assert.Equal("Test_actual_cost_budget", alert.Labels["BudgetName"]);
+        Assert.Equal("$11,111.00", alert.Labels["SpentAmount"]);
+        Assert.Equal("budgets", alert.Labels["configurationItems"]);
+        Assert.False(alert.Labels.ContainsKey("alertRule"));
+        Assert.False(alert.Labels.ContainsKey("severity"));
+    }
+
+    [Fact]
+    public void CostAlertWithoutABudgetIsTitledByItsDescription()
+    {
+        var alert = Accepted(AzureMonitorSamples.With("test-action-budget", ("data.alertContext.AlertData", null)));
+
+        Assert.Equal("Delivery Confirmation: This is a sample budget alert from Azure Monitor Action Groups.", alert.Title);
+    }
+
+    [Fact]
+    public void EssentialsThatAzureLeavesNullAreAbsentNotWrong()
+    {
+        var alert = Accepted(MetricAlertWith(
+            ("data.essentials.alertRule", "null"),
+            ("data.essentials.severity", "null"),
+            ("data.essentials.signalType", "null"),
+            ("data.essentials.alertTargetIDs", "null"),
+            ("data.essentials.configurationItems", "null"),
+            ("data.essentials.originAlertId", "null")));
+
+        Assert.Equal("Average CPU above 90% for 5 minutes", alert.Title);
+        Assert.Equal(Severity.Warning, alert.Severity);
+        Assert.Equal(MetricAlertId, alert.DedupKey);
+        Assert.Equal(["monitoringService"], alert.Labels.Keys);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    [InlineData("\"\"")]
+    public void AlertWithoutSeverityIsAWarning(string? severity)
+    {
+        var alert = Accepted(MetricAlertWith("data.essentials.severity", severity));
+
+        Assert.Equal(Severity.Warning, alert.Severity);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    [InlineData("\" \"")]
+    public void AlertWithoutRuleIsTitledByItsDescription(string? rule)
+    {
+        var alert = Accepted(MetricAlertWith("data.essentials.alertRule", rule));
+
+        Assert.Equal("Average CPU above 90% for 5 minutes", alert.Title);
+    }
+
+    [Fact]
+    public void AlertWithoutRuleOrDescriptionIsTitledByItsMonitoringService()
+    {
+        var alert = Accepted(MetricAlertWith(("data.essentials.alertRule", null), ("data.essentials.description", "null")));
+
+        Assert.Equal("Platform alert", alert.Title);
+    }
+
+    [Fact]
+    public void TitleTakesOnlyTheFirstLineOfAMultiLineDescription()
+    {
+        var alert = Accepted(MetricAlertWith(("data.essentials.alertRule", null), ("data.essentials.description", "\"\\nCPU high\\r\\nsecond line\"")));
+
+        Assert.Equal("CPU high", alert.Title);
+        Assert.Equal("\nCPU high\r\nsecond line", alert.Description);
+    }
+
+    [Fact]
+    public void TitleLeavesOutATargetThatIsOnlyASubscription()
+    {
+        var alert = Accepted(MetricAlertWith("data.essentials.alertTargetIDs", """["/subscriptions/0b6f3c1e-7d42-4a59-9e1f-2c8d5a7b3e90/"]"""));
+
+        Assert.Equal("vm-cpu-high", alert.Title);
+        Assert.Equal("/subscriptions/0b6f3c1e-7d42-4a59-9e1f-2c8d5a7b3e90/", alert.Labels["alertTargetIDs"]);
+    }
+
+    [Theory]
+    [InlineData("data.alertContext", "42")]
+    [InlineData("data.alertContext", "\"budgets\"")]
+    [InlineData("data.alertContext", "[]")]
+    [InlineData("data.alertContext.AlertData", "[{\"BudgetName\":\"b\"}]")]
+    [InlineData("data.alertContext.AlertData.BudgetName", "42")]
+    [InlineData("data.alertContext.AlertData.BudgetName", "\" \"")]
+    public void AlertContextOfAnUnexpectedShapeIsIgnoredNotRefused(string path, string json)
+    {
+        // data.alertContext only informs, and its shape varies between alert types and between Azure's own samples.
+        var alert = Accepted(AzureMonitorSamples.With("test-action-budget", (path, json)));
+
+        Assert.Equal("Delivery Confirmation: This is a sample budget alert from Azure Monitor Action Groups.", alert.Title);
+    }
+
+    [Fact]
     public void PortalLinkCarriesTheEncodedAlertId()
     {
         var alert = Accepted(MetricAlertFired);
@@ -492,12 +601,10 @@ public sealed class AzureMonitorFormatTests
     [InlineData("data.essentials.severity", "\"Sev9\"", "data.essentials.severity")]
     [InlineData("data.essentials.severity", "\"sev2\"", "data.essentials.severity")]
     [InlineData("data.essentials.severity", "2", "data.essentials.severity")]
-    [InlineData("data.essentials.severity", null, "data.essentials.severity")]
     [InlineData("data.essentials.monitorCondition", "\"Unknown\"", "data.essentials.monitorCondition")]
     [InlineData("data.essentials.monitorCondition", null, "data.essentials.monitorCondition")]
     [InlineData("data.essentials.alertId", null, "data.essentials.alertId")]
     [InlineData("data.essentials.alertId", "\" \"", "data.essentials.alertId")]
-    [InlineData("data.essentials.alertRule", null, "data.essentials.alertRule")]
     [InlineData("data.essentials.alertRule", "{}", "data.essentials.alertRule")]
     [InlineData("data.essentials.firedDateTime", "\"yesterday\"", "data.essentials.firedDateTime")]
     [InlineData("data.essentials.firedDateTime", "\"11/26/2026 02:58\"", "data.essentials.firedDateTime")]
@@ -531,7 +638,7 @@ public sealed class AzureMonitorFormatTests
         var (alerts, errors) = Parse(MetricAlertWith(
             ("data.essentials.severity", "\"Sev9\""),
             ("data.essentials.monitorCondition", "\"Unknown\""),
-            ("data.essentials.alertRule", null)));
+            ("data.essentials.alertRule", "[]")));
 
         Assert.Empty(alerts);
         Assert.Equal(
