@@ -140,8 +140,16 @@ public static class AzureMonitorFormat
             return null;
         }
 
-        var context = data.TryGetProperty("alertContext", out var alertContext) ? AzureMonitorContext.Read(alertContext) : null;
+        var context = data.TryGetProperty("alertContext", out var alertContext) ? AzureMonitorContext.Read(alertContext, monitoringService, targets) : null;
         var title = context?.Title ?? Title(rule, targets, description, monitoringService);
+        if (status == AlertStatus.Firing && context?.Resolves == true)
+        {
+            // Service and Resource Health alerts are activity log alerts: Azure sends every event as "Fired", the one
+            // that says the problem is over included.
+            status = AlertStatus.Resolved;
+        }
+
+        var text = string.Join("\n\n", new[] { context?.Description, description }.Where(t => !string.IsNullOrEmpty(t)));
         var labels = Labels(
             [
                 ("signalType", signalType),
@@ -168,12 +176,12 @@ public static class AzureMonitorFormat
         return new Alert(
             alertId,
             integration,
-            DedupKey(originAlertId, azureAlertId),
+            context?.DedupKey ?? DedupKey(originAlertId, azureAlertId),
             TextLimits.Shorten(title, GenericAlertFormat.MaxTitle),
             severity,
             status,
             string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : TextLimits.Shorten(monitoringService, GenericAlertFormat.MaxSource),
-            string.IsNullOrEmpty(description) ? null : TextLimits.Shorten(description, GenericAlertFormat.MaxDescription),
+            text.Length == 0 ? null : TextLimits.Shorten(text, GenericAlertFormat.MaxDescription),
             labels,
             links,
             occurredAt,
@@ -203,7 +211,9 @@ public static class AzureMonitorFormat
     /// nothing in it is per instance: for a metric alert it is subscription, resource group, rule name and a number,
     /// so a rule that fires again while its incident is still open lands on that incident instead of opening a twin;
     /// after a resolve, a fire with the same key opens a new incident anyway (<see cref="DedupDecision"/>). alertId,
-    /// which is new for every instance, is the fallback for services that leave originAlertId empty.
+    /// which is new for every instance, is the fallback for services that leave originAlertId empty. Service and Resource
+    /// Health alerts are the exception: each of their events is an alert instance of its own, so the key that the events
+    /// of one problem share comes from the context (<see cref="AzureMonitorContext.DedupKey"/>).
     /// </summary>
     static string DedupKey(string? originAlertId, string alertId) =>
         string.IsNullOrWhiteSpace(originAlertId) ? alertId : originAlertId;
@@ -310,7 +320,7 @@ public static class AzureMonitorFormat
     /// "…/virtualMachines/vm-01" gives "vm-01": the resource's own name, which is what a reader recognises. A
     /// subscription's name is a GUID nobody recognises, so a target that is only "/subscriptions/{id}" gives none.
     /// </summary>
-    static string? ResourceName(string resourceId)
+    internal static string? ResourceName(string resourceId)
     {
         var segments = resourceId.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var isSubscription = segments.Length == 2 && segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase);

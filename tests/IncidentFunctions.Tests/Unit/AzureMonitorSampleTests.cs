@@ -25,8 +25,8 @@ public sealed partial class AzureMonitorSampleTests
         { "activity-log-policy", "policy-audit", Severity.Info, AlertStatus.Firing },
         { "activity-log-autoscale", "vmss-scaled-up on alexademo", Severity.Info, AlertStatus.Firing },
         { "activity-log-security", "defender-threat-detected on testvm", Severity.Info, AlertStatus.Firing },
-        { "service-health", "service-health-maintenance", Severity.Info, AlertStatus.Firing },
-        { "resource-health", "vm-health on wcus-r2-gen2", Severity.Info, AlertStatus.Firing },
+        { "service-health", "Service Health: Azure Synapse Analytics Scheduled Maintenance Pending (Azure Synapse Analytics, East US)", Severity.Info, AlertStatus.Firing },
+        { "resource-health", "Resource Health: This virtual machine is stopping and deallocating as requested by an authorized user or process (wcus-r2-gen2, Unavailable)", Severity.Info, AlertStatus.Firing },
         { "prometheus", "SqlDown on mycluster1", Severity.Warning, AlertStatus.Firing },
         { "test-action-activity-log", "test-activityLogAlertRule on test-VM", Severity.Info, AlertStatus.Firing },
         { "test-action-availability-test", "test-availabilityTest-test-applicationInsights on test-applicationInsights", Severity.Info, AlertStatus.Firing },
@@ -38,8 +38,8 @@ public sealed partial class AzureMonitorSampleTests
         { "test-action-log-v2", "test-logAlertRule-v2 on test-logAnalyticsWorkspace", Severity.Info, AlertStatus.Firing },
         { "test-action-metric-dynamic-threshold", "test-dynamicMetricAlertRule on test-storageAccount", Severity.Info, AlertStatus.Firing },
         { "test-action-metric-static-threshold", "test-metricAlertRule on test-storageAccount", Severity.Info, AlertStatus.Firing },
-        { "test-action-resource-health", "test-ResourceHealthAlertRule on test-VM", Severity.Info, AlertStatus.Firing },
-        { "test-action-service-health", "test-ServiceHealthAlertRule", Severity.Info, AlertStatus.Firing },
+        { "test-action-resource-health", "Resource Health: Rebooted by user (test-VM, Unavailable)", Severity.Info, AlertStatus.Firing },
+        { "test-action-service-health", "Service Health: TestActionGroup-TestServiceHealthAlert (AzureServiceName, Global)", Severity.Info, AlertStatus.Resolved },
         { "test-action-smart-alert", "test-SmartAlertRule on test-applicationInsights", Severity.Info, AlertStatus.Firing },
     };
 
