@@ -6,10 +6,13 @@ namespace IncidentFunctions.Ingestion;
 
 /// <summary>
 /// An Azure Monitor action group webhook with the common alert schema enabled: one alert per request, described by
-/// <c>data.essentials</c>. <c>data.alertContext</c> differs by alert type and is not read. Fields the incident cannot do
-/// without (ids, rule, severity, condition) are checked and refused by path; fields that only inform (description,
-/// labels) are truncated to the <see cref="GenericAlertFormat"/> limits rather than refused, because a refused
-/// notification is not sent again: an action group retries only 408, 429, 503 and 504.
+/// <c>data.essentials</c>. Fields the incident cannot do without (alert id, condition) are required; every field is
+/// refused by path when present with the wrong type or an unknown value, and null counts as absent, since Azure writes
+/// null for what an alert type does not have (Cost Management's budget alerts carry no rule, severity, signal type,
+/// targets or origin id). Fields that only inform (description, labels) are truncated to the
+/// <see cref="GenericAlertFormat"/> limits rather than refused, because a refused notification is not sent again: an
+/// action group retries only 408, 429, 503 and 504. <c>data.alertContext</c> differs by alert type; it is read only
+/// where the essentials say too little (see <see cref="AzureMonitorContext"/>), and never refused.
 /// </summary>
 public static class AzureMonitorFormat
 {
@@ -19,6 +22,13 @@ public static class AzureMonitorFormat
     public const string CustomLabelPrefix = "custom.";
 
     const string Essentials = "data.essentials.";
+
+    /// <summary>
+    /// The severity of an alert that carries none, as budget alerts do. Warning, as for an Alertmanager alert without a
+    /// severity label: an alert nobody ranked is worth looking at in working hours, but not worth waking someone as if
+    /// it were an outage; and a budget crossing is money, not downtime. A routing policy can raise it.
+    /// </summary>
+    public const Severity DefaultSeverity = Severity.Warning;
 
     // Azure Monitor ranks Sev0 (critical) down to Sev4 (verbose). We have four severities, so the two lowest share Info:
     //   Sev0 Critical     -> Critical
@@ -89,9 +99,9 @@ public static class AzureMonitorFormat
             errors.Add(new(Essentials + "originAlertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters"));
         }
 
-        var rule = RequiredString(essentials, "alertRule", errors);
-        var severityText = RequiredString(essentials, "severity", errors);
-        Severity severity = default;
+        var rule = NullIfBlank(OptionalString(essentials, "alertRule", errors));
+        var severityText = NullIfBlank(OptionalString(essentials, "severity", errors));
+        var severity = DefaultSeverity;
         if (severityText is not null && !SeverityTable.TryGetValue(severityText, out severity))
         {
             errors.Add(new(Essentials + "severity", $"must be one of {string.Join(", ", SeverityTable.Keys)}"));
@@ -125,12 +135,21 @@ public static class AzureMonitorFormat
             }
         }
 
-        if (errors.Count > 0 || azureAlertId is null || rule is null)
+        if (errors.Count > 0 || azureAlertId is null)
         {
             return null;
         }
 
-        var title = targets.Count > 0 && LastSegment(targets[0]) is { Length: > 0 } target ? $"{rule.Trim()} on {target}" : rule.Trim();
+        var context = data.TryGetProperty("alertContext", out var alertContext) ? AzureMonitorContext.Read(alertContext, monitoringService, targets) : null;
+        var title = context?.Title ?? Title(rule, targets, description, monitoringService);
+        if (status == AlertStatus.Firing && context?.Resolves == true)
+        {
+            // Service and Resource Health alerts are activity log alerts: Azure sends every event as "Fired", the one
+            // that says the problem is over included.
+            status = AlertStatus.Resolved;
+        }
+
+        var text = string.Join("\n\n", new[] { context?.Description, description }.Where(t => !string.IsNullOrEmpty(t)));
         var labels = Labels(
             [
                 ("signalType", signalType),
@@ -139,6 +158,7 @@ public static class AzureMonitorFormat
                 ("severity", severityText),
                 ("alertTargetIDs", string.Join(",", targets)),
                 ("configurationItems", string.Join(",", configurationItems)),
+                .. context?.Labels ?? [],
             ],
             customProperties);
 
@@ -156,17 +176,32 @@ public static class AzureMonitorFormat
         return new Alert(
             alertId,
             integration,
-            DedupKey(originAlertId, azureAlertId),
+            context?.DedupKey ?? DedupKey(originAlertId, azureAlertId),
             TextLimits.Shorten(title, GenericAlertFormat.MaxTitle),
             severity,
             status,
             string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : TextLimits.Shorten(monitoringService, GenericAlertFormat.MaxSource),
-            string.IsNullOrEmpty(description) ? null : TextLimits.Shorten(description, GenericAlertFormat.MaxDescription),
+            text.Length == 0 ? null : TextLimits.Shorten(text, GenericAlertFormat.MaxDescription),
             labels,
             links,
             occurredAt,
             receivedAt,
             Raw: root.GetRawText());
+    }
+
+    /// <summary>
+    /// The rule and the resource it watched, as a reader knows them; without a rule (budget alerts have none), the first
+    /// line of the description, else the monitoring service.
+    /// </summary>
+    static string Title(string? rule, List<string> targets, string? description, string? monitoringService)
+    {
+        if (rule is not null)
+        {
+            return targets.Count > 0 && ResourceName(targets[0]) is { } target ? $"{rule.Trim()} on {target}" : rule.Trim();
+        }
+
+        var firstLine = description?.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        return firstLine ?? (string.IsNullOrWhiteSpace(monitoringService) ? "Azure Monitor alert" : $"{monitoringService.Trim()} alert");
     }
 
     /// <summary>
@@ -176,7 +211,9 @@ public static class AzureMonitorFormat
     /// nothing in it is per instance: for a metric alert it is subscription, resource group, rule name and a number,
     /// so a rule that fires again while its incident is still open lands on that incident instead of opening a twin;
     /// after a resolve, a fire with the same key opens a new incident anyway (<see cref="DedupDecision"/>). alertId,
-    /// which is new for every instance, is the fallback for services that leave originAlertId empty.
+    /// which is new for every instance, is the fallback for services that leave originAlertId empty. Service and Resource
+    /// Health alerts are the exception: each of their events is an alert instance of its own, so the key that the events
+    /// of one problem share comes from the context (<see cref="AzureMonitorContext.DedupKey"/>).
     /// </summary>
     static string DedupKey(string? originAlertId, string alertId) =>
         string.IsNullOrWhiteSpace(originAlertId) ? alertId : originAlertId;
@@ -279,12 +316,19 @@ public static class AzureMonitorFormat
         return value.GetString()!;
     }
 
-    /// <summary>"…/virtualMachines/vm-01" gives "vm-01": the resource's own name, which is what a reader recognises.</summary>
-    static string LastSegment(string resourceId)
+    /// <summary>
+    /// "…/virtualMachines/vm-01" gives "vm-01": the resource's own name, which is what a reader recognises. A
+    /// subscription's name is a GUID nobody recognises, so a target that is only "/subscriptions/{id}" gives none.
+    /// </summary>
+    internal static string? ResourceName(string resourceId)
     {
-        var trimmed = resourceId.TrimEnd('/');
-        return trimmed[(trimmed.LastIndexOf('/') + 1)..];
+        var segments = resourceId.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var isSubscription = segments.Length == 2 && segments[0].Equals("subscriptions", StringComparison.OrdinalIgnoreCase);
+        return segments.Length == 0 || isSubscription ? null : segments[^1];
     }
+
+    /// <summary>Azure writes null for what an alert type lacks; an empty or blank string says the same.</summary>
+    static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>Azure Monitor writes UTC with up to seven fractional digits; RFC 3339 also allows an offset.</summary>
     static bool TryParseRfc3339(string text, out DateTimeOffset value)

@@ -45,6 +45,21 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
     }
 
     [Fact]
+    public async Task AnAzureMonitorServiceHealthIssueOpensOnItsActiveEventAndResolvesOnItsResolvedOne()
+    {
+        // Each communication of a Service Health issue is an activity log alert of its own, always "Fired": only the
+        // tracking id and the stage tell that the last one ends the issue the first one began.
+        var trackingId = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        await PostAsync(DevHostFixture.AzureMonitorIntegration, ServiceHealth(trackingId, "Active"), secretInUrl: true);
+        var open = await Eventually.Get(() => fixture.FindIncidentAsync($"ServiceHealth:{trackingId}", "open"), "the Service Health incident");
+        Assert.Equal("Service Health: Azure Synapse Analytics Scheduled Maintenance Pending (Azure Synapse Analytics, East US)", open.Title);
+
+        await PostAsync(DevHostFixture.AzureMonitorIntegration, ServiceHealth(trackingId, "Resolved"), secretInUrl: true);
+        var resolved = await Eventually.Get(() => fixture.FindIncidentAsync($"ServiceHealth:{trackingId}", "resolved"), "the issue resolved by Azure");
+        Assert.Equal(open.Id, resolved.Id);
+    }
+
+    [Fact]
     public async Task AGrafanaWebhookSignedWithHmacFiresRepeatsAndResolvesAnIncident()
     {
         var fingerprint = Guid.NewGuid().ToString("N")[..16];
@@ -268,6 +283,19 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
           ]
         }
         """;
+
+    /// <summary>The Service Health sample from Microsoft's page, as one event of a new issue: ids of its own, always "Fired".</summary>
+    static string ServiceHealth(string trackingId, string stage)
+    {
+        var eventId = Guid.NewGuid().ToString();
+        return AzureMonitorSamples.With(
+            "service-health",
+            ("data.essentials.alertId", JsonSerializer.Serialize($"/subscriptions/{Guid.NewGuid()}/providers/Microsoft.AlertsManagement/alerts/{eventId}")),
+            ("data.essentials.originAlertId", JsonSerializer.Serialize($"{eventId}_123456789012345678901234567890ab")),
+            ("data.alertContext.eventDataId", JsonSerializer.Serialize(eventId)),
+            ("data.alertContext.properties.trackingId", JsonSerializer.Serialize(trackingId)),
+            ("data.alertContext.properties.stage", JsonSerializer.Serialize(stage)));
+    }
 
     static string AzureMonitor(string alertId, string condition) => $$"""
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -357,6 +358,303 @@ public sealed class AzureMonitorFormatTests
     }
 
     [Fact]
+    public void BudgetAlertIsTitledByItsBudgetWithTheDefaultSeverityAndKeyedByItsAlertId()
+    {
+        // Cost Management sends alertRule, severity, signalType, alertTargetIDs and originAlertId as null.
+        var alert = Accepted(AzureMonitorSamples.Read("test-action-cost-budget"));
+
+        Assert.Equal("Budget Test_actual_cost_budget: actual cost above $25.00", alert.Title);
+        Assert.Equal(Severity.Warning, alert.Severity);
+        Assert.Equal(AlertStatus.Firing, alert.Status);
+        Assert.Equal("/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/providers/Microsoft.CostManagement/alerts/Test_Alert", alert.DedupKey);
+        Assert.Equal("CostAlerts", alert.Source);
+        Assert.Equal("YourspendforbudgetTest_actual_cost_budgetisnow$11,111.00exceedingyourspecifiedthreshold$25.00.", alert.Description);
+        Assert.Equal("budgets", alert.Labels["AlertCategory"]);
+        Assert.Equal("Test_actual_cost_budget", alert.Labels["BudgetName"]);
+        Assert.Equal("$11,111.00", alert.Labels["SpentAmount"]);
+        Assert.Equal("budgets", alert.Labels["configurationItems"]);
+        Assert.False(alert.Labels.ContainsKey("alertRule"));
+        Assert.False(alert.Labels.ContainsKey("severity"));
+    }
+
+    [Fact]
+    public void CostAlertWithoutABudgetIsTitledByItsDescription()
+    {
+        var alert = Accepted(AzureMonitorSamples.With("test-action-budget", ("data.alertContext.AlertData", null)));
+
+        Assert.Equal("Delivery Confirmation: This is a sample budget alert from Azure Monitor Action Groups.", alert.Title);
+    }
+
+    [Fact]
+    public void EssentialsThatAzureLeavesNullAreAbsentNotWrong()
+    {
+        var alert = Accepted(MetricAlertWith(
+            ("data.essentials.alertRule", "null"),
+            ("data.essentials.severity", "null"),
+            ("data.essentials.signalType", "null"),
+            ("data.essentials.alertTargetIDs", "null"),
+            ("data.essentials.configurationItems", "null"),
+            ("data.essentials.originAlertId", "null")));
+
+        Assert.Equal("Average CPU above 90% for 5 minutes", alert.Title);
+        Assert.Equal(Severity.Warning, alert.Severity);
+        Assert.Equal(MetricAlertId, alert.DedupKey);
+        Assert.Equal(["monitoringService"], alert.Labels.Keys);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    [InlineData("\"\"")]
+    public void AlertWithoutSeverityIsAWarning(string? severity)
+    {
+        var alert = Accepted(MetricAlertWith("data.essentials.severity", severity));
+
+        Assert.Equal(Severity.Warning, alert.Severity);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("null")]
+    [InlineData("\" \"")]
+    public void AlertWithoutRuleIsTitledByItsDescription(string? rule)
+    {
+        var alert = Accepted(MetricAlertWith("data.essentials.alertRule", rule));
+
+        Assert.Equal("Average CPU above 90% for 5 minutes", alert.Title);
+    }
+
+    [Fact]
+    public void AlertWithoutRuleOrDescriptionIsTitledByItsMonitoringService()
+    {
+        var alert = Accepted(MetricAlertWith(("data.essentials.alertRule", null), ("data.essentials.description", "null")));
+
+        Assert.Equal("Platform alert", alert.Title);
+    }
+
+    [Fact]
+    public void TitleTakesOnlyTheFirstLineOfAMultiLineDescription()
+    {
+        var alert = Accepted(MetricAlertWith(("data.essentials.alertRule", null), ("data.essentials.description", "\"\\nCPU high\\r\\nsecond line\"")));
+
+        Assert.Equal("CPU high", alert.Title);
+        Assert.Equal("\nCPU high\r\nsecond line", alert.Description);
+    }
+
+    [Fact]
+    public void TitleLeavesOutATargetThatIsOnlyASubscription()
+    {
+        var alert = Accepted(MetricAlertWith("data.essentials.alertTargetIDs", """["/subscriptions/0b6f3c1e-7d42-4a59-9e1f-2c8d5a7b3e90/"]"""));
+
+        Assert.Equal("vm-cpu-high", alert.Title);
+        Assert.Equal("/subscriptions/0b6f3c1e-7d42-4a59-9e1f-2c8d5a7b3e90/", alert.Labels["alertTargetIDs"]);
+    }
+
+    [Theory]
+    [InlineData("data.alertContext", "42")]
+    [InlineData("data.alertContext", "\"budgets\"")]
+    [InlineData("data.alertContext", "[]")]
+    [InlineData("data.alertContext.AlertData", "[{\"BudgetName\":\"b\"}]")]
+    [InlineData("data.alertContext.AlertData.BudgetName", "42")]
+    [InlineData("data.alertContext.AlertData.BudgetName", "\" \"")]
+    public void AlertContextOfAnUnexpectedShapeIsIgnoredNotRefused(string path, string json)
+    {
+        // data.alertContext only informs, and its shape varies between alert types and between Azure's own samples.
+        var alert = Accepted(AzureMonitorSamples.With("test-action-budget", (path, json)));
+
+        Assert.Equal("Delivery Confirmation: This is a sample budget alert from Azure Monitor Action Groups.", alert.Title);
+    }
+
+    /// <summary>
+    /// A Service Health event as Azure sends it for each communication of one issue: an activity log alert, so always
+    /// "Fired", with an alertId, originAlertId and eventDataId of its own; only the tracking id is shared.
+    /// </summary>
+    static string ServiceHealthEvent(string stage, string eventId, string trackingId = "VT8K-9Z8") => AzureMonitorSamples.With(
+        "service-health",
+        ("data.essentials.alertId", $"\"/subscriptions/<GUID>/providers/Microsoft.AlertsManagement/alerts/{eventId}\""),
+        ("data.essentials.originAlertId", $"\"{eventId}_123456789012345678901234567890ab\""),
+        ("data.alertContext.eventDataId", $"\"{eventId}\""),
+        ("data.alertContext.operationName", "\"Microsoft.ServiceHealth/incident/action\""),
+        ("data.alertContext.properties.incidentType", "\"Incident\""),
+        ("data.alertContext.properties.trackingId", $"\"{trackingId}\""),
+        ("data.alertContext.properties.stage", $"\"{stage}\""));
+
+    [Fact]
+    public void ServiceHealthEventIsTitledByItsOwnTitleServiceAndRegion()
+    {
+        var alert = Accepted(AzureMonitorSamples.Read("service-health"));
+
+        Assert.Equal("Service Health: Azure Synapse Analytics Scheduled Maintenance Pending (Azure Synapse Analytics, East US)", alert.Title);
+        Assert.Equal("<MESSAGE>", alert.Description);
+        Assert.Equal(AlertStatus.Firing, alert.Status);
+        Assert.Equal("Maintenance", alert.Labels["incidentType"]);
+        Assert.Equal("Planned", alert.Labels["stage"]);
+        Assert.Equal("Azure Synapse Analytics", alert.Labels["service"]);
+        Assert.Equal("East US", alert.Labels["region"]);
+        Assert.Equal("<GUID>", alert.Labels["trackingId"]);
+        Assert.Equal("Azure Synapse Analytics (East US)", alert.Labels["impactedServices"]);
+        Assert.Equal("service-health-maintenance", alert.Labels["alertRule"]);
+    }
+
+    [Fact]
+    public void ServiceHealthCommunicationIsTheDescriptionWithItsHtmlKeptAsText()
+    {
+        var alert = Accepted(AzureMonitorSamples.Read("test-action-service-health"));
+
+        Assert.Equal("Service Health: TestActionGroup-TestServiceHealthAlert (AzureServiceName, Global)", alert.Title);
+        Assert.Equal("<p>ThisisatestfromServiceHealthAlert</p>\n\nAlertruledescription", alert.Description);
+        Assert.Equal("AzureServiceName (Global)", alert.Labels["impactedServices"]);
+    }
+
+    [Fact]
+    public void ImpactedServicesListEveryServiceWithItsRegions()
+    {
+        var alert = Accepted(AzureMonitorSamples.With(
+            "service-health",
+            ("data.alertContext.properties.impactedServices", JsonSerializer.Serialize("""[{"ImpactedRegions":[{"RegionName":"East US"},{"RegionName":"West Europe"}],"ServiceName":"Virtual Machines"},{"ImpactedRegions":[],"ServiceName":"Key Vault"}]"""))));
+
+        Assert.Equal("Virtual Machines (East US, West Europe); Key Vault", alert.Labels["impactedServices"]);
+    }
+
+    [Fact]
+    public void TheResolvedCommunicationOfAServiceHealthIssueResolvesTheIncidentItsActiveOneOpened()
+    {
+        var active = Accepted(ServiceHealthEvent("Active", "1b7e3c4a-0f5d-4e21-9a8b-6c2d4e1f3a50"));
+        var update = Accepted(ServiceHealthEvent("Active", "5c2f8e1d-3a6b-4c09-b7d4-0e9a1f2b3c64"));
+        var resolved = Accepted(ServiceHealthEvent("Resolved", "9e4a1d7c-2b8f-4a35-8c61-d3f0b5e7a912"));
+        var otherIssue = Accepted(ServiceHealthEvent("Active", "7f1c9b3e-4d2a-4e68-a5c0-b8e6d2f4a173", trackingId: "2TWN-VT0"));
+
+        Assert.Equal(AlertStatus.Firing, active.Status);
+        Assert.Equal(AlertStatus.Firing, update.Status);
+        Assert.Equal(AlertStatus.Resolved, resolved.Status);
+        Assert.Equal(active.DedupKey, update.DedupKey);
+        Assert.Equal(active.DedupKey, resolved.DedupKey);
+        Assert.NotEqual(active.DedupKey, otherIssue.DedupKey);
+        Assert.Contains("VT8K-9Z8", active.DedupKey, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Active", AlertStatus.Firing)]
+    [InlineData("Planned", AlertStatus.Firing)]
+    [InlineData("InProgress", AlertStatus.Firing)]
+    [InlineData("Rescheduled", AlertStatus.Firing)]
+    [InlineData("Resolved", AlertStatus.Resolved)]
+    [InlineData("Complete", AlertStatus.Resolved)]
+    [InlineData("Canceled", AlertStatus.Resolved)]
+    [InlineData("RCA", AlertStatus.Resolved)]
+    public void ServiceHealthStageSaysWhetherTheIssueIsOver(string stage, AlertStatus expected)
+    {
+        var alert = Accepted(ServiceHealthEvent(stage, "1b7e3c4a-0f5d-4e21-9a8b-6c2d4e1f3a50"));
+
+        Assert.Equal(expected, alert.Status);
+    }
+
+    [Fact]
+    public void ServiceHealthEventResolvedByItsConditionIsResolvedWhateverItsStage()
+    {
+        var alert = Accepted(AzureMonitorSamples.With("service-health", ("data.essentials.monitorCondition", "\"Resolved\"")));
+
+        Assert.Equal(AlertStatus.Resolved, alert.Status);
+    }
+
+    [Fact]
+    public void ServiceHealthEventWithoutATrackingIdKeepsItsOwnKey()
+    {
+        var alert = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.trackingId", "null")));
+
+        Assert.Equal("<GUID>_123456789012345678901234567890ab", alert.DedupKey);
+    }
+
+    [Fact]
+    public void TrackingIdTooLongForAKeyIsHashedIntoOne()
+    {
+        var first = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.trackingId", JsonSerializer.Serialize(new string('t', 300)))));
+        var second = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.trackingId", JsonSerializer.Serialize(new string('t', 300)))));
+
+        Assert.InRange(first.DedupKey.Length, 1, GenericAlertFormat.MaxDedupKey);
+        Assert.Equal(first.DedupKey, second.DedupKey);
+        Assert.Equal(GenericAlertFormat.MaxLabelValue, first.Labels["trackingId"].Length);
+    }
+
+    [Fact]
+    public void LongCommunicationIsTruncatedNotRefused()
+    {
+        var communication = "<p>" + string.Concat(Enumerable.Repeat("Engineers are investigating. ", 2000)) + "</p>";
+        var alert = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.communication", JsonSerializer.Serialize(communication))));
+
+        Assert.Equal(GenericAlertFormat.MaxDescription, alert.Description!.Length);
+        Assert.StartsWith("<p>Engineers are investigating.", alert.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResourceHealthEventIsTitledByItsTitleResourceAndHealth()
+    {
+        var alert = Accepted(AzureMonitorSamples.Read("test-action-resource-health"));
+
+        Assert.Equal("Resource Health: Rebooted by user (test-VM, Unavailable)", alert.Title);
+        Assert.Equal("Alert rule description", alert.Description);
+        Assert.Equal(AlertStatus.Firing, alert.Status);
+        Assert.Equal("Unavailable", alert.Labels["currentHealthStatus"]);
+        Assert.Equal("Available", alert.Labels["previousHealthStatus"]);
+        Assert.Equal("UserInitiated", alert.Labels["cause"]);
+        Assert.Equal("Downtime", alert.Labels["type"]);
+    }
+
+    [Fact]
+    public void ResourceHealthDetailsComeFirstInTheDescription()
+    {
+        var alert = Accepted(AzureMonitorSamples.With(
+            "test-action-resource-health", ("data.alertContext.properties.details", "\"Virtual machine has experienced an unexpected event\"")));
+
+        Assert.Equal("Virtual machine has experienced an unexpected event\n\nAlert rule description", alert.Description);
+    }
+
+    [Fact]
+    public void ResourceHealthRecoveryResolvesTheIncidentOfTheOutage()
+    {
+        var outage = Accepted(AzureMonitorSamples.Read("test-action-resource-health"));
+        var recovery = Accepted(AzureMonitorSamples.With(
+            "test-action-resource-health",
+            ("data.essentials.alertId", "\"/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/providers/Microsoft.AlertsManagement/alerts/3c9d2e7f-8a1b-4d56-b0e3-f7a2c5d8e914\""),
+            ("data.essentials.originAlertId", "\"4e8b1f6a-2c7d-4a93-9b05-c1d7e3f9a268_123456789012345678901234567890ab\""),
+            ("data.essentials.alertTargetIDs", """["/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourceGroups/test-RG/providers/Microsoft.Compute/virtualMachines/test-VM"]"""),
+            ("data.alertContext.operationName", "\"Microsoft.Resourcehealth/healthevent/Resolved/action\""),
+            ("data.alertContext.status", "\"Resolved\""),
+            ("data.alertContext.properties.title", "\"Available\""),
+            ("data.alertContext.properties.currentHealthStatus", "\"Available\""),
+            ("data.alertContext.properties.previousHealthStatus", "\"Unavailable\"")));
+        var otherResource = Accepted(AzureMonitorSamples.With(
+            "test-action-resource-health",
+            ("data.essentials.alertTargetIDs", """["/subscriptions/aaaa0a0a-bb1b-cc2c-dd3d-eeeeee4e4e4e/resourcegroups/test-RG/providers/microsoft.compute/virtualmachines/test-VM2"]""")));
+
+        Assert.Equal(AlertStatus.Firing, outage.Status);
+        Assert.Equal(AlertStatus.Resolved, recovery.Status);
+        Assert.Equal(outage.DedupKey, recovery.DedupKey);
+        Assert.NotEqual(outage.DedupKey, otherResource.DedupKey);
+    }
+
+    [Theory]
+    [InlineData("service-health", "data.alertContext.properties", "42")]
+    [InlineData("service-health", "data.alertContext.properties", "null")]
+    [InlineData("service-health", "data.alertContext.properties.title", "{}")]
+    [InlineData("service-health", "data.alertContext.properties.stage", "3")]
+    [InlineData("service-health", "data.alertContext.properties.trackingId", "[]")]
+    [InlineData("service-health", "data.alertContext.properties.impactedServices", "\"not [json\"")]
+    [InlineData("service-health", "data.alertContext.properties.impactedServices", "42")]
+    [InlineData("service-health", "data.alertContext.properties.impactedServices", "[42, {\"ServiceName\": 1, \"ImpactedRegions\": {}}]")]
+    [InlineData("test-action-service-health", "data.alertContext", "\"ServiceHealth\"")]
+    [InlineData("test-action-resource-health", "data.alertContext.properties", "[]")]
+    [InlineData("test-action-resource-health", "data.alertContext.properties.currentHealthStatus", "false")]
+    [InlineData("test-action-resource-health", "data.alertContext.status", "{}")]
+    public void HealthContextOfAnUnexpectedShapeIsPassedOverNotRefused(string sample, string path, string json)
+    {
+        var (alerts, errors) = Parse(AzureMonitorSamples.With(sample, (path, json)));
+
+        Assert.Empty(errors);
+        Assert.False(string.IsNullOrWhiteSpace(Assert.Single(alerts).Title));
+    }
+
+    [Fact]
     public void PortalLinkCarriesTheEncodedAlertId()
     {
         var alert = Accepted(MetricAlertFired);
@@ -492,12 +790,10 @@ public sealed class AzureMonitorFormatTests
     [InlineData("data.essentials.severity", "\"Sev9\"", "data.essentials.severity")]
     [InlineData("data.essentials.severity", "\"sev2\"", "data.essentials.severity")]
     [InlineData("data.essentials.severity", "2", "data.essentials.severity")]
-    [InlineData("data.essentials.severity", null, "data.essentials.severity")]
     [InlineData("data.essentials.monitorCondition", "\"Unknown\"", "data.essentials.monitorCondition")]
     [InlineData("data.essentials.monitorCondition", null, "data.essentials.monitorCondition")]
     [InlineData("data.essentials.alertId", null, "data.essentials.alertId")]
     [InlineData("data.essentials.alertId", "\" \"", "data.essentials.alertId")]
-    [InlineData("data.essentials.alertRule", null, "data.essentials.alertRule")]
     [InlineData("data.essentials.alertRule", "{}", "data.essentials.alertRule")]
     [InlineData("data.essentials.firedDateTime", "\"yesterday\"", "data.essentials.firedDateTime")]
     [InlineData("data.essentials.firedDateTime", "\"11/26/2026 02:58\"", "data.essentials.firedDateTime")]
@@ -531,7 +827,7 @@ public sealed class AzureMonitorFormatTests
         var (alerts, errors) = Parse(MetricAlertWith(
             ("data.essentials.severity", "\"Sev9\""),
             ("data.essentials.monitorCondition", "\"Unknown\""),
-            ("data.essentials.alertRule", null)));
+            ("data.essentials.alertRule", "[]")));
 
         Assert.Empty(alerts);
         Assert.Equal(
