@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using IncidentFunctions.Validation;
 using Microsoft.AspNetCore.Http;
 
 namespace IncidentFunctions.Http;
@@ -77,5 +78,3 @@ public sealed record Problem(
     static Dictionary<string, string[]> Field(string field, string rule) => new() { [field] = [rule] };
 }
 
-/// <summary>One broken rule: <paramref name="Field"/> is a path such as <c>links[0].href</c>.</summary>
-public sealed record FieldError(string Field, string Message);

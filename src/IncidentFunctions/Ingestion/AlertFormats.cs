@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
 

@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -87,44 +86,29 @@ public static class AlertmanagerFormat
     static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) ParseFlavour(
         Flavour flavour, JsonElement root, string integration, string batchId, DateTimeOffset receivedAt)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        var fields = new FieldReader();
+        if (!fields.Is(root, JsonValueKind.Object, "body", $"a JSON object (a {Name(flavour)} webhook payload)"))
         {
-            return ([], [new("body", $"must be a JSON object (a {Name(flavour)} webhook payload), not {GenericAlertFormat.Describe(root.ValueKind)}")]);
+            return ([], fields.Errors);
         }
 
-        var errors = new List<FieldError>();
-        CheckVersion(flavour, root, errors);
+        CheckVersion(flavour, root, fields);
         var receiver = root.TryGetProperty("receiver", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
 
         var alerts = new List<Alert>();
-        if (!root.TryGetProperty("alerts", out var items) || items.ValueKind == JsonValueKind.Null)
-        {
-            errors.Add(new("alerts", "is required"));
-        }
-        else if (items.ValueKind != JsonValueKind.Array)
-        {
-            errors.Add(new("alerts", $"must be an array, not {GenericAlertFormat.Describe(items.ValueKind)}"));
-        }
-        else if (items.GetArrayLength() == 0)
-        {
-            errors.Add(new("alerts", "must contain at least one alert"));
-        }
-        else if (items.GetArrayLength() > GenericAlertFormat.MaxAlertsPerRequest)
+        var items = fields.Items(root, string.Empty, "alerts", required: true, emptyRule: "must contain at least one alert");
+        if (items.Count > GenericAlertFormat.MaxAlertsPerRequest)
         {
             // Alertmanager sends a whole group in one request unless the receiver sets max_alerts.
-            errors.Add(new("alerts", $"must contain at most {GenericAlertFormat.MaxAlertsPerRequest} alerts; set max_alerts on the webhook receiver"));
+            fields.Add("alerts", $"must contain at most {GenericAlertFormat.MaxAlertsPerRequest} alerts; set max_alerts on the webhook receiver");
         }
         else
         {
             var index = 0;
-            foreach (var item in items.EnumerateArray())
+            foreach (var (item, path) in items)
             {
-                var path = $"alerts[{index}]";
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add(new(path, $"must be an object, not {GenericAlertFormat.Describe(item.ValueKind)}"));
-                }
-                else if (ParseOne(flavour, item, path, receiver, integration, $"{batchId}-{index}", receivedAt, errors) is { } alert)
+                if (fields.Is(item, JsonValueKind.Object, path)
+                    && ParseOne(flavour, item, path, receiver, integration, $"{batchId}-{index}", receivedAt, fields) is { } alert)
                 {
                     alerts.Add(alert);
                 }
@@ -133,17 +117,17 @@ public static class AlertmanagerFormat
             }
         }
 
-        return errors.Count > 0 ? ([], errors) : (alerts, errors);
+        return fields.Count > 0 ? ([], fields.Errors) : (alerts, fields.Errors);
     }
 
-    static void CheckVersion(Flavour flavour, JsonElement root, List<FieldError> errors)
+    static void CheckVersion(Flavour flavour, JsonElement root, FieldReader fields)
     {
-        var present = root.TryGetProperty("version", out var version) && version.ValueKind != JsonValueKind.Null;
+        var present = FieldReader.TryGet(root, "version", out var version);
         if (flavour == Flavour.Grafana)
         {
-            if (present && version.ValueKind != JsonValueKind.String)
+            if (present)
             {
-                errors.Add(new("version", $"must be a string, not {GenericAlertFormat.Describe(version.ValueKind)}"));
+                fields.Is(version, JsonValueKind.String, "version");
             }
 
             return;
@@ -151,23 +135,23 @@ public static class AlertmanagerFormat
 
         if (!present)
         {
-            errors.Add(new("version", $"is required and must be \"{AlertmanagerVersion}\""));
+            fields.Add("version", $"is required and must be \"{AlertmanagerVersion}\"");
         }
         else if (version.ValueKind != JsonValueKind.String || version.GetString() != AlertmanagerVersion)
         {
             // Another version may have changed what the fields mean; reading it as version 4 could page wrongly.
-            errors.Add(new("version", $"must be \"{AlertmanagerVersion}\" (the Alertmanager webhook payload version this parser reads)"));
+            fields.Add("version", $"must be \"{AlertmanagerVersion}\" (the Alertmanager webhook payload version this parser reads)");
         }
     }
 
     static Alert? ParseOne(
-        Flavour flavour, JsonElement o, string path, string? receiver, string integration, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+        Flavour flavour, JsonElement o, string path, string? receiver, string integration, string alertId, DateTimeOffset receivedAt, FieldReader fields)
     {
-        var before = errors.Count;
-        var status = Status(o, path, errors);
-        var labels = Labels(o, path, errors);
-        var occurredAt = StartsAt(o, path, errors);
-        if (errors.Count > before || status is null || labels is null)
+        var before = fields.Count;
+        var status = Status(o, path, fields);
+        var labels = Labels(o, path, fields);
+        var occurredAt = StartsAt(o, path, fields);
+        if (fields.Count > before || status is null || labels is null)
         {
             return null;
         }
@@ -205,12 +189,12 @@ public static class AlertmanagerFormat
             Raw: o.GetRawText());
     }
 
-    static AlertStatus? Status(JsonElement o, string path, List<FieldError> errors)
+    static AlertStatus? Status(JsonElement o, string path, FieldReader fields)
     {
-        var field = path + ".status";
-        if (!o.TryGetProperty("status", out var value) || value.ValueKind == JsonValueKind.Null)
+        var field = FieldReader.Path(path, "status");
+        if (!FieldReader.TryGet(o, "status", out var value))
         {
-            errors.Add(new(field, "is required"));
+            fields.Add(field, "is required");
             return null;
         }
 
@@ -220,44 +204,40 @@ public static class AlertmanagerFormat
             return status;
         }
 
-        errors.Add(new(field, $"must be one of {string.Join(", ", GenericAlertFormat.Statuses)}"));
+        fields.Add(field, $"must be one of {string.Join(", ", GenericAlertFormat.Statuses)}");
         return null;
     }
 
     /// <summary>The alert's labels exactly as sent; they identify the alert, so anything but strings refuses it.</summary>
-    static Dictionary<string, string>? Labels(JsonElement o, string path, List<FieldError> errors)
+    static Dictionary<string, string>? Labels(JsonElement o, string path, FieldReader fields)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!o.TryGetProperty("labels", out var value) || value.ValueKind == JsonValueKind.Null)
+        var field = FieldReader.Path(path, "labels");
+        if (!FieldReader.TryGet(o, "labels", out var value))
         {
             return labels;
         }
 
-        if (value.ValueKind != JsonValueKind.Object)
+        if (!fields.Is(value, JsonValueKind.Object, field, "an object of strings"))
         {
-            errors.Add(new(path + ".labels", $"must be an object of strings, not {GenericAlertFormat.Describe(value.ValueKind)}"));
             return null;
         }
 
-        var valid = true;
+        var before = fields.Count;
         foreach (var label in value.EnumerateObject())
         {
-            if (label.Value.ValueKind != JsonValueKind.String)
+            if (fields.String(label.Value, FieldReader.Path(field, label.Name), int.MaxValue) is { } text)
             {
-                errors.Add(new($"{path}.labels.{label.Name}", $"must be a string, not {GenericAlertFormat.Describe(label.Value.ValueKind)}"));
-                valid = false;
-                continue;
+                labels[label.Name] = text;
             }
-
-            labels[label.Name] = label.Value.GetString()!;
         }
 
-        return valid ? labels : null;
+        return fields.Count == before ? labels : null;
     }
 
-    static DateTimeOffset? StartsAt(JsonElement o, string path, List<FieldError> errors)
+    static DateTimeOffset? StartsAt(JsonElement o, string path, FieldReader fields)
     {
-        if (!o.TryGetProperty("startsAt", out var value) || value.ValueKind == JsonValueKind.Null)
+        if (!FieldReader.TryGet(o, "startsAt", out var value))
         {
             return null;
         }
@@ -270,52 +250,14 @@ public static class AlertmanagerFormat
                 return null;
             }
 
-            if (TryParseRfc3339(text, out var parsed))
+            if (FieldReader.TryParseRfc3339(text, assumeUtc: false, out var parsed))
             {
                 return parsed;
             }
         }
 
-        errors.Add(new(path + ".startsAt", "must be an RFC 3339 date and time, e.g. 2026-11-26T03:00:00Z"));
+        fields.Add(FieldReader.Path(path, "startsAt"), "must be an RFC 3339 date and time, e.g. 2026-11-26T03:00:00Z");
         return null;
-    }
-
-    /// <summary>
-    /// Go writes times with up to nine fractional digits (RFC3339Nano) and a .NET format reads at most seven, so the
-    /// surplus digits, below a tick, are cut before parsing.
-    /// </summary>
-    static bool TryParseRfc3339(string text, out DateTimeOffset value)
-    {
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot >= 0)
-        {
-            var end = dot + 1;
-            while (end < text.Length && char.IsAsciiDigit(text[end]))
-            {
-                end++;
-            }
-
-            if (end - dot - 1 > 7)
-            {
-                text = string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
-            }
-        }
-
-        // RFC 3339 always states the offset; a time without one would silently be read as local.
-        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        if (hasOffset && DateTimeOffset.TryParseExact(
-            text,
-            ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
-            CultureInfo.InvariantCulture,
-            DateTimeStyles.None,
-            out var parsed))
-        {
-            value = parsed.ToUniversalTime();
-            return true;
-        }
-
-        value = default;
-        return false;
     }
 
     /// <summary>Annotations are descriptive text; one that is not a string is skipped rather than refusing the alert.</summary>

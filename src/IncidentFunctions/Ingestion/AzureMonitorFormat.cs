@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -21,7 +20,8 @@ public static class AzureMonitorFormat
     public const string PortalAlertBase = "https://portal.azure.com/#view/Microsoft_Azure_Monitoring_Alerts/AlertDetails.ReactView/alertId/";
     public const string CustomLabelPrefix = "custom.";
 
-    const string Essentials = "data.essentials.";
+    const string EssentialsPath = "data.essentials";
+    const string Essentials = EssentialsPath + ".";
 
     /// <summary>
     /// The severity of an alert that carries none, as budget alerts do. Warning, as for an Alertmanager alert without a
@@ -54,16 +54,16 @@ public static class AzureMonitorFormat
     public static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) Parse(
         JsonElement root, string integration, string batchId, DateTimeOffset receivedAt)
     {
-        var errors = new List<FieldError>();
-        var alert = ParseOne(root, integration, $"{batchId}-0", receivedAt, errors);
-        return errors.Count > 0 || alert is null ? ([], errors) : ([alert], errors);
+        var fields = new FieldReader();
+        var alert = ParseOne(root, integration, $"{batchId}-0", receivedAt, fields);
+        return fields.Count > 0 || alert is null ? ([], fields.Errors) : ([alert], fields.Errors);
     }
 
-    static Alert? ParseOne(JsonElement root, string integration, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+    static Alert? ParseOne(JsonElement root, string integration, string alertId, DateTimeOffset receivedAt, FieldReader fields)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("body", $"must be a JSON object in the Azure Monitor common alert schema, not {GenericAlertFormat.Describe(root.ValueKind)}"));
+            fields.Add("body", $"must be a JSON object in the Azure Monitor common alert schema, not {FieldReader.Describe(root.ValueKind)}");
             return null;
         }
 
@@ -71,71 +71,71 @@ public static class AzureMonitorFormat
         {
             // The older per-signal schemas (AzureMonitorMetricAlert, Microsoft.Insights/activityLogs, log alert v1)
             // carry different fields; the fix is a checkbox on the action group, so say so.
-            errors.Add(new("schemaId", $"must be {SchemaId} (enable the common alert schema on the action group)"));
+            fields.Add("schemaId", $"must be {SchemaId} (enable the common alert schema on the action group)");
             return null;
         }
 
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("data", "is required and must be an object"));
+            fields.Add("data", "is required and must be an object");
             return null;
         }
 
         if (!data.TryGetProperty("essentials", out var essentials) || essentials.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("data.essentials", "is required and must be an object"));
+            fields.Add("data.essentials", "is required and must be an object");
             return null;
         }
 
-        var azureAlertId = RequiredString(essentials, "alertId", errors);
+        var azureAlertId = RequiredString(essentials, "alertId", fields);
         if (azureAlertId is not null && azureAlertId.Length > GenericAlertFormat.MaxDedupKey)
         {
-            errors.Add(new(Essentials + "alertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters"));
+            fields.Add(Essentials + "alertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters");
         }
 
-        var originAlertId = OptionalString(essentials, "originAlertId", errors);
+        var originAlertId = OptionalString(essentials, "originAlertId", fields);
         if (originAlertId is not null && originAlertId.Length > GenericAlertFormat.MaxDedupKey)
         {
-            errors.Add(new(Essentials + "originAlertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters"));
+            fields.Add(Essentials + "originAlertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters");
         }
 
-        var rule = NullIfBlank(OptionalString(essentials, "alertRule", errors));
-        var severityText = NullIfBlank(OptionalString(essentials, "severity", errors));
+        var rule = NullIfBlank(OptionalString(essentials, "alertRule", fields));
+        var severityText = NullIfBlank(OptionalString(essentials, "severity", fields));
         var severity = DefaultSeverity;
         if (severityText is not null && !SeverityTable.TryGetValue(severityText, out severity))
         {
-            errors.Add(new(Essentials + "severity", $"must be one of {string.Join(", ", SeverityTable.Keys)}"));
+            fields.Add(Essentials + "severity", $"must be one of {string.Join(", ", SeverityTable.Keys)}");
         }
 
-        var conditionText = RequiredString(essentials, "monitorCondition", errors);
+        var conditionText = RequiredString(essentials, "monitorCondition", fields);
         AlertStatus status = default;
         if (conditionText is not null && !ConditionTable.TryGetValue(conditionText, out status))
         {
-            errors.Add(new(Essentials + "monitorCondition", $"must be one of {string.Join(", ", ConditionTable.Keys)}"));
+            fields.Add(Essentials + "monitorCondition", $"must be one of {string.Join(", ", ConditionTable.Keys)}");
         }
 
-        var signalType = OptionalString(essentials, "signalType", errors);
-        var monitoringService = OptionalString(essentials, "monitoringService", errors);
-        var description = OptionalString(essentials, "description", errors);
-        var targets = StringArray(essentials, "alertTargetIDs", errors);
-        var configurationItems = StringArray(essentials, "configurationItems", errors);
-        var investigationLink = OptionalString(essentials, "investigationLink", errors);
-        var customProperties = CustomProperties(data, errors);
+        var signalType = OptionalString(essentials, "signalType", fields);
+        var monitoringService = OptionalString(essentials, "monitoringService", fields);
+        var description = OptionalString(essentials, "description", fields);
+        var targets = StringArray(essentials, "alertTargetIDs", fields);
+        var configurationItems = StringArray(essentials, "configurationItems", fields);
+        var investigationLink = OptionalString(essentials, "investigationLink", fields);
+        var customProperties = CustomProperties(data, fields);
 
         DateTimeOffset? occurredAt = null;
-        if (OptionalString(essentials, "firedDateTime", errors) is { } firedText)
+        if (OptionalString(essentials, "firedDateTime", fields) is { } firedText)
         {
-            if (TryParseRfc3339(firedText, out var fired))
+            if (FieldReader.TryParseRfc3339(firedText, assumeUtc: true, out var fired))
             {
                 occurredAt = fired;
             }
             else
             {
-                errors.Add(new(Essentials + "firedDateTime", "must be an RFC 3339 date and time, e.g. 2026-11-26T03:00:00.1234567Z"));
+                fields.Add(Essentials + "firedDateTime", "must be an RFC 3339 date and time, e.g. 2026-11-26T03:00:00.1234567Z");
             }
         }
 
-        if (errors.Count > 0 || azureAlertId is null)
+        if (fields.Count > 0 || azureAlertId is null)
         {
             return null;
         }
@@ -227,7 +227,7 @@ public static class AzureMonitorFormat
             .Select(l => KeyValuePair.Create(l.Key, l.Value)));
 
     /// <summary>The string-valued custom properties; others (numbers, objects) have no faithful label form.</summary>
-    static List<(string Key, string? Value)> CustomProperties(JsonElement data, List<FieldError> errors)
+    static List<(string Key, string? Value)> CustomProperties(JsonElement data, FieldReader fields)
     {
         var properties = new List<(string, string?)>();
         if (!data.TryGetProperty("customProperties", out var value) || value.ValueKind == JsonValueKind.Null)
@@ -237,7 +237,7 @@ public static class AzureMonitorFormat
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new("data.customProperties", $"must be an object, not {GenericAlertFormat.Describe(value.ValueKind)}"));
+            fields.Add("data.customProperties", $"must be an object, not {FieldReader.Describe(value.ValueKind)}");
             return properties;
         }
 
@@ -252,7 +252,7 @@ public static class AzureMonitorFormat
         return properties;
     }
 
-    static List<string> StringArray(JsonElement o, string name, List<FieldError> errors)
+    static List<string> StringArray(JsonElement o, string name, FieldReader fields)
     {
         var items = new List<string>();
         if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -262,7 +262,7 @@ public static class AzureMonitorFormat
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(new(Essentials + name, $"must be an array of strings, not {GenericAlertFormat.Describe(value.ValueKind)}"));
+            fields.Add(Essentials + name, $"must be an array of strings, not {FieldReader.Describe(value.ValueKind)}");
             return items;
         }
 
@@ -275,7 +275,7 @@ public static class AzureMonitorFormat
             }
             else
             {
-                errors.Add(new($"{Essentials}{name}[{index}]", $"must be a string, not {GenericAlertFormat.Describe(item.ValueKind)}"));
+                fields.Add($"{Essentials}{name}[{index}]", $"must be a string, not {FieldReader.Describe(item.ValueKind)}");
             }
 
             index++;
@@ -284,37 +284,11 @@ public static class AzureMonitorFormat
         return items;
     }
 
-    static string? RequiredString(JsonElement o, string name, List<FieldError> errors)
-    {
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            errors.Add(new(Essentials + name, "is required"));
-            return null;
-        }
+    static string? RequiredString(JsonElement o, string name, FieldReader fields) =>
+        fields.RequiredString(o, EssentialsPath, name, int.MaxValue);
 
-        var text = StringValue(value, name, errors);
-        if (text is not null && string.IsNullOrWhiteSpace(text))
-        {
-            errors.Add(new(Essentials + name, "must not be empty"));
-            return null;
-        }
-
-        return text;
-    }
-
-    static string? OptionalString(JsonElement o, string name, List<FieldError> errors) =>
-        o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? StringValue(value, name, errors) : null;
-
-    static string? StringValue(JsonElement value, string name, List<FieldError> errors)
-    {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(new(Essentials + name, $"must be a string, not {GenericAlertFormat.Describe(value.ValueKind)}"));
-            return null;
-        }
-
-        return value.GetString()!;
-    }
+    static string? OptionalString(JsonElement o, string name, FieldReader fields) =>
+        fields.OptionalString(o, EssentialsPath, name, int.MaxValue);
 
     /// <summary>
     /// "…/virtualMachines/vm-01" gives "vm-01": the resource's own name, which is what a reader recognises. A
@@ -329,17 +303,4 @@ public static class AzureMonitorFormat
 
     /// <summary>Azure writes null for what an alert type lacks; an empty or blank string says the same.</summary>
     static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
-
-    /// <summary>Azure Monitor writes UTC with up to seven fractional digits; RFC 3339 also allows an offset.</summary>
-    static bool TryParseRfc3339(string text, out DateTimeOffset value)
-    {
-        var ok = DateTimeOffset.TryParseExact(
-            text,
-            ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK"],
-            CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal,
-            out value);
-        value = value.ToUniversalTime();
-        return ok;
-    }
 }

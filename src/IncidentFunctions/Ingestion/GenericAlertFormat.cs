@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -31,36 +30,36 @@ public static class GenericAlertFormat
     public static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) Parse(
         JsonElement root, string integration, string batchId, DateTimeOffset receivedAt)
     {
-        var errors = new List<FieldError>();
+        var fields = new FieldReader();
         var alerts = new List<Alert>();
         switch (root.ValueKind)
         {
             case JsonValueKind.Object:
-                AddIfValid(ParseOne(root, string.Empty, integration, $"{batchId}-0", receivedAt, errors));
+                AddIfValid(ParseOne(root, string.Empty, integration, $"{batchId}-0", receivedAt, fields));
                 break;
             case JsonValueKind.Array:
                 var count = root.GetArrayLength();
                 if (count == 0)
                 {
-                    errors.Add(new("body", "must contain at least one alert"));
+                    fields.Add("body", "must contain at least one alert");
                 }
                 else if (count > MaxAlertsPerRequest)
                 {
-                    errors.Add(new("body", $"must contain at most {MaxAlertsPerRequest} alerts"));
+                    fields.Add("body", $"must contain at most {MaxAlertsPerRequest} alerts");
                 }
                 else
                 {
                     var index = 0;
                     foreach (var item in root.EnumerateArray())
                     {
-                        var path = $"[{index}].";
+                        var path = FieldReader.Item(string.Empty, index);
                         if (item.ValueKind != JsonValueKind.Object)
                         {
-                            errors.Add(new($"[{index}]", "must be an object"));
+                            fields.Add(path, "must be an object");
                         }
                         else
                         {
-                            AddIfValid(ParseOne(item, path, integration, $"{batchId}-{index}", receivedAt, errors));
+                            AddIfValid(ParseOne(item, path, integration, $"{batchId}-{index}", receivedAt, fields));
                         }
 
                         index++;
@@ -69,11 +68,11 @@ public static class GenericAlertFormat
 
                 break;
             default:
-                errors.Add(new("body", "must be a JSON object (one alert) or an array of alerts"));
+                fields.Add("body", "must be a JSON object (one alert) or an array of alerts");
                 break;
         }
 
-        return errors.Count > 0 ? ([], errors) : (alerts, errors);
+        return fields.Count > 0 ? ([], fields.Errors) : (alerts, fields.Errors);
 
         void AddIfValid(Alert? alert)
         {
@@ -84,50 +83,38 @@ public static class GenericAlertFormat
         }
     }
 
-    static Alert? ParseOne(JsonElement o, string path, string integration, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+    static Alert? ParseOne(JsonElement o, string path, string integration, string alertId, DateTimeOffset receivedAt, FieldReader fields)
     {
-        var before = errors.Count;
-        var title = RequiredString(o, "title", path, MaxTitle, errors);
-        var severityText = RequiredString(o, "severity", path, 32, errors);
+        var before = fields.Count;
+        var title = fields.RequiredString(o, path, "title", MaxTitle);
+        var severityText = fields.RequiredString(o, path, "severity", 32);
         Severity severity = default;
         if (severityText is not null && !TryParseName(severityText, out severity))
         {
-            errors.Add(new(path + "severity", $"must be one of {string.Join(", ", Severities)}"));
+            fields.Add(FieldReader.Path(path, "severity"), $"must be one of {string.Join(", ", Severities)}");
         }
 
         var status = AlertStatus.Firing;
-        var statusText = OptionalString(o, "status", path, 32, errors);
+        var statusText = fields.OptionalString(o, path, "status", 32);
         if (statusText is not null && !TryParseName(statusText, out status))
         {
-            errors.Add(new(path + "status", $"must be one of {string.Join(", ", Statuses)}"));
+            fields.Add(FieldReader.Path(path, "status"), $"must be one of {string.Join(", ", Statuses)}");
         }
 
-        var dedupKey = OptionalString(o, "dedupKey", path, MaxDedupKey, errors);
+        var dedupKey = fields.OptionalString(o, path, "dedupKey", MaxDedupKey);
         if (dedupKey is not null && string.IsNullOrWhiteSpace(dedupKey))
         {
             // An empty key would merge every such alert of the integration into one incident.
-            errors.Add(new(path + "dedupKey", "must not be empty; omit it to derive one from the alert"));
+            fields.Add(FieldReader.Path(path, "dedupKey"), "must not be empty; omit it to derive one from the alert");
         }
 
-        var source = OptionalString(o, "source", path, MaxSource, errors);
-        var description = OptionalString(o, "description", path, MaxDescription, errors);
-        var labels = Labels(o, path, errors);
-        var links = Links(o, path, errors);
-        DateTimeOffset? occurredAt = null;
-        var occurredText = OptionalString(o, "occurredAt", path, 64, errors);
-        if (occurredText is not null)
-        {
-            if (DateTimeOffset.TryParse(occurredText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            {
-                occurredAt = parsed.ToUniversalTime();
-            }
-            else
-            {
-                errors.Add(new(path + "occurredAt", "must be an ISO 8601 date and time, e.g. 2026-11-26T03:00:00Z"));
-            }
-        }
+        var source = fields.OptionalString(o, path, "source", MaxSource);
+        var description = fields.OptionalString(o, path, "description", MaxDescription);
+        var labels = Labels(o, path, fields);
+        var links = Links(o, path, fields);
+        var occurredAt = fields.OptionalDateTime(o, path, "occurredAt");
 
-        if (errors.Count > before || title is null)
+        if (fields.Count > before || title is null)
         {
             return null;
         }
@@ -165,77 +152,31 @@ public static class GenericAlertFormat
         return false;
     }
 
-    internal static string? RequiredString(JsonElement o, string name, string path, int max, List<FieldError> errors)
-    {
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            errors.Add(new(path + name, "is required"));
-            return null;
-        }
-
-        var text = StringValue(value, path + name, max, errors);
-        if (text is not null && string.IsNullOrWhiteSpace(text))
-        {
-            errors.Add(new(path + name, "must not be empty"));
-            return null;
-        }
-
-        return text;
-    }
-
-    internal static string? OptionalString(JsonElement o, string name, string path, int max, List<FieldError> errors) =>
-        o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-            ? StringValue(value, path + name, max, errors)
-            : null;
-
-    static string? StringValue(JsonElement value, string field, int max, List<FieldError> errors)
-    {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(new(field, $"must be a string, not {Describe(value.ValueKind)}"));
-            return null;
-        }
-
-        var text = value.GetString()!;
-        if (text.Length > max)
-        {
-            errors.Add(new(field, $"must be at most {max} characters"));
-            return null;
-        }
-
-        return text;
-    }
-
-    static Dictionary<string, string> Labels(JsonElement o, string path, List<FieldError> errors)
+    static Dictionary<string, string> Labels(JsonElement o, string path, FieldReader fields)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!o.TryGetProperty("labels", out var value) || value.ValueKind == JsonValueKind.Null)
+        var field = FieldReader.Path(path, "labels");
+        if (!FieldReader.TryGet(o, "labels", out var value) || !fields.Is(value, JsonValueKind.Object, field, "an object of strings"))
         {
-            return labels;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(new(path + "labels", $"must be an object of strings, not {Describe(value.ValueKind)}"));
             return labels;
         }
 
         foreach (var label in value.EnumerateObject())
         {
-            var field = $"{path}labels.{label.Name}";
             if (labels.Count == MaxLabels)
             {
-                errors.Add(new(path + "labels", $"must have at most {MaxLabels} entries"));
+                fields.Add(field, $"must have at most {MaxLabels} entries");
                 break;
             }
 
+            var labelField = FieldReader.Path(field, label.Name);
             if (label.Name.Length is 0 or > MaxLabelKey)
             {
-                errors.Add(new(field, $"label names must be 1 to {MaxLabelKey} characters"));
+                fields.Add(labelField, $"label names must be 1 to {MaxLabelKey} characters");
                 continue;
             }
 
-            if (StringValue(label.Value, field, MaxLabelValue, errors) is { } text)
+            if (fields.String(label.Value, labelField, MaxLabelValue) is { } text)
             {
                 labels[label.Name] = text;
             }
@@ -244,38 +185,26 @@ public static class GenericAlertFormat
         return labels;
     }
 
-    static List<AlertLink> Links(JsonElement o, string path, List<FieldError> errors)
+    static List<AlertLink> Links(JsonElement o, string path, FieldReader fields)
     {
         var links = new List<AlertLink>();
-        if (!o.TryGetProperty("links", out var value) || value.ValueKind == JsonValueKind.Null)
+        var items = fields.Items(o, path, "links");
+        if (items.Count > MaxLinks)
         {
+            fields.Add(FieldReader.Path(path, "links"), $"must have at most {MaxLinks} entries");
             return links;
         }
 
-        if (value.ValueKind != JsonValueKind.Array)
+        foreach (var (link, field) in items)
         {
-            errors.Add(new(path + "links", $"must be an array, not {Describe(value.ValueKind)}"));
-            return links;
-        }
-
-        if (value.GetArrayLength() > MaxLinks)
-        {
-            errors.Add(new(path + "links", $"must have at most {MaxLinks} entries"));
-            return links;
-        }
-
-        var index = 0;
-        foreach (var link in value.EnumerateArray())
-        {
-            var field = $"{path}links[{index++}]";
             if (link.ValueKind != JsonValueKind.Object)
             {
-                errors.Add(new(field, "must be an object with href and text"));
+                fields.Add(field, "must be an object with href and text");
                 continue;
             }
 
-            var href = RequiredString(link, "href", field + ".", MaxHref, errors);
-            var text = OptionalString(link, "text", field + ".", MaxLinkText, errors);
+            var href = fields.RequiredString(link, field, "href", MaxHref);
+            var text = fields.OptionalString(link, field, "text", MaxLinkText);
             if (href is null)
             {
                 continue;
@@ -283,7 +212,7 @@ public static class GenericAlertFormat
 
             if (!AlertLink.IsWebUrl(href))
             {
-                errors.Add(new(field + ".href", "must be an absolute http or https URL"));
+                fields.Add(FieldReader.Path(field, "href"), "must be an absolute http or https URL");
                 continue;
             }
 
@@ -292,15 +221,4 @@ public static class GenericAlertFormat
 
         return links;
     }
-
-    /// <summary>How a wrong JSON value is named in a field error; shared by every format.</summary>
-    internal static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.String => "a string",
-        _ => "null",
-    };
 }

@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -59,85 +58,60 @@ public static class PagerDutyEvents
 
     public static (PagerDutyEvent? Event, IReadOnlyList<FieldError> Errors) Parse(JsonElement root, string alertId, DateTimeOffset receivedAt)
     {
-        var errors = new List<FieldError>();
-        if (root.ValueKind != JsonValueKind.Object)
+        var fields = new FieldReader();
+        if (!fields.Is(root, JsonValueKind.Object, "body", "a JSON object (one event)"))
         {
-            errors.Add(new("body", $"must be a JSON object (one event), not {GenericAlertFormat.Describe(root.ValueKind)}"));
-            return (null, errors);
+            return (null, fields.Errors);
         }
 
-        var routingKey = GenericAlertFormat.RequiredString(root, "routing_key", string.Empty, MaxRoutingKey, errors);
-        var actionText = GenericAlertFormat.RequiredString(root, "event_action", string.Empty, 32, errors);
-        var status = AlertStatus.Firing;
-        if (actionText is not null && !Actions.TryGetValue(actionText, out status))
-        {
-            errors.Add(new("event_action", $"must be one of {string.Join(", ", Actions.Keys)}"));
-        }
-
-        var dedupKey = GenericAlertFormat.OptionalString(root, "dedup_key", string.Empty, GenericAlertFormat.MaxDedupKey, errors);
+        var routingKey = fields.RequiredString(root, string.Empty, "routing_key", MaxRoutingKey);
+        var actionText = fields.RequiredString(root, string.Empty, "event_action", 32);
+        fields.OneOf(actionText, "event_action", Actions, out var status);
+        var dedupKey = fields.OptionalString(root, string.Empty, "dedup_key", GenericAlertFormat.MaxDedupKey);
         if (dedupKey is not null && string.IsNullOrWhiteSpace(dedupKey))
         {
-            errors.Add(new("dedup_key", "must not be empty"));
+            fields.Add("dedup_key", FieldReader.NotEmpty);
         }
         else if (dedupKey is null && status != AlertStatus.Firing && actionText is not null)
         {
-            errors.Add(new("dedup_key", $"is required to {actionText}"));
+            fields.Add("dedup_key", $"is required to {actionText}");
         }
 
-        var links = Links(root, errors);
+        var links = Links(root, fields);
         var alert = status == AlertStatus.Firing
-            ? TriggerAlert(root, dedupKey, links, alertId, receivedAt, errors)
+            ? TriggerAlert(root, dedupKey, links, alertId, receivedAt, fields)
             : ActionAlert(root, status, actionText, dedupKey, alertId, receivedAt);
-        return errors.Count > 0 || routingKey is null || alert is null
-            ? (null, errors)
-            : (new PagerDutyEvent(routingKey, actionText!, alert), errors);
+        return fields.Count > 0 || routingKey is null || alert is null
+            ? (null, fields.Errors)
+            : (new PagerDutyEvent(routingKey, actionText!, alert), fields.Errors);
     }
 
-    static Alert? TriggerAlert(JsonElement root, string? dedupKey, List<AlertLink> links, string alertId, DateTimeOffset receivedAt, List<FieldError> errors)
+    static Alert? TriggerAlert(JsonElement root, string? dedupKey, List<AlertLink> links, string alertId, DateTimeOffset receivedAt, FieldReader fields)
     {
-        if (!root.TryGetProperty("payload", out var payload) || payload.ValueKind == JsonValueKind.Null)
+        if (!FieldReader.TryGet(root, "payload", out var payload))
         {
-            errors.Add(new("payload", "is required to trigger"));
+            fields.Add("payload", "is required to trigger");
             return null;
         }
 
-        if (payload.ValueKind != JsonValueKind.Object)
+        if (!fields.Is(payload, JsonValueKind.Object, "payload"))
         {
-            errors.Add(new("payload", $"must be an object, not {GenericAlertFormat.Describe(payload.ValueKind)}"));
             return null;
         }
 
-        var before = errors.Count;
-        var summary = GenericAlertFormat.RequiredString(payload, "summary", "payload.", MaxSummary, errors);
-        var source = GenericAlertFormat.RequiredString(payload, "source", "payload.", AnyLength, errors);
-        var severityText = GenericAlertFormat.RequiredString(payload, "severity", "payload.", 32, errors);
-        var severity = Severity.Info;
-        if (severityText is not null && !Severities.TryGetValue(severityText, out severity))
-        {
-            errors.Add(new("payload.severity", $"must be one of {string.Join(", ", Severities.Keys)}"));
-        }
-
-        DateTimeOffset? occurredAt = null;
-        if (GenericAlertFormat.OptionalString(payload, "timestamp", "payload.", 64, errors) is { } timestamp)
-        {
-            if (DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            {
-                occurredAt = parsed.ToUniversalTime();
-            }
-            else
-            {
-                errors.Add(new("payload.timestamp", "must be an ISO 8601 date and time, e.g. 2026-11-26T03:00:00Z"));
-            }
-        }
-
-        var classification = new List<KeyValuePair<string, string?>>();
-        foreach (var field in Classification)
-        {
-            classification.Add(KeyValuePair.Create(field, GenericAlertFormat.OptionalString(payload, field, "payload.", AnyLength, errors)));
-        }
+        const string Payload = "payload";
+        var before = fields.Count;
+        var summary = fields.RequiredString(payload, Payload, "summary", MaxSummary);
+        var source = fields.RequiredString(payload, Payload, "source", AnyLength);
+        var severityText = fields.RequiredString(payload, Payload, "severity", 32);
+        fields.OneOf(severityText, "payload.severity", Severities, out var severity);
+        var occurredAt = fields.OptionalDateTime(payload, Payload, "timestamp");
+        var classification = Classification
+            .Select(field => KeyValuePair.Create(field, fields.OptionalString(payload, Payload, field, AnyLength)))
+            .ToList();
 
         payload.TryGetProperty("custom_details", out var details);
-        if (errors.Count > before || summary is null || source is null)
+        if (fields.Count > before || summary is null || source is null)
         {
             return null;
         }
@@ -171,39 +145,26 @@ public static class PagerDutyEvents
     /// <c>links[]</c> ({href, text}) and <c>client_url</c> (titled by <c>client</c>). Wrong types are refused; a link
     /// that is not a web URL is left out, since a sender's configured link cannot be fixed per event.
     /// </summary>
-    static List<AlertLink> Links(JsonElement root, List<FieldError> errors)
+    static List<AlertLink> Links(JsonElement root, FieldReader fields)
     {
         var links = new List<AlertLink>();
-        var client = GenericAlertFormat.OptionalString(root, "client", string.Empty, AnyLength, errors);
-        var clientUrl = GenericAlertFormat.OptionalString(root, "client_url", string.Empty, GenericAlertFormat.MaxHref, errors);
+        var client = fields.OptionalString(root, string.Empty, "client", AnyLength);
+        var clientUrl = fields.OptionalString(root, string.Empty, "client_url", GenericAlertFormat.MaxHref);
         if (clientUrl is not null && AlertLink.IsWebUrl(clientUrl))
         {
             links.Add(new AlertLink(clientUrl, TextLimits.Shorten(client ?? "Client", GenericAlertFormat.MaxLinkText)));
         }
 
-        if (!root.TryGetProperty("links", out var value) || value.ValueKind == JsonValueKind.Null)
+        foreach (var (link, field) in fields.Items(root, string.Empty, "links"))
         {
-            return links;
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            errors.Add(new("links", $"must be an array, not {GenericAlertFormat.Describe(value.ValueKind)}"));
-            return links;
-        }
-
-        var index = 0;
-        foreach (var link in value.EnumerateArray())
-        {
-            var field = $"links[{index++}]";
             if (link.ValueKind != JsonValueKind.Object)
             {
-                errors.Add(new(field, "must be an object with href and text"));
+                fields.Add(field, "must be an object with href and text");
                 continue;
             }
 
-            var href = GenericAlertFormat.RequiredString(link, "href", field + ".", GenericAlertFormat.MaxHref, errors);
-            var text = GenericAlertFormat.OptionalString(link, "text", field + ".", AnyLength, errors);
+            var href = fields.RequiredString(link, field, "href", GenericAlertFormat.MaxHref);
+            var text = fields.OptionalString(link, field, "text", AnyLength);
             if (href is not null && AlertLink.IsWebUrl(href) && links.Count < GenericAlertFormat.MaxLinks)
             {
                 links.Add(new AlertLink(href, text is null ? null : TextLimits.Shorten(text, GenericAlertFormat.MaxLinkText)));

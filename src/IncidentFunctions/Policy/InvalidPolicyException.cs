@@ -1,4 +1,4 @@
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Policy;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using IncidentFunctions.Http;
+using IncidentFunctions.Validation;
 using IncidentFunctions.Ingestion;
 
 namespace IncidentFunctions.Policy;
@@ -39,7 +39,7 @@ public sealed partial class PolicyParser
     // The top-level properties' paths are bare names: "people[0].email", not "$.people[0].email".
     const string TopLevel = "";
 
-    readonly List<FieldError> errors = [];
+    readonly FieldReader fields = new();
 
     // An instance lives only inside Parse, collecting one file's errors.
     PolicyParser()
@@ -61,7 +61,7 @@ public sealed partial class PolicyParser
     public static IncidentPolicy Parse(ReadOnlyMemory<byte> utf8, string source)
     {
         var parser = new PolicyParser();
-        return parser.Read(utf8, source) ?? throw new InvalidPolicyException(source, parser.errors);
+        return parser.Read(utf8, source) ?? throw new InvalidPolicyException(source, parser.fields.Errors);
     }
 
     /// <summary>The policy, or null when any rule is broken.</summary>
@@ -75,14 +75,14 @@ public sealed partial class PolicyParser
         }
         catch (JsonException e)
         {
-            errors.Add(new($"line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}", WithoutZeroBasedPosition(e.Message)));
+            fields.Add($"line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}", WithoutZeroBasedPosition(e.Message));
             return null;
         }
 
         using (document)
         {
             var root = document.RootElement;
-            if (!IsObject(root, TopLevel, RootProperties))
+            if (!fields.StrictObject(root, TopLevel, RootProperties))
             {
                 return null;
             }
@@ -95,7 +95,7 @@ public sealed partial class PolicyParser
             var routes = Routes(root, services);
             var defaultService = Reference(RequiredString(root, TopLevel, "defaultService", MaxIdLength), "defaultService", "service", services);
             var maintenance = MaintenanceWindows(root, services);
-            if (errors.Count > 0)
+            if (fields.Count > 0)
             {
                 return null;
             }
@@ -145,25 +145,25 @@ public sealed partial class PolicyParser
     Declared<Recipient> People(JsonElement root)
     {
         var people = new Declared<Recipient>();
-        foreach (var (item, path) in Items(root, TopLevel, "people", required: true, nonEmpty: false))
+        foreach (var (item, path) in fields.Items(root, TopLevel, "people", required: true))
         {
-            if (IsObject(item, path, PersonProperties))
+            if (fields.StrictObject(item, path, PersonProperties))
             {
                 var id = Id(item, path);
                 people.Add(id, path, new Recipient(id, RequiredString(item, path, "name", MaxNameLength), Email(item, path), TimeZone(item, path)));
             }
         }
 
-        errors.AddRange(people.Duplicates("id"));
+        fields.AddRange(people.Duplicates("id"));
         return people;
     }
 
     Declared<IReadOnlyList<string>> Teams(JsonElement root, Declared<Recipient> people)
     {
         var teams = new Declared<IReadOnlyList<string>>();
-        foreach (var (item, path) in Items(root, TopLevel, "teams", required: true, nonEmpty: false))
+        foreach (var (item, path) in fields.Items(root, TopLevel, "teams", required: true))
         {
-            if (!IsObject(item, path, TeamProperties))
+            if (!fields.StrictObject(item, path, TeamProperties))
             {
                 continue;
             }
@@ -171,38 +171,38 @@ public sealed partial class PolicyParser
             var id = Id(item, path);
             RequiredString(item, path, "name", MaxNameLength);
             var members = new Declared<string>();
-            foreach (var (member, memberPath) in Items(item, path, "members", required: true, nonEmpty: true))
+            foreach (var (member, memberPath) in fields.Items(item, path, "members", required: true, emptyRule: FieldReader.NotEmpty))
             {
                 var person = Reference(StringValue(member, memberPath, MaxIdLength), memberPath, "person", people);
                 members.Add(person, memberPath, person);
             }
 
-            errors.AddRange(members.Duplicates("member", fieldOfId: false));
+            fields.AddRange(members.Duplicates("member", fieldOfId: false));
             teams.Add(id, path, members.Values.ToArray());
         }
 
-        errors.AddRange(teams.Duplicates("id"));
+        fields.AddRange(teams.Duplicates("id"));
         return teams;
     }
 
     Declared<EscalationPolicyEntry> EscalationPolicies(JsonElement root, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams)
     {
         var policies = new Declared<EscalationPolicyEntry>();
-        foreach (var (item, path) in Items(root, TopLevel, "escalationPolicies", required: true, nonEmpty: false))
+        foreach (var (item, path) in fields.Items(root, TopLevel, "escalationPolicies", required: true))
         {
-            if (!IsObject(item, path, EscalationPolicyProperties))
+            if (!fields.StrictObject(item, path, EscalationPolicyProperties))
             {
                 continue;
             }
 
             var id = Id(item, path);
             var levels = new List<LevelEntry>();
-            foreach (var (level, levelPath) in Items(item, path, "levels", required: true, nonEmpty: true))
+            foreach (var (level, levelPath) in fields.Items(item, path, "levels", required: true, emptyRule: FieldReader.NotEmpty))
             {
-                if (IsObject(level, levelPath, LevelProperties))
+                if (fields.StrictObject(level, levelPath, LevelProperties))
                 {
                     var targets = new List<TargetEntry>();
-                    foreach (var (target, targetPath) in Items(level, levelPath, "targets", required: true, nonEmpty: true))
+                    foreach (var (target, targetPath) in fields.Items(level, levelPath, "targets", required: true, emptyRule: FieldReader.NotEmpty))
                     {
                         if (Target(target, targetPath, people, teams) is { } entry)
                         {
@@ -217,19 +217,19 @@ public sealed partial class PolicyParser
             policies.Add(id, path, new EscalationPolicyEntry(
                 id,
                 levels,
-                Integer(item, path, "repeat", 0, MaxRepeat, fallback: 0),
+                fields.Integer(item, path, "repeat", 0, MaxRepeat, fallback: 0),
                 Minutes(item, path, "ackTimeoutMinutes", required: false),
-                Boolean(item, path, "autoResolve", fallback: true),
-                Integer(item, path, "maxNotifications", 1, MaxMaxNotifications, fallback: DefaultMaxNotifications)));
+                fields.Boolean(item, path, "autoResolve", fallback: true),
+                fields.Integer(item, path, "maxNotifications", 1, MaxMaxNotifications, fallback: DefaultMaxNotifications)));
         }
 
-        errors.AddRange(policies.Duplicates("id"));
+        fields.AddRange(policies.Duplicates("id"));
         return policies;
     }
 
     TargetEntry? Target(JsonElement target, string path, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams)
     {
-        if (!IsObject(target, path, TargetProperties))
+        if (!fields.StrictObject(target, path, TargetProperties))
         {
             return null;
         }
@@ -239,11 +239,11 @@ public sealed partial class PolicyParser
         switch ((person, team))
         {
             case ({ } id, null):
-                return new TargetEntry(IsTeam: false, Reference(id, Child(path, "person"), "person", people));
+                return new TargetEntry(IsTeam: false, Reference(id, FieldReader.Path(path, "person"), "person", people));
             case (null, { } id):
-                return new TargetEntry(IsTeam: true, Reference(id, Child(path, "team"), "team", teams));
+                return new TargetEntry(IsTeam: true, Reference(id, FieldReader.Path(path, "team"), "team", teams));
             default:
-                errors.Add(new(path, "must name exactly one of person or team"));
+                fields.Add(path, "must name exactly one of person or team");
                 return null;
         }
     }
@@ -251,33 +251,33 @@ public sealed partial class PolicyParser
     Declared<ServiceEntry> Services(JsonElement root, Declared<IReadOnlyList<string>> teams, Declared<EscalationPolicyEntry> escalationPolicies)
     {
         var services = new Declared<ServiceEntry>();
-        foreach (var (item, path) in Items(root, TopLevel, "services", required: true, nonEmpty: false))
+        foreach (var (item, path) in fields.Items(root, TopLevel, "services", required: true))
         {
-            if (IsObject(item, path, ServiceProperties))
+            if (fields.StrictObject(item, path, ServiceProperties))
             {
                 var id = Id(item, path);
                 services.Add(id, path, new ServiceEntry(
                     id,
                     RequiredString(item, path, "name", MaxNameLength),
-                    Reference(RequiredString(item, path, "team", MaxIdLength), Child(path, "team"), "team", teams),
-                    Integer(item, path, "impactTier", 1, 3, fallback: null),
-                    Reference(RequiredString(item, path, "escalationPolicy", MaxIdLength), Child(path, "escalationPolicy"), "escalation policy", escalationPolicies)));
+                    Reference(RequiredString(item, path, "team", MaxIdLength), FieldReader.Path(path, "team"), "team", teams),
+                    fields.Integer(item, path, "impactTier", 1, 3, fallback: null),
+                    Reference(RequiredString(item, path, "escalationPolicy", MaxIdLength), FieldReader.Path(path, "escalationPolicy"), "escalation policy", escalationPolicies)));
             }
         }
 
-        errors.AddRange(services.Duplicates("id"));
+        fields.AddRange(services.Duplicates("id"));
         return services;
     }
 
     List<RouteEntry> Routes(JsonElement root, Declared<ServiceEntry> services)
     {
         var routes = new List<RouteEntry>();
-        foreach (var (item, path) in Items(root, TopLevel, "routes", required: false, nonEmpty: false))
+        foreach (var (item, path) in fields.Items(root, TopLevel, "routes"))
         {
-            if (IsObject(item, path, RouteProperties))
+            if (fields.StrictObject(item, path, RouteProperties))
             {
                 var match = Match(item, path);
-                var service = Reference(RequiredString(item, path, "service", MaxIdLength), Child(path, "service"), "service", services);
+                var service = Reference(RequiredString(item, path, "service", MaxIdLength), FieldReader.Path(path, "service"), "service", services);
                 routes.Add(new RouteEntry(path, match, service));
             }
         }
@@ -293,9 +293,9 @@ public sealed partial class PolicyParser
     List<PolicyMaintenance> MaintenanceWindows(JsonElement root, Declared<ServiceEntry> services)
     {
         var windows = new Declared<PolicyMaintenance>();
-        foreach (var (item, path) in Items(root, TopLevel, "maintenanceWindows", required: false, nonEmpty: false))
+        foreach (var (item, path) in fields.Items(root, TopLevel, "maintenanceWindows"))
         {
-            if (!IsObject(item, path, MaintenanceProperties))
+            if (!fields.StrictObject(item, path, MaintenanceProperties))
             {
                 continue;
             }
@@ -306,11 +306,11 @@ public sealed partial class PolicyParser
             var end = Instant(item, path, "end");
             if (start is { } from && end is { } until && !(until > from && until - from <= TimeSpan.FromDays(MaxMaintenanceDays)))
             {
-                errors.Add(new(Child(path, "end"), $"must be after start, and at most {MaxMaintenanceDays} days after it"));
+                fields.Add(FieldReader.Path(path, "end"), $"must be after start, and at most {MaxMaintenanceDays} days after it");
             }
 
             var listed = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (service, servicePath) in Items(item, path, "services", required: false, nonEmpty: false))
+            foreach (var (service, servicePath) in fields.Items(item, path, "services"))
             {
                 listed.Add(Reference(StringValue(service, servicePath, MaxIdLength), servicePath, "service", services));
             }
@@ -319,7 +319,7 @@ public sealed partial class PolicyParser
                 new MaintenanceWindow(id, reason, start ?? default, end ?? default), Match(item, path), listed));
         }
 
-        errors.AddRange(windows.Duplicates("id"));
+        fields.AddRange(windows.Duplicates("id"));
         return [.. windows.Values];
     }
 
@@ -339,15 +339,15 @@ public sealed partial class PolicyParser
             return at.ToUniversalTime();
         }
 
-        errors.Add(new(Child(path, name), "must be an ISO 8601 date and time with an offset, e.g. 2026-11-27T01:00:00Z"));
+        fields.Add(FieldReader.Path(path, name), "must be an ISO 8601 date and time with an offset, e.g. 2026-11-27T01:00:00Z");
         return null;
     }
 
     RouteMatch Match(JsonElement route, string routePath)
     {
-        var path = Child(routePath, "match");
+        var path = FieldReader.Path(routePath, "match");
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (!route.TryGetProperty("match", out var match) || match.ValueKind == JsonValueKind.Null || !IsObject(match, path, MatchProperties))
+        if (!route.TryGetProperty("match", out var match) || match.ValueKind == JsonValueKind.Null || !fields.StrictObject(match, path, MatchProperties))
         {
             return new RouteMatch(null, null, labels);
         }
@@ -355,14 +355,14 @@ public sealed partial class PolicyParser
         var integration = OptionalString(match, path, "integration", MaxIdLength);
         if (!string.IsNullOrEmpty(integration) && !IntegrationOptions.NamePattern().IsMatch(integration))
         {
-            errors.Add(new(Child(path, "integration"), "must be an integration name: 1-64 letters, digits, '-' or '_'"));
+            fields.Add(FieldReader.Path(path, "integration"), "must be an integration name: 1-64 letters, digits, '-' or '_'");
         }
 
         HashSet<Severity>? severities = null;
         if (match.TryGetProperty("severity", out var severity) && severity.ValueKind != JsonValueKind.Null)
         {
             severities = [];
-            foreach (var (item, itemPath) in Items(match, path, "severity", required: true, nonEmpty: true))
+            foreach (var (item, itemPath) in fields.Items(match, path, "severity", required: true, emptyRule: FieldReader.NotEmpty))
             {
                 var name = StringValue(item, itemPath, 32);
                 if (GenericAlertFormat.TryParseName<Severity>(name, out var parsed))
@@ -371,25 +371,25 @@ public sealed partial class PolicyParser
                 }
                 else if (name.Length > 0)
                 {
-                    errors.Add(new(itemPath, $"must be one of {string.Join(", ", GenericAlertFormat.Severities)}"));
+                    fields.Add(itemPath, $"must be one of {string.Join(", ", GenericAlertFormat.Severities)}");
                 }
             }
         }
 
-        var labelsPath = Child(path, "labels");
+        var labelsPath = FieldReader.Path(path, "labels");
         if (match.TryGetProperty("labels", out var labelsElement) && labelsElement.ValueKind != JsonValueKind.Null
-            && IsObject(labelsElement, labelsPath, allowed: null))
+            && fields.StrictObject(labelsElement, labelsPath, allowed: null))
         {
             foreach (var label in labelsElement.EnumerateObject())
             {
-                var labelPath = Child(labelsPath, label.Name);
+                var labelPath = FieldReader.Path(labelsPath, label.Name);
                 if (label.Value.ValueKind == JsonValueKind.String)
                 {
                     labels[label.Name] = label.Value.GetString()!;
                 }
                 else
                 {
-                    errors.Add(new(labelPath, $"must be a string, not {Describe(label.Value.ValueKind)}"));
+                    fields.Add(labelPath, $"must be a string, not {FieldReader.Describe(label.Value.ValueKind)}");
                 }
             }
         }
@@ -397,100 +397,19 @@ public sealed partial class PolicyParser
         return new RouteMatch(integration, severities, labels);
     }
 
-    /// <summary>Checks the element is an object with no unknown or repeated properties; null allows any names.</summary>
-    bool IsObject(JsonElement element, string path, string[]? allowed)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(new(path.Length == 0 ? "$" : path, $"must be an object, not {Describe(element.ValueKind)}"));
-            return false;
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var property in element.EnumerateObject())
-        {
-            var field = Child(path, property.Name);
-            if (!seen.Add(property.Name))
-            {
-                // The reader would keep one of the two silently; which one is not something to leave to chance.
-                errors.Add(new(field, "appears more than once"));
-            }
-            else if (allowed is not null && !allowed.Contains(property.Name))
-            {
-                errors.Add(new(field, $"unknown property; expected one of {string.Join(", ", allowed)}"));
-            }
-        }
-
-        return true;
-    }
-
-    List<(JsonElement Item, string Path)> Items(JsonElement o, string path, string name, bool required, bool nonEmpty)
-    {
-        var field = Child(path, name);
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                errors.Add(new(field, "is required"));
-            }
-
-            return [];
-        }
-
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            errors.Add(new(field, $"must be an array, not {Describe(value.ValueKind)}"));
-            return [];
-        }
-
-        var items = value.EnumerateArray().Select((item, i) => (item, $"{field}[{i}]")).ToList();
-        if (nonEmpty && items.Count == 0)
-        {
-            errors.Add(new(field, "must not be empty"));
-        }
-
-        return items;
-    }
-
     // A value that could not be read comes back empty, with its error recorded; the reference checks skip empty values
-    // so one mistake is reported once, not again at every place that refers to it.
-    string RequiredString(JsonElement o, string path, string name, int maxLength)
-    {
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            errors.Add(new(Child(path, name), "is required"));
-            return string.Empty;
-        }
-
-        return StringValue(value, Child(path, name), maxLength);
-    }
+    // so one mistake is reported once, not again at every place that refers to it. Blank text is never a valid value.
+    string RequiredString(JsonElement o, string path, string name, int maxLength) =>
+        fields.RequiredString(o, path, name, maxLength) ?? string.Empty;
 
     string? OptionalString(JsonElement o, string path, string name, int maxLength) =>
-        o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? StringValue(value, Child(path, name), maxLength) : null;
+        fields.OptionalString(o, path, name, maxLength, allowBlank: false);
 
-    string StringValue(JsonElement value, string field, int maxLength)
-    {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add(new(field, $"must be a string, not {Describe(value.ValueKind)}"));
-            return string.Empty;
-        }
+    string StringValue(JsonElement value, string field, int maxLength) =>
+        fields.String(value, field, maxLength, allowBlank: false) ?? string.Empty;
 
-        var text = value.GetString()!;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            errors.Add(new(field, "must not be empty"));
-            return string.Empty;
-        }
-
-        if (text.Length > maxLength)
-        {
-            errors.Add(new(field, $"must be at most {maxLength} characters"));
-            return string.Empty;
-        }
-
-        return text;
-    }
+    double? Minutes(JsonElement o, string path, string name, bool required) =>
+        fields.PositiveNumber(o, path, name, MaxMinutes, required, $"must be a number of minutes, more than 0 and at most {MaxMinutes} (a week)");
 
     string Id(JsonElement o, string path)
     {
@@ -498,7 +417,7 @@ public sealed partial class PolicyParser
         if (id.Length > 0 && !IdPattern().IsMatch(id))
         {
             // Still declared: references to it would otherwise repeat this error as "unknown".
-            errors.Add(new(Child(path, "id"), $"must be 1-{MaxIdLength} letters, digits, '.', '_' or '-'"));
+            fields.Add(FieldReader.Path(path, "id"), $"must be 1-{MaxIdLength} letters, digits, '.', '_' or '-'");
         }
 
         return id;
@@ -510,7 +429,7 @@ public sealed partial class PolicyParser
         // MailAddress also accepts "Name <address>" and trims spaces; a policy names the bare address.
         if (email.Length > 0 && !(MailAddress.TryCreate(email, out var parsed) && parsed.Address == email))
         {
-            errors.Add(new(Child(path, "email"), "must be an email address"));
+            fields.Add(FieldReader.Path(path, "email"), "must be an email address");
         }
 
         return email;
@@ -531,92 +450,19 @@ public sealed partial class PolicyParser
             return id;
         }
 
-        errors.Add(new(Child(path, "timeZone"), "must be an IANA time zone id such as Europe/London, spelled exactly"));
+        fields.Add(FieldReader.Path(path, "timeZone"), "must be an IANA time zone id such as Europe/London, spelled exactly");
         return id;
-    }
-
-    double? Minutes(JsonElement o, string path, string name, bool required)
-    {
-        var field = Child(path, name);
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                errors.Add(new(field, "is required"));
-            }
-
-            return null;
-        }
-
-        // A number too large for a double reads as infinity, which the range check refuses.
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var minutes) || !(minutes > 0 && minutes <= MaxMinutes))
-        {
-            errors.Add(new(field, $"must be a number of minutes, more than 0 and at most {MaxMinutes} (a week)"));
-            return null;
-        }
-
-        return minutes;
-    }
-
-    int Integer(JsonElement o, string path, string name, int min, int max, int? fallback)
-    {
-        var field = Child(path, name);
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (fallback is null)
-            {
-                errors.Add(new(field, "is required"));
-            }
-
-            return fallback ?? min;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
-        {
-            errors.Add(new(field, $"must be a whole number from {min} to {max}"));
-            return fallback ?? min;
-        }
-
-        return number;
-    }
-
-    bool Boolean(JsonElement o, string path, string name, bool fallback)
-    {
-        if (!o.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return fallback;
-        }
-
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
-
-        errors.Add(new(Child(path, name), "must be true or false"));
-        return fallback;
     }
 
     string Reference<T>(string id, string path, string kind, Declared<T> declared)
     {
         if (id.Length > 0 && !declared.Contains(id))
         {
-            errors.Add(new(path, $"unknown {kind} '{id}'"));
+            fields.Add(path, $"unknown {kind} '{id}'");
         }
 
         return id;
     }
-
-    static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
-
-    static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 
     /// <summary>The reader's message ends with its zero-based position, which would contradict the one-based one we give.</summary>
     static string WithoutZeroBasedPosition(string message)
@@ -662,7 +508,7 @@ public sealed partial class PolicyParser
         /// <summary>One error per repeated id, at its first place: "teams[0].id: duplicate id 'platform' (also teams[2])".</summary>
         public IEnumerable<FieldError> Duplicates(string noun, bool fieldOfId = true) =>
             places.Where(p => p.Value.Count > 1).Select(p => new FieldError(
-                fieldOfId ? Child(p.Value[0], "id") : p.Value[0],
+                fieldOfId ? FieldReader.Path(p.Value[0], "id") : p.Value[0],
                 $"duplicate {noun} '{p.Key}' (also {string.Join(", ", p.Value.Skip(1))})"));
     }
 

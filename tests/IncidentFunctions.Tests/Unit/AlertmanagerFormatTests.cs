@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;
 

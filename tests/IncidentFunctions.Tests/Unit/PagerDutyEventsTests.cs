@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -64,7 +65,7 @@ public sealed class PagerDutyEventsTests
         return parsed!;
     }
 
-    static IReadOnlyList<Http.FieldError> Refuse(string json)
+    static IReadOnlyList<FieldError> Refuse(string json)
     {
         using var document = JsonDocument.Parse(json);
         var (parsed, errors) = PagerDutyEvents.Parse(document.RootElement, AlertId, ReceivedAt);
