@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using IncidentFunctions.Http;
+using IncidentFunctions.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace IncidentFunctions.Tests.Integration;
@@ -11,7 +12,7 @@ namespace IncidentFunctions.Tests.Integration;
 /// </summary>
 public sealed partial class AlertIntakeTests
 {
-    /// <summary>One valid body per format, the seeds that the fuzzer truncates and mutates.</summary>
+    /// <summary>One valid body per format; with every Azure Monitor sample payload, the seeds the fuzzer mutates.</summary>
     static readonly (string Integration, string Body)[] Seeds =
     [
         (Integration, """[{"title":"Checkout latency above 2s","severity":"critical","source":"checkout-api","dedupKey":"k1","labels":{"service":"checkout"},"links":[{"href":"https://example.com/r","text":"Runbook"}],"occurredAt":"2026-11-26T03:00:00Z"}]"""),
@@ -54,31 +55,34 @@ public sealed partial class AlertIntakeTests
         Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
     }
 
+    static IEnumerable<(string Integration, string Name, byte[] Body)> FuzzSeeds() =>
+        Seeds.Select(s => (s.Integration, "inline", SeedBytes(s.Integration)))
+            .Concat(AzureMonitorSamples.Names.Select(name => (AzureMonitorIntegration, name, Encoding.UTF8.GetBytes(AzureMonitorSamples.Read(name)))));
+
     [Fact]
     public async Task EverySeedOfTheFuzzerIsAccepted()
     {
         // A fuzzer whose seeds are refused would only ever test the refusal path.
-        foreach (var (integration, _) in Seeds)
+        foreach (var (integration, name, body) in FuzzSeeds())
         {
-            var (status, _, answer) = await PostBytes(SeedBytes(integration), integration);
-            Assert.True(status == 202, $"{integration}: {status} {Encoding.UTF8.GetString(answer)}");
+            var (status, _, answer) = await PostBytes(body, integration);
+            Assert.True(status == 202, $"{integration} {name}: {status} {Encoding.UTF8.GetString(answer)}");
         }
     }
 
     [Fact]
     public async Task RandomBytesTruncationsAndMutationsOfEveryFormatNeverGetA5xx()
     {
-        const int PerSeed = 300;
+        const int PerSeed = 100;
         var random = new Random(20261203);
         var statuses = new Dictionary<int, int>();
-        foreach (var (integration, _) in Seeds)
+        foreach (var (integration, name, seed) in FuzzSeeds())
         {
-            var seed = SeedBytes(integration);
             for (var i = 0; i < PerSeed; i++)
             {
                 var (kind, body) = Mutate(seed, random);
                 var (status, contentType, answer) = await PostBytes(body, integration);
-                var input = $"{integration}, {kind}, body base64 {Convert.ToBase64String(body)}";
+                var input = $"{integration} {name}, {kind}, body base64 {Convert.ToBase64String(body)}";
                 Assert.True(status < 500, $"{status} for {input}");
                 if (status >= 400)
                 {
