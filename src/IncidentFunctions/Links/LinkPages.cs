@@ -66,6 +66,13 @@ public static class LinkPages
         "form{margin:1.5rem 0}button{width:100%;padding:1rem;font:inherit;font-size:1.25rem;font-weight:600;border:0;border-radius:.5rem;" +
         "background:#0b5cad;color:#fff;cursor:pointer}.note{font-size:1rem;opacity:.8}";
 
+    /// <summary>
+    /// What an acknowledge page says instead of offering a resolve button. A link does only what it says: an acknowledge
+    /// link whose page handed out a resolve would let whoever holds it (a scanner that submits forms, a forwarded
+    /// email) resolve the incident too.
+    /// </summary>
+    static readonly string ResolveElsewhere = Paragraph("To resolve it, use the Resolve link in the email.");
+
     public static LinkPage Refused(LinkVerification link)
     {
         var instead = link.IncidentUrl is { } incident ? OpenIncident(incident) : string.Empty;
@@ -105,7 +112,7 @@ public static class LinkPages
                 Paragraph(Earlier("Already resolved", incident.ResolvedBy, incident.ResolvedVia, incident.ResolvedAt))),
             (LinkAction.Acknowledge, IncidentStatus.Acknowledged) => Ok(grant, "Already acknowledged", incident,
                 Paragraph($"Already {ack}"),
-                Button(grant.ResolveUrl, $"Resolve {id}")),
+                ResolveElsewhere),
             (LinkAction.Acknowledge, _) => Ok(grant, $"Acknowledge {id}?", incident,
                 Paragraph("Nothing has changed yet: press the button to acknowledge."),
                 Button(grant.Url, $"Acknowledge {id}")),
@@ -125,18 +132,16 @@ public static class LinkPages
             return NotFound(grant.IncidentId);
         }
 
-        var resolve = Button(grant.ResolveUrl, $"Resolve {incident.Id}");
         return (result.Outcome, grant.Action) switch
         {
             (TransitionOutcome.Applied, LinkAction.Acknowledge) => Ok(grant, "Acknowledged", incident,
                 Paragraph(Earlier("Acknowledged", result.ActedBy, null, result.ActedAt)),
-                Paragraph("When it is fixed:"),
-                resolve),
+                ResolveElsewhere),
             (TransitionOutcome.Applied, _) => Ok(grant, "Resolved", incident,
                 Paragraph(Earlier("Resolved", result.ActedBy, null, result.ActedAt))),
             (TransitionOutcome.AlreadyDone, LinkAction.Acknowledge) => Ok(grant, "Already acknowledged", incident,
                 Paragraph(Earlier("Already acknowledged", result.ActedBy, result.ActedVia, result.ActedAt)),
-                resolve),
+                ResolveElsewhere),
             _ => Ok(grant, "Already resolved", incident,
                 Paragraph(Earlier("Already resolved", result.ActedBy, result.ActedVia, result.ActedAt))),
         };

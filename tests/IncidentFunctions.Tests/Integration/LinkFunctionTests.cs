@@ -154,12 +154,29 @@ public sealed class LinkFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheResolveButtonOfferedAfterAcknowledgingResolves()
+    public async Task AnAcknowledgeLinkNeverHandsOutAResolveAndTheEmailsResolveLinkStillResolves()
     {
         var id = await OpenIncident();
-        var acknowledged = await Submit(Signer.CreateUrl(id, "alice", LinkAction.Acknowledge));
+        var acknowledge = Signer.CreateUrl(id, "alice", LinkAction.Acknowledge);
+        var resolve = Signer.CreateUrl(id, "alice", LinkAction.Resolve);
+        var (_, _, resolveToken) = Parse(resolve);
 
-        var resolved = await Submit(new Uri(Assert.Single(acknowledged.PostForms)));
+        var acknowledged = await Submit(acknowledge);
+        var acknowledgeAgain = await Show(acknowledge);
+        var confirmResolve = await Show(resolve);
+
+        Assert.Contains("Acknowledged by alice", acknowledged.Body, StringComparison.Ordinal);
+        Assert.Empty(acknowledged.PostForms);
+        Assert.Empty(acknowledgeAgain.PostForms);
+        Assert.All(new[] { acknowledged, acknowledgeAgain }, page =>
+        {
+            Assert.DoesNotContain(resolveToken, page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("/resolve", page.Body, StringComparison.Ordinal);
+        });
+        Assert.Equal([resolve.AbsoluteUri], confirmResolve.PostForms);
+        Assert.Equal(IncidentStatus.Acknowledged, (await Reload(id)).StatusValue);
+
+        var resolved = await Submit(resolve);
 
         Assert.Contains("Resolved by alice", resolved.Body, StringComparison.Ordinal);
         Assert.Equal(("alice", Channels.EmailLink), ((await Reload(id)).ResolvedBy, (await Reload(id)).ResolvedVia));
