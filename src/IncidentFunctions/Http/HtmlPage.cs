@@ -13,12 +13,15 @@ public sealed class HtmlPage(int statusCode, string html) : IActionResult
 {
     public const string ContentType = "text/html; charset=utf-8";
 
+    // A page's one button acts, so no other site may frame it and trick a click onto it (clickjacking):
+    // frame-ancestors for current browsers, X-Frame-Options for those that predate it.
     static readonly Dictionary<string, string> Headers = new()
     {
         ["Cache-Control"] = "no-store",
         ["Referrer-Policy"] = "no-referrer",
         ["X-Robots-Tag"] = "noindex",
-        ["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        ["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ["X-Frame-Options"] = "DENY",
         ["X-Content-Type-Options"] = "nosniff",
     };
 

@@ -233,6 +233,44 @@ public sealed class LinkFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Empty(lifecycle.Signals);
     }
 
+    /// <summary>Every answer the link functions give, as the hosts run them, is a page no other site may frame.</summary>
+    [Fact]
+    public async Task EveryPageTheLinkFunctionsServeRefusesToBeFramed()
+    {
+        var id = await OpenIncident();
+        var valid = Signer.CreateUrl(id, "alice", LinkAction.Acknowledge);
+        var (_, _, token) = Parse(valid);
+        var urls = new[]
+        {
+            valid,
+            Signer.CreateUrl(IncidentIds.New(clock.Now), "alice", LinkAction.Resolve),
+            new Uri($"{BaseUrl}/api/respond/{id}/resolve?token={token}"),
+            new Uri($"{BaseUrl}/api/respond/{id}/delete?token={token}"),
+            new Uri($"{BaseUrl}/api/respond/{id}/acknowledge"),
+        };
+
+        var pages = new List<RenderedPage>();
+        foreach (var url in urls)
+        {
+            pages.Add(await Show(url));
+            pages.Add(await Show(url, "HEAD"));
+            pages.Add(await Submit(url));
+        }
+
+        clock.Now = clock.Now.AddHours(25);
+        pages.Add(await Show(valid));
+        pages.Add(await Submit(valid));
+
+        Assert.Equal([200, 404, 400, 410], pages.Select(p => p.StatusCode).Distinct());
+        Assert.All(pages, page =>
+        {
+            Assert.Equal("DENY", page.Headers.XFrameOptions.ToString());
+            Assert.Contains("frame-ancestors 'none'", page.Headers.ContentSecurityPolicy.ToString(), StringComparison.Ordinal);
+            Assert.Equal("nosniff", page.Headers.XContentTypeOptions.ToString());
+            Assert.Equal("no-referrer", page.Headers["Referrer-Policy"].ToString());
+        });
+    }
+
     [Fact]
     public async Task AValidLinkToAnIncidentThatDoesNotExistIs404()
     {

@@ -180,20 +180,6 @@ public sealed partial class LinkPagesTests
     }
 
     [Fact]
-    public async Task EveryPageIsUtf8HtmlThatNothingCachesIndexesOrRefersOn()
-    {
-        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident()));
-
-        Assert.Equal("text/html; charset=utf-8", page.Headers.ContentType.ToString());
-        Assert.Equal("no-store", page.Headers.CacheControl.ToString());
-        Assert.Equal("no-referrer", page.Headers["Referrer-Policy"].ToString());
-        Assert.Equal("noindex", page.Headers["X-Robots-Tag"].ToString());
-        Assert.Equal("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", page.Headers.ContentSecurityPolicy.ToString());
-        Assert.Equal("nosniff", page.Headers.XContentTypeOptions.ToString());
-        Assert.StartsWith("<!doctype html>", page.Body, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task HeadGetsTheHeadersOfGetWithoutABody()
     {
         var result = LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident());
