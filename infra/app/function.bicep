@@ -209,6 +209,10 @@ var appSettings = {
 
   Policy__Blob: policyBlob
 
+  // The app believes X-MS-CLIENT-PRINCIPAL only when told that App Service Authentication (authsettingsV2 below, always
+  // on) wrote it, having stripped any copy the caller sent; the app refuses to start in Azure without this setting.
+  Authentication__EasyAuthEnabled: 'true'
+
   IncidentEvents__FullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
   IncidentEvents__Topic: topicName
   IncidentEvents__ManagedIdentityClientId: identityClientId

@@ -16,7 +16,11 @@ public static class DevHostExtensions
         return builder;
     }
 
-    /// <summary>Plays App Service Authentication: requests without a principal get the configured development user.</summary>
+    /// <summary>
+    /// Plays App Service Authentication: requests without a principal get the configured development user. The app
+    /// believes the header only because the dev host's appsettings.json sets Authentication:EasyAuthEnabled (the dev
+    /// host listens on localhost only, and its tests sign in as other users by sending the header themselves).
+    /// </summary>
     public static WebApplication UseDevelopmentPrincipal(this WebApplication app, string? principal)
     {
         if (!string.IsNullOrWhiteSpace(principal))

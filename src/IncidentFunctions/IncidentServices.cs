@@ -1,4 +1,5 @@
 using IncidentFunctions.Events;
+using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
@@ -22,6 +23,7 @@ public static class IncidentServices
     public static IServiceCollection AddIncidentServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddSignIn(configuration);
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);

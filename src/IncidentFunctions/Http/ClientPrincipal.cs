@@ -7,7 +7,8 @@ namespace IncidentFunctions.Http;
 /// <summary>
 /// The signed-in user as App Service Authentication (Easy Auth) passes it: a base64 JSON document in
 /// X-MS-CLIENT-PRINCIPAL. In Azure the platform strips any client-sent copy of the header and sets its own, so it can be
-/// trusted there; the dev host supplies a configured development principal instead.
+/// trusted there, and only there: routes ask <see cref="SignIn"/>, which reads the header only when
+/// <see cref="AuthenticationOptions.EasyAuthEnabled"/> says Easy Auth (or the dev host, playing its part) wrote it.
 /// </summary>
 public sealed record ClientPrincipal(string Name, string IdentityProvider)
 {

@@ -60,6 +60,15 @@ public sealed record Problem(
             "This route needs a signed-in principal (App Service Authentication's X-MS-CLIENT-PRINCIPAL).",
             Field("X-MS-CLIENT-PRINCIPAL", "is missing or unreadable"));
 
+    /// <summary>
+    /// The same 401 as <see cref="Unauthenticated"/>, saying why a principal that was sent did not count: on a machine
+    /// without App Service Authentication (`func start`), anyone could have written it.
+    /// </summary>
+    public static Problem UntrustedPrincipal(string setting) =>
+        new(TypeBase + "unauthenticated", "Sign-in required.", StatusCodes.Status401Unauthorized,
+            $"X-MS-CLIENT-PRINCIPAL was ignored: {setting} is not true, so nothing vouches that App Service Authentication set it.",
+            Field("X-MS-CLIENT-PRINCIPAL", $"is ignored unless {setting} is true"));
+
     public static Problem NotFound(string what, string id) =>
         new(TypeBase + "not-found", $"{what} not found.", StatusCodes.Status404NotFound,
             $"No {what.ToLowerInvariant()} with id '{id}'.", Field("id", "does not exist"));

@@ -7,7 +7,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace IncidentFunctions.Incidents;
 
 /// <summary>Read routes for responders. They require a signed-in principal (App Service Authentication).</summary>
-public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline)
+public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn)
 {
     public const int DefaultPageSize = 50;
     static readonly string[] StatusFilters = [.. Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf), IndexEntity.All];
@@ -66,8 +66,8 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline)
     }
 
     /// <summary>In Azure, App Service Authentication signs callers in; the dev host plays that part locally.</summary>
-    static IActionResult? RefuseAnonymous(HttpRequest request) =>
-        ClientPrincipal.From(request) is null ? Problem.Unauthenticated().ToResult() : null;
+    IActionResult? RefuseAnonymous(HttpRequest request) =>
+        signIn.PrincipalOf(request) is null ? signIn.Refusal(request).ToResult() : null;
 
     static async Task<IActionResult> Paged<T>(HttpRequest request, Func<int, string?, Task<ResultPage<T>>> read)
     {

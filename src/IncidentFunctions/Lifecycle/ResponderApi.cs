@@ -15,7 +15,7 @@ namespace IncidentFunctions.Lifecycle;
 public sealed record ResponderActionResult(string Outcome, string? ActedBy, string? ActedVia, DateTimeOffset? ActedAt, Incident Incident);
 
 /// <summary>Acknowledge and resolve for signed-in responders (App Service Authentication principal).</summary>
-public sealed class ResponderApi(IncidentResponder responder)
+public sealed class ResponderApi(IncidentResponder responder, SignIn signIn)
 {
     [Function(nameof(AcknowledgeIncident))]
     public Task<IActionResult> AcknowledgeIncident(
@@ -33,12 +33,12 @@ public sealed class ResponderApi(IncidentResponder responder)
         CancellationToken cancellationToken) =>
         ActAsync(request, id, (actor, lifecycle) => responder.ResolveAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient);
 
-    static async Task<IActionResult> ActAsync(
+    async Task<IActionResult> ActAsync(
         HttpRequest request, string id, Func<string, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient)
     {
-        if (ClientPrincipal.From(request) is not { } principal)
+        if (signIn.PrincipalOf(request) is not { } principal)
         {
-            return Problem.Unauthenticated().ToResult();
+            return signIn.Refusal(request).ToResult();
         }
 
         if (!IncidentIds.IsWellFormed(id))

@@ -2,53 +2,12 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace IncidentFunctions.Links;
-
-/// <summary>
-/// An HTML page answered to a responder link. The token is in the page's URL, so no cache, search index or referred
-/// site may keep it; the page runs no script and may post forms only to this app.
-/// </summary>
-public sealed class LinkPage(int statusCode, string html) : IActionResult
-{
-    public const string ContentType = "text/html; charset=utf-8";
-
-    static readonly Dictionary<string, string> Headers = new()
-    {
-        ["Cache-Control"] = "no-store",
-        ["Referrer-Policy"] = "no-referrer",
-        ["X-Robots-Tag"] = "noindex",
-        ["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-        ["X-Content-Type-Options"] = "nosniff",
-    };
-
-    public int StatusCode { get; } = statusCode;
-
-    public string Html { get; } = html;
-
-    public async Task ExecuteResultAsync(ActionContext context)
-    {
-        var response = context.HttpContext.Response;
-        var body = Encoding.UTF8.GetBytes(Html);
-        response.StatusCode = StatusCode;
-        response.ContentType = ContentType;
-        response.ContentLength = body.Length;
-        foreach (var (name, value) in Headers)
-        {
-            response.Headers[name] = value;
-        }
-
-        // HEAD gets exactly the headers GET would, without the body.
-        if (!HttpMethods.IsHead(context.HttpContext.Request.Method))
-        {
-            await response.Body.WriteAsync(body, context.HttpContext.RequestAborted);
-        }
-    }
-}
 
 /// <summary>
 /// The pages a responder link opens: refusals, the confirmation a GET shows (it changes nothing), and the outcome of a
@@ -66,7 +25,14 @@ public static class LinkPages
         "form{margin:1.5rem 0}button{width:100%;padding:1rem;font:inherit;font-size:1.25rem;font-weight:600;border:0;border-radius:.5rem;" +
         "background:#0b5cad;color:#fff;cursor:pointer}.note{font-size:1rem;opacity:.8}";
 
-    public static LinkPage Refused(LinkVerification link)
+    /// <summary>
+    /// What an acknowledge page says instead of offering a resolve button. A link does only what it says: an acknowledge
+    /// link whose page handed out a resolve would let whoever holds it (a scanner that submits forms, a forwarded
+    /// email) resolve the incident too.
+    /// </summary>
+    static readonly string ResolveElsewhere = Paragraph("To resolve it, use the Resolve link in the email.");
+
+    public static HtmlPage Refused(LinkVerification link)
     {
         var instead = link.IncidentUrl is { } incident ? OpenIncident(incident) : string.Empty;
         return link.Status switch
@@ -91,11 +57,11 @@ public static class LinkPages
         };
     }
 
-    public static LinkPage NotFound(string incidentId) =>
+    public static HtmlPage NotFound(string incidentId) =>
         Page(StatusCodes.Status404NotFound, "Incident not found", Paragraph($"There is no incident {incidentId}. Nothing was changed."));
 
     /// <summary>What GET and HEAD show: the incident, who is acting, and a button that posts the action.</summary>
-    public static LinkPage Confirm(LinkGrant grant, IncidentEntity incident)
+    public static HtmlPage Confirm(LinkGrant grant, IncidentEntity incident)
     {
         var id = incident.Id;
         var ack = Earlier("acknowledged", incident.AcknowledgedBy, incident.AcknowledgedVia, incident.AcknowledgedAt);
@@ -105,7 +71,7 @@ public static class LinkPages
                 Paragraph(Earlier("Already resolved", incident.ResolvedBy, incident.ResolvedVia, incident.ResolvedAt))),
             (LinkAction.Acknowledge, IncidentStatus.Acknowledged) => Ok(grant, "Already acknowledged", incident,
                 Paragraph($"Already {ack}"),
-                Button(grant.ResolveUrl, $"Resolve {id}")),
+                ResolveElsewhere),
             (LinkAction.Acknowledge, _) => Ok(grant, $"Acknowledge {id}?", incident,
                 Paragraph("Nothing has changed yet: press the button to acknowledge."),
                 Button(grant.Url, $"Acknowledge {id}")),
@@ -118,25 +84,23 @@ public static class LinkPages
     }
 
     /// <summary>What a POST shows: what this request did, or who acted first.</summary>
-    public static LinkPage Outcome(LinkGrant grant, TransitionResult result)
+    public static HtmlPage Outcome(LinkGrant grant, TransitionResult result)
     {
         if (result.Incident is not { } incident)
         {
             return NotFound(grant.IncidentId);
         }
 
-        var resolve = Button(grant.ResolveUrl, $"Resolve {incident.Id}");
         return (result.Outcome, grant.Action) switch
         {
             (TransitionOutcome.Applied, LinkAction.Acknowledge) => Ok(grant, "Acknowledged", incident,
                 Paragraph(Earlier("Acknowledged", result.ActedBy, null, result.ActedAt)),
-                Paragraph("When it is fixed:"),
-                resolve),
+                ResolveElsewhere),
             (TransitionOutcome.Applied, _) => Ok(grant, "Resolved", incident,
                 Paragraph(Earlier("Resolved", result.ActedBy, null, result.ActedAt))),
             (TransitionOutcome.AlreadyDone, LinkAction.Acknowledge) => Ok(grant, "Already acknowledged", incident,
                 Paragraph(Earlier("Already acknowledged", result.ActedBy, result.ActedVia, result.ActedAt)),
-                resolve),
+                ResolveElsewhere),
             _ => Ok(grant, "Already resolved", incident,
                 Paragraph(Earlier("Already resolved", result.ActedBy, result.ActedVia, result.ActedAt))),
         };
@@ -149,7 +113,7 @@ public static class LinkPages
     // UTC, because the page knows the recipient's id but not their time zone, and an hour's ambiguity at 3 a.m. misleads.
     static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    static LinkPage Ok(LinkGrant grant, string heading, IncidentEntity incident, params string[] sections) =>
+    static HtmlPage Ok(LinkGrant grant, string heading, IncidentEntity incident, params string[] sections) =>
         Page(StatusCodes.Status200OK, heading,
         [
             Facts(incident),
@@ -187,7 +151,7 @@ public static class LinkPages
     static string OpenIncident(Uri incident) =>
         $"<p><a href=\"{Encoder.Encode(incident.AbsoluteUri)}\">Open the incident</a></p>";
 
-    static LinkPage Page(int status, string heading, params string[] sections)
+    static HtmlPage Page(int status, string heading, params string[] sections)
     {
         var title = Encoder.Encode(heading);
         var html = new StringBuilder()
@@ -200,6 +164,6 @@ public static class LinkPages
             html.Append(section);
         }
 
-        return new LinkPage(status, html.Append("</main></body></html>").ToString());
+        return new HtmlPage(status, html.Append("</main></body></html>").ToString());
     }
 }

@@ -25,14 +25,13 @@ public enum LinkStatus
     UnknownAction,
 }
 
-/// <summary>What a valid link lets its recipient do, and the links its pages offer (never beyond its own expiry).</summary>
+/// <summary>What a valid link lets its recipient do: its own action only, at <see cref="Url"/>, until it expires.</summary>
 public sealed record LinkGrant(
     string IncidentId,
     LinkAction Action,
     string RecipientId,
     DateTimeOffset ExpiresAt,
     Uri Url,
-    Uri ResolveUrl,
     Uri IncidentUrl);
 
 /// <summary>
@@ -157,7 +156,6 @@ public sealed class LinkSigner
             recipientId,
             expiresAt,
             CreateUrl(incidentId, recipientId, linkAction, expiresAt),
-            CreateUrl(incidentId, recipientId, LinkAction.Resolve, expiresAt),
             incidentUrl);
         return new(LinkStatus.Valid, incidentId, action, incidentUrl, recipientId, expiresAt, grant);
     }

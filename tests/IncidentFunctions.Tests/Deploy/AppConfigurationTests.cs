@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Links;
 using IncidentFunctions.Notifications;
@@ -65,6 +66,7 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
         {
             var configuration = AsTheAppSeesThem(predicted.AppSettings);
             using var provider = new ServiceCollection().AddLogging().AddIncidentServices(configuration).BuildServiceProvider();
+            provider.GetRequiredService<IStartupValidator>().Validate();
 
             var email = provider.GetRequiredService<IOptions<EmailOptions>>().Value;
             Assert.Equal(EmailTransport.Acs, email.Transport);
@@ -75,6 +77,7 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
             Assert.NotNull(provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Blob);
             Assert.NotNull(provider.GetRequiredService<IOptions<IntegrationOptions>>().Value);
             Assert.Null(provider.GetRequiredService<StorageConnection>().ConnectionString);
+            Assert.True(provider.GetRequiredService<IOptions<AuthenticationOptions>>().Value.TrustsPrincipalHeader);
         }
     }
 
@@ -163,6 +166,22 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
         }
     }
 
+    /// <summary>
+    /// The app believes X-MS-CLIENT-PRINCIPAL only when told App Service Authentication is on; the template that turns
+    /// it on says so, in every deployment (without an app registration Easy Auth still runs, answering 401 itself).
+    /// </summary>
+    [Fact]
+    public void TheAppIsToldThatAppServiceAuthenticationSetsThePrincipalHeader()
+    {
+        foreach (var predicted in BothDeployments)
+        {
+            var auth = PredictedDeployment.Properties(predicted.Child(Config, "authsettingsV2"));
+
+            Assert.True((bool)auth["platform"]!["enabled"]!);
+            Assert.Equal("true", predicted.AppSettings[AuthenticationOptions.EasyAuthEnabledSetting]);
+        }
+    }
+
     [Fact]
     public void WithoutAnAppRegistrationTheApiStaysClosed()
     {
@@ -223,8 +242,14 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
         Assert.DoesNotContain(deployment.FirstDeployment.AppSettings.Keys, k => k.StartsWith(IntegrationOptions.Section, StringComparison.Ordinal));
     }
 
+    /// <summary>The app settings as the app reads them in Azure: resolved, and beside the variables App Service sets.</summary>
     static IConfiguration AsTheAppSeesThem(IReadOnlyDictionary<string, string> settings) =>
         new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["WEBSITE_SITE_NAME"] = "func-sample",
+                ["WEBSITE_INSTANCE_ID"] = "3c2a7b8e1f4c55a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f",
+            })
             .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)Resolve(s.Key, s.Value))))
             .Build();
 

@@ -154,12 +154,29 @@ public sealed class LinkFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheResolveButtonOfferedAfterAcknowledgingResolves()
+    public async Task AnAcknowledgeLinkNeverHandsOutAResolveAndTheEmailsResolveLinkStillResolves()
     {
         var id = await OpenIncident();
-        var acknowledged = await Submit(Signer.CreateUrl(id, "alice", LinkAction.Acknowledge));
+        var acknowledge = Signer.CreateUrl(id, "alice", LinkAction.Acknowledge);
+        var resolve = Signer.CreateUrl(id, "alice", LinkAction.Resolve);
+        var (_, _, resolveToken) = Parse(resolve);
 
-        var resolved = await Submit(new Uri(Assert.Single(acknowledged.PostForms)));
+        var acknowledged = await Submit(acknowledge);
+        var acknowledgeAgain = await Show(acknowledge);
+        var confirmResolve = await Show(resolve);
+
+        Assert.Contains("Acknowledged by alice", acknowledged.Body, StringComparison.Ordinal);
+        Assert.Empty(acknowledged.PostForms);
+        Assert.Empty(acknowledgeAgain.PostForms);
+        Assert.All(new[] { acknowledged, acknowledgeAgain }, page =>
+        {
+            Assert.DoesNotContain(resolveToken, page.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain("/resolve", page.Body, StringComparison.Ordinal);
+        });
+        Assert.Equal([resolve.AbsoluteUri], confirmResolve.PostForms);
+        Assert.Equal(IncidentStatus.Acknowledged, (await Reload(id)).StatusValue);
+
+        var resolved = await Submit(resolve);
 
         Assert.Contains("Resolved by alice", resolved.Body, StringComparison.Ordinal);
         Assert.Equal(("alice", Channels.EmailLink), ((await Reload(id)).ResolvedBy, (await Reload(id)).ResolvedVia));
@@ -214,6 +231,44 @@ public sealed class LinkFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
         Assert.Equal(IncidentStatus.Open, (await Reload(id)).StatusValue);
         Assert.Equal(IncidentStatus.Open, (await Reload(other)).StatusValue);
         Assert.Empty(lifecycle.Signals);
+    }
+
+    /// <summary>Every answer the link functions give, as the hosts run them, is a page no other site may frame.</summary>
+    [Fact]
+    public async Task EveryPageTheLinkFunctionsServeRefusesToBeFramed()
+    {
+        var id = await OpenIncident();
+        var valid = Signer.CreateUrl(id, "alice", LinkAction.Acknowledge);
+        var (_, _, token) = Parse(valid);
+        var urls = new[]
+        {
+            valid,
+            Signer.CreateUrl(IncidentIds.New(clock.Now), "alice", LinkAction.Resolve),
+            new Uri($"{BaseUrl}/api/respond/{id}/resolve?token={token}"),
+            new Uri($"{BaseUrl}/api/respond/{id}/delete?token={token}"),
+            new Uri($"{BaseUrl}/api/respond/{id}/acknowledge"),
+        };
+
+        var pages = new List<RenderedPage>();
+        foreach (var url in urls)
+        {
+            pages.Add(await Show(url));
+            pages.Add(await Show(url, "HEAD"));
+            pages.Add(await Submit(url));
+        }
+
+        clock.Now = clock.Now.AddHours(25);
+        pages.Add(await Show(valid));
+        pages.Add(await Submit(valid));
+
+        Assert.Equal([200, 404, 400, 410], pages.Select(p => p.StatusCode).Distinct());
+        Assert.All(pages, page =>
+        {
+            Assert.Equal("DENY", page.Headers.XFrameOptions.ToString());
+            Assert.Contains("frame-ancestors 'none'", page.Headers.ContentSecurityPolicy.ToString(), StringComparison.Ordinal);
+            Assert.Equal("nosniff", page.Headers.XContentTypeOptions.ToString());
+            Assert.Equal("no-referrer", page.Headers["Referrer-Policy"].ToString());
+        });
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
@@ -6,10 +7,12 @@ using static IncidentFunctions.Tests.Unit.LinkTestKit;
 
 namespace IncidentFunctions.Tests.Unit;
 
-public sealed class LinkPagesTests
+public sealed partial class LinkPagesTests
 {
     static readonly DateTimeOffset AckedAt = new(2026, 11, 26, 3, 20, 0, TimeSpan.Zero);
     static readonly DateTimeOffset ResolvedAt = new(2026, 11, 26, 4, 5, 0, TimeSpan.Zero);
+
+    const string ResolveElsewhere = "To resolve it, use the Resolve link in the email.";
 
     readonly ManualClock clock = new(Start);
 
@@ -95,16 +98,15 @@ public sealed class LinkPagesTests
     }
 
     [Fact]
-    public async Task AnAcknowledgeLinkForAnAcknowledgedIncidentSaysWhoAndOffersToResolve()
+    public async Task AnAcknowledgeLinkForAnAcknowledgedIncidentSaysWhoAndPointsAtTheEmailsResolveLink()
     {
-        var grant = Grant(LinkAction.Acknowledge);
-
-        var page = await Execute(LinkPages.Confirm(grant, Incident(IncidentStatus.Acknowledged)));
+        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident(IncidentStatus.Acknowledged)));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("Already acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
-        Assert.Equal([grant.ResolveUrl.AbsoluteUri], page.PostForms);
-        Assert.Contains($"Resolve {IncidentId}</button>", page.Body, StringComparison.Ordinal);
+        Assert.Contains(ResolveElsewhere, page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
+        Assert.DoesNotContain("<button", page.Body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -130,18 +132,51 @@ public sealed class LinkPagesTests
         Assert.Empty(page.PostForms);
     }
 
-    [Fact]
-    public async Task EveryPageIsUtf8HtmlThatNothingCachesIndexesOrRefersOn()
+    /// <summary>Every confirmation (GET) and outcome (POST) page a valid link can produce, with its grant.</summary>
+    public static TheoryData<string, LinkAction, IncidentStatus, TransitionOutcome?> EveryGrantedPage()
     {
-        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident()));
+        var pages = new TheoryData<string, LinkAction, IncidentStatus, TransitionOutcome?>();
+        foreach (var action in Enum.GetValues<LinkAction>())
+        {
+            foreach (var status in Enum.GetValues<IncidentStatus>())
+            {
+                pages.Add($"confirm {action} on {status}", action, status, null);
+            }
 
-        Assert.Equal("text/html; charset=utf-8", page.Headers.ContentType.ToString());
-        Assert.Equal("no-store", page.Headers.CacheControl.ToString());
-        Assert.Equal("no-referrer", page.Headers["Referrer-Policy"].ToString());
-        Assert.Equal("noindex", page.Headers["X-Robots-Tag"].ToString());
-        Assert.Equal("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'", page.Headers.ContentSecurityPolicy.ToString());
-        Assert.Equal("nosniff", page.Headers.XContentTypeOptions.ToString());
-        Assert.StartsWith("<!doctype html>", page.Body, StringComparison.Ordinal);
+            foreach (var outcome in Enum.GetValues<TransitionOutcome>())
+            {
+                var status = outcome == TransitionOutcome.Superseded || action == LinkAction.Resolve ? IncidentStatus.Resolved : IncidentStatus.Acknowledged;
+                pages.Add($"{outcome} {action}", action, status, outcome);
+            }
+        }
+
+        return pages;
+    }
+
+    /// <summary>
+    /// A link does what it says and nothing more: no page it opens carries a form or a token for another action (an
+    /// acknowledge page that offered a resolve button would let one emailed link do both).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(EveryGrantedPage))]
+    public async Task APageCarriesNoFormOrTokenForAnyActionButItsLinksOwn(string page, LinkAction action, IncidentStatus status, TransitionOutcome? outcome)
+    {
+        var signer = Signer(clock);
+        var grant = Grant(action);
+        var others = Enum.GetValues<LinkAction>().Where(a => a != action)
+            .Select(a => Parse(signer.CreateUrl(IncidentId, grant.RecipientId, a, grant.ExpiresAt)).Token)
+            .ToList();
+        var ownToken = Parse(grant.Url).Token;
+        var result = outcome is { } o
+            ? LinkPages.Outcome(grant, new TransitionResult(o, o == TransitionOutcome.NotFound ? null : Incident(status), "bob", Channels.Api, AckedAt))
+            : LinkPages.Confirm(grant, Incident(status));
+
+        var rendered = await Execute(result);
+
+        Assert.All(rendered.PostForms, form => Assert.Equal(grant.Url.AbsoluteUri, form));
+        Assert.All(others, token => Assert.DoesNotContain(token, rendered.Body, StringComparison.Ordinal));
+        Assert.All(TokenParameter().Matches(rendered.Body), m => Assert.Equal(ownToken, m.Groups[1].Value));
+        Assert.True(outcome is null || rendered.PostForms.Count == 0, $"{page}: the outcome of a POST offers no further action");
     }
 
     [Fact]
@@ -212,17 +247,17 @@ public sealed class LinkPagesTests
     }
 
     [Fact]
-    public async Task AnAppliedAcknowledgementSaysWhoAndWhenAndOffersToResolve()
+    public async Task AnAppliedAcknowledgementSaysWhoAndWhenAndPointsAtTheEmailsResolveLink()
     {
-        var grant = Grant(LinkAction.Acknowledge);
         var result = new TransitionResult(TransitionOutcome.Applied, Incident(IncidentStatus.Acknowledged), "alice", Channels.EmailLink, AckedAt);
 
-        var page = await Execute(LinkPages.Outcome(grant, result));
+        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Acknowledge), result));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("<h1>Acknowledged</h1>", page.Body, StringComparison.Ordinal);
         Assert.Contains("Acknowledged by alice at 2026-11-26 03:20 UTC.", page.Body, StringComparison.Ordinal);
-        Assert.Equal([grant.ResolveUrl.AbsoluteUri], page.PostForms);
+        Assert.Contains(ResolveElsewhere, page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
     }
 
     [Fact]
@@ -234,6 +269,8 @@ public sealed class LinkPagesTests
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("Already acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
+        Assert.Contains(ResolveElsewhere, page.Body, StringComparison.Ordinal);
+        Assert.Empty(page.PostForms);
     }
 
     [Fact]
@@ -265,4 +302,7 @@ public sealed class LinkPagesTests
 
         Assert.Equal(404, page.StatusCode);
     }
+
+    [GeneratedRegex("token=([A-Za-z0-9_-]*)")]
+    private static partial Regex TokenParameter();
 }

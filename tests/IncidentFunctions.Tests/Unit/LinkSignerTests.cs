@@ -204,21 +204,6 @@ public sealed class LinkSignerTests
         Assert.Equal(LinkStatus.BadSignature, VerifyAt(after, old).Status);
     }
 
-    [Fact]
-    public void AValidLinkOffersAResolveLinkForTheSameRecipientThatExpiresNoLater()
-    {
-        var signer = Signer(clock);
-        var ack = VerifyAt(signer, signer.CreateUrl(IncidentId, "alice", LinkAction.Acknowledge)).Grant!;
-        clock.Now = Start.AddHours(3);
-
-        var resolve = VerifyAt(signer, ack.ResolveUrl);
-
-        Assert.Equal(LinkStatus.Valid, resolve.Status);
-        Assert.Equal(LinkAction.Resolve, resolve.Grant!.Action);
-        Assert.Equal("alice", resolve.RecipientId);
-        Assert.Equal(ack.ExpiresAt, resolve.ExpiresAt);
-    }
-
     public static TheoryData<string?> GarbageTokens()
     {
         var valid = Parse(Signer(new ManualClock(Start)).CreateUrl(IncidentId, "alice", LinkAction.Acknowledge)).Token;
