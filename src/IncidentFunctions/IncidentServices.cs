@@ -5,6 +5,7 @@ using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.Opening;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Timeline;
@@ -46,6 +47,7 @@ public static class IncidentServices
         services.AddSingleton<AlertEvidence>();
         services.AddSingleton<PagerDutyIntake>();
         services.AddSingleton<AlertProcessor>();
+        services.AddSingleton<IncidentOpener>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<IncidentAppender>();
         services.AddSingleton<TimelineStore>();

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Opening;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -24,8 +23,8 @@ public enum AlertOutcome
 /// <item>the dedup key is claimed by insert or ETag replace, so exactly one processor opens the incident;</item>
 /// <item>an alert is counted in the same transaction that writes its write-once row, so a retry never counts twice;</item>
 /// <item>timeline events are keyed by alert id, and starting the orchestration is idempotent;</item>
-/// <item>the first page, sent as the incident opens, goes through <see cref="IncidentPager"/>, which emails each
-/// recipient once even when the orchestration sends the same page.</item>
+/// <item>opening an incident (claiming the key, triage, the opening's record, the first page, the orchestration) is
+/// <see cref="IncidentOpener"/>'s job; an alert that finds an opening unfinished has the opener finish it.</item>
 /// </list>
 /// A lost race re-reads and decides again; nothing is overwritten.
 /// </summary>
@@ -35,11 +34,8 @@ public sealed partial class AlertProcessor(
     TimelineStore timeline,
     AlertPayloads payloads,
     IncidentResponder responder,
-    PolicyProvider policy,
-    IncidentPager pager,
+    IncidentOpener opener,
     AlertEvidence evidence,
-    IOptionsMonitor<IntegrationOptions> integrations,
-    TimeProvider time,
     ILogger<AlertProcessor> logger)
 {
     const int MaxAttempts = 50;
@@ -50,10 +46,6 @@ public sealed partial class AlertProcessor(
 
     // The alert of each key that is deciding from storage now; it completes (never faults) when that alert is done.
     readonly ConcurrentDictionary<string, Task> decidingByKey = new(StringComparer.Ordinal);
-
-    // Finishing an incident's opening (index, orchestration, flag) runs once per incident in this process: every alert
-    // that sees the flag unset awaits the same run instead of repeating its writes.
-    readonly ConcurrentDictionary<string, Lazy<Task>> openings = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Processes every alert of a queue message. Alerts of different incident keys run concurrently (so the appender can
@@ -137,48 +129,24 @@ public sealed partial class AlertProcessor(
         throw new InvalidOperationException($"Alert {alert.Id} lost {MaxAttempts} races in a row; the queue will retry it.");
     }
 
-    async Task<AlertOutcome?> OpenAsync(string keyId, AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
+    async Task<AlertOutcome?> OpenAsync(string keyId, AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct) =>
+        Opened(keyId, await opener.OpenAsync(key, alert, Received(alert), lifecycle, ct));
+
+    async Task<AlertOutcome?> CreateAsync(string keyId, string id, string? openings, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct) =>
+        Opened(keyId, await opener.CreateAsync(id, openings, alert, Received(alert), lifecycle, ct));
+
+    AlertOutcome? Opened(string keyId, IncidentEntity? incident)
     {
-        var now = time.GetUtcNow();
-        var id = IncidentIds.New(now);
-        var (threshold, window) = FlapSettings(alert.Integration);
-        var openings = threshold == 0 ? null : Flapping.Serialize(Flapping.Record(key?.Openings, now, window, threshold));
-        return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.IncidentKey, id, openings, ct)
-            ? await CreateAsync(keyId, id, openings, alert, lifecycle, ct)
-            : null;
-    }
-
-    (int Threshold, TimeSpan Window) FlapSettings(string integration) =>
-        integrations.CurrentValue.Items.TryGetValue(integration, out var settings)
-            ? (settings.FlapThreshold, TimeSpan.FromMinutes(settings.FlapWindowMinutes))
-            : (Flapping.DefaultThreshold, TimeSpan.FromMinutes(Flapping.DefaultWindowMinutes));
-
-    /// <summary><paramref name="openings"/> is what the key's claim recorded, which says whether this opening is flapping.</summary>
-    async Task<AlertOutcome?> CreateAsync(string keyId, string id, string? openings, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
-    {
-        var incident = IncidentEntity.Open(id, alert, time.GetUtcNow());
-        var (threshold, window) = FlapSettings(alert.Integration);
-        if (Flapping.Of(openings, window, threshold) is { } flapping)
-        {
-            incident.FlapCount = flapping.Openings;
-            incident.FlappingUntil = flapping.Until;
-        }
-
-        // Triaged as it is created, not when its orchestration begins, so that the first page can go out from here:
-        // starting an orchestration and its first steps are several queue round trips, seconds on a busy task hub.
-        var triage = IncidentOpening.Triage(incident, policy.Current);
-        if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), ct))
+        if (incident is null)
         {
             return null;
         }
 
-        await timeline.AppendManyAsync(id, [AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}"), .. IncidentOpening.Events(incident, triage)], ct);
-        Remember(keyId, id);
-        // The page first: it reads the incident before the opening's writes touch it.
-        await Task.WhenAll(pager.PageFirstAsync(incident, triage, ct), FinishOpeningAsync(incident, lifecycle, ct));
-        LogOpened(logger, id, alert.Integration, alert.IncidentKey);
+        Remember(keyId, incident.Id);
         return AlertOutcome.Opened;
     }
+
+    static TimelineEvent Received(Alert alert) => AlertEvent(alert, TimelineEventTypes.AlertReceived, $"Alert received: {alert.Title}");
 
     async Task<AlertOutcome?> AppendAsync(string keyId, string incidentId, IncidentEntity? seen, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
@@ -195,7 +163,7 @@ public sealed partial class AlertProcessor(
         Remember(keyId, incidentId);
         if (appended.Incident is { LifecycleStarted: false } unstarted)
         {
-            await FinishOpeningAsync(unstarted, lifecycle, ct);
+            await opener.FinishAsync(unstarted, lifecycle, ct);
         }
 
         if (resolves)
@@ -243,52 +211,6 @@ public sealed partial class AlertProcessor(
         return AlertOutcome.Dropped;
     }
 
-    /// <summary>
-    /// Index the incident and start its orchestration. Idempotent, so whoever sees the incident not yet marked as
-    /// started (its creator, or any later processor after a crash) may run it.
-    /// </summary>
-    Task FinishOpeningAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
-    {
-        if (openings.Count >= MaxRememberedKeys)
-        {
-            openings.Clear();
-        }
-
-        var run = openings.GetOrAdd(incident.Id, _ => new Lazy<Task>(() => FinishOpeningOnceAsync(incident, lifecycle, ct)));
-        return AwaitOrForgetAsync(incident.Id, run);
-    }
-
-    async Task AwaitOrForgetAsync(string incidentId, Lazy<Task> run)
-    {
-        try
-        {
-            await run.Value;
-        }
-        catch
-        {
-            // Let the next alert (or the queue's retry) run it again.
-            openings.TryRemove(new KeyValuePair<string, Lazy<Task>>(incidentId, run));
-            throw;
-        }
-    }
-
-    async Task FinishOpeningOnceAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct)
-    {
-        // Independent, and the orchestration start is what stands between a new incident and its first page.
-        await Task.WhenAll(incidents.IndexAsync(incident, ct), lifecycle.EnsureStartedAsync(incident.Id, ct));
-        var current = incident;
-        for (var attempt = 0; attempt < MaxAttempts && current is { LifecycleStarted: false }; attempt++)
-        {
-            current.LifecycleStarted = true;
-            if (await incidents.TryUpdateAsync(current, ct))
-            {
-                return;
-            }
-
-            current = await incidents.FindAsync(incident.Id, ct);
-        }
-    }
-
     static TimelineEvent AlertEvent(Alert alert, string type, string summary)
     {
         var data = new Dictionary<string, string>
@@ -305,9 +227,6 @@ public sealed partial class AlertProcessor(
 
         return new(alert.Id, alert.ReceivedAt, type, alert.Integration, Channels.Source, summary, data);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Opened incident {IncidentId} for {Integration} key {DedupKey}")]
-    static partial void LogOpened(ILogger logger, string incidentId, string integration, string dedupKey);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Alert {AlertId} lost a race (attempt {Attempt}); re-reading")]
     static partial void LogRaceLost(ILogger logger, string alertId, int attempt);

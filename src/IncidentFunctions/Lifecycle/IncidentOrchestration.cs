@@ -1,6 +1,7 @@
 using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.Opening;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
@@ -76,7 +77,7 @@ public static class IncidentOrchestration
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
-            Announce(new IncidentTransition(incidentId, IncidentOpening.OpenedEventIdOf(incidentId), IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
+            Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
         }
 

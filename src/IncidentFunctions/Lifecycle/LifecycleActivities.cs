@@ -1,6 +1,6 @@
 using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Opening;
 using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -16,43 +16,21 @@ public sealed class LifecycleActivities(
     IncidentStore incidents,
     TimelineStore timeline,
     IncidentResponder responder,
-    PolicyProvider policy,
+    IncidentOpener opener,
     IncidentPager pager,
     IOptions<IncidentEventOptions> events)
 {
     /// <summary>
-    /// Decides service, priority and escalation once, from the policy loaded now, stores the decision on the incident
-    /// and records the opening: unless the alert processor did all that as it created the incident, in which case this
-    /// finds the stored decision and the recorded events, and changes nothing. A retry (or a replay after the policy
-    /// file changed) gets the stored decision back, never a new one. One activity for all of it, because every activity
-    /// is a queue round trip. It also hands the orchestration the lifecycle event settings, which its history then
-    /// keeps for the incident's life, and tells it whether the processor has sent the first page (then the orchestration
-    /// spends no activity on it).
+    /// The incident's stored triage and state, as <see cref="IncidentOpener"/> opened it (or, for an incident created
+    /// without an opening, as it decides and records them now). One activity for all of it, because every activity is
+    /// a queue round trip. It also hands the orchestration the lifecycle event settings, which its history then keeps
+    /// for the incident's life, and tells it whether the opener has sent the first page (then the orchestration spends
+    /// no activity on it).
     /// </summary>
     [Function(nameof(BeginIncident))]
     public async Task<IncidentStart> BeginIncident([ActivityTrigger] BeginRequest request, CancellationToken ct)
     {
-        TriageResult triage;
-        IncidentEntity incident;
-        while (true)
-        {
-            incident = await RequireAsync(request.IncidentId, ct);
-            var stored = incident.Triage is not null;
-            triage = IncidentOpening.Triage(incident, policy.Current);
-            if (stored || await incidents.TryUpdateAsync(incident, ct))
-            {
-                break;
-            }
-        }
-
-        // Usually recorded by the processor already, in one transaction with the alert; appending them again would cost
-        // a failed transaction and a failed add per event. The last one present means all are.
-        var opening = IncidentOpening.Events(incident, triage);
-        if (!await timeline.ContainsAsync(request.IncidentId, opening[^1], ct))
-        {
-            await timeline.AppendManyAsync(request.IncidentId, opening, ct);
-        }
-
+        var (incident, triage) = await opener.BeginAsync(request.IncidentId, ct);
         var (firstPagedAt, firstPageSent) = await pager.StatusAsync(IncidentPager.FirstPage(incident.Id, triage.Escalation, incident.OpenedAt), ct);
         return new IncidentStart(triage, StateOf(incident), events.Value.Plan, incident.OpenedAt, firstPagedAt, firstPageSent);
     }

@@ -3,6 +3,7 @@ using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Timeline;
@@ -163,6 +164,31 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         Assert.Equal(orphan, incident.Id);
         Assert.Equal(1, incident.AlertCount);
         Assert.NotNull(await durable.Client.GetInstanceAsync(orphan));
+    }
+
+    [Fact]
+    public async Task AnOpeningThatCrashedAfterCreatingTheIncidentIsFinishedByTheNextAlertAndRecordedOnce()
+    {
+        // The incident and its first alert are written, nothing after: no opening on the timeline, no orchestration.
+        var key = TestAlerts.NewKey();
+        var first = TestAlerts.Firing(integration, key);
+        var id = IncidentIds.New(DateTimeOffset.UtcNow);
+        Assert.True(await Incidents.TryClaimKeyAsync(null, integration, key, id, null, CancellationToken.None));
+        var created = IncidentEntity.Open(id, first, DateTimeOffset.UtcNow);
+        created.Triage = System.Text.Json.JsonSerializer.Serialize(
+            host.Services.GetRequiredService<PolicyProvider>().Current.Triage(new TriageInput(integration, first.Labels, first.Severity, created.OpenedAt)),
+            Http.JsonDefaults.Options);
+        Assert.True(await Incidents.TryCreateAsync(created, AlertEntity.From(id, first), CancellationToken.None));
+
+        var outcome = await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
+
+        Assert.Equal(AlertOutcome.Counted, outcome);
+        Assert.True((await IncidentFor(key)).LifecycleStarted);
+        Assert.NotNull(await durable.Client.GetInstanceAsync(id));
+        var types = (await AllEvents(id)).Select(e => e.Type).ToList();
+        Assert.Equal(1, types.Count(t => t == TimelineEventTypes.IncidentOpened));
+        Assert.Equal(1, types.Count(t => t == TimelineEventTypes.IncidentTriaged));
+        Assert.Equal(1, types.Count(t => t == TimelineEventTypes.IncidentRouted));
     }
 
     [Fact]

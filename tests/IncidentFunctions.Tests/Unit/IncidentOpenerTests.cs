@@ -1,13 +1,13 @@
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
-using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Opening;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.Tests.Unit;
 
-public sealed class IncidentOpeningTests
+public sealed class IncidentOpenerTests
 {
     static readonly string SamplePath = Path.Combine(AppContext.BaseDirectory, "Policy", "sample-policy.json");
 
@@ -18,9 +18,10 @@ public sealed class IncidentOpeningTests
     {
         var alert = TestAlerts.Firing("demo", TestAlerts.NewKey()) with { Severity = severity };
         var incident = IncidentEntity.Open("inc-1", alert, DateTimeOffset.UtcNow);
-        var triage = IncidentOpening.Triage(incident, PolicyParser.Parse(File.ReadAllBytes(SamplePath), SamplePath));
+        var triage = PolicyParser.Parse(File.ReadAllBytes(SamplePath), SamplePath).Triage(
+            new TriageInput(incident.Integration, alert.Labels, severity, incident.OpenedAt));
 
-        var opened = IncidentOpening.Events(incident, triage).Single(e => e.Type == TimelineEventTypes.IncidentOpened);
+        var opened = IncidentOpener.OpeningEvents(incident, triage).Single(e => e.Type == TimelineEventTypes.IncidentOpened);
 
         Assert.Equal(expected, opened.Data!["severity"]);
     }
