@@ -1,11 +1,12 @@
-using IncidentFunctions.Events;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.LifecycleEvents;
 using IncidentFunctions.Links;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Opening;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Timeline;
@@ -57,7 +58,7 @@ public static class IncidentServices
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);
-        services.AddIncidentEvents(configuration);
+        services.AddLifecycleEvents(configuration);
         return services;
     }
 }

@@ -1,3 +1,4 @@
+
 namespace IncidentFunctions;
 
 // The one place where routes, queues, tables and settings are named. Function attributes, the dev host, the tests

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Benchmarks;
 
@@ -116,7 +116,7 @@ public sealed record BenchOptions
             : throw new UsageException($"{name} must be an absolute http(s) URL such as http://localhost:7071/api/, not '{value}'.");
 
     static string IntegrationName(string name, string value) =>
-        IntegrationOptions.NamePattern().IsMatch(value)
+        IntegrationNames.Pattern().IsMatch(value)
             ? value
             : throw new UsageException($"{name} must be 1-64 letters, digits, '-' or '_', not '{value}'.");
 }

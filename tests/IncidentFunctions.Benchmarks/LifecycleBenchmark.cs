@@ -10,7 +10,6 @@ using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
 using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.Extensions.Logging.Abstractions;
-using IncidentFunctions.Ingestion;
 
 namespace IncidentFunctions.Benchmarks;
 

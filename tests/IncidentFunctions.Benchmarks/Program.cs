@@ -1,5 +1,15 @@
 using IncidentFunctions.Benchmarks;
 
+
+
+
+
+
+
+
+
+
+
 // Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help) and
 // `storm` (StormOptions.Help).
 Func<CancellationToken, Task<int>> run;

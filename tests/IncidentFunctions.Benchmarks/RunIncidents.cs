@@ -5,6 +5,7 @@ using Azure;
 using Azure.Storage.Queues;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Benchmarks;
 

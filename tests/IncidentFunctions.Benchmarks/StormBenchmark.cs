@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using IncidentFunctions.DevHost.Local;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Notifications;
 
 namespace IncidentFunctions.Benchmarks;

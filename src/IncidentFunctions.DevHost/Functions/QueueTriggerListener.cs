@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using IncidentFunctions.Http;
 using IncidentFunctions.Storage;
 
 namespace IncidentFunctions.DevHost.Functions;

@@ -1,4 +1,3 @@
-using IncidentFunctions.DevHost.Functions;
 
 namespace IncidentFunctions.DevHost.Local;
 

@@ -1,3 +1,5 @@
+using IncidentFunctions.DevHost.Functions;
+
 namespace IncidentFunctions.DevHost.Local;
 
 /// <summary>Where the dev host finds host.json, local.settings.json and node_modules, and keeps its local state.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 using Microsoft.AspNetCore.Http;
 

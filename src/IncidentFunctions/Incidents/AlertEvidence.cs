@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Incidents;
 

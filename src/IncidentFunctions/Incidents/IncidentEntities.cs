@@ -3,10 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using IncidentFunctions.Http;
-using IncidentFunctions.Ingestion;
-using IncidentFunctions.Notifications;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Incidents;
 
@@ -210,7 +207,7 @@ public sealed class IncidentEntity : ITableEntity
         Id,
         Title,
         Enum.Parse<Severity>(Severity),
-        PriorityValue ?? Policy.Priority.P4,
+        PriorityValue ?? Model.Priority.P4,
         StatusValue,
         ServiceName ?? "(not yet routed)",
         AlertCount,

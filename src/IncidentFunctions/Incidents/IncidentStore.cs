@@ -2,10 +2,11 @@ using System.Buffers.Text;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Incidents;
 
-public enum AppendResult
+public enum WriteOutcome
 {
     Applied,
     AlreadyApplied,
@@ -14,7 +15,7 @@ public enum AppendResult
 
 /// <summary>
 /// Incidents, the alerts counted into them, the dedup-key pointers and the status index, in Table Storage.
-/// Every update of an incident carries its ETag: a lost race surfaces as <see cref="AppendResult.Conflict"/> or
+/// Every update of an incident carries its ETag: a lost race surfaces as <see cref="WriteOutcome.Conflict"/> or
 /// <c>false</c> and the caller re-reads, never overwrites.
 /// </summary>
 public sealed class IncidentStore(TableServiceClient service)
@@ -70,10 +71,10 @@ public sealed class IncidentStore(TableServiceClient service)
     /// <summary>
     /// Counts alerts into an incident in one transaction: the incident (changed by the caller, with the ETag it was
     /// read with) and each alert's write-once row, at most <see cref="MaxTransactionActions"/> - 1 of them. If any alert
-    /// row exists already, nothing is written and the result is <see cref="AppendResult.AlreadyApplied"/>: ask
+    /// row exists already, nothing is written and the result is <see cref="WriteOutcome.AlreadyApplied"/>: ask
     /// <see cref="ExistingAlertRowsAsync"/> which, and try again without them.
     /// </summary>
-    public async Task<AppendResult> TryAppendAsync(IncidentEntity changed, IReadOnlyList<AlertEntity> alerts, CancellationToken ct)
+    public async Task<WriteOutcome> TryAppendAsync(IncidentEntity changed, IReadOnlyList<AlertEntity> alerts, CancellationToken ct)
     {
         try
         {
@@ -81,16 +82,16 @@ public sealed class IncidentStore(TableServiceClient service)
             actions.AddRange(alerts.Select(a => new TableTransactionAction(TableTransactionActionType.Add, a)));
             var response = await incidents.SubmitTransactionAsync(actions, ct);
             changed.ETag = await ETagAfterAsync(response, changed.Id, ct);
-            return AppendResult.Applied;
+            return WriteOutcome.Applied;
         }
         catch (TableTransactionFailedException e) when (e.Status == 412)
         {
-            return AppendResult.Conflict;
+            return WriteOutcome.Conflict;
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
         {
             // An alert row exists: that alert was counted before. The caller asks which, and retries without them.
-            return AppendResult.AlreadyApplied;
+            return WriteOutcome.AlreadyApplied;
         }
     }
 

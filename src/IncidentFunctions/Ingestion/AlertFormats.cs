@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;

@@ -1,4 +1,5 @@
 using IncidentFunctions.Http;
+using IncidentFunctions.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;

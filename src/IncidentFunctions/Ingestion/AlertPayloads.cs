@@ -2,7 +2,6 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using IncidentFunctions.Http;
 using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Ingestion;

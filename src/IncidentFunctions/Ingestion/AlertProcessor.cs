@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using IncidentFunctions.Opening;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -36,6 +38,7 @@ public sealed partial class AlertProcessor(
     IncidentResponder responder,
     IncidentOpener opener,
     AlertEvidence evidence,
+    IOptionsMonitor<IntegrationOptions> integrations,
     ILogger<AlertProcessor> logger)
 {
     const int MaxAttempts = 50;
@@ -130,10 +133,15 @@ public sealed partial class AlertProcessor(
     }
 
     async Task<AlertOutcome?> OpenAsync(string keyId, AlertKeyEntity? key, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct) =>
-        Opened(keyId, await opener.OpenAsync(key, alert, Received(alert), lifecycle, ct));
+        Opened(keyId, await opener.OpenAsync(key, alert, Received(alert), FlapRuleOf(alert.Integration), lifecycle, ct));
 
     async Task<AlertOutcome?> CreateAsync(string keyId, string id, string? openings, Alert alert, IIncidentLifecycle lifecycle, CancellationToken ct) =>
-        Opened(keyId, await opener.CreateAsync(id, openings, alert, Received(alert), lifecycle, ct));
+        Opened(keyId, await opener.CreateAsync(id, openings, alert, Received(alert), FlapRuleOf(alert.Integration), lifecycle, ct));
+
+    FlapRule FlapRuleOf(string integration) =>
+        integrations.CurrentValue.Items.TryGetValue(integration, out var settings)
+            ? new(settings.FlapThreshold, TimeSpan.FromMinutes(settings.FlapWindowMinutes))
+            : FlapRule.Default;
 
     AlertOutcome? Opened(string keyId, IncidentEntity? incident)
     {

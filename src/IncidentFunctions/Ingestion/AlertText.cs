@@ -1,3 +1,5 @@
+using IncidentFunctions.Model;
+
 namespace IncidentFunctions.Ingestion;
 
 /// <summary>
@@ -9,7 +11,7 @@ public static class AlertText
 {
     /// <summary>
     /// Labels from <paramref name="candidates"/>, taken in the order given (the caller makes it independent of the
-    /// sender's field order), until <see cref="GenericAlertFormat.MaxLabels"/>. Values are truncated; empty values are
+    /// sender's field order), until <see cref="AlertLimits.MaxLabels"/>. Values are truncated; empty values are
     /// skipped; names too long to keep are dropped, since a shortened name could collide with another; the first of
     /// two equal names wins.
     /// </summary>
@@ -18,14 +20,14 @@ public static class AlertText
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in candidates)
         {
-            if (labels.Count == GenericAlertFormat.MaxLabels)
+            if (labels.Count == AlertLimits.MaxLabels)
             {
                 break;
             }
 
-            if (!string.IsNullOrEmpty(value) && key.Length is > 0 and <= GenericAlertFormat.MaxLabelKey)
+            if (!string.IsNullOrEmpty(value) && key.Length is > 0 and <= AlertLimits.MaxLabelKey)
             {
-                labels.TryAdd(key, TextLimits.Shorten(value, GenericAlertFormat.MaxLabelValue));
+                labels.TryAdd(key, TextLimits.Shorten(value, AlertLimits.MaxLabelValue));
             }
         }
 

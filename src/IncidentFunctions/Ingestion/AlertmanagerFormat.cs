@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
@@ -177,11 +178,11 @@ public static class AlertmanagerFormat
             alertId,
             integration,
             dedupKey,
-            TextLimits.Shorten(title.Trim(), GenericAlertFormat.MaxTitle),
+            TextLimits.Shorten(title.Trim(), AlertLimits.MaxTitle),
             severity,
             status.Value,
-            TextLimits.Shorten(source, GenericAlertFormat.MaxSource),
-            description is null ? null : TextLimits.Shorten(description, GenericAlertFormat.MaxDescription),
+            TextLimits.Shorten(source, AlertLimits.MaxSource),
+            description is null ? null : TextLimits.Shorten(description, AlertLimits.MaxDescription),
             Bounded(labels, extra),
             Links(o, flavour == Flavour.Grafana ? GrafanaLinks : AlertmanagerLinks),
             occurredAt,
@@ -199,7 +200,7 @@ public static class AlertmanagerFormat
         }
 
         // Alertmanager and Grafana only notify "firing" and "resolved"; "pending" and the like never reach a webhook.
-        if (value.ValueKind == JsonValueKind.String && GenericAlertFormat.TryParseName<AlertStatus>(value.GetString()!, out var status))
+        if (value.ValueKind == JsonValueKind.String && FieldReader.TryParseName<AlertStatus>(value.GetString()!, out var status))
         {
             return status;
         }
@@ -308,7 +309,7 @@ public static class AlertmanagerFormat
     static string? SenderFingerprint(JsonElement o) =>
         o.TryGetProperty("fingerprint", out var value)
         && value.ValueKind == JsonValueKind.String
-        && NonEmpty(value.GetString()) is { Length: <= GenericAlertFormat.MaxDedupKey } fingerprint
+        && NonEmpty(value.GetString()) is { Length: <= AlertLimits.MaxDedupKey } fingerprint
             ? fingerprint
             : null;
 
@@ -319,7 +320,7 @@ public static class AlertmanagerFormat
         {
             if (o.TryGetProperty(field, out var value)
                 && value.ValueKind == JsonValueKind.String
-                && value.GetString() is { Length: > 0 and <= GenericAlertFormat.MaxHref } href
+                && value.GetString() is { Length: > 0 and <= AlertLimits.MaxHref } href
                 && AlertLink.IsWebUrl(href))
             {
                 links.Add(new AlertLink(href, text));

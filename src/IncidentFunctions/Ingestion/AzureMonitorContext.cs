@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Ingestion;
 
@@ -176,7 +177,7 @@ public sealed record AzureMonitorContext(
     static string Key(string kind, string id)
     {
         var key = $"{kind}:{id}";
-        return key.Length <= GenericAlertFormat.MaxDedupKey ? key : Fingerprint.Of(id, kind, new Dictionary<string, string>());
+        return key.Length <= AlertLimits.MaxDedupKey ? key : Fingerprint.Of(id, kind, new Dictionary<string, string>());
     }
 
     static JsonElement? Member(JsonElement o, string name) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
@@ -88,15 +89,15 @@ public static class AzureMonitorFormat
         }
 
         var azureAlertId = RequiredString(essentials, "alertId", fields);
-        if (azureAlertId is not null && azureAlertId.Length > GenericAlertFormat.MaxDedupKey)
+        if (azureAlertId is not null && azureAlertId.Length > AlertLimits.MaxDedupKey)
         {
-            fields.Add(Essentials + "alertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters");
+            fields.Add(Essentials + "alertId", $"must be at most {AlertLimits.MaxDedupKey} characters");
         }
 
         var originAlertId = OptionalString(essentials, "originAlertId", fields);
-        if (originAlertId is not null && originAlertId.Length > GenericAlertFormat.MaxDedupKey)
+        if (originAlertId is not null && originAlertId.Length > AlertLimits.MaxDedupKey)
         {
-            fields.Add(Essentials + "originAlertId", $"must be at most {GenericAlertFormat.MaxDedupKey} characters");
+            fields.Add(Essentials + "originAlertId", $"must be at most {AlertLimits.MaxDedupKey} characters");
         }
 
         var rule = NullIfBlank(OptionalString(essentials, "alertRule", fields));
@@ -164,7 +165,7 @@ public static class AzureMonitorFormat
 
         var links = new List<AlertLink>();
         if (investigationLink is not null
-            && investigationLink.Length <= GenericAlertFormat.MaxHref
+            && investigationLink.Length <= AlertLimits.MaxHref
             && Uri.TryCreate(investigationLink, UriKind.Absolute, out var investigation)
             && investigation.Scheme == Uri.UriSchemeHttps)
         {
@@ -177,11 +178,11 @@ public static class AzureMonitorFormat
             alertId,
             integration,
             context?.DedupKey ?? DedupKey(originAlertId, azureAlertId),
-            TextLimits.Shorten(title, GenericAlertFormat.MaxTitle),
+            TextLimits.Shorten(title, AlertLimits.MaxTitle),
             severity,
             status,
-            string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : TextLimits.Shorten(monitoringService, GenericAlertFormat.MaxSource),
-            text.Length == 0 ? null : TextLimits.Shorten(text, GenericAlertFormat.MaxDescription),
+            string.IsNullOrWhiteSpace(monitoringService) ? DefaultSource : TextLimits.Shorten(monitoringService, AlertLimits.MaxSource),
+            text.Length == 0 ? null : TextLimits.Shorten(text, AlertLimits.MaxDescription),
             labels,
             links,
             occurredAt,
@@ -220,7 +221,7 @@ public static class AzureMonitorFormat
 
     /// <summary>
     /// The well-known labels first, in a fixed order, then custom properties by ordinal key order, so that which
-    /// labels are dropped past <see cref="GenericAlertFormat.MaxLabels"/> never depends on the sender's field order.
+    /// labels are dropped past <see cref="AlertLimits.MaxLabels"/> never depends on the sender's field order.
     /// </summary>
     static Dictionary<string, string> Labels(IEnumerable<(string Key, string? Value)> essentials, IEnumerable<(string Key, string? Value)> custom) =>
         AlertText.BoundedLabels(essentials.Concat(custom.OrderBy(c => c.Key, StringComparer.Ordinal))

@@ -1,4 +1,5 @@
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Ingestion;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
@@ -10,22 +11,11 @@ namespace IncidentFunctions.Ingestion;
 /// </summary>
 public static class GenericAlertFormat
 {
-    // Limits keep one alert inside a Table Storage entity (a string property holds at most 32K characters).
     public const int MaxAlertsPerRequest = 100;
-    public const int MaxTitle = 1024;
-    public const int MaxDescription = 16 * 1024;
-    public const int MaxDedupKey = 255;
-    public const int MaxSource = 255;
-    public const int MaxLabels = 64;
-    public const int MaxLabelKey = 128;
-    public const int MaxLabelValue = 256;
-    public const int MaxLinks = 20;
-    public const int MaxHref = 2048;
-    public const int MaxLinkText = 256;
 
-    public static IReadOnlyList<string> Severities { get; } = Enum.GetNames<Severity>().Select(n => n.ToLowerInvariant()).ToArray();
+    public static IReadOnlyList<string> Severities { get; } = FieldReader.NamesOf<Severity>();
 
-    public static IReadOnlyList<string> Statuses { get; } = Enum.GetNames<AlertStatus>().Select(n => n.ToLowerInvariant()).ToArray();
+    public static IReadOnlyList<string> Statuses { get; } = FieldReader.NamesOf<AlertStatus>();
 
     public static (IReadOnlyList<Alert> Alerts, IReadOnlyList<FieldError> Errors) Parse(
         JsonElement root, string integration, string batchId, DateTimeOffset receivedAt)
@@ -86,30 +76,30 @@ public static class GenericAlertFormat
     static Alert? ParseOne(JsonElement o, string path, string integration, string alertId, DateTimeOffset receivedAt, FieldReader fields)
     {
         var before = fields.Count;
-        var title = fields.RequiredString(o, path, "title", MaxTitle);
+        var title = fields.RequiredString(o, path, "title", AlertLimits.MaxTitle);
         var severityText = fields.RequiredString(o, path, "severity", 32);
         Severity severity = default;
-        if (severityText is not null && !TryParseName(severityText, out severity))
+        if (severityText is not null && !FieldReader.TryParseName(severityText, out severity))
         {
             fields.Add(FieldReader.Path(path, "severity"), $"must be one of {string.Join(", ", Severities)}");
         }
 
         var status = AlertStatus.Firing;
         var statusText = fields.OptionalString(o, path, "status", 32);
-        if (statusText is not null && !TryParseName(statusText, out status))
+        if (statusText is not null && !FieldReader.TryParseName(statusText, out status))
         {
             fields.Add(FieldReader.Path(path, "status"), $"must be one of {string.Join(", ", Statuses)}");
         }
 
-        var dedupKey = fields.OptionalString(o, path, "dedupKey", MaxDedupKey);
+        var dedupKey = fields.OptionalString(o, path, "dedupKey", AlertLimits.MaxDedupKey);
         if (dedupKey is not null && string.IsNullOrWhiteSpace(dedupKey))
         {
             // An empty key would merge every such alert of the integration into one incident.
             fields.Add(FieldReader.Path(path, "dedupKey"), "must not be empty; omit it to derive one from the alert");
         }
 
-        var source = fields.OptionalString(o, path, "source", MaxSource);
-        var description = fields.OptionalString(o, path, "description", MaxDescription);
+        var source = fields.OptionalString(o, path, "source", AlertLimits.MaxSource);
+        var description = fields.OptionalString(o, path, "description", AlertLimits.MaxDescription);
         var labels = Labels(o, path, fields);
         var links = Links(o, path, fields);
         var occurredAt = fields.OptionalDateTime(o, path, "occurredAt");
@@ -135,23 +125,6 @@ public static class GenericAlertFormat
             Raw: o.GetRawText());
     }
 
-    /// <summary>Accepts an enum member's name in any case, but never a number: "0" is not a severity.</summary>
-    public static bool TryParseName<T>(string text, out T value)
-        where T : struct, Enum
-    {
-        foreach (var candidate in Enum.GetValues<T>())
-        {
-            if (string.Equals(candidate.ToString(), text, StringComparison.OrdinalIgnoreCase))
-            {
-                value = candidate;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
-    }
-
     static Dictionary<string, string> Labels(JsonElement o, string path, FieldReader fields)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -163,20 +136,20 @@ public static class GenericAlertFormat
 
         foreach (var label in value.EnumerateObject())
         {
-            if (labels.Count == MaxLabels)
+            if (labels.Count == AlertLimits.MaxLabels)
             {
-                fields.Add(field, $"must have at most {MaxLabels} entries");
+                fields.Add(field, $"must have at most {AlertLimits.MaxLabels} entries");
                 break;
             }
 
             var labelField = FieldReader.Path(field, label.Name);
-            if (label.Name.Length is 0 or > MaxLabelKey)
+            if (label.Name.Length is 0 or > AlertLimits.MaxLabelKey)
             {
-                fields.Add(labelField, $"label names must be 1 to {MaxLabelKey} characters");
+                fields.Add(labelField, $"label names must be 1 to {AlertLimits.MaxLabelKey} characters");
                 continue;
             }
 
-            if (fields.String(label.Value, labelField, MaxLabelValue) is { } text)
+            if (fields.String(label.Value, labelField, AlertLimits.MaxLabelValue) is { } text)
             {
                 labels[label.Name] = text;
             }
@@ -189,9 +162,9 @@ public static class GenericAlertFormat
     {
         var links = new List<AlertLink>();
         var items = fields.Items(o, path, "links");
-        if (items.Count > MaxLinks)
+        if (items.Count > AlertLimits.MaxLinks)
         {
-            fields.Add(FieldReader.Path(path, "links"), $"must have at most {MaxLinks} entries");
+            fields.Add(FieldReader.Path(path, "links"), $"must have at most {AlertLimits.MaxLinks} entries");
             return links;
         }
 
@@ -203,8 +176,8 @@ public static class GenericAlertFormat
                 continue;
             }
 
-            var href = fields.RequiredString(link, field, "href", MaxHref);
-            var text = fields.OptionalString(link, field, "text", MaxLinkText);
+            var href = fields.RequiredString(link, field, "href", AlertLimits.MaxHref);
+            var text = fields.OptionalString(link, field, "text", AlertLimits.MaxLinkText);
             if (href is null)
             {
                 continue;

@@ -16,7 +16,7 @@ public sealed class HmacSignatures(TimeProvider time)
     public static readonly TimeSpan Tolerance = StandardWebhooks.Tolerance;
 
     /// <summary>Null when the body is signed with one of the integration's secrets; otherwise the header at fault and the rule.</summary>
-    public (string Header, string Rule)? Verify(IHeaderDictionary headers, ReadOnlySpan<byte> body, Integration settings)
+    public (string Header, string Rule)? Verify(IHeaderDictionary headers, ReadOnlySpan<byte> body, IntegrationSettings settings)
     {
         var header = string.IsNullOrEmpty(settings.HmacHeader) ? DefaultHeader : settings.HmacHeader;
         // The body is signed as it is, without a copy, unless a timestamp goes in front of it.

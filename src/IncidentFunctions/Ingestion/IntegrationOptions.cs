@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using IncidentFunctions.Model;
+using IncidentFunctions.Opening;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Ingestion;
 
 /// <summary>One monitoring source allowed to send alerts, and the secrets it may present (two during a rotation).</summary>
-public sealed class Integration
+public sealed class IntegrationSettings
 {
     public List<string> Secrets { get; set; } = [];
 
@@ -54,10 +56,7 @@ public sealed partial class IntegrationOptions
     public const string Section = "Integrations";
     public const int MinSecretLength = 16;
 
-    public Dictionary<string, Integration> Items { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    public static partial Regex NamePattern();
+    public Dictionary<string, IntegrationSettings> Items { get; } = new(StringComparer.OrdinalIgnoreCase);
 }
 
 public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOptions>
@@ -69,7 +68,7 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
         var failures = new List<string>();
         foreach (var (integration, settings) in options.Items)
         {
-            if (!IntegrationOptions.NamePattern().IsMatch(integration))
+            if (!IntegrationNames.Pattern().IsMatch(integration))
             {
                 failures.Add($"{IntegrationOptions.Section}:{integration}: the name must be 1-64 letters, digits, '-' or '_'.");
             }
@@ -106,9 +105,9 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}:FlapWindowMinutes: more than 0 and at most 1440 (a day).");
             }
 
-            if (settings.GroupBy.Count > AlertGroups.MaxLabels || settings.GroupBy.Any(l => l.Length is 0 or > GenericAlertFormat.MaxLabelKey))
+            if (settings.GroupBy.Count > AlertGroups.MaxLabels || settings.GroupBy.Any(l => l.Length is 0 or > AlertLimits.MaxLabelKey))
             {
-                failures.Add($"{IntegrationOptions.Section}:{integration}:GroupBy: at most {AlertGroups.MaxLabels} label names of 1-{GenericAlertFormat.MaxLabelKey} characters.");
+                failures.Add($"{IntegrationOptions.Section}:{integration}:GroupBy: at most {AlertGroups.MaxLabels} label names of 1-{AlertLimits.MaxLabelKey} characters.");
             }
 
             if (settings.GroupBy.Count > 0 && string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase))
@@ -145,91 +144,5 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{path}:{i}: must be at least {IntegrationOptions.MinSecretLength} characters.");
             }
         }
-    }
-}
-
-/// <summary>Checks the secret a sender presents, in constant time, against every secret of the integration.</summary>
-public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions> options)
-{
-    public enum Result
-    {
-        Ok,
-        UnknownIntegration,
-        BadSecret,
-
-        /// <summary>The integration signs its requests: the caller must verify the signature over the body.</summary>
-        SignatureRequired,
-    }
-
-    public Result Authenticate(HttpRequest request, string integration)
-    {
-        if (!options.CurrentValue.Items.TryGetValue(integration, out var settings))
-        {
-            return Result.UnknownIntegration;
-        }
-
-        if (settings.WebhookSecrets.Count > 0 || settings.HmacSecrets.Count > 0)
-        {
-            return Result.SignatureRequired;
-        }
-
-        var presented = PresentedSecret(request);
-        if (presented is null)
-        {
-            return Result.BadSecret;
-        }
-
-        // Hashing first makes the comparison constant-time regardless of the lengths involved.
-        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        var match = false;
-        foreach (var secret in settings.Secrets)
-        {
-            match |= CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
-        }
-
-        return match ? Result.Ok : Result.BadSecret;
-    }
-
-    /// <summary>
-    /// The pagerduty-format integration whose secrets include <paramref name="routingKey"/>, compared in constant time
-    /// with every such secret; null when none does.
-    /// </summary>
-    public string? FindByRoutingKey(string routingKey)
-    {
-        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(routingKey));
-        string? found = null;
-        foreach (var (name, settings) in options.CurrentValue.Items)
-        {
-            if (!string.Equals(settings.Format, AlertFormats.PagerDuty, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            foreach (var secret in settings.Secrets)
-            {
-                if (CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
-                {
-                    found ??= name;
-                }
-            }
-        }
-
-        return found;
-    }
-
-    static string? PresentedSecret(HttpRequest request)
-    {
-        var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization["Bearer ".Length..].Trim();
-        }
-
-        if (request.Headers.TryGetValue("X-Api-Key", out var apiKey) && apiKey.Count > 0)
-        {
-            return apiKey.ToString();
-        }
-
-        return request.Query.TryGetValue("key", out var key) && key.Count > 0 ? key.ToString() : null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Ingestion;
@@ -67,7 +68,7 @@ public static class PagerDutyEvents
         var routingKey = fields.RequiredString(root, string.Empty, "routing_key", MaxRoutingKey);
         var actionText = fields.RequiredString(root, string.Empty, "event_action", 32);
         fields.OneOf(actionText, "event_action", Actions, out var status);
-        var dedupKey = fields.OptionalString(root, string.Empty, "dedup_key", GenericAlertFormat.MaxDedupKey);
+        var dedupKey = fields.OptionalString(root, string.Empty, "dedup_key", AlertLimits.MaxDedupKey);
         if (dedupKey is not null && string.IsNullOrWhiteSpace(dedupKey))
         {
             fields.Add("dedup_key", FieldReader.NotEmpty);
@@ -117,7 +118,7 @@ public static class PagerDutyEvents
         }
 
         var labels = AlertText.BoundedLabels(classification.Concat(DetailLabels(details)));
-        var shortSource = TextLimits.Shorten(source.Trim(), GenericAlertFormat.MaxSource);
+        var shortSource = TextLimits.Shorten(source.Trim(), AlertLimits.MaxSource);
         return new Alert(
             alertId,
             Integration: string.Empty,
@@ -149,10 +150,10 @@ public static class PagerDutyEvents
     {
         var links = new List<AlertLink>();
         var client = fields.OptionalString(root, string.Empty, "client", AnyLength);
-        var clientUrl = fields.OptionalString(root, string.Empty, "client_url", GenericAlertFormat.MaxHref);
+        var clientUrl = fields.OptionalString(root, string.Empty, "client_url", AlertLimits.MaxHref);
         if (clientUrl is not null && AlertLink.IsWebUrl(clientUrl))
         {
-            links.Add(new AlertLink(clientUrl, TextLimits.Shorten(client ?? "Client", GenericAlertFormat.MaxLinkText)));
+            links.Add(new AlertLink(clientUrl, TextLimits.Shorten(client ?? "Client", AlertLimits.MaxLinkText)));
         }
 
         foreach (var (link, field) in fields.Items(root, string.Empty, "links"))
@@ -163,11 +164,11 @@ public static class PagerDutyEvents
                 continue;
             }
 
-            var href = fields.RequiredString(link, field, "href", GenericAlertFormat.MaxHref);
+            var href = fields.RequiredString(link, field, "href", AlertLimits.MaxHref);
             var text = fields.OptionalString(link, field, "text", AnyLength);
-            if (href is not null && AlertLink.IsWebUrl(href) && links.Count < GenericAlertFormat.MaxLinks)
+            if (href is not null && AlertLink.IsWebUrl(href) && links.Count < AlertLimits.MaxLinks)
             {
-                links.Add(new AlertLink(href, text is null ? null : TextLimits.Shorten(text, GenericAlertFormat.MaxLinkText)));
+                links.Add(new AlertLink(href, text is null ? null : TextLimits.Shorten(text, AlertLimits.MaxLinkText)));
             }
         }
 
@@ -198,7 +199,7 @@ public static class PagerDutyEvents
             JsonValueKind.Object => Lines(details),
             _ => details.GetRawText(),
         };
-        return string.IsNullOrWhiteSpace(text) ? null : TextLimits.Shorten(text.Trim(), GenericAlertFormat.MaxDescription);
+        return string.IsNullOrWhiteSpace(text) ? null : TextLimits.Shorten(text.Trim(), AlertLimits.MaxDescription);
     }
 
     static string Lines(JsonElement details)
@@ -207,7 +208,7 @@ public static class PagerDutyEvents
         foreach (var property in details.EnumerateObject())
         {
             lines.Append(property.Name).Append(": ").Append(Scalar(property.Value)).Append('\n');
-            if (lines.Length > GenericAlertFormat.MaxDescription)
+            if (lines.Length > AlertLimits.MaxDescription)
             {
                 break;
             }

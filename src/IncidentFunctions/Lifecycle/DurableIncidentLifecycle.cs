@@ -1,4 +1,5 @@
 using Grpc.Core;
+using IncidentFunctions.Model;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
@@ -30,7 +31,7 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client) : IIncide
     }
 
     public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) =>
-        client.RaiseEventAsync(incidentId, LifecycleEvents.Signal, signal, ct);
+        client.RaiseEventAsync(incidentId, LifecycleSignals.Name, signal, ct);
 
     // Racing starters lose with AlreadyExists (gRPC) or the SDK's translation of it, depending on the backend.
     static bool IsAlreadyExists(Exception e) =>

@@ -1,9 +1,8 @@
-using IncidentFunctions.Events;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Notifications;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Opening;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
-using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -77,7 +76,7 @@ public static class IncidentOrchestration
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
-            Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), IncidentEventKind.Opened, start.OpenedAt, "system", Channels.System));
+            Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), LifecycleEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
         }
 
@@ -148,7 +147,7 @@ public static class IncidentOrchestration
                         notificationId: first ? IncidentPager.FirstPageId : null, sentAt: first ? firstPageSentAt : null);
                     if (escalated is not null)
                     {
-                        Announce(new IncidentTransition(incidentId, escalated.Id, IncidentEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
+                        Announce(new IncidentTransition(incidentId, escalated.Id, LifecycleEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
                     }
 
                     kind = NotificationKind.Page;
@@ -184,7 +183,7 @@ public static class IncidentOrchestration
             (TimelineEventTypes.MaintenanceEnded, $"Maintenance window {window.Id} ended with the incident still open: paging now", new() { ["window"] = window.Id }));
 
         /// <summary>
-        /// Opened while its key was flapping (see <see cref="Ingestion.Flapping"/>): recorded, and paged only if it is
+        /// Opened while its key was flapping (see <see cref="Opening.Flapping"/>): recorded, and paged only if it is
         /// still open once the flap window has passed.
         /// </summary>
         Task<IncidentState> FlappingAsync(EscalationPlan plan, DateTimeOffset until, int openings) => HoldAsync(
@@ -234,7 +233,7 @@ public static class IncidentOrchestration
                 // The row names the re-trigger that last reopened it: this one, unless a resolution got there first.
                 if (state.LastRetriggerEventId == retrigger.EventId)
                 {
-                    Announce(new IncidentTransition(incidentId, retrigger.EventId, IncidentEventKind.Retriggered, retrigger.At, "system", Channels.System));
+                    Announce(new IncidentTransition(incidentId, retrigger.EventId, LifecycleEventKind.Retriggered, retrigger.At, "system", Channels.System));
                 }
 
                 state = await ObserveAsync(plan, state);
@@ -264,7 +263,7 @@ public static class IncidentOrchestration
             while (true)
             {
                 using var cancel = new CancellationTokenSource();
-                var signal = context.WaitForExternalEvent<LifecycleSignal>(LifecycleEvents.Signal, cancel.Token);
+                var signal = context.WaitForExternalEvent<LifecycleSignal>(LifecycleSignals.Name, cancel.Token);
                 if (until is not { } due)
                 {
                     await signal;
@@ -306,14 +305,14 @@ public static class IncidentOrchestration
             if (state.AcknowledgedAt is { } acknowledgedAt)
             {
                 Announce(new IncidentTransition(
-                    incidentId, IncidentResponder.EventIdOf(TimelineEventTypes.IncidentAcknowledged, acknowledgedAt), IncidentEventKind.Acknowledged,
+                    incidentId, IncidentResponder.EventIdOf(TimelineEventTypes.IncidentAcknowledged, acknowledgedAt), LifecycleEventKind.Acknowledged,
                     acknowledgedAt, state.AcknowledgedBy!, state.AcknowledgedVia ?? Channels.System));
             }
 
             if (state is { Status: IncidentStatus.Resolved, ResolvedAt: { } resolvedAt })
             {
                 Announce(new IncidentTransition(
-                    incidentId, IncidentResponder.EventIdOf(TimelineEventTypes.IncidentResolved, resolvedAt), IncidentEventKind.Resolved,
+                    incidentId, IncidentResponder.EventIdOf(TimelineEventTypes.IncidentResolved, resolvedAt), LifecycleEventKind.Resolved,
                     resolvedAt, state.ResolvedBy!, state.ResolvedVia ?? Channels.System));
             }
 
@@ -339,15 +338,15 @@ public static class IncidentOrchestration
             try
             {
                 await context.CallActivityAsync(
-                    nameof(IncidentEventActivities.PublishIncidentEvent),
+                    nameof(LifecycleEventActivities.PublishLifecycleEvent),
                     transition,
                     TaskOptions.FromRetryPolicy(new RetryPolicy(
-                        plan.MaxAttempts, plan.RetryInterval, backoffCoefficient: 2, maxRetryInterval: IncidentEventOptions.MaxRetryInterval)));
+                        plan.MaxAttempts, plan.RetryInterval, backoffCoefficient: 2, maxRetryInterval: LifecycleEventOptions.MaxRetryInterval)));
             }
             catch (TaskFailedException e)
             {
                 // Subscribers miss this event, but the incident's lifecycle goes on, and the gap is on the record.
-                var type = IncidentEvents.TypeOf(transition.Kind);
+                var type = LifecycleEventBuilder.TypeOf(transition.Kind);
                 log.LogError("Publishing {Type} ({EventId}) for incident {IncidentId} failed after {Attempts} attempts: {Reason}",
                     type, transition.EventId, incidentId, plan.MaxAttempts, e.FailureDetails.ErrorMessage);
                 await RecordAsync(TimelineEventTypes.EventPublishFailed,

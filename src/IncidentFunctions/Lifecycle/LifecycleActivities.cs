@@ -1,6 +1,8 @@
-using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Opening;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Timeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -18,7 +20,7 @@ public sealed class LifecycleActivities(
     IncidentResponder responder,
     IncidentOpener opener,
     IncidentPager pager,
-    IOptions<IncidentEventOptions> events)
+    IOptions<LifecycleEventOptions> events)
 {
     /// <summary>
     /// The incident's stored triage and state, as <see cref="IncidentOpener"/> opened it (or, for an incident created

@@ -1,28 +1,11 @@
-using IncidentFunctions.Events;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Notifications;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
-using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.Lifecycle;
 
 /// <summary>The input of an incident's orchestration; the instance id is the incident id.</summary>
 public sealed record IncidentLifecycleInput(string IncidentId);
-
-public enum SignalKind
-{
-    Acknowledge,
-    Resolve,
-
-    /// <summary>The monitoring source says the problem is gone; the policy decides whether that resolves the incident.</summary>
-    SourceResolved,
-}
-
-/// <summary>
-/// Wakes the orchestration. The incident row already holds the change (or, for SourceResolved, the source's resolution
-/// time); the orchestration re-reads it, so a signal is a nudge, never the source of truth.
-/// </summary>
-public sealed record LifecycleSignal(SignalKind Kind, string Actor, string Channel, DateTimeOffset At);
 
 /// <summary>What the orchestration knows of the stored incident; re-read whenever a signal arrives.</summary>
 public sealed record IncidentState(
@@ -67,26 +50,11 @@ public sealed record RetriggerRequest(string IncidentId, DateTimeOffset Acknowle
 
 public sealed record SourceResolveRequest(string IncidentId, DateTimeOffset SourceResolvedAt);
 
-/// <summary>
-/// Email these recipients about the incident. <see cref="NotificationId"/> comes from the orchestration (or is
-/// <see cref="IncidentPager.FirstPageId"/>), so a retried activity recognises the recipients it already emailed (their
-/// notification.sent events) and skips them. <see cref="At"/> is the earliest time the notification may carry.
-/// <see cref="Preceding"/>, when set, is recorded on the timeline before anyone is emailed (an escalation, say): in the
-/// same activity, because each activity is a queue round trip between a level's due time and its page.
-/// </summary>
-public sealed record NotifyRequest(
-    string IncidentId,
-    string NotificationId,
-    NotificationKind Kind,
-    int? Level,
-    IReadOnlyList<Recipient> Recipients,
-    DateTimeOffset At,
-    TimelineEvent? Preceding = null);
-
 /// <summary>External event names raised to an incident's orchestration.</summary>
-public static class LifecycleEvents
+public static class LifecycleSignals
 {
-    public const string Signal = nameof(Signal);
+    /// <summary>The one external event: "something changed on the incident row, read it again".</summary>
+    public const string Name = "Signal";
 }
 
 /// <summary>The orchestration's custom status: where the incident's lifecycle is now, and when it escalates next.</summary>
@@ -104,13 +72,4 @@ public static class LifecyclePhases
     /// <summary>Opened while its key was flapping: recorded, not paged until the flap window has passed.</summary>
     public const string Flapping = "flapping";
     public const string Resolved = "resolved";
-}
-
-/// <summary>Starts and signals incident orchestrations; the seam between the app and Durable Functions.</summary>
-public interface IIncidentLifecycle
-{
-    /// <summary>Starts the incident's orchestration unless one exists; never creates a second run.</summary>
-    Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct);
-
-    Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct);
 }

@@ -1,6 +1,4 @@
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Notifications;
 
@@ -24,40 +22,6 @@ public interface IEmailSender
     /// <summary>Sends, retrying transient failures within reason; throws when the message could not be handed over.</summary>
     Task SendAsync(EmailMessage message, CancellationToken ct);
 }
-
-public enum NotificationKind
-{
-    /// <summary>An escalation level pages its targets.</summary>
-    Page,
-
-    /// <summary>The acknowledgement went stale (ack timeout) and the incident pages again.</summary>
-    Retriggered,
-
-    /// <summary>Every level was tried, repeats included; the whole owning team is told once.</summary>
-    Exhausted,
-
-    /// <summary>The incident resolved; everyone who was paged is told.</summary>
-    Resolved,
-}
-
-/// <summary>The incident as an email shows it.</summary>
-public sealed record IncidentSnapshot(
-    string Id,
-    string Title,
-    Severity Severity,
-    Priority Priority,
-    IncidentStatus Status,
-    string ServiceName,
-    int AlertCount,
-    DateTimeOffset FirstAlertAt,
-    DateTimeOffset LastAlertAt,
-    string? Description,
-    string? Source,
-    IReadOnlyList<AlertLink> Links,
-    string? AcknowledgedBy,
-    DateTimeOffset? AcknowledgedAt,
-    string? ResolvedBy,
-    DateTimeOffset? ResolvedAt);
 
 /// <summary>The links an email carries for its recipient; acknowledge and resolve are absent once resolved.</summary>
 public sealed record EmailLinks(Uri Incident, Uri? Acknowledge, Uri? Resolve);

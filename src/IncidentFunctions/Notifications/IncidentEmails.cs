@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Notifications;
 

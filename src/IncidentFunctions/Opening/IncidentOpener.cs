@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
-using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Logging;
@@ -30,7 +29,6 @@ public sealed partial class IncidentOpener(
     TimelineStore timeline,
     PolicyProvider policy,
     IncidentPager pager,
-    IOptionsMonitor<IntegrationOptions> integrations,
     TimeProvider time,
     ILogger<IncidentOpener> logger)
 {
@@ -51,16 +49,16 @@ public sealed partial class IncidentOpener(
     /// <summary>
     /// Claims <paramref name="alert"/>'s key (<paramref name="key"/> is its row as last read, null when there was none)
     /// for a new incident and opens it. Null when another opener claimed the key first: the caller reads it again.
+    /// <paramref name="flapping"/> is the alert's integration's rule.
     /// </summary>
     public async Task<IncidentEntity?> OpenAsync(
-        AlertKeyEntity? key, Alert alert, TimelineEvent received, IIncidentLifecycle lifecycle, CancellationToken ct)
+        AlertKeyEntity? key, Alert alert, TimelineEvent received, FlapRule flapping, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var id = IncidentIds.New(now);
-        var (threshold, window) = FlapSettings(alert.Integration);
-        var openings = threshold == 0 ? null : Flapping.Serialize(Flapping.Record(key?.Openings, now, window, threshold));
+        var openings = flapping.Threshold == 0 ? null : Flapping.Serialize(Flapping.Record(key?.Openings, now, flapping.Window, flapping.Threshold));
         return await incidents.TryClaimKeyAsync(key, alert.Integration, alert.IncidentKey, id, openings, ct)
-            ? await CreateAsync(id, openings, alert, received, lifecycle, ct)
+            ? await CreateAsync(id, openings, alert, received, flapping, lifecycle, ct)
             : null;
     }
 
@@ -70,14 +68,13 @@ public sealed partial class IncidentOpener(
     /// flapping. Null when the incident exists already (another processor created it).
     /// </summary>
     public async Task<IncidentEntity?> CreateAsync(
-        string id, string? openings, Alert alert, TimelineEvent received, IIncidentLifecycle lifecycle, CancellationToken ct)
+        string id, string? openings, Alert alert, TimelineEvent received, FlapRule flapping, IIncidentLifecycle lifecycle, CancellationToken ct)
     {
         var incident = IncidentEntity.Open(id, alert, time.GetUtcNow());
-        var (threshold, window) = FlapSettings(alert.Integration);
-        if (Flapping.Of(openings, window, threshold) is { } flapping)
+        if (Flapping.Of(openings, flapping.Window, flapping.Threshold) is { } flap)
         {
-            incident.FlapCount = flapping.Openings;
-            incident.FlappingUntil = flapping.Until;
+            incident.FlapCount = flap.Openings;
+            incident.FlappingUntil = flap.Until;
         }
 
         var triage = Triage(incident);
@@ -171,11 +168,6 @@ public sealed partial class IncidentOpener(
         incident.PolicyVersion = triage.PolicyVersion;
         return triage;
     }
-
-    (int Threshold, TimeSpan Window) FlapSettings(string integration) =>
-        integrations.CurrentValue.Items.TryGetValue(integration, out var settings)
-            ? (settings.FlapThreshold, TimeSpan.FromMinutes(settings.FlapWindowMinutes))
-            : (Flapping.DefaultThreshold, TimeSpan.FromMinutes(Flapping.DefaultWindowMinutes));
 
     Task FinishOnceAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, bool openingRecorded, CancellationToken ct)
     {

@@ -1,19 +1,7 @@
 using System.Text.Json.Serialization;
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Policy;
-
-/// <summary>P1 is the most urgent. Computed from an alert's severity and its service's impact tier.</summary>
-public enum Priority
-{
-    [JsonStringEnumMemberName("P1")] P1 = 1,
-    [JsonStringEnumMemberName("P2")] P2 = 2,
-    [JsonStringEnumMemberName("P3")] P3 = 3,
-    [JsonStringEnumMemberName("P4")] P4 = 4,
-}
-
-/// <summary>A person to notify, as the policy names them.</summary>
-public sealed record Recipient(string PersonId, string Name, string Email, string TimeZone);
 
 /// <summary>One escalation level with its targets expanded to people, and the wait before the next level.</summary>
 public sealed record EscalationLevel(IReadOnlyList<Recipient> Recipients, double DelayMinutes);

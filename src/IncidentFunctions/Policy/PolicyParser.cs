@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
-using IncidentFunctions.Ingestion;
 
 namespace IncidentFunctions.Policy;
 
@@ -353,7 +353,7 @@ public sealed partial class PolicyParser
         }
 
         var integration = OptionalString(match, path, "integration", MaxIdLength);
-        if (!string.IsNullOrEmpty(integration) && !IntegrationOptions.NamePattern().IsMatch(integration))
+        if (!string.IsNullOrEmpty(integration) && !IntegrationNames.Pattern().IsMatch(integration))
         {
             fields.Add(FieldReader.Path(path, "integration"), "must be an integration name: 1-64 letters, digits, '-' or '_'");
         }
@@ -365,13 +365,13 @@ public sealed partial class PolicyParser
             foreach (var (item, itemPath) in fields.Items(match, path, "severity", required: true, emptyRule: FieldReader.NotEmpty))
             {
                 var name = StringValue(item, itemPath, 32);
-                if (GenericAlertFormat.TryParseName<Severity>(name, out var parsed))
+                if (FieldReader.TryParseName<Severity>(name, out var parsed))
                 {
                     severities.Add(parsed);
                 }
                 else if (name.Length > 0)
                 {
-                    fields.Add(itemPath, $"must be one of {string.Join(", ", GenericAlertFormat.Severities)}");
+                    fields.Add(itemPath, $"must be one of {string.Join(", ", FieldReader.NamesOf<Severity>())}");
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
+using IncidentFunctions.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

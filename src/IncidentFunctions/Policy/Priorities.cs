@@ -1,4 +1,4 @@
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Policy;
 

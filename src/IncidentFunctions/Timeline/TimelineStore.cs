@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Timeline;
 

@@ -165,6 +165,27 @@ public sealed class FieldReader
         return items;
     }
 
+    /// <summary>Accepts an enum member's name in any case, but never a number: "0" is not a severity.</summary>
+    public static bool TryParseName<T>(string text, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(candidate.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>An enum's member names in lowercase, as senders write them and messages list them.</summary>
+    public static IReadOnlyList<string> NamesOf<T>()
+        where T : struct, Enum => Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+
     /// <summary>The value <paramref name="text"/> names in <paramref name="allowed"/>; otherwise "must be one of …".</summary>
     public bool OneOf<T>(string? text, string field, IReadOnlyDictionary<string, T> allowed, out T value)
     {

@@ -1,4 +1,9 @@
 using System.Text.Json.Nodes;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
+using IncidentFunctions.Notifications;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.Tests.Deploy;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.EndToEnd;
@@ -17,7 +16,7 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
         await PostAsync(DevHostFixture.AlertmanagerIntegration, Alertmanager(fingerprint, "firing"));
         var open = await Eventually.Get(() => fixture.FindIncidentAsync(fingerprint, "open"), "the Alertmanager incident");
         Assert.Equal("Disk almost full on node-7", open.Title);
-        Assert.Equal(Ingestion.Severity.Critical, open.Severity);
+        Assert.Equal(Model.Severity.Critical, open.Severity);
 
         await PostAsync(DevHostFixture.AlertmanagerIntegration, Alertmanager(fingerprint, "firing"));
         await Eventually.Get(() => fixture.FindIncidentAsync(fingerprint), i => i?.AlertCount == 2, "the repeat counted");
@@ -34,7 +33,7 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
         await PostAsync(DevHostFixture.AzureMonitorIntegration, AzureMonitor(alertId, "Fired"), secretInUrl: true);
         var open = await Eventually.Get(() => fixture.FindIncidentAsync(alertId, "open"), "the Azure Monitor incident");
         Assert.StartsWith("High CPU", open.Title);
-        Assert.Equal(Ingestion.Severity.High, open.Severity);
+        Assert.Equal(Model.Severity.High, open.Severity);
 
         await PostAsync(DevHostFixture.AzureMonitorIntegration, AzureMonitor(alertId, "Fired"), secretInUrl: true);
         await Eventually.Get(() => fixture.FindIncidentAsync(alertId), i => i?.AlertCount == 2, "the repeat counted");
@@ -150,7 +149,7 @@ public sealed class DevHostFormatTests(DevHostFixture fixture)
         Assert.Equal(dedupKey, await EnqueueAsync(PagerDutyTrigger(dedupKey)));
         var open = await Eventually.Get(() => fixture.FindIncidentAsync(dedupKey, "open"), "the Events API incident");
         Assert.Equal("Checkout latency above 2 s", open.Title);
-        Assert.Equal(Ingestion.Severity.High, open.Severity);
+        Assert.Equal(Model.Severity.High, open.Severity);
         Assert.Equal(DevHostFixture.PagerDutyIntegration, open.Integration);
 
         await EnqueueAsync(PagerDutyTrigger(dedupKey));

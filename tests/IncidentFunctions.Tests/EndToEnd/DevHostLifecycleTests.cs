@@ -6,9 +6,9 @@ using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Tests.Infrastructure;
-using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 
 namespace IncidentFunctions.Tests.EndToEnd;

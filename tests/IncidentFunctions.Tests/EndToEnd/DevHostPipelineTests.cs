@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using IncidentFunctions.Http;
-using IncidentFunctions.Incidents;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
-using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.Tests.EndToEnd;
 

@@ -1,6 +1,6 @@
-using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.DurableTask.Client;
 
 namespace IncidentFunctions.Tests.EndToEnd;
@@ -28,7 +28,7 @@ public sealed class DevHostRestartTests(DevHostFixture fixture)
         await fixture.RestartAsync();
 
         (await fixture.PostAlertAsync(DevHostPipelineTests.Alert(key, "survives a restart", status: "resolved"))).EnsureSuccessStatusCode();
-        Incidents.Incident resolved;
+        Incident resolved;
         try
         {
             // A host that could not release its task hub partition leases leaves them to expire (about 40 s) before the

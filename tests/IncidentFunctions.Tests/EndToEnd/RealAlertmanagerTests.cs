@@ -1,3 +1,4 @@
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.EndToEnd;
@@ -27,7 +28,7 @@ public sealed class RealAlertmanagerTests(DevHostFixture fixture)
         await alertmanager.PostAlertsAsync(Alert(name, startsAt, endsAt: null));
         var open = await Eventually.Get(() => fixture.FindIncidentAsync(i => i.Title == $"Disk almost full on {name}", "open"), "the incident Alertmanager's webhook opened\n" + alertmanager.Output);
         Assert.Equal(DevHostFixture.AlertmanagerIntegration, open.Integration);
-        Assert.Equal(Ingestion.Severity.Critical, open.Severity);
+        Assert.Equal(Model.Severity.Critical, open.Severity);
 
         await alertmanager.PostAlertsAsync(Alert(name, startsAt, endsAt: DateTimeOffset.UtcNow.AddSeconds(-1)));
         var resolved = await Eventually.Get(() => fixture.FindIncidentAsync(i => i.Id == open.Id, "resolved"), "the incident resolved by Alertmanager\n" + alertmanager.Output);

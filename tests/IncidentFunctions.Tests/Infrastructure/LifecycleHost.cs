@@ -1,12 +1,10 @@
 using System.Text.Json;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
-using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Notifications;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Model;
 using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;

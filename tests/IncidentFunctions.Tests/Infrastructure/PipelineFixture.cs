@@ -1,4 +1,3 @@
-using IncidentFunctions.DevHost.Local;
 using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
-using IncidentFunctions.Events;
+using IncidentFunctions.LifecycleEvents;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
@@ -20,7 +20,7 @@ public sealed class RecordingServiceBusSender(Func<ServiceBusMessage, Exception?
 
     /// <summary>Fails every send as a busy namespace does: transient, so the caller is expected to retry.</summary>
     public static RecordingServiceBusSender AlwaysBusy() =>
-        new(_ => new ServiceBusException(isTransient: true, "The namespace is busy (test).", IncidentEventOptions.DefaultTopic, ServiceBusFailureReason.ServiceBusy));
+        new(_ => new ServiceBusException(isTransient: true, "The namespace is busy (test).", LifecycleEventOptions.DefaultTopic, ServiceBusFailureReason.ServiceBusy));
 
     /// <summary>The messages sent successfully, in order.</summary>
     public IReadOnlyList<ServiceBusMessage> Sent => [.. sent];
@@ -28,7 +28,7 @@ public sealed class RecordingServiceBusSender(Func<ServiceBusMessage, Exception?
     /// <summary>Every call, failed ones included.</summary>
     public int Attempts => Volatile.Read(ref attempts);
 
-    public override string EntityPath => IncidentEventOptions.DefaultTopic;
+    public override string EntityPath => LifecycleEventOptions.DefaultTopic;
 
     public override Task SendMessageAsync(ServiceBusMessage message, CancellationToken cancellationToken = default)
     {

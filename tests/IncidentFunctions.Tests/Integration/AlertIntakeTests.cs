@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -176,7 +177,7 @@ public sealed partial class AlertIntakeTests(AzuriteFixture azurite, ITestOutput
     [Fact]
     public async Task ABatchTooLargeForAQueueMessageTravelsThroughABlob()
     {
-        var description = new string('d', GenericAlertFormat.MaxDescription);
+        var description = new string('d', AlertLimits.MaxDescription);
         var alerts = Enumerable.Range(0, 8).Select(i => new { title = $"big {i}", severity = "warning", description });
         var result = await Post(JsonSerializer.Serialize(alerts), "application/json", Secret, Integration);
         Assert.Equal(202, result.StatusCode);

@@ -1,8 +1,7 @@
-using IncidentFunctions.DevHost.Functions;
-using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Tests.Infrastructure;
@@ -177,7 +176,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         var created = IncidentEntity.Open(id, first, DateTimeOffset.UtcNow);
         created.Triage = System.Text.Json.JsonSerializer.Serialize(
             host.Services.GetRequiredService<PolicyProvider>().Current.Triage(new TriageInput(integration, first.Labels, first.Severity, created.OpenedAt)),
-            Http.JsonDefaults.Options);
+            JsonDefaults.Options);
         Assert.True(await Incidents.TryCreateAsync(created, AlertEntity.From(id, first), CancellationToken.None));
 
         var outcome = await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);

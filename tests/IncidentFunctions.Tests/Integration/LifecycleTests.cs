@@ -1,11 +1,10 @@
 using IncidentFunctions.DevHost.Local;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Opening;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Tests.Infrastructure;
-using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -332,7 +331,7 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         await using var host = await LifecycleHost.StartAsync(fixture, policy);
         var key = TestAlerts.NewKey("flappy");
 
-        for (var opening = 1; opening < Ingestion.Flapping.DefaultThreshold; opening++)
+        for (var opening = 1; opening < Flapping.DefaultThreshold; opening++)
         {
             var earlier = await host.FireAsync(key);
             Assert.Null(earlier.FlapCount);
@@ -342,7 +341,7 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         }
 
         var flapping = await host.FireAsync(key);
-        Assert.Equal(Ingestion.Flapping.DefaultThreshold, flapping.FlapCount);
+        Assert.Equal(Flapping.DefaultThreshold, flapping.FlapCount);
         var status = await host.PhaseAsync(flapping.Id, LifecyclePhases.Flapping);
         Assert.Equal(flapping.FlappingUntil!.Value.ToUnixTimeSeconds(), status.NextAt!.Value.ToUnixTimeSeconds());
 

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using IncidentFunctions.Functions;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Tests.Unit;
 using IncidentFunctions.Timeline;

@@ -1,10 +1,9 @@
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
-using IncidentFunctions.Policy;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Tests.Infrastructure;
-using IncidentFunctions.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IncidentFunctions.Tests.Integration;

@@ -1,5 +1,5 @@
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Unit;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -278,35 +278,35 @@ public sealed class AlertmanagerFormatTests
     {
         var huge = new string('x', 40_000);
         var alert = SingleAlert(Labelled(
-            $$"""{"alertname":"A","big":"{{huge}}","{{new string('k', GenericAlertFormat.MaxLabelKey + 1)}}":"v"}""",
+            $$"""{"alertname":"A","big":"{{huge}}","{{new string('k', AlertLimits.MaxLabelKey + 1)}}":"v"}""",
             $$"""{"summary":"{{huge}}","description":"{{huge}}","note":"{{huge}}"}"""));
 
-        Assert.Equal(GenericAlertFormat.MaxTitle, alert.Title.Length);
-        Assert.Equal(GenericAlertFormat.MaxDescription, alert.Description!.Length);
-        Assert.Equal(GenericAlertFormat.MaxLabelValue, alert.Labels["big"].Length);
-        Assert.Equal(GenericAlertFormat.MaxLabelValue, alert.Labels["annotation.note"].Length);
+        Assert.Equal(AlertLimits.MaxTitle, alert.Title.Length);
+        Assert.Equal(AlertLimits.MaxDescription, alert.Description!.Length);
+        Assert.Equal(AlertLimits.MaxLabelValue, alert.Labels["big"].Length);
+        Assert.Equal(AlertLimits.MaxLabelValue, alert.Labels["annotation.note"].Length);
         Assert.Equal(["alertname", "annotation.note", "big"], alert.Labels.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void TruncationDoesNotSplitASurrogatePair()
     {
-        var summary = new string('a', GenericAlertFormat.MaxTitle - 1) + "😀";
+        var summary = new string('a', AlertLimits.MaxTitle - 1) + "😀";
         var alert = SingleAlert(Labelled("""{"alertname":"A"}""", $$"""{"summary":"{{summary}}"}"""));
 
         // The emoji does not fit beside the "…", and half of it is never kept: it is dropped whole.
-        Assert.Equal(new string('a', GenericAlertFormat.MaxTitle - 1) + "…", alert.Title);
+        Assert.Equal(new string('a', AlertLimits.MaxTitle - 1) + "…", alert.Title);
     }
 
     [Fact]
     public void LabelsBeyondTheLimitAreDroppedInKeyOrderWithAnnotationsLast()
     {
-        var labels = Enumerable.Range(0, GenericAlertFormat.MaxLabels + 5).Reverse().Select(i => $"\"l{i:D3}\":\"v\"");
+        var labels = Enumerable.Range(0, AlertLimits.MaxLabels + 5).Reverse().Select(i => $"\"l{i:D3}\":\"v\"");
         var alert = SingleAlert(Labelled("{" + string.Join(",", labels) + "}", """{"runbook_url":"https://runbooks.example.com"}"""));
 
-        Assert.Equal(GenericAlertFormat.MaxLabels, alert.Labels.Count);
+        Assert.Equal(AlertLimits.MaxLabels, alert.Labels.Count);
         Assert.Equal(
-            Enumerable.Range(0, GenericAlertFormat.MaxLabels).Select(i => $"l{i:D3}"),
+            Enumerable.Range(0, AlertLimits.MaxLabels).Select(i => $"l{i:D3}"),
             alert.Labels.Keys.Order(StringComparer.Ordinal));
     }
 

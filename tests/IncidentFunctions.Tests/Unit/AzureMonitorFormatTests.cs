@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 using IncidentFunctions.Validation;
 
@@ -572,9 +572,9 @@ public sealed class AzureMonitorFormatTests
         var first = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.trackingId", JsonSerializer.Serialize(new string('t', 300)))));
         var second = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.trackingId", JsonSerializer.Serialize(new string('t', 300)))));
 
-        Assert.InRange(first.DedupKey.Length, 1, GenericAlertFormat.MaxDedupKey);
+        Assert.InRange(first.DedupKey.Length, 1, AlertLimits.MaxDedupKey);
         Assert.Equal(first.DedupKey, second.DedupKey);
-        Assert.Equal(GenericAlertFormat.MaxLabelValue, first.Labels["trackingId"].Length);
+        Assert.Equal(AlertLimits.MaxLabelValue, first.Labels["trackingId"].Length);
     }
 
     [Fact]
@@ -583,7 +583,7 @@ public sealed class AzureMonitorFormatTests
         var communication = "<p>" + string.Concat(Enumerable.Repeat("Engineers are investigating. ", 2000)) + "</p>";
         var alert = Accepted(AzureMonitorSamples.With("service-health", ("data.alertContext.properties.communication", JsonSerializer.Serialize(communication))));
 
-        Assert.Equal(GenericAlertFormat.MaxDescription, alert.Description!.Length);
+        Assert.Equal(AlertLimits.MaxDescription, alert.Description!.Length);
         Assert.StartsWith("<p>Engineers are investigating.", alert.Description, StringComparison.Ordinal);
     }
 
@@ -705,7 +705,7 @@ public sealed class AzureMonitorFormatTests
     {
         var alert = Accepted(MetricAlertWith("data.essentials.description", JsonSerializer.Serialize(new string('x', 100_000))));
 
-        Assert.Equal(GenericAlertFormat.MaxDescription, alert.Description!.Length);
+        Assert.Equal(AlertLimits.MaxDescription, alert.Description!.Length);
         Assert.EndsWith("x…", alert.Description);
     }
 
@@ -717,9 +717,9 @@ public sealed class AzureMonitorFormatTests
             ("data.essentials.alertRule", JsonSerializer.Serialize(new string('r', 2000))),
             ("data.essentials.alertTargetIDs", JsonSerializer.Serialize(targets))));
 
-        Assert.Equal(GenericAlertFormat.MaxTitle, alert.Title.Length);
-        Assert.Equal(GenericAlertFormat.MaxLabelValue, alert.Labels["alertRule"].Length);
-        Assert.Equal(GenericAlertFormat.MaxLabelValue, alert.Labels["alertTargetIDs"].Length);
+        Assert.Equal(AlertLimits.MaxTitle, alert.Title.Length);
+        Assert.Equal(AlertLimits.MaxLabelValue, alert.Labels["alertRule"].Length);
+        Assert.Equal(AlertLimits.MaxLabelValue, alert.Labels["alertTargetIDs"].Length);
     }
 
     [Fact]
@@ -727,10 +727,10 @@ public sealed class AzureMonitorFormatTests
     {
         // Every emoji is two UTF-16 units and the limit is even, so keeping limit - 1 units for the "…" would end on
         // the first half of a pair.
-        var description = string.Concat(Enumerable.Repeat("😀", GenericAlertFormat.MaxDescription));
+        var description = string.Concat(Enumerable.Repeat("😀", AlertLimits.MaxDescription));
         var alert = Accepted(MetricAlertWith("data.essentials.description", JsonSerializer.Serialize(description)));
 
-        Assert.True(alert.Description!.Length <= GenericAlertFormat.MaxDescription);
+        Assert.True(alert.Description!.Length <= AlertLimits.MaxDescription);
         Assert.False(char.IsHighSurrogate(alert.Description[^2]));
         Assert.EndsWith("😀…", alert.Description);
     }
@@ -747,7 +747,7 @@ public sealed class AzureMonitorFormatTests
 
         var alert = Accepted(MetricAlertWith("data.customProperties", properties.ToJsonString()));
 
-        Assert.Equal(GenericAlertFormat.MaxLabels, alert.Labels.Count);
+        Assert.Equal(AlertLimits.MaxLabels, alert.Labels.Count);
         var kept = alert.Labels.Keys.Where(k => k.StartsWith(AzureMonitorFormat.CustomLabelPrefix, StringComparison.Ordinal)).ToList();
         Assert.Equal(Enumerable.Range(0, kept.Count).Select(i => $"custom.p{i:000}"), kept);
         Assert.Equal("value 0", alert.Labels["custom.p000"]);
@@ -816,7 +816,7 @@ public sealed class AzureMonitorFormatTests
     [InlineData("data.essentials.originAlertId")]
     public void IdTooLongToBeADedupKeyIsRefused(string path)
     {
-        var (alerts, errors) = Parse(MetricAlertWith(path, JsonSerializer.Serialize(new string('a', GenericAlertFormat.MaxDedupKey + 1))));
+        var (alerts, errors) = Parse(MetricAlertWith(path, JsonSerializer.Serialize(new string('a', AlertLimits.MaxDedupKey + 1))));
 
         Assert.Empty(alerts);
         Assert.Equal(path, Assert.Single(errors).Field);

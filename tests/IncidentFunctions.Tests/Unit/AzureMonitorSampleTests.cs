@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -57,7 +58,7 @@ public sealed partial class AzureMonitorSampleTests
         Assert.Equal(severity, alert.Severity);
         Assert.Equal(status, alert.Status);
         Assert.False(string.IsNullOrWhiteSpace(alert.DedupKey));
-        Assert.InRange(alert.DedupKey.Length, 1, GenericAlertFormat.MaxDedupKey);
+        Assert.InRange(alert.DedupKey.Length, 1, AlertLimits.MaxDedupKey);
     }
 
     [Fact]

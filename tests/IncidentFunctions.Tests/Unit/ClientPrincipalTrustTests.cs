@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using IncidentFunctions.Functions;
 using IncidentFunctions.Http;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,6 @@
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -1,4 +1,4 @@
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Opening;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -1,9 +1,9 @@
-using IncidentFunctions.Events;
-using IncidentFunctions.Lifecycle;
 using System.Text.Json;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
-using IncidentFunctions.Links;
+using IncidentFunctions.Functions;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.LifecycleEvents;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -108,7 +108,7 @@ public sealed class FunctionCatalogTests
             {
                 nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState),
                 nameof(LifecycleActivities.RetriggerIncident), nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline),
-                nameof(LifecycleActivities.NotifyRecipients), nameof(IncidentEventActivities.PublishIncidentEvent),
+                nameof(LifecycleActivities.NotifyRecipients), nameof(LifecycleEventActivities.PublishLifecycleEvent),
             }.Order(StringComparer.Ordinal),
             activities);
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -200,7 +201,7 @@ public sealed class GenericAlertFormatTests
     [Fact]
     public void TitleOfTheMaximumLengthIsAcceptedAndOneMoreIsRefused()
     {
-        var atLimit = new string('x', GenericAlertFormat.MaxTitle);
+        var atLimit = new string('x', AlertLimits.MaxTitle);
         var (alerts, errors) = Parse($$"""{"title":"{{atLimit}}","severity":"info"}""");
         Assert.Empty(errors);
         Assert.Equal(atLimit, Assert.Single(alerts).Title);
@@ -311,7 +312,7 @@ public sealed class GenericAlertFormatTests
     [Fact]
     public void TooManyLabelsAreRefused()
     {
-        var labels = string.Join(",", Enumerable.Range(0, GenericAlertFormat.MaxLabels + 1).Select(i => $"\"k{i}\":\"v\""));
+        var labels = string.Join(",", Enumerable.Range(0, AlertLimits.MaxLabels + 1).Select(i => $"\"k{i}\":\"v\""));
 
         var error = SingleError("""{"title":"t","severity":"info","labels":{""" + labels + "}}");
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IncidentFunctions.Ingestion;
 using Microsoft.AspNetCore.Http;
-using IntegrationSettings = IncidentFunctions.Ingestion.Integration;
+using IntegrationSettings = IncidentFunctions.Ingestion.IntegrationSettings;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
-using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -1,9 +1,8 @@
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Opening;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Tests.Infrastructure;
-using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -1,7 +1,8 @@
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using IntegrationSettings = IncidentFunctions.Ingestion.Integration;
+using IntegrationSettings = IncidentFunctions.Ingestion.IntegrationSettings;
 
 namespace IncidentFunctions.Tests.Unit;
 

@@ -2,7 +2,8 @@ using System.Text.RegularExpressions;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.Model;
+using IncidentFunctions.Pages;
 using static IncidentFunctions.Tests.Unit.LinkTestKit;
 
 namespace IncidentFunctions.Tests.Unit;

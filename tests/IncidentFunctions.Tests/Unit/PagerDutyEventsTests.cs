@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Validation;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -216,9 +217,9 @@ public sealed class PagerDutyEventsTests
 
         var alert = Accept(json).Alert;
 
-        Assert.Equal(GenericAlertFormat.MaxDescription, alert.Description!.Length);
-        Assert.Equal(GenericAlertFormat.MaxSource, alert.Source!.Length);
-        Assert.Equal(GenericAlertFormat.MaxLabelValue, alert.Labels["details.log"].Length);
+        Assert.Equal(AlertLimits.MaxDescription, alert.Description!.Length);
+        Assert.Equal(AlertLimits.MaxSource, alert.Source!.Length);
+        Assert.Equal(AlertLimits.MaxLabelValue, alert.Labels["details.log"].Length);
         Assert.EndsWith("…", alert.Links[^1].Text);
     }
 }

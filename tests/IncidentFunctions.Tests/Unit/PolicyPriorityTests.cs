@@ -1,4 +1,4 @@
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Tests.Unit;

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Functions;
 using IncidentFunctions.Incidents;
 
 namespace IncidentFunctions.Tests.Unit;

@@ -1,7 +1,6 @@
-using IncidentFunctions.Ingestion;
-using IncidentFunctions.Policy;
+using System.Text.Json.Serialization;
 
-namespace IncidentFunctions.Incidents;
+namespace IncidentFunctions.Model;
 
 public enum IncidentStatus
 {
@@ -37,3 +36,31 @@ public sealed record Incident(
 
 /// <summary>A page of results; <see cref="ContinuationToken"/> is null on the last page.</summary>
 public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? ContinuationToken);
+
+/// <summary>P1 is the most urgent. Computed from an alert's severity and its service's impact tier.</summary>
+public enum Priority
+{
+    [JsonStringEnumMemberName("P1")] P1 = 1,
+    [JsonStringEnumMemberName("P2")] P2 = 2,
+    [JsonStringEnumMemberName("P3")] P3 = 3,
+    [JsonStringEnumMemberName("P4")] P4 = 4,
+}
+
+/// <summary>The incident as an email shows it.</summary>
+public sealed record IncidentSnapshot(
+    string Id,
+    string Title,
+    Severity Severity,
+    Priority Priority,
+    IncidentStatus Status,
+    string ServiceName,
+    int AlertCount,
+    DateTimeOffset FirstAlertAt,
+    DateTimeOffset LastAlertAt,
+    string? Description,
+    string? Source,
+    IReadOnlyList<AlertLink> Links,
+    string? AcknowledgedBy,
+    DateTimeOffset? AcknowledgedAt,
+    string? ResolvedBy,
+    DateTimeOffset? ResolvedAt);

@@ -1,10 +1,10 @@
 using System.Text.Json;
 
-namespace IncidentFunctions.Ingestion;
+namespace IncidentFunctions.Opening;
 
 /// <summary>
 /// Flap detection. An alert that keeps firing and resolving opens incident after incident for the same key; from the
-/// <see cref="Integration.FlapThreshold"/>th opening within <see cref="Integration.FlapWindowMinutes"/>, a new incident
+/// <see cref="FlapRule.Threshold"/>th opening within <see cref="FlapRule.Window"/> (set per integration), a new incident
 /// is flapping: it is opened and recorded as usual, but nobody is paged for it until the window has passed, and then
 /// only if it is still open. People paged for the earlier openings already know. The openings are kept on the key's row,
 /// which every opening updates with its ETag, so concurrent processors agree on the count.
@@ -42,4 +42,10 @@ public static class Flapping
     }
 
     public static string Serialize(List<DateTimeOffset> openings) => JsonSerializer.Serialize(openings);
+}
+
+/// <summary>When a key flaps: from its <paramref name="Threshold"/>th opening within <paramref name="Window"/>; 0 never.</summary>
+public sealed record FlapRule(int Threshold, TimeSpan Window)
+{
+    public static FlapRule Default { get; } = new(Flapping.DefaultThreshold, TimeSpan.FromMinutes(Flapping.DefaultWindowMinutes));
 }

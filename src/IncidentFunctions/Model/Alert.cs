@@ -1,4 +1,6 @@
-namespace IncidentFunctions.Ingestion;
+using System.Text.RegularExpressions;
+
+namespace IncidentFunctions.Model;
 
 public enum Severity
 {
@@ -55,11 +57,27 @@ public sealed record Alert(
     public string IncidentKey => GroupKey ?? DedupKey;
 }
 
-/// <summary>The alerts of one accepted request; they travel in one queue message so a request is all-or-nothing.</summary>
-public sealed record AlertBatch(string Id, string Integration, DateTimeOffset ReceivedAt, IReadOnlyList<Alert> Alerts);
+/// <summary>What an integration may be called: the alert URL, its settings and the policy's routes all use the name.</summary>
+public static partial class IntegrationNames
+{
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    public static partial Regex Pattern();
+}
 
 /// <summary>
-/// The queue message: the batches of one or more requests accepted together, or the name of a blob holding one batch
-/// too large for a queue message.
+/// How long an alert's parts may be, whatever format it came in: these keep one alert inside a Table Storage entity (a
+/// string property holds at most 32K characters). Formats refuse or shorten beyond them, as suits their senders.
 /// </summary>
-public sealed record AlertMessage(IReadOnlyList<AlertBatch>? Batches = null, string? PayloadBlob = null);
+public static class AlertLimits
+{
+    public const int MaxTitle = 1024;
+    public const int MaxDescription = 16 * 1024;
+    public const int MaxDedupKey = 255;
+    public const int MaxSource = 255;
+    public const int MaxLabels = 64;
+    public const int MaxLabelKey = 128;
+    public const int MaxLabelValue = 256;
+    public const int MaxLinks = 20;
+    public const int MaxHref = 2048;
+    public const int MaxLinkText = 256;
+}

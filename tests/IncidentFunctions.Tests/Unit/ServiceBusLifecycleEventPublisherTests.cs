@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Azure.Messaging;
 using Azure.Messaging.ServiceBus;
-using IncidentFunctions.Events;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -12,16 +13,16 @@ namespace IncidentFunctions.Tests.Unit;
 /// <see cref="RecordingServiceBusSender"/>), so these tests check what is handed to the SDK and what a subscriber
 /// would receive from it.
 /// </summary>
-public sealed class ServiceBusIncidentEventPublisherTests
+public sealed class ServiceBusLifecycleEventPublisherTests
 {
-    static readonly IncidentEvents Events = new(LinkTestKit.Signer(TimeProvider.System));
+    static readonly LifecycleEventBuilder Events = new(LinkTestKit.Signer(TimeProvider.System));
 
-    static IncidentEvent Acknowledged() => Events.Create(IncidentEventTests.Acknowledged(), IncidentEventTests.Incident());
+    static LifecycleEvent Acknowledged() => Events.Create(LifecycleEventTests.Acknowledged(), LifecycleEventTests.Incident());
 
-    static async Task<ServiceBusReceivedMessage> PublishOneAsync(IncidentEvent incidentEvent)
+    static async Task<ServiceBusReceivedMessage> PublishOneAsync(LifecycleEvent incidentEvent)
     {
         var sender = new RecordingServiceBusSender();
-        await new ServiceBusIncidentEventPublisher(sender, NullLogger<ServiceBusIncidentEventPublisher>.Instance).PublishAsync(incidentEvent, CancellationToken.None);
+        await new ServiceBusLifecycleEventPublisher(sender, NullLogger<ServiceBusLifecycleEventPublisher>.Instance).PublishAsync(incidentEvent, CancellationToken.None);
         return RecordingServiceBusSender.Received(Assert.Single(sender.Sent));
     }
 
@@ -32,7 +33,7 @@ public sealed class ServiceBusIncidentEventPublisherTests
 
         var received = await PublishOneAsync(incidentEvent);
 
-        Assert.Equal(IncidentEventTests.Acknowledged().EventId, received.MessageId);
+        Assert.Equal(LifecycleEventTests.Acknowledged().EventId, received.MessageId);
         Assert.Equal(incidentEvent.Id, received.MessageId);
         Assert.Equal("application/cloudevents+json", received.ContentType);
         Assert.Equal("io.incidentfunctions.incident.acknowledged", received.Subject);
@@ -71,7 +72,7 @@ public sealed class ServiceBusIncidentEventPublisherTests
         Assert.Equal(received.Subject, root.GetProperty("type").GetString());
         Assert.Equal(LinkTestKit.IncidentId, root.GetProperty("subject").GetString());
         Assert.Equal("application/json", root.GetProperty("datacontenttype").GetString());
-        Assert.Equal(IncidentEventTests.Acknowledged().At, root.GetProperty("time").GetDateTimeOffset());
+        Assert.Equal(LifecycleEventTests.Acknowledged().At, root.GetProperty("time").GetDateTimeOffset());
         Assert.Equal("acknowledged", root.GetProperty("data").GetProperty("status").GetString());
         Assert.Equal("alice@example.com", root.GetProperty("data").GetProperty("actor").GetString());
 
@@ -85,7 +86,7 @@ public sealed class ServiceBusIncidentEventPublisherTests
     public async Task ATransientServiceBusFailureSurfacesSoTheOrchestrationRetriesIt()
     {
         var sender = RecordingServiceBusSender.AlwaysBusy();
-        var publisher = new ServiceBusIncidentEventPublisher(sender, NullLogger<ServiceBusIncidentEventPublisher>.Instance);
+        var publisher = new ServiceBusLifecycleEventPublisher(sender, NullLogger<ServiceBusLifecycleEventPublisher>.Instance);
 
         var error = await Assert.ThrowsAsync<ServiceBusException>(() => publisher.PublishAsync(Acknowledged(), CancellationToken.None));
 

@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Links;
+using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Logging;
 
-namespace IncidentFunctions.Lifecycle;
+namespace IncidentFunctions.Paging;
 
 /// <summary>
 /// Emails an incident's notifications, each recipient once, however many times and from wherever a notification is

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
-using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,7 +15,7 @@ namespace IncidentFunctions.Tests.Integration;
 /// The orchestration replays its history on every step, so these runs also show that replays publish nothing twice.
 /// </summary>
 [Collection(PipelineCollection.Name)]
-public sealed class IncidentEventTests(PipelineFixture fixture)
+public sealed class LifecycleEventTests(PipelineFixture fixture)
 {
     const int MaxAttempts = 3;
 

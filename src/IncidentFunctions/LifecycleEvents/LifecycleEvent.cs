@@ -1,13 +1,12 @@
 using Azure.Messaging;
-using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
 using IncidentFunctions.Links;
+using IncidentFunctions.Model;
 
-namespace IncidentFunctions.Events;
+namespace IncidentFunctions.LifecycleEvents;
 
 /// <summary>The incident transitions published as lifecycle events.</summary>
-public enum IncidentEventKind
+public enum LifecycleEventKind
 {
     Opened,
     Acknowledged,
@@ -31,14 +30,14 @@ public enum IncidentEventKind
 public sealed record IncidentTransition(
     string IncidentId,
     string EventId,
-    IncidentEventKind Kind,
+    LifecycleEventKind Kind,
     DateTimeOffset At,
     string Actor,
     string Channel,
     int? Level = null);
 
 /// <summary>The event's data: a small snapshot of the incident just after the transition.</summary>
-public sealed record IncidentEventData(
+public sealed record LifecycleEventData(
     string IncidentId,
     string Title,
     string Status,
@@ -57,7 +56,7 @@ public sealed record IncidentEventData(
     Uri Url);
 
 /// <summary>A lifecycle event ready to publish; <see cref="ToCloudEvent"/> gives its CloudEvents 1.0 form.</summary>
-public sealed record IncidentEvent(string Id, Uri Source, string Type, DateTimeOffset Time, IncidentEventData Data)
+public sealed record LifecycleEvent(string Id, Uri Source, string Type, DateTimeOffset Time, LifecycleEventData Data)
 {
     public const string DataContentType = "application/json";
 
@@ -78,30 +77,30 @@ public sealed record IncidentEvent(string Id, Uri Source, string Type, DateTimeO
 /// every instance of the app and every retry, as CloudEvents requires for source + id to identify an event, and the
 /// subject appended to it is the incident's URL.
 /// </summary>
-public sealed class IncidentEvents(LinkSigner links)
+public sealed class LifecycleEventBuilder(LinkSigner links)
 {
     public const string TypePrefix = "io.incidentfunctions.incident.";
 
     // The fields whose length a sender or a sign-in decides; cut here too, so the message's bound (a few KB, far
     // below Service Bus's 256 KB) does not rest on every path into the incident row.
-    internal const int MaxTitle = GenericAlertFormat.MaxTitle;
+    internal const int MaxTitle = AlertLimits.MaxTitle;
     internal const int MaxActor = 256;
 
-    public static string TypeOf(IncidentEventKind kind) => TypePrefix + kind.ToString().ToLowerInvariant();
+    public static string TypeOf(LifecycleEventKind kind) => TypePrefix + kind.ToString().ToLowerInvariant();
 
     /// <summary>
     /// The event for a recorded transition. Status and the transition's own times come from the transition, never from
     /// the row as it is now, which may have moved on (re-acknowledged, resolved) by the time a retry runs.
     /// </summary>
-    public IncidentEvent Create(IncidentTransition transition, IncidentEntity incident)
+    public LifecycleEvent Create(IncidentTransition transition, IncidentEntity incident)
     {
         var kind = transition.Kind;
-        return new IncidentEvent(
+        return new LifecycleEvent(
             transition.EventId,
             links.IncidentsUrl,
             TypeOf(kind),
             transition.At,
-            new IncidentEventData(
+            new LifecycleEventData(
                 incident.Id,
                 TextLimits.Shorten(incident.Title, MaxTitle),
                 StatusAfter(kind),
@@ -117,26 +116,26 @@ public sealed class IncidentEvents(LinkSigner links)
                 incident.OpenedAt,
                 kind switch
                 {
-                    IncidentEventKind.Acknowledged => transition.At,
+                    LifecycleEventKind.Acknowledged => transition.At,
 
                     // A resolved incident's row no longer changes: its acknowledgement, if any, is the last one.
-                    IncidentEventKind.Resolved or IncidentEventKind.Closed => incident.AcknowledgedAt,
+                    LifecycleEventKind.Resolved or LifecycleEventKind.Closed => incident.AcknowledgedAt,
                     _ => null,
                 },
                 kind switch
                 {
-                    IncidentEventKind.Resolved => transition.At,
-                    IncidentEventKind.Closed => incident.ResolvedAt,
+                    LifecycleEventKind.Resolved => transition.At,
+                    LifecycleEventKind.Closed => incident.ResolvedAt,
                     _ => null,
                 },
                 links.IncidentUrl(incident.Id)));
     }
 
-    static string StatusAfter(IncidentEventKind kind) => kind switch
+    static string StatusAfter(LifecycleEventKind kind) => kind switch
     {
-        IncidentEventKind.Acknowledged => "acknowledged",
-        IncidentEventKind.Resolved => "resolved",
-        IncidentEventKind.Closed => "closed",
+        LifecycleEventKind.Acknowledged => "acknowledged",
+        LifecycleEventKind.Resolved => "resolved",
+        LifecycleEventKind.Closed => "closed",
         _ => "open",
     };
 }

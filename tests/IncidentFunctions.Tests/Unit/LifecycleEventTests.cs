@@ -1,20 +1,19 @@
 using System.Text;
 using System.Text.Json;
-using IncidentFunctions.Events;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Ingestion;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.Unit;
 
 /// <summary>How a recorded transition becomes a CloudEvents 1.0 lifecycle event.</summary>
-public sealed class IncidentEventTests
+public sealed class LifecycleEventTests
 {
     static readonly DateTimeOffset OpenedAt = new(2026, 11, 26, 3, 14, 15, TimeSpan.Zero);
     static readonly DateTimeOffset AcknowledgedAt = OpenedAt.AddMinutes(3);
 
-    static readonly IncidentEvents Events = new(LinkTestKit.Signer(new ManualClock(OpenedAt)));
+    static readonly LifecycleEventBuilder Events = new(LinkTestKit.Signer(new ManualClock(OpenedAt)));
 
     internal static IncidentEntity Incident(string? title = null)
     {
@@ -27,18 +26,18 @@ public sealed class IncidentEventTests
     }
 
     internal static IncidentTransition Acknowledged(string actor = "alice@example.com") => new(
-        LinkTestKit.IncidentId, $"{TimelineEventTypes.IncidentAcknowledged}-{AcknowledgedAt.UtcTicks}", IncidentEventKind.Acknowledged,
+        LinkTestKit.IncidentId, $"{TimelineEventTypes.IncidentAcknowledged}-{AcknowledgedAt.UtcTicks}", LifecycleEventKind.Acknowledged,
         AcknowledgedAt, actor, Channels.EmailLink);
 
     [Theory]
-    [InlineData(IncidentEventKind.Opened, "io.incidentfunctions.incident.opened")]
-    [InlineData(IncidentEventKind.Acknowledged, "io.incidentfunctions.incident.acknowledged")]
-    [InlineData(IncidentEventKind.Escalated, "io.incidentfunctions.incident.escalated")]
-    [InlineData(IncidentEventKind.Retriggered, "io.incidentfunctions.incident.retriggered")]
-    [InlineData(IncidentEventKind.Resolved, "io.incidentfunctions.incident.resolved")]
-    [InlineData(IncidentEventKind.Closed, "io.incidentfunctions.incident.closed")]
-    public void EachTransitionHasItsOwnStableEventType(IncidentEventKind kind, string type) =>
-        Assert.Equal(type, IncidentEvents.TypeOf(kind));
+    [InlineData(LifecycleEventKind.Opened, "io.incidentfunctions.incident.opened")]
+    [InlineData(LifecycleEventKind.Acknowledged, "io.incidentfunctions.incident.acknowledged")]
+    [InlineData(LifecycleEventKind.Escalated, "io.incidentfunctions.incident.escalated")]
+    [InlineData(LifecycleEventKind.Retriggered, "io.incidentfunctions.incident.retriggered")]
+    [InlineData(LifecycleEventKind.Resolved, "io.incidentfunctions.incident.resolved")]
+    [InlineData(LifecycleEventKind.Closed, "io.incidentfunctions.incident.closed")]
+    public void EachTransitionHasItsOwnStableEventType(LifecycleEventKind kind, string type) =>
+        Assert.Equal(type, LifecycleEventBuilder.TypeOf(kind));
 
     [Fact]
     public void TheEnvelopeNamesTheTimelineEventTheIncidentAndTheTimeOfTheTransition()
@@ -90,9 +89,9 @@ public sealed class IncidentEventTests
 
         var acknowledged = DataOf(Events.Create(Acknowledged(), incident));
         var escalated = DataOf(Events.Create(
-            new IncidentTransition(incident.Id, "e1", IncidentEventKind.Escalated, OpenedAt.AddMinutes(1), "system", Channels.System, Level: 2), incident));
+            new IncidentTransition(incident.Id, "e1", LifecycleEventKind.Escalated, OpenedAt.AddMinutes(1), "system", Channels.System, Level: 2), incident));
         var resolved = DataOf(Events.Create(
-            new IncidentTransition(incident.Id, "r1", IncidentEventKind.Resolved, resolvedAt, "bob", Channels.Api), incident));
+            new IncidentTransition(incident.Id, "r1", LifecycleEventKind.Resolved, resolvedAt, "bob", Channels.Api), incident));
 
         Assert.Equal("acknowledged", acknowledged.GetProperty("status").GetString());
         Assert.False(acknowledged.TryGetProperty("resolvedAt", out _));
@@ -108,16 +107,16 @@ public sealed class IncidentEventTests
     public void LongTextIsCutSoTheMessageStaysFarBelowTheServiceBusLimit()
     {
         // An emoji straddles the cut: half a surrogate pair would be invalid UTF-16 in the JSON.
-        var title = new string('t', IncidentEvents.MaxTitle - 2) + "🔥" + new string('x', 200_000);
+        var title = new string('t', LifecycleEventBuilder.MaxTitle - 2) + "🔥" + new string('x', 200_000);
         var incidentEvent = Events.Create(Acknowledged(actor: new string('a', 50_000)), Incident(title));
 
-        var body = ServiceBusIncidentEventPublisher.ToMessage(incidentEvent).Body;
+        var body = ServiceBusLifecycleEventPublisher.ToMessage(incidentEvent).Body;
 
         var data = DataOf(incidentEvent);
         var cutTitle = data.GetProperty("title").GetString()!;
-        Assert.True(cutTitle.Length <= IncidentEvents.MaxTitle);
+        Assert.True(cutTitle.Length <= LifecycleEventBuilder.MaxTitle);
         Assert.EndsWith("t…", cutTitle, StringComparison.Ordinal);
-        Assert.Equal(IncidentEvents.MaxActor, data.GetProperty("actor").GetString()!.Length);
+        Assert.Equal(LifecycleEventBuilder.MaxActor, data.GetProperty("actor").GetString()!.Length);
         Assert.True(body.ToMemory().Length < 8 * 1024, $"the body is {body.ToMemory().Length} bytes");
     }
 
@@ -125,13 +124,13 @@ public sealed class IncidentEventTests
     [Fact]
     public void TheSameTransitionAlwaysGivesTheSameMessage()
     {
-        var first = ServiceBusIncidentEventPublisher.ToMessage(Events.Create(Acknowledged(), Incident()));
-        var second = ServiceBusIncidentEventPublisher.ToMessage(Events.Create(Acknowledged(), Incident()));
+        var first = ServiceBusLifecycleEventPublisher.ToMessage(Events.Create(Acknowledged(), Incident()));
+        var second = ServiceBusLifecycleEventPublisher.ToMessage(Events.Create(Acknowledged(), Incident()));
 
         Assert.Equal(first.MessageId, second.MessageId);
         Assert.Equal(Encoding.UTF8.GetString(first.Body), Encoding.UTF8.GetString(second.Body));
     }
 
-    static JsonElement DataOf(IncidentEvent incidentEvent) =>
+    static JsonElement DataOf(LifecycleEvent incidentEvent) =>
         JsonDocument.Parse(incidentEvent.ToCloudEvent().Data!).RootElement;
 }

@@ -1,4 +1,5 @@
-namespace IncidentFunctions.Timeline;
+
+namespace IncidentFunctions.Model;
 
 /// <summary>
 /// One line of an incident's append-only history. <see cref="Id"/> is chosen by the writer deterministically (an alert

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace IncidentFunctions.Ingestion;
+namespace IncidentFunctions.Model;
 
 /// <summary>
 /// Grouping: an integration configured with GroupBy labels (say alertname and cluster) joins every alert that has the

@@ -1,13 +1,15 @@
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.Links;
+using IncidentFunctions.Model;
+using IncidentFunctions.Pages;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
-namespace IncidentFunctions.Links;
+namespace IncidentFunctions.Functions;
 
 /// <summary>
 /// The acknowledge/resolve links in emails. Anonymous at the platform: the signed token is the credential. Mail scanners

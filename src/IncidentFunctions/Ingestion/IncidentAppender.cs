@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using IncidentFunctions.Ingestion;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Timeline;
 
-namespace IncidentFunctions.Incidents;
+namespace IncidentFunctions.Ingestion;
 
 public enum AppendOutcome
 {
@@ -17,7 +18,7 @@ public enum AppendOutcome
 }
 
 /// <summary>The incident as it stood right after an append, for the caller's follow-up work.</summary>
-public sealed record Appended(AppendOutcome Outcome, IncidentEntity? Incident);
+public sealed record AppendResult(AppendOutcome Outcome, IncidentEntity? Incident);
 
 /// <summary>
 /// Group commit per incident. Alerts for the same incident that arrive while a write for it is in flight are counted
@@ -44,7 +45,7 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
     readonly ConcurrentDictionary<string, Lane> lanes = new(StringComparer.Ordinal);
     long appends;
 
-    sealed record Pending(Alert Alert, TimelineEvent Event, TaskCompletionSource<Appended> Done);
+    sealed record Pending(Alert Alert, TimelineEvent Event, TaskCompletionSource<AppendResult> Done);
 
     sealed class Lane
     {
@@ -58,9 +59,9 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
     /// Counts <paramref name="alert"/> into incident <paramref name="incidentId"/> and records <paramref name="event"/>
     /// on its timeline. <paramref name="seen"/> is the caller's read of the incident, if it has one.
     /// </summary>
-    public Task<Appended> AppendAsync(string incidentId, IncidentEntity? seen, Alert alert, TimelineEvent @event)
+    public Task<AppendResult> AppendAsync(string incidentId, IncidentEntity? seen, Alert alert, TimelineEvent @event)
     {
-        var pending = new Pending(alert, @event, new TaskCompletionSource<Appended>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(alert, @event, new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (Interlocked.Increment(ref appends) % SweepEvery == 0)
         {
             Sweep();
@@ -189,7 +190,7 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
             if (incident is null || incident.StatusValue == IncidentStatus.Resolved)
             {
                 lane.Latest = null;
-                batch.ForEach(p => p.Done.TrySetResult(new Appended(AppendOutcome.Stale, incident)));
+                batch.ForEach(p => p.Done.TrySetResult(new AppendResult(AppendOutcome.Stale, incident)));
                 return;
             }
 
@@ -201,21 +202,21 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
             Apply(changed, batch);
             switch (await incidents.TryAppendAsync(changed, rows, CancellationToken.None))
             {
-                case AppendResult.Applied:
+                case WriteOutcome.Applied:
                     lane.Latest = changed;
                     Interlocked.Exchange(ref lane.LastCommitTicks, Environment.TickCount64);
                     await timeline.AppendManyAsync(id, batch.Select(p => p.Event).ToList(), CancellationToken.None);
                     var snapshot = changed.Copy();
-                    batch.ForEach(p => p.Done.TrySetResult(new Appended(AppendOutcome.Counted, snapshot)));
+                    batch.ForEach(p => p.Done.TrySetResult(new AppendResult(AppendOutcome.Counted, snapshot)));
                     return;
 
-                case AppendResult.AlreadyApplied:
+                case WriteOutcome.AlreadyApplied:
                     // A redelivery: those alerts are counted; make sure their timeline events exist, then go on without them.
                     var existing = await incidents.ExistingAlertRowsAsync(rows, CancellationToken.None);
                     var done = batch.Where(p => existing.Contains(AlertEntity.RowKeyOf(p.Alert))).ToList();
                     await timeline.AppendManyAsync(id, done.Select(p => p.Event).ToList(), CancellationToken.None);
                     incident = await incidents.FindAsync(id, CancellationToken.None);
-                    done.ForEach(p => p.Done.TrySetResult(new Appended(AppendOutcome.AlreadyCounted, incident is null ? null : incident.Copy())));
+                    done.ForEach(p => p.Done.TrySetResult(new AppendResult(AppendOutcome.AlreadyCounted, incident is null ? null : incident.Copy())));
                     batch = batch.Except(done).ToList();
                     break;
 

@@ -1,24 +1,24 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 
-namespace IncidentFunctions.Events;
+namespace IncidentFunctions.LifecycleEvents;
 
 /// <summary>Where lifecycle events go; the seam between the app and the message broker.</summary>
-public interface IIncidentEventPublisher
+public interface ILifecycleEventPublisher
 {
     /// <summary>Publishes the event or throws; publishing the same event again must be harmless (same message id).</summary>
-    Task PublishAsync(IncidentEvent incidentEvent, CancellationToken ct);
+    Task PublishAsync(LifecycleEvent incidentEvent, CancellationToken ct);
 }
 
 /// <summary>
 /// Sends each event as one CloudEvents structured-mode JSON message to the topic. Failures are not caught here: they
 /// fail the activity, and the orchestration's retry policy retries it with the same message id.
 /// </summary>
-public sealed partial class ServiceBusIncidentEventPublisher(ServiceBusSender sender, ILogger<ServiceBusIncidentEventPublisher> logger) : IIncidentEventPublisher
+public sealed partial class ServiceBusLifecycleEventPublisher(ServiceBusSender sender, ILogger<ServiceBusLifecycleEventPublisher> logger) : ILifecycleEventPublisher
 {
     public const string ContentType = "application/cloudevents+json";
 
-    public async Task PublishAsync(IncidentEvent incidentEvent, CancellationToken ct)
+    public async Task PublishAsync(LifecycleEvent incidentEvent, CancellationToken ct)
     {
         await sender.SendMessageAsync(ToMessage(incidentEvent), ct);
         LogPublished(logger, incidentEvent.Type, incidentEvent.Subject, incidentEvent.Id);
@@ -28,7 +28,7 @@ public sealed partial class ServiceBusIncidentEventPublisher(ServiceBusSender se
     /// The message: MessageId is the event id, so the topic's duplicate detection drops a retried send that had in fact
     /// arrived. Application properties repeat what subscriptions filter on, since a SQL filter cannot read the body.
     /// </summary>
-    public static ServiceBusMessage ToMessage(IncidentEvent incidentEvent)
+    public static ServiceBusMessage ToMessage(LifecycleEvent incidentEvent)
     {
         var data = incidentEvent.Data;
         var message = new ServiceBusMessage(BinaryData.FromObjectAsJson(incidentEvent.ToCloudEvent()))
@@ -67,9 +67,9 @@ public sealed partial class ServiceBusIncidentEventPublisher(ServiceBusSender se
 /// Events are off (the default). Orchestrations started while off never call it; one that began while events were on
 /// and runs on after they were switched off reaches this, and nothing is sent.
 /// </summary>
-public sealed partial class DisabledIncidentEventPublisher(ILogger<DisabledIncidentEventPublisher> logger) : IIncidentEventPublisher
+public sealed partial class DisabledLifecycleEventPublisher(ILogger<DisabledLifecycleEventPublisher> logger) : ILifecycleEventPublisher
 {
-    public Task PublishAsync(IncidentEvent incidentEvent, CancellationToken ct)
+    public Task PublishAsync(LifecycleEvent incidentEvent, CancellationToken ct)
     {
         LogSkipped(logger, incidentEvent.Type, incidentEvent.Subject);
         return Task.CompletedTask;

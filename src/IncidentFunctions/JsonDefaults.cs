@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace IncidentFunctions.Http;
+namespace IncidentFunctions;
 
 /// <summary>One serializer configuration for the API, the queue messages and the tests.</summary>
 public static class JsonDefaults

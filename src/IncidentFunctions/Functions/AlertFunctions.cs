@@ -1,10 +1,11 @@
+using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 
-namespace IncidentFunctions.Ingestion;
+namespace IncidentFunctions.Functions;
 
 /// <summary>Alerts in (HTTP, answered fast) and alerts processed (queue). Both only bind and delegate.</summary>
 public sealed class AlertFunctions(AlertIntake intake, PagerDutyIntake pagerDuty, AlertProcessor processor)

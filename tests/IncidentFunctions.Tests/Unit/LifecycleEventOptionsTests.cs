@@ -1,12 +1,12 @@
 using Azure.Messaging.ServiceBus;
-using IncidentFunctions.Events;
+using IncidentFunctions.LifecycleEvents;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.Unit;
 
-public sealed class IncidentEventOptionsTests
+public sealed class LifecycleEventOptionsTests
 {
     /// <summary>As the deployment sets them (app settings spell levels with "__").</summary>
     static readonly Dictionary<string, string?> Enabled = new()
@@ -18,7 +18,7 @@ public sealed class IncidentEventOptionsTests
     };
 
     static ServiceProvider Services(Dictionary<string, string?> settings, params (string Key, string? Value)[] changes) =>
-        StartupSettings.Services((services, configuration) => services.AddIncidentEvents(configuration), settings, changes);
+        StartupSettings.Services((services, configuration) => services.AddLifecycleEvents(configuration), settings, changes);
 
     static string StartupFailure(Dictionary<string, string?> settings, params (string Key, string? Value)[] changes)
     {
@@ -32,11 +32,11 @@ public sealed class IncidentEventOptionsTests
         await using var services = Services([]);
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        var options = services.GetRequiredService<IOptions<IncidentEventOptions>>().Value;
+        var options = services.GetRequiredService<IOptions<LifecycleEventOptions>>().Value;
         Assert.False(options.Enabled);
         Assert.Null(options.Plan);
         Assert.Equal("incident-events", options.Topic);
-        Assert.IsType<DisabledIncidentEventPublisher>(services.GetRequiredService<IIncidentEventPublisher>());
+        Assert.IsType<DisabledLifecycleEventPublisher>(services.GetRequiredService<ILifecycleEventPublisher>());
     }
 
     /// <summary>Builds the real client and sender (neither connects until the first send).</summary>
@@ -46,11 +46,11 @@ public sealed class IncidentEventOptionsTests
         await using var services = Services(Enabled, ("IncidentEvents__Topic", "ops/incidents"));
         services.GetRequiredService<IStartupValidator>().Validate();
 
-        Assert.IsType<ServiceBusIncidentEventPublisher>(services.GetRequiredService<IIncidentEventPublisher>());
+        Assert.IsType<ServiceBusLifecycleEventPublisher>(services.GetRequiredService<ILifecycleEventPublisher>());
         var sender = services.GetRequiredService<ServiceBusSender>();
         Assert.Equal("incidents-prod.servicebus.windows.net", sender.FullyQualifiedNamespace);
         Assert.Equal("ops/incidents", sender.EntityPath);
-        Assert.Equal(new EventPublishingPlan(8, TimeSpan.FromSeconds(5)), services.GetRequiredService<IOptions<IncidentEventOptions>>().Value.Plan);
+        Assert.Equal(new EventPublishingPlan(8, TimeSpan.FromSeconds(5)), services.GetRequiredService<IOptions<LifecycleEventOptions>>().Value.Plan);
     }
 
     [Theory]

@@ -1,12 +1,13 @@
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 
-namespace IncidentFunctions.Lifecycle;
+namespace IncidentFunctions.Functions;
 
 /// <summary>
 /// The answer to acknowledge/resolve. <see cref="Outcome"/> is "applied" when this call acted, "alreadyDone" when

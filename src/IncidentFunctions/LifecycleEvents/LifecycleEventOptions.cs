@@ -1,13 +1,13 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace IncidentFunctions.Events;
+namespace IncidentFunctions.LifecycleEvents;
 
 /// <summary>
 /// Bound from the "IncidentEvents" section (IncidentEvents__Enabled, __FullyQualifiedNamespace, __Topic,
 /// __ManagedIdentityClientId, ...). The deployment templates set exactly these names; this class is where they are spelled.
 /// </summary>
-public sealed class IncidentEventOptions
+public sealed class LifecycleEventOptions
 {
     public const string Section = "IncidentEvents";
     public const string DefaultTopic = "incident-events";
@@ -45,16 +45,16 @@ public sealed class IncidentEventOptions
 public sealed record EventPublishingPlan(int MaxAttempts, TimeSpan RetryInterval);
 
 /// <summary>Checked on start only when events are enabled. Messages name the setting, never a value that could be secret.</summary>
-public sealed partial class IncidentEventOptionsValidator : IValidateOptions<IncidentEventOptions>
+public sealed partial class LifecycleEventOptionsValidator : IValidateOptions<LifecycleEventOptions>
 {
-    public ValidateOptionsResult Validate(string? name, IncidentEventOptions options)
+    public ValidateOptionsResult Validate(string? name, LifecycleEventOptions options)
     {
         if (!options.Enabled)
         {
             return ValidateOptionsResult.Success;
         }
 
-        const string s = IncidentEventOptions.Section;
+        const string s = LifecycleEventOptions.Section;
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.FullyQualifiedNamespace))
         {
@@ -67,7 +67,7 @@ public sealed partial class IncidentEventOptionsValidator : IValidateOptions<Inc
 
         if (string.IsNullOrWhiteSpace(options.Topic) || options.Topic.Length > 260 || !TopicName().IsMatch(options.Topic))
         {
-            failures.Add($"{s}:Topic must be a Service Bus topic name: 1-260 letters, digits, '.', '-', '_' or '/', starting and ending with a letter or digit (default {IncidentEventOptions.DefaultTopic}).");
+            failures.Add($"{s}:Topic must be a Service Bus topic name: 1-260 letters, digits, '.', '-', '_' or '/', starting and ending with a letter or digit (default {LifecycleEventOptions.DefaultTopic}).");
         }
 
         if (!string.IsNullOrEmpty(options.ManagedIdentityClientId) && !Guid.TryParse(options.ManagedIdentityClientId, out _))
@@ -75,14 +75,14 @@ public sealed partial class IncidentEventOptionsValidator : IValidateOptions<Inc
             failures.Add($"{s}:ManagedIdentityClientId must be the client id (a GUID) of a user-assigned managed identity, or absent for DefaultAzureCredential.");
         }
 
-        if (options.MaxAttempts is < 1 or > IncidentEventOptions.MaxMaxAttempts)
+        if (options.MaxAttempts is < 1 or > LifecycleEventOptions.MaxMaxAttempts)
         {
-            failures.Add($"{s}:MaxAttempts must be between 1 and {IncidentEventOptions.MaxMaxAttempts}.");
+            failures.Add($"{s}:MaxAttempts must be between 1 and {LifecycleEventOptions.MaxMaxAttempts}.");
         }
 
-        if (options.RetryInterval <= TimeSpan.Zero || options.RetryInterval > IncidentEventOptions.MaxRetryInterval)
+        if (options.RetryInterval <= TimeSpan.Zero || options.RetryInterval > LifecycleEventOptions.MaxRetryInterval)
         {
-            failures.Add($"{s}:RetryInterval must be more than zero and at most {IncidentEventOptions.MaxRetryInterval:c}.");
+            failures.Add($"{s}:RetryInterval must be more than zero and at most {LifecycleEventOptions.MaxRetryInterval:c}.");
         }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;

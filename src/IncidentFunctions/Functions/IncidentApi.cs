@@ -1,10 +1,12 @@
 using IncidentFunctions.Http;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Timeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
-namespace IncidentFunctions.Incidents;
+namespace IncidentFunctions.Functions;
 
 /// <summary>Read routes for responders. They require a signed-in principal (App Service Authentication).</summary>
 public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn)

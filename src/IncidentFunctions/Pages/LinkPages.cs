@@ -5,9 +5,11 @@ using System.Text.Unicode;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Links;
+using IncidentFunctions.Model;
 using Microsoft.AspNetCore.Http;
 
-namespace IncidentFunctions.Links;
+namespace IncidentFunctions.Pages;
 
 /// <summary>
 /// The pages a responder link opens: refusals, the confirmation a GET shows (it changes nothing), and the outcome of a

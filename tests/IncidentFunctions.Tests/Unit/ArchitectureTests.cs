@@ -1,0 +1,177 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using IncidentFunctions.DevHost.Local;
+using Microsoft.Azure.Functions.Worker;
+
+namespace IncidentFunctions.Tests.Unit;
+
+/// <summary>
+/// The app's folders and the one direction their dependencies point in (docs/architecture.md draws it). Each folder is
+/// a namespace; a folder may use only the folders listed for it here. A new folder, or a new dependency, fails these
+/// tests until this table says where it belongs, so the layout cannot drift into cycles one convenient import at a time.
+/// </summary>
+public sealed partial class ArchitectureTests
+{
+    static readonly string App = Path.Combine(RepositoryPaths.Find().Root, "src", "IncidentFunctions");
+
+    /// <summary>Bottom to top. The root files (names, limits, JSON settings) are below every folder and use none.</summary>
+    static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        // What an incident, an alert and a timeline event are. Uses nothing: everything else is written in its words.
+        ["Model"] = [],
+        // Reading JSON fields by one set of rules.
+        ["Validation"] = [],
+        // The storage account: connection, start-up bootstrap, request counting.
+        ["Storage"] = [],
+        ["Http"] = ["Model", "Validation"],
+        ["Policy"] = ["Model", "Validation"],
+        ["Notifications"] = ["Model"],
+        // The incident store (incidents, index, alert keys, alerts, notification claims) and the timeline store.
+        ["Incidents"] = ["Model"],
+        ["Timeline"] = ["Incidents", "Model"],
+        // Signed responder links.
+        ["Links"] = ["Incidents", "Model"],
+        // Emailing a notification to each recipient once.
+        ["Paging"] = ["Incidents", "Links", "Model", "Notifications", "Policy", "Timeline"],
+        // The one owner of opening an incident.
+        ["Opening"] = ["Incidents", "Model", "Paging", "Policy", "Timeline"],
+        // Lifecycle CloudEvents on Service Bus.
+        ["LifecycleEvents"] = ["Incidents", "Links", "Model"],
+        // The incident's orchestration, its activities, and the responder who acknowledges and resolves.
+        ["Lifecycle"] = ["Incidents", "LifecycleEvents", "Model", "Opening", "Paging", "Policy", "Timeline"],
+        // Alerts in: formats, signatures, the intake, deduplication and counting. Opens incidents only through Opening.
+        ["Ingestion"] = ["Http", "Incidents", "Lifecycle", "Model", "Opening", "Timeline", "Validation"],
+        // HTML pages.
+        ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model"],
+        // The HTTP and queue triggers: bind, call one feature, map the result. Nothing uses them.
+        ["Functions"] = ["Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
+    };
+
+    /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>
+    static readonly string[] CompositionRoot = ["IncidentServices.cs", "Program.cs"];
+
+    static IEnumerable<string> Folders => Directory.GetDirectories(App)
+        .Select(Path.GetFileName)
+        .Where(name => name is not ("bin" or "obj"))!;
+
+    /// <summary>The folders a source file uses: by a using directive, or by a name qualified with a folder.</summary>
+    static HashSet<string> UsedBy(string file)
+    {
+        var code = Comment().Replace(File.ReadAllText(file), string.Empty);
+        var used = UsingDirective().Matches(code).Select(m => m.Groups[1].Value).ToHashSet();
+        foreach (var folder in Folders)
+        {
+            if (Regex.IsMatch(code, $@"(?<![\w.]){folder}\.[A-Z]") && !Regex.IsMatch(code, $@"namespace IncidentFunctions\.{folder};"))
+            {
+                used.Add(folder);
+            }
+        }
+
+        return used;
+    }
+
+    static string FolderOf(string file) => Path.GetRelativePath(App, file).Split(Path.DirectorySeparatorChar)[0];
+
+    static IEnumerable<string> SourceFiles(string directory) =>
+        Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
+
+    [Fact]
+    public void EveryFolderIsInTheTableAndTheTableNamesOnlyFoldersThatExist()
+    {
+        Assert.Equal(Allowed.Keys.Order(), Folders.Order());
+        Assert.All(Allowed.Values.SelectMany(v => v), used => Assert.Contains(used, Allowed.Keys));
+    }
+
+    [Fact]
+    public void EachFolderUsesOnlyTheFoldersBelowIt()
+    {
+        var violations = Folders
+            .SelectMany(folder => SourceFiles(Path.Combine(App, folder))
+                .SelectMany(file => UsedBy(file)
+                    .Where(used => used != folder && !Allowed[folder].Contains(used))
+                    .Select(used => $"{Path.GetRelativePath(App, file)} uses {used}")))
+            .ToList();
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void TheRootFilesOtherThanTheCompositionRootUseNoFolder()
+    {
+        var violations = Directory.GetFiles(App, "*.cs")
+            .Where(f => !CompositionRoot.Contains(Path.GetFileName(f)))
+            .SelectMany(file => UsedBy(file).Select(used => $"{Path.GetFileName(file)} uses {used}"))
+            .ToList();
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void TheDependenciesHaveNoCycle()
+    {
+        // Kahn's algorithm: a folder is placed once everything it uses is placed; whatever is never placed is in a cycle.
+        var placed = new List<string>();
+        var left = Allowed.ToDictionary(p => p.Key, p => p.Value.ToHashSet());
+        while (left.Keys.FirstOrDefault(f => left[f].All(placed.Contains)) is { } next)
+        {
+            placed.Add(next);
+            left.Remove(next);
+        }
+
+        Assert.Empty(left.Keys);
+    }
+
+    [Fact]
+    public void OnlyTheOpenerCreatesIncidents()
+    {
+        // Claiming a key and creating its incident are the opening's first steps; nobody else may take them.
+        var creators = SourceFiles(App)
+            .Where(f => Regex.IsMatch(File.ReadAllText(f), @"\.(TryClaimKeyAsync|TryCreateAsync)\("))
+            .Select(f => Path.GetRelativePath(App, f))
+            .ToList();
+
+        Assert.Equal([Path.Combine("Opening", "IncidentOpener.cs")], creators);
+    }
+
+    [Fact]
+    public void HttpAndQueueTriggersLiveInFunctionsAndNothingElseDoes()
+    {
+        var triggered = typeof(IncidentServices).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            .Where(m => m.GetParameters().Any(p => p.GetCustomAttributes().Any(a => a is HttpTriggerAttribute or QueueTriggerAttribute)))
+            .Select(m => m.DeclaringType!)
+            .Distinct()
+            .ToList();
+        // And the functions there are HTTP and queue triggers only: orchestrations and activities are features' own.
+        var inFunctions = typeof(IncidentServices).Assembly.GetTypes()
+            .Where(t => t.Namespace == "IncidentFunctions.Functions" && t.GetMethods().Any(m => m.GetCustomAttribute<FunctionAttribute>() is not null))
+            .ToList();
+
+        Assert.NotEmpty(triggered);
+        Assert.All(triggered, t => Assert.Equal("IncidentFunctions.Functions", t.Namespace));
+        Assert.Equal(inFunctions.OrderBy(t => t.Name), triggered.OrderBy(t => t.Name));
+    }
+
+    [Fact]
+    public void TheDependencyCheckSeesAQualifiedNameAsWellAsAUsing()
+    {
+        // The check itself: a file that names a folder without a using is still caught.
+        var file = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.cs");
+        File.WriteAllText(file, "namespace IncidentFunctions.Model;\n// Opening.IncidentOpener in a comment is no use\nsealed class X { Ingestion.AlertProcessor? p; }\n");
+        try
+        {
+            Assert.Equal(["Ingestion"], UsedBy(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [GeneratedRegex(@"//[^\n]*|/\*[\s\S]*?\*/")]
+    private static partial Regex Comment();
+
+    [GeneratedRegex(@"^using IncidentFunctions\.(\w+)", RegexOptions.Multiline)]
+    private static partial Regex UsingDirective();
+}
