@@ -5,15 +5,17 @@ using IncidentFunctions.Incidents;
 
 namespace IncidentFunctions.Tests.Unit;
 
-/// <summary>Figures the README states that the code decides: the test fails when one side changes without the other.</summary>
+/// <summary>Figures the README and docs/ state that the code decides: the test fails when one side changes without the other.</summary>
 public sealed partial class ReadmeTests
 {
-    /// <summary>The README with every run of white space as one space, so that re-wrapping a paragraph changes nothing.</summary>
-    static readonly string Readme = Whitespace().Replace(File.ReadAllText(Path.Combine(RepositoryPaths.Find().Root, "README.md")), " ");
+    static readonly string Root = RepositoryPaths.Find().Root;
+
+    /// <summary>A page with every run of white space as one space, so that re-wrapping a paragraph changes nothing.</summary>
+    static string Page(string path) => Whitespace().Replace(File.ReadAllText(Path.Combine(Root, path)), " ");
 
     [Fact]
-    public void TheReadmeStatesThePageSizeRangeAndDefaultTheApiEnforces() =>
-        Assert.Contains($"`limit` is a page size from 1 to {IncidentStore.MaxPageSize} (default {IncidentApi.DefaultPageSize})", Readme);
+    public void TheHttpApiPageStatesThePageSizeRangeAndDefaultTheApiEnforces() =>
+        Assert.Contains($"`limit` is a page size from 1 to {IncidentStore.MaxPageSize} (default {IncidentApi.DefaultPageSize})", Page("docs/http-api.md"));
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
