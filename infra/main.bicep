@@ -52,7 +52,7 @@ param alertPayloadRetentionDays int = 14
 @maxValue(730)
 param logRetentionDays int = 30
 
-@description('Client id of the Microsoft Entra app registration people sign in with (README, Deploy). Empty: the API answers 401 to everyone until it is set; webhooks and emailed links work regardless.')
+@description('Client id of the Microsoft Entra app registration people sign in with (docs/deploy.md). Empty: the API answers 401 to everyone until it is set; webhooks and emailed links work regardless.')
 param authClientId string = ''
 
 @description('The monitoring sources allowed to send alerts, by integration name; their secrets are Key Vault secret names, never values.')
@@ -85,7 +85,7 @@ param linkSigningKey string = base64('${newGuid()}${newGuid()}')
 @description('True once the link-signing key exists in Key Vault, so the deployment leaves it alone.')
 param linkSigningKeyExists bool = false
 
-@description('True during a link-signing key rotation (README, Deploy): links signed with the previous key stay valid.')
+@description('True during a link-signing key rotation (docs/deploy.md): links signed with the previous key stay valid.')
 param linkSigningKeyRotating bool = false
 
 @description('Most instances the function app scales out to.')

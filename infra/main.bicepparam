@@ -19,7 +19,7 @@ param senderDisplayName = readEnvironmentVariable('EMAIL_SENDER_DISPLAY_NAME', '
 param emailCustomDomain = readEnvironmentVariable('EMAIL_CUSTOM_DOMAIN', '')
 param emailCustomDomainVerified = bool(readEnvironmentVariable('EMAIL_CUSTOM_DOMAIN_VERIFIED', 'false'))
 
-// The monitoring sources that may send alerts, as JSON (README, Deploy), for example
+// The monitoring sources that may send alerts, as JSON (docs/deploy.md), for example
 //   azd env set INTEGRATIONS '{"prometheus":{"format":"alertmanager","secretNames":["integration-prometheus"]}}'
 // Each secret name must already exist in Key Vault: an unresolved Key Vault reference reaches the app as its own text.
 param integrations = json(readEnvironmentVariable('INTEGRATIONS', '{}'))

@@ -224,7 +224,7 @@ var rotationSettings = linkSigningKeyRotating
   : {}
 
 // Sign-in without a client secret: App Service Authentication presents a token of the app's managed identity, which
-// the app registration trusts through a federated identity credential (README, Deploy).
+// the app registration trusts through a federated identity credential (docs/deploy.md).
 var authSettings = empty(authClientId)
   ? {}
   : {

@@ -14,7 +14,7 @@ public sealed record Problem(
     [property: JsonPropertyName("errors")] IReadOnlyDictionary<string, string[]>? Errors = null)
 {
     public const string ContentType = "application/problem+json";
-    // Stable problem types, listed in the README under "Errors"; a URN because the project has no web site to point at.
+    // Stable problem types, listed in docs/http-api.md under "Errors"; a URN because the project has no web site to point at.
     const string TypeBase = "urn:incidentfunctions:problem:";
 
     public JsonResponse ToResult() => new(this, Status, ContentType);

@@ -7,7 +7,7 @@ using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Incidents;
 
-// Table layout (see README, "Storage"):
+// Table layout (see docs/architecture.md, "Storage"):
 //   incidents      PK = incident id   RK = "incident"                       the incident, updated with its ETag
 //                  PK = incident id   RK = "alert-{ticks}-{alert id}"       each alert counted into it (write-once)
 //                  PK = incident id   RK = "notify-{notification id}"       who is sending a notification, and since when

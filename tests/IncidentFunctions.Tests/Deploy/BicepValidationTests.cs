@@ -80,15 +80,13 @@ public sealed partial class BicepValidationTests(DeploymentFixture deployment)
     }
 
     /// <summary>
-    /// The README's Deploy section lists every parameter of main.bicep and every environment value main.bicepparam
-    /// reads; the fixture clears exactly those values so that no run depends on the shell it started from.
+    /// docs/deploy.md lists every parameter of main.bicep and every environment value main.bicepparam reads; the
+    /// fixture clears exactly those values so that no run depends on the shell it started from.
     /// </summary>
     [Fact]
     public void EveryParameterAndEnvironmentValueIsDocumented()
     {
-        var readme = File.ReadAllText(Path.Combine(deployment.RepositoryRoot, "README.md"));
-        var deploySection = readme[readme.IndexOf("\n## Deploy\n", StringComparison.Ordinal)..];
-        deploySection = deploySection[..deploySection.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var deployPage = File.ReadAllText(Path.Combine(deployment.RepositoryRoot, "docs", "deploy.md"));
         var parameters = deployment.CompiledTemplates["main.bicep"]["parameters"]!.AsObject().Select(p => p.Key).ToList();
         var variables = EnvironmentValue()
             .Matches(File.ReadAllText(Path.Combine(deployment.InfraDirectory, "main.bicepparam")))
@@ -96,9 +94,9 @@ public sealed partial class BicepValidationTests(DeploymentFixture deployment)
             .ToList();
 
         Assert.NotEmpty(parameters);
-        Assert.All(parameters, p => Assert.Contains($"| `{p}` |", deploySection, StringComparison.Ordinal));
+        Assert.All(parameters, p => Assert.Contains($"| `{p}` |", deployPage, StringComparison.Ordinal));
         Assert.NotEmpty(variables);
-        Assert.All(variables, v => Assert.Contains($"`{v}`", deploySection, StringComparison.Ordinal));
+        Assert.All(variables, v => Assert.Contains($"`{v}`", deployPage, StringComparison.Ordinal));
         Assert.Equal(variables.Order(StringComparer.Ordinal), BicepCli.ParameterVariables.Order(StringComparer.Ordinal));
     }
 
