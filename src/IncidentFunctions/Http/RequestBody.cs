@@ -63,8 +63,9 @@ public static class RequestBody
     /// <summary>Parses bytes from <see cref="ReadAsync"/>; the document reads <paramref name="raw"/> in place, so it must not change.</summary>
     public static (JsonDocument? Document, Problem? Problem) Parse(byte[] raw)
     {
-        // JsonDocument checks a string's UTF-8 only when the string is read, so a body with a bad byte inside a string
-        // parses and then throws from GetString() in whatever reads it. Check the whole body once, here, instead.
+        // JsonDocument checks a string's text only when the string is read, so a body with a bad byte inside a string,
+        // or an escaped lone surrogate ("\ud800"), parses and then throws from GetString() in whatever reads it: a 500.
+        // Check the whole body once, here, instead: the bytes, then every escaped string and property name.
         if (!Utf8.IsValid(raw))
         {
             return (null, Problem.MalformedJson($"Byte {FirstInvalidUtf8(raw) + 1}: the body is not valid UTF-8."));
@@ -72,12 +73,39 @@ public static class RequestBody
 
         try
         {
+            if (FirstUnreadableString(raw) is { } at)
+            {
+                return (null, Problem.MalformedJson($"Byte {at + 1}: a string escapes a lone UTF-16 surrogate, which is not text."));
+            }
+
             return (JsonDocument.Parse(raw, new JsonDocumentOptions { MaxDepth = MaxDepth }), null);
         }
         catch (JsonException e)
         {
             return (null, Problem.MalformedJson($"Line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"));
         }
+    }
+
+    /// <summary>Where (a byte offset) the first escaped string or property name without text (a lone surrogate) starts; null if none.</summary>
+    static long? FirstUnreadableString(byte[] raw)
+    {
+        var reader = new Utf8JsonReader(raw, new JsonReaderOptions { MaxDepth = MaxDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return reader.TokenStartIndex;
+                }
+            }
+        }
+
+        return null;
     }
 
     static int FirstInvalidUtf8(ReadOnlySpan<byte> raw)

@@ -40,6 +40,25 @@ public sealed partial class AlertIntakeTests
     }
 
     [Theory]
+    [InlineData(Integration)]
+    [InlineData(AlertmanagerIntegration)]
+    [InlineData(GrafanaIntegration)]
+    [InlineData(AzureMonitorIntegration)]
+    [InlineData(PagerDutyIntegration)]
+    public async Task AnEscapedLoneSurrogateInsideAJsonStringIsRefusedWith400InTheIntakesShapeAndEnqueuesNothing(string integration)
+    {
+        var seed = SeedBytes(integration);
+        var at = Array.IndexOf(seed, (byte)'"', Array.IndexOf(seed, (byte)':')) + 1;
+        var body = seed[..at].Concat(Encoding.ASCII.GetBytes("\\ud800")).Concat(seed[at..]).ToArray();
+
+        var (status, contentType, answer) = await PostBytes(body, integration);
+
+        Assert.Equal(400, status);
+        AssertRefusalShape(integration, contentType, answer, "lone surrogate");
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    [Theory]
     [MemberData(nameof(InvalidUtf8Cases))]
     public async Task InvalidUtf8InsideAJsonStringIsRefusedWith400InTheIntakesShapeAndEnqueuesNothing(string integration, int sequence)
     {

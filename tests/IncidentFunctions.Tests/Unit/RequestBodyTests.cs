@@ -266,4 +266,29 @@ public sealed class RequestBodyTests
             Assert.Equal("Größe 😀", document!.RootElement.GetProperty("title").GetString());
         }
     }
+
+    [Theory]
+    [InlineData("""{"title":"a\ud800b","severity":"info"}""", 10)]
+    [InlineData("""{"labels":{"\udfff":"x"}}""", 12)]
+    [InlineData("""["ok",{"t":"\ud83d"}]""", 12)]
+    public async Task AnEscapedLoneSurrogateIsMalformedNamingWhereItsStringStarts(string json, int bytePosition)
+    {
+        var (document, problem) = await Read(Request(json));
+
+        Assert.Null(document);
+        Assert.Equal(400, problem!.Status);
+        Assert.Equal($"Byte {bytePosition}: a string escapes a lone UTF-16 surrogate, which is not text.", problem.Detail);
+    }
+
+    [Fact]
+    public async Task AnEscapedSurrogatePairIsText()
+    {
+        var (document, problem) = await Read(Request("""{"title":"\ud83d\ude00"}"""));
+
+        using (document)
+        {
+            Assert.Null(problem);
+            Assert.Equal("😀", document!.RootElement.GetProperty("title").GetString());
+        }
+    }
 }
