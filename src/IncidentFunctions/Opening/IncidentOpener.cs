@@ -112,10 +112,13 @@ public sealed partial class IncidentOpener(
                 return (incident, stored);
             }
 
+            // The opening is recorded before the triage is stored: a retry after a failure in between finds no stored
+            // triage and records again (the events' ids make that a no-op), where the other order would find the
+            // triage stored and never record the opening.
             var triage = Triage(incident);
+            await timeline.AppendManyAsync(incidentId, OpeningEvents(incident, triage), ct);
             if (await incidents.TryUpdateAsync(incident, ct))
             {
-                await timeline.AppendManyAsync(incidentId, OpeningEvents(incident, triage), ct);
                 return (incident, triage);
             }
         }

@@ -234,14 +234,16 @@ public sealed partial class PolicyParser
             return null;
         }
 
-        var person = OptionalString(target, path, "person", MaxIdLength);
-        var team = OptionalString(target, path, "team", MaxIdLength);
-        switch ((person, team))
+        // Which of the two it names is decided by presence: a value that is there but wrong is reported once, by its own
+        // field, and not again as "names neither".
+        switch ((FieldReader.TryGet(target, "person", out _), FieldReader.TryGet(target, "team", out _)))
         {
-            case ({ } id, null):
-                return new TargetEntry(IsTeam: false, Reference(id, FieldReader.Path(path, "person"), "person", people));
-            case (null, { } id):
-                return new TargetEntry(IsTeam: true, Reference(id, FieldReader.Path(path, "team"), "team", teams));
+            case (true, false):
+                var person = OptionalString(target, path, "person", MaxIdLength);
+                return person is null ? null : new TargetEntry(IsTeam: false, Reference(person, FieldReader.Path(path, "person"), "person", people));
+            case (false, true):
+                var team = OptionalString(target, path, "team", MaxIdLength);
+                return team is null ? null : new TargetEntry(IsTeam: true, Reference(team, FieldReader.Path(path, "team"), "team", teams));
             default:
                 fields.Add(path, "must name exactly one of person or team");
                 return null;

@@ -58,6 +58,8 @@ public sealed partial class PolicyValidationTests
     [InlineData("escalationPolicies[0].levels[1].targets[0]", "{}", "escalationPolicies[0].levels[1].targets[0]: must name exactly one of person or team")]
     [InlineData("escalationPolicies[0].levels[1].targets[0].team", "\"infra\"", "escalationPolicies[0].levels[1].targets[0].team: unknown team 'infra'")]
     [InlineData("escalationPolicies[0].levels[0].targets[0].person", "\"dave\"", "escalationPolicies[0].levels[0].targets[0].person: unknown person 'dave'")]
+    [InlineData("escalationPolicies[0].levels[0].targets[0].person", "5", "escalationPolicies[0].levels[0].targets[0].person: must be a string, not a number")]
+    [InlineData("escalationPolicies[0].levels[0].targets[0].person", "\"\"", "escalationPolicies[0].levels[0].targets[0].person: must not be empty")]
     [InlineData("escalationPolicies[0].levels[0].delayMinutes", "0", "escalationPolicies[0].levels[0].delayMinutes: must be a number of minutes, more than 0 and at most 10080 (a week)")]
     [InlineData("escalationPolicies[0].levels[0].delayMinutes", "10080.5", "escalationPolicies[0].levels[0].delayMinutes: must be a number of minutes, more than 0 and at most 10080 (a week)")]
     [InlineData("escalationPolicies[0].levels[0].delayMinutes", "1e400", "escalationPolicies[0].levels[0].delayMinutes: must be a number of minutes, more than 0 and at most 10080 (a week)")]
