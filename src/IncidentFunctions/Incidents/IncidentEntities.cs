@@ -302,7 +302,7 @@ public sealed class AlertKeyEntity : ITableEntity
 
 /// <summary>
 /// A lease on sending one notification of an incident. Two writers may set out to send the same notification (the
-/// alert processor's first page and the orchestration's); the one holding the lease sends, the other waits for its
+/// opener's first page and the orchestration's); the one holding the lease sends, the other waits for its
 /// notification.sent events, or takes over when the lease runs out. <see cref="At"/> is fixed by the first claim: it
 /// is the time on every event of the notification, so any later sender finds the events of an earlier one.
 /// </summary>

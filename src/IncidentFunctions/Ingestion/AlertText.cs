@@ -3,7 +3,7 @@ using IncidentFunctions.Model;
 namespace IncidentFunctions.Ingestion;
 
 /// <summary>
-/// How the vendor formats fit what a sender cannot change into the <see cref="GenericAlertFormat"/> limits. A refused
+/// How the vendor formats fit what a sender cannot change into the <see cref="AlertLimits"/>. A refused
 /// notification is never sent again (Alertmanager drops every 4xx, Azure Monitor most), so informative fields are cut
 /// to size rather than refused. One rule for every format, so an alert reads the same whoever sent it.
 /// </summary>

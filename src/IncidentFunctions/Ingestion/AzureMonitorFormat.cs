@@ -10,7 +10,7 @@ namespace IncidentFunctions.Ingestion;
 /// refused by path when present with the wrong type or an unknown value, and null counts as absent, since Azure writes
 /// null for what an alert type does not have (Cost Management's budget alerts carry no rule, severity, signal type,
 /// targets or origin id). Fields that only inform (description, labels) are truncated to the
-/// <see cref="GenericAlertFormat"/> limits rather than refused, because a refused notification is not sent again: an
+/// <see cref="AlertLimits"/> rather than refused, because a refused notification is not sent again: an
 /// action group retries only 408, 429, 503 and 504. <c>data.alertContext</c> differs by alert type; it is read only
 /// where the essentials say too little (see <see cref="AzureMonitorContext"/>), and never refused.
 /// </summary>

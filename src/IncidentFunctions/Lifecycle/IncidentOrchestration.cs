@@ -62,7 +62,7 @@ public static class IncidentOrchestration
         int emailsSent;
         bool budgetNoted;
 
-        /// <summary>Set when the alert processor's first page reached everyone on it before this orchestration began.</summary>
+        /// <summary>Set when the opener's first page reached everyone on it before this orchestration began.</summary>
         DateTimeOffset? firstPageSentAt;
         DateTimeOffset? sourceResolveHandled;
 
@@ -90,7 +90,7 @@ public static class IncidentOrchestration
             var state = await ObserveAsync(plan, start.State);
             if (start.FirstPagedAt is not null && state.Status != IncidentStatus.Open && plan.Levels is [var first, ..])
             {
-                // The alert processor paged level 1 and someone acted before this began: they hear of the resolution too.
+                // The opener paged level 1 and someone acted before this began: they hear of the resolution too.
                 WithinBudget(plan, first.Recipients);
             }
 
@@ -139,7 +139,7 @@ public static class IncidentOrchestration
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
                         : null;
 
-                    // The first page has a fixed id: the alert processor may have sent it already (see IncidentPager).
+                    // The first page has a fixed id: the opener may have sent it already (see IncidentPager).
                     var step = plan.Levels[level - 1];
                     var first = kind == NotificationKind.Page && cycle == 0 && level == 1;
                     var pagedAt = await NotifyAsync(
@@ -378,7 +378,7 @@ public static class IncidentOrchestration
         /// <summary>
         /// Returns when the notification went out (null when nobody was emailed). <paramref name="preceding"/> is
         /// recorded first, whether or not anyone is left to email. <paramref name="sentAt"/> says it went out already
-        /// (the alert processor's first page): it is counted, and no activity runs.
+        /// (the opener's first page): it is counted, and no activity runs.
         /// </summary>
         async Task<DateTimeOffset?> NotifyAsync(
             EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget,

@@ -27,7 +27,7 @@ public sealed record IncidentState(
 public sealed record TimelineEntry(string IncidentId, TimelineEvent Event);
 
 /// <summary>
-/// Triage the incident and record its opening (see <see cref="IncidentOpening"/>). A record, not a bare id, so that
+/// Triage the incident and record its opening (see <see cref="Opening.IncidentOpener.BeginAsync"/>). A record, not a bare id, so that
 /// the inputs of orchestrations begun by earlier versions (which also carried event ids and a time) still bind.
 /// </summary>
 public sealed record BeginRequest(string IncidentId);
@@ -35,7 +35,7 @@ public sealed record BeginRequest(string IncidentId);
 /// <summary>
 /// The triage decision and the incident's state as the orchestration begins (it may be acknowledged already), how
 /// to publish its lifecycle events (null: events are off), when the incident opened, when its first page was claimed
-/// by the alert processor (null: not yet, and the orchestration sends it) and whether everyone on it was emailed.
+/// by the opener (null: not yet, and the orchestration sends it) and whether everyone on it was emailed.
 /// </summary>
 public sealed record IncidentStart(
     TriageResult Triage,

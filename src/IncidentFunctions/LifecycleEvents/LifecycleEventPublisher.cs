@@ -7,7 +7,7 @@ namespace IncidentFunctions.LifecycleEvents;
 public interface ILifecycleEventPublisher
 {
     /// <summary>Publishes the event or throws; publishing the same event again must be harmless (same message id).</summary>
-    Task PublishAsync(LifecycleEvent incidentEvent, CancellationToken ct);
+    Task PublishAsync(LifecycleEvent lifecycleEvent, CancellationToken ct);
 }
 
 /// <summary>
@@ -18,32 +18,32 @@ public sealed partial class ServiceBusLifecycleEventPublisher(ServiceBusSender s
 {
     public const string ContentType = "application/cloudevents+json";
 
-    public async Task PublishAsync(LifecycleEvent incidentEvent, CancellationToken ct)
+    public async Task PublishAsync(LifecycleEvent lifecycleEvent, CancellationToken ct)
     {
-        await sender.SendMessageAsync(ToMessage(incidentEvent), ct);
-        LogPublished(logger, incidentEvent.Type, incidentEvent.Subject, incidentEvent.Id);
+        await sender.SendMessageAsync(ToMessage(lifecycleEvent), ct);
+        LogPublished(logger, lifecycleEvent.Type, lifecycleEvent.Subject, lifecycleEvent.Id);
     }
 
     /// <summary>
     /// The message: MessageId is the event id, so the topic's duplicate detection drops a retried send that had in fact
     /// arrived. Application properties repeat what subscriptions filter on, since a SQL filter cannot read the body.
     /// </summary>
-    public static ServiceBusMessage ToMessage(LifecycleEvent incidentEvent)
+    public static ServiceBusMessage ToMessage(LifecycleEvent lifecycleEvent)
     {
-        var data = incidentEvent.Data;
-        var message = new ServiceBusMessage(BinaryData.FromObjectAsJson(incidentEvent.ToCloudEvent()))
+        var data = lifecycleEvent.Data;
+        var message = new ServiceBusMessage(BinaryData.FromObjectAsJson(lifecycleEvent.ToCloudEvent()))
         {
-            MessageId = incidentEvent.Id,
+            MessageId = lifecycleEvent.Id,
             ContentType = ContentType,
-            Subject = incidentEvent.Type,
-            CorrelationId = incidentEvent.Subject,
+            Subject = lifecycleEvent.Type,
+            CorrelationId = lifecycleEvent.Subject,
 
             // On a partitioned topic duplicate detection works per partition: every send of one event must land in the same one.
-            PartitionKey = incidentEvent.Subject,
+            PartitionKey = lifecycleEvent.Subject,
         };
         var properties = message.ApplicationProperties;
-        properties["cloudEvents:type"] = incidentEvent.Type;
-        properties["cloudEvents:subject"] = incidentEvent.Subject;
+        properties["cloudEvents:type"] = lifecycleEvent.Type;
+        properties["cloudEvents:subject"] = lifecycleEvent.Subject;
         properties["status"] = data.Status;
         properties["severity"] = data.Severity.ToString().ToLowerInvariant();
         if (data.Priority is { } priority)
@@ -69,9 +69,9 @@ public sealed partial class ServiceBusLifecycleEventPublisher(ServiceBusSender s
 /// </summary>
 public sealed partial class DisabledLifecycleEventPublisher(ILogger<DisabledLifecycleEventPublisher> logger) : ILifecycleEventPublisher
 {
-    public Task PublishAsync(LifecycleEvent incidentEvent, CancellationToken ct)
+    public Task PublishAsync(LifecycleEvent lifecycleEvent, CancellationToken ct)
     {
-        LogSkipped(logger, incidentEvent.Type, incidentEvent.Subject);
+        LogSkipped(logger, lifecycleEvent.Type, lifecycleEvent.Subject);
         return Task.CompletedTask;
     }
 

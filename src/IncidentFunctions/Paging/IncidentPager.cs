@@ -12,7 +12,7 @@ namespace IncidentFunctions.Paging;
 
 /// <summary>
 /// Emails an incident's notifications, each recipient once, however many times and from wherever a notification is
-/// sent: a retried activity, or the alert processor and the orchestration both sending the first page.
+/// sent: a retried activity, or the opener and the orchestration both sending the first page.
 /// <list type="bullet">
 /// <item>A sender first claims the notification (a lease on a row next to the incident). The claim fixes the
 /// notification's time, which every one of its notification.sent events carries.</item>
@@ -32,7 +32,7 @@ public sealed partial class IncidentPager(
     ILogger<IncidentPager> logger)
 {
     /// <summary>
-    /// The notification id of an incident's first page (level 1 of its first round). The alert processor sends it as
+    /// The notification id of an incident's first page (level 1 of its first round). The opener sends it as
     /// it opens the incident, without waiting for the orchestration to start; the orchestration sends it under the same
     /// id, so whichever comes second finds the first one's events.
     /// </summary>
@@ -91,7 +91,7 @@ public sealed partial class IncidentPager(
     }
 
     /// <summary>
-    /// The alert processor's first page, sent as soon as the incident is created. Not sent when the orchestration
+    /// The opener's first page, sent as soon as the incident is created. Not sent when the orchestration
     /// would hold it (a maintenance window, flapping) or nobody is left to page. Best effort: should it fail, the
     /// orchestration's own first page (same notification id) emails whoever it missed, with its retries.
     /// </summary>

@@ -61,7 +61,7 @@ public sealed partial class ArchitectureTests
     static HashSet<string> UsedBy(string file)
     {
         var code = Comment().Replace(File.ReadAllText(file), string.Empty);
-        var used = UsingDirective().Matches(code).Select(m => m.Groups[1].Value).ToHashSet();
+        var used = UsingDirective().Matches(code).Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToHashSet();
         foreach (var folder in Folders)
         {
             if (Regex.IsMatch(code, $@"(?<![\w.]){folder}\.[A-Z]") && !Regex.IsMatch(code, $@"namespace IncidentFunctions\.{folder};"))
@@ -157,14 +157,15 @@ public sealed partial class ArchitectureTests
     }
 
     [Fact]
-    public void TheDependencyCheckSeesAQualifiedNameAsWellAsAUsing()
+    public void TheDependencyCheckSeesEveryFormOfUsingAndQualifiedNames()
     {
         // The check itself: a file that names a folder without a using is still caught.
         var file = Path.Combine(Path.GetTempPath(), $"arch-{Guid.NewGuid():N}.cs");
-        File.WriteAllText(file, "namespace IncidentFunctions.Model;\n// Opening.IncidentOpener in a comment is no use\nsealed class X { Ingestion.AlertProcessor? p; }\n");
+        File.WriteAllText(file, "global using IncidentFunctions.Paging;\nusing static IncidentFunctions.Policy.PolicyParser;\nusing Pager = IncidentFunctions.Lifecycle.IncidentOrchestration;\n" +
+            "namespace IncidentFunctions.Model;\n// Opening.IncidentOpener in a comment is no use\nsealed class X { Ingestion.AlertProcessor? p; IncidentFunctions.Functions.AlertFunctions? f; }\n");
         try
         {
-            Assert.Equal(["Ingestion"], UsedBy(file));
+            Assert.Equal(["Functions", "Ingestion", "Lifecycle", "Paging", "Policy"], UsedBy(file).Order());
         }
         finally
         {
@@ -175,6 +176,7 @@ public sealed partial class ArchitectureTests
     [GeneratedRegex(@"//[^\n]*|/\*[\s\S]*?\*/")]
     private static partial Regex Comment();
 
-    [GeneratedRegex(@"^using IncidentFunctions\.(\w+)", RegexOptions.Multiline)]
+    // using X; global using X; using static X.Y; using Alias = X.Y; and a name written out in full.
+    [GeneratedRegex(@"^(?:global )?using (?:static )?(?:\w+ = )?IncidentFunctions\.(\w+)|(?<!namespace )\bIncidentFunctions\.(\w+)\.", RegexOptions.Multiline)]
     private static partial Regex UsingDirective();
 }
