@@ -1,4 +1,5 @@
 using IncidentFunctions.Events;
+using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Timeline;
 using static IncidentFunctions.Tests.Unit.Orchestration.TestEscalation;
@@ -31,6 +32,23 @@ public sealed class LifecycleEventTests(ScriptedLifecycle lifecycle)
         Assert.Equal(6, incident.Published.Select(t => t.EventId).Distinct().Count());
         Assert.Equal(("bob", Channels.Api), (incident.Published[2].Actor, incident.Published[2].Channel));
         Assert.Equal(("alice", Channels.Api), (incident.Published[^1].Actor, incident.Published[^1].Channel));
+    }
+
+    [Fact]
+    public async Task AnAcknowledgementReadAgainIsNotPublishedAgain()
+    {
+        var incident = lifecycle.Incident(Plan(Level(Long, Alice)), new ScriptedOpening { Events = Publishing });
+        incident.WhenNotified(n => n.Level == 1, i => i.AcknowledgeAsync("alice"));
+        await incident.StartAsync();
+        await incident.PhaseAsync(LifecyclePhases.Acknowledged);
+
+        // A repeated signal makes the orchestration read the row again, acknowledgement and all.
+        await incident.SignalAsync(new LifecycleSignal(SignalKind.Acknowledge, "alice", Channels.EmailLink, DateTimeOffset.UtcNow));
+        await incident.UntilAsync(i => i.Reads == 2, "the acknowledged row read twice");
+        await incident.ResolveAsync("alice");
+        await incident.CompletedAsync();
+
+        Assert.Equal([IncidentEventKind.Opened, IncidentEventKind.Acknowledged, IncidentEventKind.Resolved], incident.Published.Select(t => t.Kind));
     }
 
     [Fact]
