@@ -100,8 +100,8 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
             Assert.Equal(declared.Select(k => k[1]).Distinct().Order(StringComparer.Ordinal), integrations.Keys.Order(StringComparer.Ordinal));
             foreach (var key in declared)
             {
-                var property = typeof(Ingestion.Integration).GetProperty(key[2], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-                Assert.True(property is not null, $"{string.Join("__", key)} names no property of {nameof(Ingestion.Integration)}");
+                var property = typeof(Ingestion.IntegrationSettings).GetProperty(key[2], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+                Assert.True(property is not null, $"{string.Join("__", key)} names no property of {nameof(Ingestion.IntegrationSettings)}");
                 var value = property.GetValue(integrations[key[1]]);
                 var bound = key.Length == 4 ? ((IList<string>)value!).ElementAtOrDefault(int.Parse(key[3], CultureInfo.InvariantCulture)) : value?.ToString();
                 Assert.Equal(configuration[string.Join(':', key)], bound);

@@ -1,7 +1,7 @@
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Notifications;
+using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
-using IncidentFunctions.Timeline;
+
 using static IncidentFunctions.Tests.Unit.Orchestration.TestEscalation;
 
 namespace IncidentFunctions.Tests.Unit.Orchestration;

@@ -1,7 +1,7 @@
-using IncidentFunctions.Events;
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Notifications;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
+
 using static IncidentFunctions.Tests.Unit.Orchestration.TestEscalation;
 
 namespace IncidentFunctions.Tests.Unit.Orchestration;
@@ -25,8 +25,8 @@ public sealed class LifecycleEventTests(ScriptedLifecycle lifecycle)
 
         Assert.Equal(
             [
-                (IncidentEventKind.Opened, null), (IncidentEventKind.Escalated, 2), (IncidentEventKind.Acknowledged, null),
-                (IncidentEventKind.Retriggered, null), (IncidentEventKind.Escalated, 2), (IncidentEventKind.Resolved, (int?)null),
+                (LifecycleEventKind.Opened, null), (LifecycleEventKind.Escalated, 2), (LifecycleEventKind.Acknowledged, null),
+                (LifecycleEventKind.Retriggered, null), (LifecycleEventKind.Escalated, 2), (LifecycleEventKind.Resolved, (int?)null),
             ],
             incident.Published.Select(t => (t.Kind, t.Level)));
         Assert.Equal(6, incident.Published.Select(t => t.EventId).Distinct().Count());
@@ -48,7 +48,7 @@ public sealed class LifecycleEventTests(ScriptedLifecycle lifecycle)
         await incident.ResolveAsync("alice");
         await incident.CompletedAsync();
 
-        Assert.Equal([IncidentEventKind.Opened, IncidentEventKind.Acknowledged, IncidentEventKind.Resolved], incident.Published.Select(t => t.Kind));
+        Assert.Equal([LifecycleEventKind.Opened, LifecycleEventKind.Acknowledged, LifecycleEventKind.Resolved], incident.Published.Select(t => t.Kind));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class LifecycleEventTests(ScriptedLifecycle lifecycle)
 
         Assert.Equal([(NotificationKind.Page, 1, "alice"), (NotificationKind.Page, 2, "bob")], incident.Notified);
         var attempts = incident.Published;
-        Assert.Equal([IncidentEventKind.Opened, IncidentEventKind.Opened, IncidentEventKind.Escalated, IncidentEventKind.Escalated], attempts.Select(t => t.Kind));
+        Assert.Equal([LifecycleEventKind.Opened, LifecycleEventKind.Opened, LifecycleEventKind.Escalated, LifecycleEventKind.Escalated], attempts.Select(t => t.Kind));
         var failures = incident.Recorded.Where(e => e.Type == TimelineEventTypes.EventPublishFailed).ToList();
         Assert.Equal([attempts[0].EventId, attempts[2].EventId], failures.Select(e => e.Data!["eventId"]));
         Assert.All(failures, e => Assert.Equal("2", e.Data!["attempts"]));

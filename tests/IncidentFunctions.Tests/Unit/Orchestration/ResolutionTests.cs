@@ -1,7 +1,6 @@
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Notifications;
-using IncidentFunctions.Timeline;
+using IncidentFunctions.Model;
+
 using static IncidentFunctions.Tests.Unit.Orchestration.TestEscalation;
 
 namespace IncidentFunctions.Tests.Unit.Orchestration;

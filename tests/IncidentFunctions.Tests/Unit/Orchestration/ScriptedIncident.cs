@@ -1,11 +1,9 @@
 using System.Text.Json;
-using IncidentFunctions.Events;
-using IncidentFunctions.Http;
-using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
-using IncidentFunctions.Notifications;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
-using IncidentFunctions.Timeline;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
@@ -68,7 +66,7 @@ public sealed class ScriptedIncident
 
     public ScriptedOpening Opening { get; }
 
-    /// <summary>When set, every PublishIncidentEvent attempt fails with this message, as with the broker down.</summary>
+    /// <summary>When set, every PublishLifecycleEvent attempt fails with this message, as with the broker down.</summary>
     public string? BrokerFailure { get; set; }
 
     public IncidentState State
@@ -111,7 +109,7 @@ public sealed class ScriptedIncident
         }
     }
 
-    /// <summary>Every PublishIncidentEvent call, retries included: whether a transition is published once is the test's question.</summary>
+    /// <summary>Every PublishLifecycleEvent call, retries included: whether a transition is published once is the test's question.</summary>
     public IReadOnlyList<IncidentTransition> Published => Inputs<IncidentTransition>(null);
 
     public IReadOnlyList<RetriggerRequest> Retriggers => Inputs<RetriggerRequest>(r => r.EventId);
@@ -194,7 +192,7 @@ public sealed class ScriptedIncident
             }
         }
 
-        return client.RaiseEventAsync(Id, LifecycleEvents.Signal, signal);
+        return client.RaiseEventAsync(Id, LifecycleSignals.Name, signal);
     }
 
     /// <summary>
@@ -339,7 +337,7 @@ public sealed class ScriptedIncident
 
     internal Task Publish(IncidentTransition transition)
     {
-        Log(nameof(IncidentEventActivities.PublishIncidentEvent), transition);
+        Log(nameof(LifecycleEventActivities.PublishLifecycleEvent), transition);
         return BrokerFailure is { } failure ? throw new InvalidOperationException(failure) : Task.CompletedTask;
     }
 

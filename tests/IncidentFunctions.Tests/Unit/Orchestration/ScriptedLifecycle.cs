@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using IncidentFunctions.DevHost.Local;
-using IncidentFunctions.Events;
 using IncidentFunctions.Lifecycle;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
+using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -24,7 +26,7 @@ public sealed class ScriptedLifecycle : IAsyncLifetime
     [
         nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState), nameof(LifecycleActivities.RetriggerIncident),
         nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline), nameof(LifecycleActivities.NotifyRecipients),
-        nameof(IncidentEventActivities.PublishIncidentEvent),
+        nameof(LifecycleEventActivities.PublishLifecycleEvent),
     ];
 
     readonly ConcurrentDictionary<string, ScriptedIncident> incidents = new();
@@ -59,7 +61,7 @@ public sealed class ScriptedLifecycle : IAsyncLifetime
             registry.AddActivityFunc<SourceResolveRequest, IncidentState>(nameof(LifecycleActivities.ResolveFromSource), (_, r) => Of(r.IncidentId).ResolveFromSource(r));
             registry.AddActivityFunc<TimelineEntry>(nameof(LifecycleActivities.AppendTimeline), (_, e) => Of(e.IncidentId).Append(e.Event));
             registry.AddActivityFunc<NotifyRequest, DateTimeOffset?>(nameof(LifecycleActivities.NotifyRecipients), (_, r) => Of(r.IncidentId).NotifyAsync(r));
-            registry.AddActivityFunc<IncidentTransition>(nameof(IncidentEventActivities.PublishIncidentEvent), (_, t) => Of(t.IncidentId).Publish(t));
+            registry.AddActivityFunc<IncidentTransition>(nameof(LifecycleEventActivities.PublishLifecycleEvent), (_, t) => Of(t.IncidentId).Publish(t));
         },
         // Its default port is random in 30000-40000, which can collide with the other servers of a test run.
         new DurableTaskTestHostOptions { Port = NodeService.FreePort() });

@@ -1,3 +1,4 @@
+using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Tests.Unit.Orchestration;
