@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -73,12 +74,41 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
             Assert.Null(email.Acs.AccessKey);
             Assert.IsType<AcsEmailSender>(provider.GetRequiredService<IEmailSender>());
             Assert.False(string.IsNullOrEmpty(email.Acs.ManagedIdentityClientId));
-            Assert.NotNull(provider.GetRequiredService<IOptions<ResponderLinkOptions>>().Value.SigningKey);
-            Assert.NotNull(provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Blob);
-            Assert.NotNull(provider.GetRequiredService<IOptions<IntegrationOptions>>().Value);
+            Assert.Equal(configuration[ResponderLinkOptions.Section + ":" + nameof(ResponderLinkOptions.SigningKey)], provider.GetRequiredService<IOptions<ResponderLinkOptions>>().Value.SigningKey);
+            Assert.Equal(predicted.AppSettings["Policy__Blob"], provider.GetRequiredService<IOptions<PolicyOptions>>().Value.Blob);
             Assert.Null(provider.GetRequiredService<StorageConnection>().ConnectionString);
             Assert.True(provider.GetRequiredService<IOptions<AuthenticationOptions>>().Value.TrustsPrincipalHeader);
         }
+    }
+
+    /// <summary>
+    /// Every integration setting the deployment writes reaches the property it names, with the value the app reads for
+    /// it (for a secret, what Key Vault holds). A name the binder does not know binds nothing and fails no validator:
+    /// the app would start without that integration, or without one of its secrets.
+    /// </summary>
+    [Fact]
+    public void TheAppBindsEveryIntegrationTheDeploymentDeclares()
+    {
+        foreach (var predicted in BothDeployments)
+        {
+            var configuration = AsTheAppSeesThem(predicted.AppSettings);
+            using var provider = new ServiceCollection().AddLogging().AddIncidentServices(configuration).BuildServiceProvider();
+            var integrations = provider.GetRequiredService<IOptions<IntegrationOptions>>().Value.Items;
+
+            // Integrations__{name}__{property}, and __{index} for a list.
+            var declared = predicted.AppSettings.Keys.Where(k => k.StartsWith(IntegrationOptions.Section + "__", StringComparison.Ordinal)).Select(k => k.Split("__")).ToList();
+            Assert.Equal(declared.Select(k => k[1]).Distinct().Order(StringComparer.Ordinal), integrations.Keys.Order(StringComparer.Ordinal));
+            foreach (var key in declared)
+            {
+                var property = typeof(Ingestion.IntegrationSettings).GetProperty(key[2], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+                Assert.True(property is not null, $"{string.Join("__", key)} names no property of {nameof(Ingestion.IntegrationSettings)}");
+                var value = property.GetValue(integrations[key[1]]);
+                var bound = key.Length == 4 ? ((IList<string>)value!).ElementAtOrDefault(int.Parse(key[3], CultureInfo.InvariantCulture)) : value?.ToString();
+                Assert.Equal(configuration[string.Join(':', key)], bound);
+            }
+        }
+
+        Assert.Contains(deployment.ConfiguredRedeployment.AppSettings.Keys, k => k.StartsWith(IntegrationOptions.Section + "__", StringComparison.Ordinal));
     }
 
     [Fact]

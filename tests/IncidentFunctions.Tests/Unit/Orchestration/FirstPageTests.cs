@@ -1,0 +1,48 @@
+using IncidentFunctions.Model;
+using IncidentFunctions.Paging;
+
+using static IncidentFunctions.Tests.Unit.Orchestration.TestEscalation;
+
+namespace IncidentFunctions.Tests.Unit.Orchestration;
+
+/// <summary>
+/// The alert processor pages level 1 as it opens the incident (see <see cref="IncidentPager"/>); BeginIncident tells the
+/// orchestration whether that page was claimed and sent, and the orchestration carries on from it.
+/// </summary>
+[Collection(ScriptedLifecycleCollection.Name)]
+public sealed class FirstPageTests(ScriptedLifecycle lifecycle)
+{
+    [Fact]
+    public async Task AFirstPageAlreadySentIsNotSentAgainAndLevelTwoIsTimedFromIt()
+    {
+        // Sent a minute ago with a one-minute level: level 2 is due now, not a minute after the orchestration began.
+        var firstPagedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var incident = await lifecycle.StartAsync(Plan(Level(1, Alice), Level(Long, Bob)), new ScriptedOpening { FirstPagedAt = firstPagedAt, FirstPageSent = true });
+
+        await incident.UntilAsync(i => i.Notifications.Count == 1, "level 2 paged");
+
+        Assert.Equal([(NotificationKind.Page, 2, "bob")], incident.Notified);
+        var escalated = incident.Notifications[0].Preceding!;
+        Assert.Equal(TimelineEventTypes.IncidentEscalated, escalated.Type);
+        Assert.Equal(firstPagedAt.AddMinutes(1), DateTimeOffset.Parse(escalated.Data!["dueAt"]));
+
+        // Alice was paged all the same: she hears of the resolution.
+        await incident.ResolveAsync("bob");
+        await incident.CompletedAsync();
+        Assert.Equal((NotificationKind.Resolved, null, "alice,bob"), incident.Notified[^1]);
+    }
+
+    [Fact]
+    public async Task AFirstPageClaimedButNotSentIsSentUnderTheIdItWasClaimedWith()
+    {
+        var incident = await lifecycle.StartAsync(
+            Plan(Level(Quick, Alice), Level(Long, Bob)), new ScriptedOpening { FirstPagedAt = DateTimeOffset.UtcNow, FirstPageSent = false });
+
+        await incident.UntilAsync(i => i.Notifications.Count == 2, "levels 1 and 2 paged");
+
+        // Under the claimed id, the pager emails each recipient once, whichever of the two senders gets there.
+        Assert.Equal([(NotificationKind.Page, 1, "alice"), (NotificationKind.Page, 2, "bob")], incident.Notified);
+        Assert.Equal(IncidentPager.FirstPageId, incident.Notifications[0].NotificationId);
+        Assert.NotEqual(IncidentPager.FirstPageId, incident.Notifications[1].NotificationId);
+    }
+}
