@@ -24,7 +24,7 @@ public static class Banner
         };
         if (local.MailDev is { } mail)
         {
-            lines.Add($"  Mail inbox   http://localhost:{mail.Web}/index.html (SMTP 127.0.0.1:{mail.Smtp}); pages and their Acknowledge links land here");
+            lines.Add($"  Mail inbox   {mail.Inbox} (SMTP 127.0.0.1:{mail.Smtp}); pages and their Acknowledge links land here");
         }
 
         lines.Add($"  Policy       {policy.Source} (version {policy.Version}: {policy.Counts.People} people, {policy.Counts.Services} services)");

@@ -21,6 +21,13 @@ public sealed record MailDevPorts(int Smtp, int Web)
 {
     public static readonly MailDevPorts Default = new(1025, 1080);
 
+    /// <summary>
+    /// The web inbox as a browser should open it: MailDev's root. Its page finds the REST API through the
+    /// <c>&lt;base href&gt;</c> MailDev adds only to the page it serves there; opened as /index.html it asks for
+    /// /index.html/api/... and shows "Failed to load emails".
+    /// </summary>
+    public Uri Inbox => new($"http://localhost:{Web}/");
+
     public static MailDevPorts Free() => new(NodeService.FreePort(), NodeService.FreePort());
 }
 
