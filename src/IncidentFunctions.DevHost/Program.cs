@@ -9,11 +9,12 @@ using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 
 // The local dev host: the app's own function classes on http://localhost:7071/api, like `func start`, for machines
 // without Azure Functions Core Tools. See README "Run locally".
-var paths = RepositoryPaths.Find();
+var repository = RepositoryPaths.Find();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddLocalSettings(paths);
-var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
+builder.Configuration.AddLocalSettings(repository);
 var options = builder.Configuration.GetSection(DevHostOptions.Section).Get<DevHostOptions>() ?? new DevHostOptions();
+var paths = repository.WithState(options.DataFolder);
+var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
 builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
@@ -39,7 +40,7 @@ var app = builder.Build();
 app.UseDevelopmentPrincipal(options.Principal);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
+app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
 app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
 app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(app.Services.GetRequiredService<StorageRequestMeter>()));
 await app.RunAsync();

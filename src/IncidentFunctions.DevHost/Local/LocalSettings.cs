@@ -45,7 +45,7 @@ public static class LocalSettings
 
         if (string.IsNullOrEmpty(configuration["Links:SigningKey"]))
         {
-            defaults["Links:SigningKey"] = StateSecret(paths, "link-signing-key", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            defaults["Links:SigningKey"] = StateSecret(paths.LinkSigningKey, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         }
 
         configuration.AddInMemoryCollection(defaults);
@@ -63,10 +63,9 @@ public static class LocalSettings
         });
 
     /// <summary>A value generated on first use and kept in the git-ignored state folder, so restarts keep it.</summary>
-    static string StateSecret(RepositoryPaths paths, string name, Func<string> generate)
+    static string StateSecret(string file, Func<string> generate)
     {
-        Directory.CreateDirectory(paths.State);
-        var file = Path.Combine(paths.State, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         if (!File.Exists(file))
         {
             File.WriteAllText(file, generate());
@@ -83,7 +82,7 @@ public static class LocalSettings
             return null;
         }
 
-        var key = StateSecret(paths, "demo-key", () => "demo-" + RandomNumberGenerator.GetHexString(32, lowercase: true));
+        var key = StateSecret(paths.DemoKey, () => "demo-" + RandomNumberGenerator.GetHexString(32, lowercase: true));
         configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{IntegrationOptions.Section}:{DemoIntegration}:Secrets:0"] = key });
         return key;
     }

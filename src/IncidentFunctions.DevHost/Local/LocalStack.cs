@@ -12,7 +12,8 @@ public sealed class LocalStack : IAsyncDisposable
     readonly List<NodeService> services = [];
     volatile bool stopping;
 
-    public bool StartedAzurite { get; private set; }
+    /// <summary>The Azurite the dev host started, or null when storage is configured.</summary>
+    public AzuritePorts? Azurite { get; private set; }
 
     public MailDevPorts? MailDev { get; private set; }
 
@@ -32,14 +33,14 @@ public sealed class LocalStack : IAsyncDisposable
             await LocalTools.EnsureNpmPackagesAsync(paths, logger);
             if (!storageConfigured)
             {
-                var azurite = AzuritePorts.Default;
+                var azurite = new AzuritePorts(options.AzuriteBlobPort, options.AzuriteQueuePort, options.AzuriteTablePort);
                 await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
-                foreach (var service in await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite))
+                foreach (var service in await LocalTools.StartAzuriteAsync(paths, paths.Azurite, azurite))
                 {
                     stack.Add(service, logger);
                 }
 
-                stack.StartedAzurite = true;
+                stack.Azurite = azurite;
                 configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
             }
 
@@ -47,7 +48,7 @@ public sealed class LocalStack : IAsyncDisposable
             {
                 var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
                 await EnsureFreeAsync(mail.Smtp, mail.Web);
-                stack.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail), logger);
+                stack.Add(await LocalTools.StartMailDevAsync(paths, paths.MailDev, mail), logger);
                 stack.MailDev = mail;
                 configuration.UseMailDev(mail);
             }
