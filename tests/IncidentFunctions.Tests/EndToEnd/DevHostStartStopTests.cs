@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Tests.Infrastructure;
+
+namespace IncidentFunctions.Tests.EndToEnd;
+
+/// <summary>
+/// The dev host as a developer starts and stops it, with the tools it starts itself (each test on its own data folder
+/// and free ports): SIGTERM stops it as quickly and quietly as Ctrl+C.
+/// </summary>
+public sealed class DevHostStartStopTests : IDisposable
+{
+    static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    readonly string dataFolder = Directory.CreateTempSubdirectory("incidentfunctions-devhost-").FullName;
+    readonly int port = NodeService.FreePort();
+    readonly AzuritePorts azurite = AzuritePorts.Free();
+    readonly MailDevPorts mailDev = MailDevPorts.Free();
+    readonly List<int> started = [];
+
+    /// <summary>Everything the dev host starts on its own, on this test's ports and data folder.</summary>
+    Dictionary<string, string> Settings() => new()
+    {
+        // Empty, so that neither the environment nor a local.settings.json points the host at storage or mail of theirs.
+        [ConnectionNames.Storage] = string.Empty,
+        ["Email__Transport"] = string.Empty,
+        ["DevHost__DataFolder"] = dataFolder,
+        ["DevHost__AzuriteBlobPort"] = azurite.Blob.ToString(),
+        ["DevHost__AzuriteQueuePort"] = azurite.Queue.ToString(),
+        ["DevHost__AzuriteTablePort"] = azurite.Table.ToString(),
+        ["DevHost__MailDevSmtpPort"] = mailDev.Smtp.ToString(),
+        ["DevHost__MailDevWebPort"] = mailDev.Web.ToString(),
+    };
+
+    [Fact]
+    public async Task SigtermStopsTheDevHostWithinSecondsAndWithoutErrorsWhileWorkIsInFlight()
+    {
+        // Level 2 is paged by an activity of the incident's orchestration a second after it opens; its email is held
+        // at the relay, so the activity is in flight when the signal comes.
+        var policy = new TestPolicy { Levels = [new(["person:alice"], 1), new(["person:bob"], 600)] };
+        await using var relay = new HoldingSmtpRelay(policy.Email("bob"));
+        var settings = Settings();
+        foreach (var (key, value) in relay.EmailSettings)
+        {
+            settings[key] = value;
+        }
+
+        settings["Policy__Json"] = policy.Json;
+        var host = await DevHostProcess.StartAsync(port, settings, StartTimeout);
+        var tools = ChildProcesses(host.ProcessId);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using (var response = await PostDemoAlertAsync(http, TestAlerts.NewKey("sigterm")))
+        {
+            response.EnsureSuccessStatusCode();
+        }
+
+        await relay.Held.WaitAsync(TimeSpan.FromSeconds(90));
+
+        var stopwatch = Stopwatch.StartNew();
+        var stopping = host.StopAsync();
+        // The held send completes once the host is stopping, as a send that was almost done would.
+        await Eventually.Get(() => Task.FromResult(host.Output.Contains("Application is shutting down", StringComparison.Ordinal) ? "stopping" : null), "the host to begin stopping");
+        relay.Release();
+        await stopping;
+        stopwatch.Stop();
+
+        var output = host.Output;
+        var exitCode = host.ExitCode;
+        await host.DisposeAsync();
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"SIGTERM took {stopwatch.Elapsed.TotalSeconds:0.0} s to stop the host:\n{output}");
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("Call canceled", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" fail: ", output, StringComparison.Ordinal);
+        // The held page was sent before the host stopped, not dropped.
+        Assert.Matches(@"Sent Page email for incident \S+ to bob", output);
+        Assert.All(tools, tool => Assert.False(IsRunning(tool), $"tool process {tool} still runs after the host stopped"));
+    }
+
+    Task<HttpResponseMessage> PostDemoAlertAsync(HttpClient http, string dedupKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"alerts/{LocalSettings.DemoIntegration}")
+        {
+            Content = new StringContent(
+                $$$"""{"title":"Checkout latency above 2s","severity":"critical","source":"checkout-api","dedupKey":"{{{dedupKey}}}","labels":{"service":"checkout"}}""",
+                Encoding.UTF8,
+                "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dataFolder, "demo-key")).Trim());
+        return http.SendAsync(request);
+    }
+
+    /// <summary>The processes whose parent is <paramref name="pid"/> (Linux: from /proc); the test stops them at the end if need be.</summary>
+    List<int> ChildProcesses(int pid)
+    {
+        var children = Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => int.Parse(name!))
+            .Where(child => ParentOf(child) == pid)
+            .ToList();
+        started.AddRange(children);
+        return children;
+    }
+
+    static int? ParentOf(int pid)
+    {
+        try
+        {
+            // "pid (comm) state ppid ...": the command may hold spaces and parentheses, so read after the last ')'.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (IOException)
+        {
+            return null; // Gone meanwhile.
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            // A zombie (exited, not yet reaped by its parent) no longer runs.
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        // A failed test may leave a killed host's tools running; they would hold the ports and the folder.
+        foreach (var tool in started.Where(IsRunning))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(tool);
+                process.Kill();
+                process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        try
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A tool that outlived a failed test may still write here; the folder is in the temp directory.
+        }
+    }
+}
