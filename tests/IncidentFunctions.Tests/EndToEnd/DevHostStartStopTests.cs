@@ -7,14 +7,14 @@ using IncidentFunctions.Tests.Infrastructure;
 namespace IncidentFunctions.Tests.EndToEnd;
 
 /// <summary>
-/// The dev host as a developer starts and stops it, with the tools it starts itself (each test on its own data folder
-/// and free ports): SIGTERM stops it as quickly and quietly as Ctrl+C.
+/// The dev host as a developer starts and stops it, with the Azurite and MailDev it starts itself (each test on its own
+/// data folder and free ports): its tools do not outlive it, and SIGTERM stops it as quickly and quietly as Ctrl+C.
 /// </summary>
 public sealed class DevHostStartStopTests : IDisposable
 {
     static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
-    readonly string dataFolder = Directory.CreateTempSubdirectory("incidentfunctions-devhost-").FullName;
+    readonly string dataFolder = Directory.CreateTempSubdirectory("incidentfunctions-data-").FullName;
     readonly int port = NodeService.FreePort();
     readonly AzuritePorts azurite = AzuritePorts.Free();
     readonly MailDevPorts mailDev = MailDevPorts.Free();
@@ -35,6 +35,19 @@ public sealed class DevHostStartStopTests : IDisposable
     };
 
     [Fact]
+    public async Task TheToolsOfAKilledDevHostStopWithIt()
+    {
+        await using var host = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
+        var tools = ChildProcesses(host.ProcessId);
+        Assert.Equal(4, tools.Count);
+
+        await host.KillAsync();
+        File.Delete(host.GrpcSocket); // No dev host starts on this folder after it to tidy up.
+
+        await Eventually.Get(() => Task.FromResult<List<int>?>(tools.Where(IsRunning).ToList()), running => running!.Count == 0, "the killed host's tools to exit", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task SigtermStopsTheDevHostWithinSecondsAndWithoutErrorsWhileWorkIsInFlight()
     {
         // Level 2 is paged by an activity of the incident's orchestration a second after it opens; its email is held
@@ -48,7 +61,7 @@ public sealed class DevHostStartStopTests : IDisposable
         }
 
         settings["Policy__Json"] = policy.Json;
-        var host = await DevHostProcess.StartAsync(port, settings, StartTimeout);
+        await using var host = await DevHostProcess.StartAsync(port, settings, StartTimeout);
         var tools = ChildProcesses(host.ProcessId);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         using (var response = await PostDemoAlertAsync(http, TestAlerts.NewKey("sigterm")))
@@ -67,10 +80,8 @@ public sealed class DevHostStartStopTests : IDisposable
         stopwatch.Stop();
 
         var output = host.Output;
-        var exitCode = host.ExitCode;
-        await host.DisposeAsync();
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"SIGTERM took {stopwatch.Elapsed.TotalSeconds:0.0} s to stop the host:\n{output}");
-        Assert.Equal(0, exitCode);
+        Assert.Equal(0, host.ExitCode);
         Assert.DoesNotContain("Call canceled", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain(" fail: ", output, StringComparison.Ordinal);
