@@ -18,11 +18,23 @@ var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
 builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
-await using var localTools = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
+LocalStack started;
+try
+{
+    started = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
+}
+catch (DevHostStartException refused)
+{
+    // A reason the developer can act on (a port or the data folder is taken): the message alone, as a stack trace would bury it.
+    Console.Error.WriteLine(refused.Message);
+    return 1;
+}
+
+await using var localTools = started;
 
 var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
 var hostJson = HostJson.Load(paths.HostJson, builder.Configuration);
-var grpcSocket = Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{Environment.ProcessId}.sock");
+var grpcSocket = DurableFunctions.SocketPath(Environment.ProcessId);
 File.Delete(grpcSocket);
 
 builder.WebHost.ConfigureKestrel(kestrel =>
@@ -45,3 +57,4 @@ app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
 app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(app.Services.GetRequiredService<StorageRequestMeter>()));
 await app.RunAsync();
 File.Delete(grpcSocket);
+return 0;

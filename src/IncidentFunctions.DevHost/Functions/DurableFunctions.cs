@@ -85,6 +85,9 @@ public static partial class DurableFunctions
         }
     }
 
+    /// <summary>The Unix socket of the task hub server of the dev host with this process id.</summary>
+    public static string SocketPath(int processId) => Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{processId}.sock");
+
     /// <summary>A gRPC channel to the task hub server's Unix socket; the tests use it to reach a running dev host.</summary>
     public static GrpcChannel CreateChannel(string socketPath, bool throwOperationCanceledOnCancellation = false) =>
         GrpcChannel.ForAddress("http://localhost", new GrpcChannelOptions

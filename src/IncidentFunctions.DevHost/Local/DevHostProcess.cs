@@ -30,7 +30,7 @@ public sealed class DevHostProcess : IAsyncDisposable
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
 
     /// <summary>The gRPC socket of the dev host's task hub server; tests talk Durable Task to it directly.</summary>
-    public string GrpcSocket => Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{process.Id}.sock");
+    public string GrpcSocket => Functions.DurableFunctions.SocketPath(process.Id);
 
     /// <summary>Everything the host wrote to stdout and stderr so far.</summary>
     public string Output

@@ -101,7 +101,7 @@ public sealed class NodeService : IAsyncDisposable
                 {
                     var log = service.Output;
                     await service.DisposeAsync();
-                    throw new InvalidOperationException($"{name} did not start listening on port {port}. Its output:\n{log}");
+                    throw new DevHostStartException($"{name} did not start listening on port {port}. Its output:\n{log}");
                 }
 
                 await Task.Delay(100);

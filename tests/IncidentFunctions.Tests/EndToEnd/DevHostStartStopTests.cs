@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Tests.Infrastructure;
@@ -8,7 +10,8 @@ namespace IncidentFunctions.Tests.EndToEnd;
 
 /// <summary>
 /// The dev host as a developer starts and stops it, with the Azurite and MailDev it starts itself (each test on its own
-/// data folder and free ports): its tools do not outlive it, and SIGTERM stops it as quickly and quietly as Ctrl+C.
+/// data folder and free ports): a kill leaves nothing that blocks the next start, a port taken by another program is
+/// one line, and SIGTERM stops it as quickly and quietly as Ctrl+C.
 /// </summary>
 public sealed class DevHostStartStopTests : IDisposable
 {
@@ -35,6 +38,32 @@ public sealed class DevHostStartStopTests : IDisposable
     };
 
     [Fact]
+    public async Task ADataFolderIsRefusedWhileItsDevHostRunsAndTakenOverAfterItIsKilled()
+    {
+        await using var first = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
+        var tools = ChildProcesses(first.ProcessId);
+        Assert.Equal(4, tools.Count); // Azurite's three services and MailDev
+
+        var refused = await Assert.ThrowsAsync<DevHostExitedException>(() => DevHostProcess.StartAsync(NodeService.FreePort(), Settings(), StartTimeout));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"Another dev host (process {first.ProcessId}) uses the data folder {dataFolder}", refused.Output, StringComparison.Ordinal);
+        AssertOneLine(refused.Output);
+        Assert.All(tools, tool => Assert.True(IsRunning(tool), $"tool process {tool} of the running host was stopped"));
+
+        // Suspended tools cannot notice that their host is gone (see TheToolsOfAKilledDevHostStopWithIt): the next
+        // start must find them by what the killed host wrote down in the data folder.
+        Signal("STOP", tools);
+        await first.KillAsync();
+        await using var second = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
+
+        Assert.All(tools, tool => Assert.False(IsRunning(tool), $"tool process {tool} of the killed host still runs"));
+        Assert.False(File.Exists(first.GrpcSocket), "the killed host's task hub socket was left behind");
+        var stopped = Assert.Single(second.Output.Split('\n'), line => line.Contains($"left running in {dataFolder} by a dev host that ended without stopping them", StringComparison.Ordinal));
+        Assert.All(tools, tool => Assert.Contains($"({tool})", stopped, StringComparison.Ordinal));
+        await AssertServesAsync(second);
+    }
+
+    [Fact]
     public async Task TheToolsOfAKilledDevHostStopWithIt()
     {
         await using var host = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
@@ -45,6 +74,21 @@ public sealed class DevHostStartStopTests : IDisposable
         File.Delete(host.GrpcSocket); // No dev host starts on this folder after it to tidy up.
 
         await Eventually.Get(() => Task.FromResult<List<int>?>(tools.Where(IsRunning).ToList()), running => running!.Count == 0, "the killed host's tools to exit", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task APortHeldByAnotherProgramStopsTheStartWithOneLine()
+    {
+        // MailDev starts after Azurite: the Azurite already started must be stopped too.
+        using var other = new TcpListener(IPAddress.Loopback, mailDev.Smtp);
+        other.Start();
+
+        var refused = await Assert.ThrowsAsync<DevHostExitedException>(() => DevHostProcess.StartAsync(port, Settings(), StartTimeout));
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"Port {mailDev.Smtp} is in use by another program", refused.Output, StringComparison.Ordinal);
+        AssertOneLine(refused.Output);
+        Assert.False(await NodeService.AcceptsAsync(azurite.Blob), "the Azurite started before the refusal still runs");
     }
 
     [Fact]
@@ -90,6 +134,15 @@ public sealed class DevHostStartStopTests : IDisposable
         Assert.All(tools, tool => Assert.False(IsRunning(tool), $"tool process {tool} still runs after the host stopped"));
     }
 
+    async Task AssertServesAsync(DevHostProcess host)
+    {
+        var key = TestAlerts.NewKey("after-kill");
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var accepted = await PostDemoAlertAsync(http, key);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await Eventually.Get(async () => await OpenIncidentsAsync(http), body => body!.Contains(key, StringComparison.Ordinal), "the incident listed");
+    }
+
     Task<HttpResponseMessage> PostDemoAlertAsync(HttpClient http, string dedupKey)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"alerts/{LocalSettings.DemoIntegration}")
@@ -102,6 +155,13 @@ public sealed class DevHostStartStopTests : IDisposable
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(dataFolder, "demo-key")).Trim());
         return http.SendAsync(request);
     }
+
+    /// <summary>The open incidents as the API lists them (the dev host signs requests in as its development user).</summary>
+    static Task<string> OpenIncidentsAsync(HttpClient http) => http.GetStringAsync("incidents?status=open&limit=100");
+
+    /// <summary>The reason is all the host says: a stack trace, or anything else, would bury it.</summary>
+    static void AssertOneLine(string output) =>
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>The processes whose parent is <paramref name="pid"/> (Linux: from /proc); the test stops them at the end if need be.</summary>
     List<int> ChildProcesses(int pid)
@@ -128,6 +188,13 @@ public sealed class DevHostStartStopTests : IDisposable
         {
             return null; // Gone meanwhile.
         }
+    }
+
+    static void Signal(string signal, IEnumerable<int> pids)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", .. pids.Select(p => p.ToString())]);
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
     }
 
     static bool IsRunning(int pid)
