@@ -27,6 +27,12 @@ public sealed class DevHostOptions
     public int AzuriteTablePort { get; set; } = 10002;
 
     /// <summary>
+    /// The built-in "demo" integration with a generated key (the README's walk-through), beside any configured
+    /// integrations; false turns it off.
+    /// </summary>
+    public bool DemoIntegration { get; set; } = true;
+
+    /// <summary>
     /// Where the dev host keeps Azurite's data, MailDev's mail and its generated keys (relative to the repository root);
     /// the git-ignored .devhost by default. A second dev host beside the first needs its own, and its own ports.
     /// </summary>

@@ -14,7 +14,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddLocalSettings(repository);
 var options = builder.Configuration.GetSection(DevHostOptions.Section).Get<DevHostOptions>() ?? new DevHostOptions();
 var paths = repository.WithState(options.DataFolder);
-var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
+var demoKey = builder.Configuration.AddDemoIntegration(paths, options);
 builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));

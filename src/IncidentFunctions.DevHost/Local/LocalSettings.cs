@@ -6,8 +6,8 @@ namespace IncidentFunctions.DevHost.Local;
 
 /// <summary>
 /// Configuration as `func start` would see it: the "Values" of local.settings.json (environment variables and
-/// command-line arguments still win), and, when no integration is configured, a "demo" integration whose key is
-/// generated once and kept in the git-ignored state folder.
+/// command-line arguments still win), and, unless turned off, a "demo" integration whose key is generated once and kept
+/// in the git-ignored state folder.
 /// </summary>
 public static class LocalSettings
 {
@@ -74,10 +74,14 @@ public static class LocalSettings
         return File.ReadAllText(file).Trim();
     }
 
-    /// <summary>Adds the demo integration unless integrations are configured; returns its key, or null.</summary>
-    public static string? AddDemoIntegrationIfNone(this ConfigurationManager configuration, RepositoryPaths paths)
+    /// <summary>
+    /// Adds the demo integration, whose key is generated once into the state folder, beside any configured ones: a
+    /// developer who adds their own integration keeps the README's walk-through. Returns its key, or null when
+    /// DevHost:DemoIntegration is false or an integration named "demo" is configured (then it is theirs, as it is).
+    /// </summary>
+    public static string? AddDemoIntegration(this ConfigurationManager configuration, RepositoryPaths paths, DevHostOptions options)
     {
-        if (configuration.GetSection(IntegrationOptions.Section).GetChildren().Any())
+        if (!options.DemoIntegration || configuration.GetSection($"{IntegrationOptions.Section}:{DemoIntegration}").Exists())
         {
             return null;
         }
