@@ -25,7 +25,8 @@ try
 }
 catch (DevHostStartException refused)
 {
-    // A reason the developer can act on (a port or the data folder is taken): the message alone, as a stack trace would bury it.
+    // A reason the developer can act on (a port or the data folder taken, a tool that would not start): the message
+    // alone, as a stack trace would bury it.
     Console.Error.WriteLine(refused.Message);
     return 1;
 }

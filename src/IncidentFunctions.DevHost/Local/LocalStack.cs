@@ -4,8 +4,8 @@ namespace IncidentFunctions.DevHost.Local;
 
 /// <summary>
 /// The local stand-ins the dev host starts for what is not configured: Azurite for Storage and the Durable task hub
-/// when no storage connection is set, MailDev as the SMTP inbox when no Email transport is set. Data stays in the
-/// git-ignored .devhost folder across restarts. What is configured (Azure Storage, an Azurite or relay you run) is used.
+/// when no storage connection is set, MailDev as the SMTP inbox when no Email transport is set. Data stays in the data
+/// folder (the git-ignored .devhost) across restarts. What is configured (Azure Storage, an Azurite or relay you run) is used.
 /// </summary>
 public sealed partial class LocalStack : IAsyncDisposable
 {
