@@ -11,7 +11,7 @@ public static class Banner
     /// <summary>Printed once the host serves requests; scripts and tests wait for this line.</summary>
     public const string ReadyLine = "IncidentFunctions dev host is ready.";
 
-    public static void Print(ILogger logger, DevHostOptions options, FunctionCatalog catalog, LocalStack local, IncidentPolicy policy, string? demoKey)
+    public static void Print(ILogger logger, DevHostOptions options, RepositoryPaths paths, FunctionCatalog catalog, LocalStack local, IncidentPolicy policy, string? demoKey)
     {
         var api = $"http://localhost:{options.Port}/{Routes.Prefix}";
         var lines = new List<string>
@@ -20,18 +20,20 @@ public static class Banner
             ReadyLine,
             $"  API          {api}",
             $"  Functions    {string.Join(", ", catalog.Functions.Select(f => $"{f.Name} ({f.Kind})"))}",
-            local.StartedAzurite ? "  Storage      Azurite on 127.0.0.1:10000-10002 (data in .devhost/azurite)" : "  Storage      the configured AzureWebJobsStorage connection",
+            local.Azurite is { } azurite
+                ? $"  Storage      Azurite on 127.0.0.1: blob {azurite.Blob}, queue {azurite.Queue}, table {azurite.Table} (data in {paths.Shown(paths.Azurite)})"
+                : "  Storage      the configured AzureWebJobsStorage connection",
         };
         if (local.MailDev is { } mail)
         {
-            lines.Add($"  Mail inbox   http://localhost:{mail.Web}/index.html (SMTP 127.0.0.1:{mail.Smtp}); pages and their Acknowledge links land here");
+            lines.Add($"  Mail inbox   {mail.Inbox} (SMTP 127.0.0.1:{mail.Smtp}); pages and their Acknowledge links land here");
         }
 
         lines.Add($"  Policy       {policy.Source} (version {policy.Version}: {policy.Counts.People} people, {policy.Counts.Services} services)");
 
         if (demoKey is not null)
         {
-            lines.Add($"  Demo key     {demoKey}  (integration '{LocalSettings.DemoIntegration}', kept in .devhost/demo-key)");
+            lines.Add($"  Demo key     {demoKey}  (integration '{LocalSettings.DemoIntegration}', kept in {paths.Shown(paths.DemoKey)})");
             lines.Add(string.Empty);
             lines.Add("Fire a sample alert:");
             lines.Add($"  curl -sS -X POST '{api}/alerts/{LocalSettings.DemoIntegration}' -H 'Authorization: Bearer {demoKey}' -H 'Content-Type: application/json' \\");

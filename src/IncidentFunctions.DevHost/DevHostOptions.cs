@@ -18,4 +18,23 @@ public sealed class DevHostOptions
     public int MailDevWebPort { get; set; } = 1080;
 
     public int MailDevSmtpPort { get; set; } = 1025;
+
+    /// <summary>Azurite's ports when the dev host starts Azurite: the emulator's usual ones, which tools expect.</summary>
+    public int AzuriteBlobPort { get; set; } = 10000;
+
+    public int AzuriteQueuePort { get; set; } = 10001;
+
+    public int AzuriteTablePort { get; set; } = 10002;
+
+    /// <summary>
+    /// The built-in "demo" integration with a generated key (the README's walk-through), beside any configured
+    /// integrations; false turns it off.
+    /// </summary>
+    public bool DemoIntegration { get; set; } = true;
+
+    /// <summary>
+    /// Where the dev host keeps Azurite's data, MailDev's mail and its generated keys (relative to the repository root);
+    /// the git-ignored .devhost by default. A second dev host beside the first needs its own, and its own ports.
+    /// </summary>
+    public string? DataFolder { get; set; }
 }

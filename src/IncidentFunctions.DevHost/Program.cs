@@ -9,19 +9,33 @@ using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 
 // The local dev host: the app's own function classes on http://localhost:7071/api, like `func start`, for machines
 // without Azure Functions Core Tools. See README "Run locally".
-var paths = RepositoryPaths.Find();
+var repository = RepositoryPaths.Find();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddLocalSettings(paths);
-var demoKey = builder.Configuration.AddDemoIntegrationIfNone(paths);
+builder.Configuration.AddLocalSettings(repository);
 var options = builder.Configuration.GetSection(DevHostOptions.Section).Get<DevHostOptions>() ?? new DevHostOptions();
+var paths = repository.WithState(options.DataFolder);
+var demoKey = builder.Configuration.AddDemoIntegration(paths, options);
 builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
-await using var localTools = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
+LocalStack started;
+try
+{
+    started = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
+}
+catch (DevHostStartException refused)
+{
+    // A reason the developer can act on (a port or the data folder taken, a tool that would not start): the message
+    // alone, as a stack trace would bury it.
+    Console.Error.WriteLine(refused.Message);
+    return 1;
+}
+
+await using var localTools = started;
 
 var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
 var hostJson = HostJson.Load(paths.HostJson, builder.Configuration);
-var grpcSocket = Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{Environment.ProcessId}.sock");
+var grpcSocket = DurableFunctions.SocketPath(Environment.ProcessId);
 File.Delete(grpcSocket);
 
 builder.WebHost.ConfigureKestrel(kestrel =>
@@ -39,8 +53,9 @@ var app = builder.Build();
 app.UseDevelopmentPrincipal(options.Principal);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
+app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
 app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
 app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(app.Services.GetRequiredService<StorageRequestMeter>()));
 await app.RunAsync();
 File.Delete(grpcSocket);
+return 0;

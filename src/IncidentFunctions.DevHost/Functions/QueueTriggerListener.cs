@@ -17,6 +17,7 @@ public sealed partial class QueueTriggerListener(
     IServiceProvider services,
     IConfiguration configuration,
     StorageRequestMeter meter,
+    IHostApplicationLifetime lifetime,
     ILogger<QueueTriggerListener> logger) : BackgroundService
 {
     // How long a message is hidden while it is processed; the Functions host uses the same 10 minutes.
@@ -38,21 +39,24 @@ public sealed partial class QueueTriggerListener(
         var maxInFlight = settings.BatchSize + settings.NewBatchThreshold;
         using var slots = new SemaphoreSlim(maxInFlight, maxInFlight);
         var delay = MinPollingInterval;
+        // No new messages once the application begins stopping, before this listener is stopped: they would compete
+        // with the Durable work the host lets finish first (see DurableFunctions.TaskHubBootstrap).
+        using var fetching = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         LogListening(logger, function.Name, queueName);
-        while (!stoppingToken.IsCancellationRequested)
+        while (!fetching.IsCancellationRequested)
         {
             try
             {
                 // Fetch the next batch only once in-flight work has fallen to newBatchThreshold.
                 while (maxInFlight - slots.CurrentCount > settings.NewBatchThreshold)
                 {
-                    await Task.Delay(5, stoppingToken);
+                    await Task.Delay(5, fetching.Token);
                 }
 
-                QueueMessage[] batch = await queue.ReceiveMessagesAsync(settings.BatchSize, ProcessingLease, stoppingToken);
+                QueueMessage[] batch = await queue.ReceiveMessagesAsync(settings.BatchSize, ProcessingLease, fetching.Token);
                 if (batch.Length == 0)
                 {
-                    await Task.Delay(delay, stoppingToken);
+                    await Task.Delay(delay, fetching.Token);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.MaxPollingInterval.Ticks));
                     continue;
                 }
@@ -60,6 +64,7 @@ public sealed partial class QueueTriggerListener(
                 delay = MinPollingInterval;
                 foreach (var message in batch)
                 {
+                    // A batch taken is started whole: a message left out would stay hidden for its lease.
                     await slots.WaitAsync(stoppingToken);
                     _ = Task.Run(
                         async () =>
@@ -76,14 +81,14 @@ public sealed partial class QueueTriggerListener(
                         CancellationToken.None);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (fetching.IsCancellationRequested)
             {
                 break;
             }
             catch (Exception e)
             {
                 LogPollFailed(logger, e, queueName);
-                await Task.Delay(settings.MaxPollingInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(settings.MaxPollingInterval, fetching.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
 

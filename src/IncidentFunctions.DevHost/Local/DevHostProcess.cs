@@ -26,8 +26,11 @@ public sealed class DevHostProcess : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
+    /// <summary>The exit code once the host has exited, else null.</summary>
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+
     /// <summary>The gRPC socket of the dev host's task hub server; tests talk Durable Task to it directly.</summary>
-    public string GrpcSocket => Path.Combine(Path.GetTempPath(), $"incidentfunctions-devhost-{process.Id}.sock");
+    public string GrpcSocket => Functions.DurableFunctions.SocketPath(process.Id);
 
     /// <summary>Everything the host wrote to stdout and stderr so far.</summary>
     public string Output
@@ -78,7 +81,19 @@ public sealed class DevHostProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => host.ready.TrySetException(new InvalidOperationException($"The dev host exited with code {process.ExitCode}:\n{host.Output}"));
+        process.Exited += (_, _) =>
+        {
+            try
+            {
+                // Exited can come before the last lines are read; this returns once standard output and error are drained.
+                process.WaitForExit();
+                host.ready.TrySetException(new DevHostExitedException(process.ExitCode, host.Output));
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed meanwhile: nobody waits for it to get ready any more.
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -138,6 +153,13 @@ public sealed class DevHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the host alone (SIGKILL), as a crash or `kill -9` would, and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: false);
+        await process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -151,4 +173,13 @@ public sealed class DevHostProcess : IAsyncDisposable
 
         process.Dispose();
     }
+}
+
+/// <summary>The dev host exited before it was ready: its exit code and all it wrote.</summary>
+public sealed class DevHostExitedException(int exitCode, string output)
+    : Exception($"The dev host exited with code {exitCode}:\n{output}")
+{
+    public int ExitCode { get; } = exitCode;
+
+    public string Output { get; } = output;
 }

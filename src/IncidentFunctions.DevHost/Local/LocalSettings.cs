@@ -6,8 +6,8 @@ namespace IncidentFunctions.DevHost.Local;
 
 /// <summary>
 /// Configuration as `func start` would see it: the "Values" of local.settings.json (environment variables and
-/// command-line arguments still win), and, when no integration is configured, a "demo" integration whose key is
-/// generated once and kept in the git-ignored state folder.
+/// command-line arguments still win), and, unless turned off, a "demo" integration whose key is generated once and kept
+/// in the git-ignored state folder.
 /// </summary>
 public static class LocalSettings
 {
@@ -45,7 +45,7 @@ public static class LocalSettings
 
         if (string.IsNullOrEmpty(configuration["Links:SigningKey"]))
         {
-            defaults["Links:SigningKey"] = StateSecret(paths, "link-signing-key", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            defaults["Links:SigningKey"] = StateSecret(paths.LinkSigningKey, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         }
 
         configuration.AddInMemoryCollection(defaults);
@@ -63,10 +63,9 @@ public static class LocalSettings
         });
 
     /// <summary>A value generated on first use and kept in the git-ignored state folder, so restarts keep it.</summary>
-    static string StateSecret(RepositoryPaths paths, string name, Func<string> generate)
+    static string StateSecret(string file, Func<string> generate)
     {
-        Directory.CreateDirectory(paths.State);
-        var file = Path.Combine(paths.State, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         if (!File.Exists(file))
         {
             File.WriteAllText(file, generate());
@@ -75,15 +74,19 @@ public static class LocalSettings
         return File.ReadAllText(file).Trim();
     }
 
-    /// <summary>Adds the demo integration unless integrations are configured; returns its key, or null.</summary>
-    public static string? AddDemoIntegrationIfNone(this ConfigurationManager configuration, RepositoryPaths paths)
+    /// <summary>
+    /// Adds the demo integration, whose key is generated once into the state folder, beside any configured ones: a
+    /// developer who adds their own integration keeps the README's walk-through. Returns its key, or null when
+    /// DevHost:DemoIntegration is false or an integration named "demo" is configured (then it is theirs, as it is).
+    /// </summary>
+    public static string? AddDemoIntegration(this ConfigurationManager configuration, RepositoryPaths paths, DevHostOptions options)
     {
-        if (configuration.GetSection(IntegrationOptions.Section).GetChildren().Any())
+        if (!options.DemoIntegration || configuration.GetSection($"{IntegrationOptions.Section}:{DemoIntegration}").Exists())
         {
             return null;
         }
 
-        var key = StateSecret(paths, "demo-key", () => "demo-" + RandomNumberGenerator.GetHexString(32, lowercase: true));
+        var key = StateSecret(paths.DemoKey, () => "demo-" + RandomNumberGenerator.GetHexString(32, lowercase: true));
         configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{IntegrationOptions.Section}:{DemoIntegration}:Secrets:0"] = key });
         return key;
     }

@@ -1,20 +1,27 @@
+using IncidentFunctions.DevHost.Functions;
 
 namespace IncidentFunctions.DevHost.Local;
 
 /// <summary>
 /// The local stand-ins the dev host starts for what is not configured: Azurite for Storage and the Durable task hub
-/// when no storage connection is set, MailDev as the SMTP inbox when no Email transport is set. Data stays in the
-/// git-ignored .devhost folder across restarts. What is configured (Azure Storage, an Azurite or relay you run) is used.
+/// when no storage connection is set, MailDev as the SMTP inbox when no Email transport is set. Data stays in the data
+/// folder (the git-ignored .devhost) across restarts. What is configured (Azure Storage, an Azurite or relay you run) is used.
 /// </summary>
-public sealed class LocalStack : IAsyncDisposable
+public sealed partial class LocalStack : IAsyncDisposable
 {
+    /// <summary>How long tools a killed host left behind get to finish their own shutdown (they began it when it died).</summary>
+    static readonly TimeSpan LeftoverGrace = TimeSpan.FromSeconds(10);
+
     readonly List<NodeService> services = [];
+    DataFolderLock? dataFolder;
     volatile bool stopping;
 
-    public bool StartedAzurite { get; private set; }
+    /// <summary>The Azurite the dev host started, or null when storage is configured.</summary>
+    public AzuritePorts? Azurite { get; private set; }
 
     public MailDevPorts? MailDev { get; private set; }
 
+    /// <exception cref="DevHostStartException">The data folder or a port is taken; the message says by whom and what to do.</exception>
     public static async Task<LocalStack> StartIfNeededAsync(ConfigurationManager configuration, RepositoryPaths paths, DevHostOptions options, ILogger logger)
     {
         var stack = new LocalStack();
@@ -28,25 +35,41 @@ public sealed class LocalStack : IAsyncDisposable
 
         try
         {
+            stack.dataFolder = DataFolderLock.Acquire(paths.State);
+            if (stack.dataFolder.PreviousHost is { } previous && !previous.IsRunning())
+            {
+                File.Delete(DurableFunctions.SocketPath(previous.ProcessId));
+            }
+
+            if (await stack.dataFolder.StopLeftoversAsync(LeftoverGrace) is { Count: > 0 } leftovers)
+            {
+                LogLeftoversStopped(logger, string.Join(", ", leftovers.Select(p => $"{p.Name} ({p.ProcessId})")), paths.State);
+            }
+
             await LocalTools.EnsureNpmPackagesAsync(paths, logger);
             if (!storageConfigured)
             {
-                var azurite = AzuritePorts.Default;
-                await EnsureFreeAsync(azurite.Blob, azurite.Queue, azurite.Table);
-                foreach (var service in await LocalTools.StartAzuriteAsync(paths, Path.Combine(paths.State, "azurite"), azurite))
+                var azurite = new AzuritePorts(options.AzuriteBlobPort, options.AzuriteQueuePort, options.AzuriteTablePort);
+                var useYours = $"If it is an Azurite of yours, set {ConnectionNames.Storage}=UseDevelopmentStorage=true (local.settings.json or the environment) and the dev host uses it; otherwise stop that program, or move Azurite with";
+                await EnsureFreeAsync(azurite.Blob, "Azurite's blob service", $"{useYours} DevHost:AzuriteBlobPort.");
+                await EnsureFreeAsync(azurite.Queue, "Azurite's queue service", $"{useYours} DevHost:AzuriteQueuePort.");
+                await EnsureFreeAsync(azurite.Table, "Azurite's table service", $"{useYours} DevHost:AzuriteTablePort.");
+                foreach (var service in await LocalTools.StartAzuriteAsync(paths, paths.Azurite, azurite))
                 {
                     stack.Add(service, logger);
                 }
 
-                stack.StartedAzurite = true;
+                stack.Azurite = azurite;
                 configuration.AddInMemoryCollection(new Dictionary<string, string?> { [ConnectionNames.Storage] = azurite.ConnectionString });
             }
 
             if (!emailConfigured)
             {
                 var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
-                await EnsureFreeAsync(mail.Smtp, mail.Web);
-                stack.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(paths.State, "maildev"), mail), logger);
+                var useYours = "Stop that program, or move MailDev with";
+                await EnsureFreeAsync(mail.Smtp, "MailDev's SMTP server", $"{useYours} DevHost:MailDevSmtpPort, or send through a relay of yours with Email__Transport=Smtp and Email__Smtp__*.");
+                await EnsureFreeAsync(mail.Web, "MailDev's inbox", $"{useYours} DevHost:MailDevWebPort.");
+                stack.Add(await LocalTools.StartMailDevAsync(paths, paths.MailDev, mail), logger);
                 stack.MailDev = mail;
                 configuration.UseMailDev(mail);
             }
@@ -63,10 +86,14 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>The dev host is shutting down: from now on a tool that exits is expected to.</summary>
     public void Stopping() => stopping = true;
 
-    /// <summary>Keeps <paramref name="service"/> and says so loudly if it dies while the dev host runs: nothing works without it.</summary>
+    /// <summary>
+    /// Keeps <paramref name="service"/>, writes it down in the data folder, and says so loudly if it dies while the dev
+    /// host runs: nothing works without it.
+    /// </summary>
     void Add(NodeService service, ILogger logger)
     {
         services.Add(service);
+        dataFolder?.Record(service);
         service.Stopped += s =>
         {
             if (!stopping)
@@ -76,16 +103,12 @@ public sealed class LocalStack : IAsyncDisposable
         };
     }
 
-    static async Task EnsureFreeAsync(params int[] ports)
+    static async Task EnsureFreeAsync(int port, string tool, string advice)
     {
-        foreach (var port in ports)
+        if (await NodeService.AcceptsAsync(port))
         {
-            if (await NodeService.AcceptsAsync(port))
-            {
-                throw new InvalidOperationException(
-                    $"Port {port} is already in use. If an Azurite of yours runs there, set {ConnectionNames.Storage}=UseDevelopmentStorage=true " +
-                    "in local.settings.json (or the environment) and the dev host will use it instead of starting its own.");
-            }
+            var listener = LocalProcesses.ListenerOf(port) is { } program ? $", {program}" : string.Empty;
+            throw new DevHostStartException($"Port {port} is in use by another program{listener}; the dev host starts {tool} there. {advice}");
         }
     }
 
@@ -97,5 +120,13 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         services.Clear();
+        dataFolder?.Dispose();
+        dataFolder = null;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped {Tools}, left running in {DataFolder} by a dev host that ended without stopping them")]
+    static partial void LogLeftoversStopped(ILogger logger, string tools, string dataFolder);
 }
+
+/// <summary>The dev host cannot start, for a reason the developer can act on; its message is all they need to see.</summary>
+public sealed class DevHostStartException(string message) : Exception(message);

@@ -5,8 +5,6 @@ namespace IncidentFunctions.DevHost.Local;
 /// <summary>Ports of the local stand-ins for Azure Storage and an SMTP relay.</summary>
 public sealed record AzuritePorts(int Blob, int Queue, int Table)
 {
-    public static readonly AzuritePorts Default = new(10000, 10001, 10002);
-
     public static AzuritePorts Free() => new(NodeService.FreePort(), NodeService.FreePort(), NodeService.FreePort());
 
     /// <summary>Azurite's well-known development account; not a secret (it is published with the emulator).</summary>
@@ -19,7 +17,12 @@ public sealed record AzuritePorts(int Blob, int Queue, int Table)
 
 public sealed record MailDevPorts(int Smtp, int Web)
 {
-    public static readonly MailDevPorts Default = new(1025, 1080);
+    /// <summary>
+    /// The web inbox as a browser should open it: MailDev's root. Its page finds the REST API through the
+    /// <c>&lt;base href&gt;</c> MailDev adds only to the page it serves there; opened as /index.html it asks for
+    /// /index.html/api/... and shows "Failed to load emails".
+    /// </summary>
+    public Uri Inbox => new($"http://localhost:{Web}/");
 
     public static MailDevPorts Free() => new(NodeService.FreePort(), NodeService.FreePort());
 }
@@ -96,8 +99,8 @@ public static class LocalTools
         }
 
         // Test fixtures and hosts may start together on a fresh clone: one of them installs, the others wait.
-        Directory.CreateDirectory(paths.State);
-        await using var installLock = await AcquireAsync(Path.Combine(paths.State, "npm.lock"));
+        Directory.CreateDirectory(Path.GetDirectoryName(paths.NpmLock)!);
+        await using var installLock = await AcquireAsync(paths.NpmLock);
         if (Installed())
         {
             return;

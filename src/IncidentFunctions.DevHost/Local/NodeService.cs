@@ -24,6 +24,12 @@ public sealed class NodeService : IAsyncDisposable
             .FirstOrDefault(File.Exists)
         : null;
 
+    /// <summary>
+    /// Preloaded into every tool: it stops the tool when its standard input, a pipe from this process, closes. The
+    /// operating system closes it when this process ends, even by kill -9 or a crash, so no tool outlives its dev host.
+    /// </summary>
+    static readonly string StopWithHost = Path.Combine(Path.GetDirectoryName(typeof(NodeService).Assembly.Location)!, "Local", "stop-with-host.cjs");
+
     readonly Process process;
     readonly Queue<string> output = new();
     volatile bool disposing;
@@ -49,12 +55,22 @@ public sealed class NodeService : IAsyncDisposable
 
     public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(Setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (!File.Exists(StopWithHost))
+        {
+            throw new FileNotFoundException($"{StopWithHost} is missing from the build output.", StopWithHost);
+        }
+
+        var start = new ProcessStartInfo(Setsid ?? "node")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
         if (Setsid is not null)
         {
             start.ArgumentList.Add("node");
         }
 
+        start.ArgumentList.Add("--require");
+        start.ArgumentList.Add(StopWithHost);
         start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
@@ -85,7 +101,7 @@ public sealed class NodeService : IAsyncDisposable
                 {
                     var log = service.Output;
                     await service.DisposeAsync();
-                    throw new InvalidOperationException($"{name} did not start listening on port {port}. Its output:\n{log}");
+                    throw new DevHostStartException($"{name} did not start listening on port {port}. Its output:\n{log}");
                 }
 
                 await Task.Delay(100);

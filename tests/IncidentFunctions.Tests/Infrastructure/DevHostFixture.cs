@@ -46,6 +46,9 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
 
     public DevHostProcess Host { get; private set; } = null!;
 
+    /// <summary>The host's own data folder (its generated demo key), apart from a developer's .devhost.</summary>
+    public string DataFolder { get; } = Directory.CreateTempSubdirectory("incidentfunctions-e2e-").FullName;
+
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>What the host said before its last restart, for diagnosing a failed restart.</summary>
@@ -73,6 +76,7 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
         settings[$"Integrations__{GrafanaIntegration}__HmacSecrets__0"] = GrafanaHmacSecret;
         settings[$"Integrations__{GrafanaIntegration}__HmacTimestampHeader"] = Ingestion.HmacSignatures.GrafanaTimestampHeader;
         settings["DevHost__Principal"] = string.Empty;
+        settings["DevHost__DataFolder"] = DataFolder;
         // Links in emails must point at this host, on its own port.
         settings["Links__BaseUrl"] = $"http://localhost:{port}";
         // Retry a failing queue message quickly so the poison path is observable within seconds.
@@ -157,6 +161,7 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
         }
 
         await Services.DisposeAsync();
+        Directory.Delete(DataFolder, recursive: true);
     }
 }
 

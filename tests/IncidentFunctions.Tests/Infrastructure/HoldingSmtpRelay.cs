@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace IncidentFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// An SMTP relay that accepts every email at once except those to <paramref name="heldRecipient"/>: their delivery is
+/// held after the message is sent, before the relay's answer, until <see cref="Release"/>. The sender then stays in the
+/// middle of its send for as long as a test needs.
+/// </summary>
+public sealed class HoldingSmtpRelay : IAsyncDisposable
+{
+    readonly string heldRecipient;
+    readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    readonly CancellationTokenSource stop = new();
+    readonly TaskCompletionSource held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly Task serving;
+
+    public HoldingSmtpRelay(string heldRecipient)
+    {
+        this.heldRecipient = heldRecipient;
+        listener.Start();
+        serving = ServeAsync();
+    }
+
+    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
+
+    /// <summary>Completes when a delivery to the held recipient waits for its answer.</summary>
+    public Task Held => held.Task;
+
+    /// <summary>The app settings that send email here.</summary>
+    public IReadOnlyDictionary<string, string> EmailSettings => new Dictionary<string, string>
+    {
+        ["Email__Transport"] = "Smtp",
+        ["Email__From"] = "incidents@example.com",
+        ["Email__Smtp__Host"] = "127.0.0.1",
+        ["Email__Smtp__Port"] = Port.ToString(),
+        ["Email__Smtp__Security"] = "None",
+    };
+
+    public void Release() => released.TrySetResult();
+
+    async Task ServeAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var client = await listener.AcceptTcpClientAsync(stop.Token);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await ServeAsync(client);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException)
+                {
+                    // The relay or the sender hung up.
+                }
+                finally
+                {
+                    client.Dispose();
+                }
+            });
+        }
+    }
+
+    async Task ServeAsync(TcpClient client)
+    {
+        await using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 holding ESMTP");
+        var holdThis = false;
+        while (await reader.ReadLineAsync(stop.Token) is { } line)
+        {
+            var verb = line.Split(' ', ':')[0].ToUpperInvariant();
+            if (verb == "RCPT" && line.Contains(heldRecipient, StringComparison.OrdinalIgnoreCase))
+            {
+                holdThis = true;
+            }
+
+            if (verb == "DATA")
+            {
+                await writer.WriteLineAsync("354 go ahead");
+                while (await reader.ReadLineAsync(stop.Token) is { } body && body != ".")
+                {
+                }
+
+                if (holdThis)
+                {
+                    held.TrySetResult();
+                    await released.Task.WaitAsync(stop.Token);
+                }
+
+                await writer.WriteLineAsync("250 ok");
+                holdThis = false;
+                continue;
+            }
+
+            await writer.WriteLineAsync(verb == "QUIT" ? "221 bye" : "250 ok");
+            if (verb == "QUIT")
+            {
+                break;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        listener.Stop();
+        try
+        {
+            await serving;
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
+        {
+            // Stopping is the only way out of the accept loop.
+        }
+
+        stop.Dispose();
+    }
+}
