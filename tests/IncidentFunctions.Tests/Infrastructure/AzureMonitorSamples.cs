@@ -14,10 +14,13 @@ public static class AzureMonitorSamples
     public static string Read(string name) => File.ReadAllText(Path.Combine(Directory, name + ".json"));
 
     /// <summary>A sample with fields set (to a JSON value) or removed (null) at dotted paths.</summary>
-    public static string With(string name, params (string Path, string? Json)[] edits)
+    public static string With(string name, params (string Path, string? Json)[] edits) => Edit(Read(name), edits);
+
+    /// <summary>A JSON object with fields set (to a JSON value) or removed (null) at dotted paths.</summary>
+    public static string Edit(string json, params (string Path, string? Json)[] edits)
     {
-        var root = JsonNode.Parse(Read(name))!.AsObject();
-        foreach (var (path, json) in edits)
+        var root = JsonNode.Parse(json)!.AsObject();
+        foreach (var (path, value) in edits)
         {
             var segments = path.Split('.');
             var parent = root;
@@ -26,13 +29,13 @@ public static class AzureMonitorSamples
                 parent = parent[segment]!.AsObject();
             }
 
-            if (json is null)
+            if (value is null)
             {
                 parent.Remove(segments[^1]);
             }
             else
             {
-                parent[segments[^1]] = JsonNode.Parse(json);
+                parent[segments[^1]] = JsonNode.Parse(value);
             }
         }
 

@@ -230,30 +230,7 @@ public sealed class AzureMonitorFormatTests
     static string MetricAlertWith(string path, string? json) => MetricAlertWith((path, json));
 
     /// <summary>The fired metric alert with fields set (to a JSON value) or removed (null) at dotted paths.</summary>
-    static string MetricAlertWith(params (string Path, string? Json)[] edits)
-    {
-        var root = JsonNode.Parse(MetricAlertFired)!.AsObject();
-        foreach (var (path, json) in edits)
-        {
-            var segments = path.Split('.');
-            var parent = root;
-            foreach (var segment in segments[..^1])
-            {
-                parent = parent[segment]!.AsObject();
-            }
-
-            if (json is null)
-            {
-                parent.Remove(segments[^1]);
-            }
-            else
-            {
-                parent[segments[^1]] = JsonNode.Parse(json);
-            }
-        }
-
-        return root.ToJsonString();
-    }
+    static string MetricAlertWith(params (string Path, string? Json)[] edits) => AzureMonitorSamples.Edit(MetricAlertFired, edits);
 
     [Fact]
     public void FiredAndResolvedNotificationsOfOneAlertShareTheDedupKey()
