@@ -97,7 +97,7 @@ public sealed class DevHostStartStopTests : IDisposable
         // Level 2 is paged by an activity of the incident's orchestration a second after it opens; its email is held
         // at the relay, so the activity is in flight when the signal comes.
         var policy = new TestPolicy { Levels = [new(["person:alice"], 1), new(["person:bob"], 600)] };
-        await using var relay = new HoldingSmtpRelay(policy.Email("bob"));
+        await using var relay = new ScriptedSmtpServer(heldRecipient: policy.Email("bob"));
         var settings = Settings();
         foreach (var (key, value) in relay.EmailSettings)
         {

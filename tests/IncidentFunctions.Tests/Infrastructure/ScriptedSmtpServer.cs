@@ -5,55 +5,116 @@ using System.Text;
 namespace IncidentFunctions.Tests.Infrastructure;
 
 /// <summary>
-/// An SMTP server that answers every RCPT TO with the given reply: MailDev accepts every recipient, and a 4xx or
-/// 5xx reply is what the sender has to tell apart.
+/// An SMTP server whose answers a test chooses, for what MailDev cannot do: it answers every RCPT TO with
+/// <c>recipientReply</c> (MailDev accepts every recipient, and a 4xx or 5xx reply is what the sender has to tell apart),
+/// and it can hold the delivery of an email to <c>heldRecipient</c> after the message is sent, before its answer, until
+/// <see cref="Release"/>, so that the sender stays in the middle of its send for as long as a test needs.
 /// </summary>
 public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
     readonly TcpListener listener = new(IPAddress.Loopback, 0);
     readonly CancellationTokenSource stop = new();
+    readonly TaskCompletionSource held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly string recipientReply;
+    readonly string? heldRecipient;
     readonly Task serving;
-
-    public ScriptedSmtpServer(string recipientReply)
-    {
-        listener.Start();
-        serving = ServeAsync(recipientReply);
-    }
-
     int recipientsTried;
+
+    public ScriptedSmtpServer(string recipientReply = "250 ok", string? heldRecipient = null)
+    {
+        this.recipientReply = recipientReply;
+        this.heldRecipient = heldRecipient;
+        listener.Start();
+        serving = ServeAsync();
+    }
 
     public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     /// <summary>How many RCPT TO commands it has answered: how many deliveries were attempted.</summary>
     public int RecipientsTried => Volatile.Read(ref recipientsTried);
 
-    async Task ServeAsync(string recipientReply)
+    /// <summary>Completes when a delivery to the held recipient waits for its answer.</summary>
+    public Task Held => held.Task;
+
+    /// <summary>The app settings that send email here.</summary>
+    public IReadOnlyDictionary<string, string> EmailSettings => new Dictionary<string, string>
+    {
+        ["Email__Transport"] = "Smtp",
+        ["Email__From"] = "incidents@example.com",
+        ["Email__Smtp__Host"] = "127.0.0.1",
+        ["Email__Smtp__Port"] = Port.ToString(),
+        ["Email__Smtp__Security"] = "None",
+    };
+
+    public void Release() => released.TrySetResult();
+
+    async Task ServeAsync()
     {
         while (!stop.IsCancellationRequested)
         {
-            using var client = await listener.AcceptTcpClientAsync(stop.Token);
-            await using var stream = client.GetStream();
-            using var reader = new StreamReader(stream, Encoding.ASCII);
-            await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-            await writer.WriteLineAsync("220 scripted ESMTP");
-            while (await reader.ReadLineAsync(stop.Token) is { } line)
+            var client = await listener.AcceptTcpClientAsync(stop.Token);
+            _ = Task.Run(async () =>
             {
-                var verb = line.Split(' ', ':')[0].ToUpperInvariant();
-                if (verb == "RCPT")
+                try
                 {
-                    Interlocked.Increment(ref recipientsTried);
+                    await ServeAsync(client);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException)
+                {
+                    // The server or the sender hung up.
+                }
+                finally
+                {
+                    client.Dispose();
+                }
+            });
+        }
+    }
+
+    async Task ServeAsync(TcpClient client)
+    {
+        await using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 scripted ESMTP");
+        var holdThis = false;
+        while (await reader.ReadLineAsync(stop.Token) is { } line)
+        {
+            var verb = line.Split(' ', ':')[0].ToUpperInvariant();
+            if (verb == "RCPT")
+            {
+                Interlocked.Increment(ref recipientsTried);
+                holdThis |= heldRecipient is not null && line.Contains(heldRecipient, StringComparison.OrdinalIgnoreCase);
+            }
+
+            if (verb == "DATA")
+            {
+                await writer.WriteLineAsync("354 go ahead");
+                while (await reader.ReadLineAsync(stop.Token) is { } body && body != ".")
+                {
                 }
 
-                await writer.WriteLineAsync(verb switch
+                if (holdThis)
                 {
-                    "RCPT" => recipientReply,
-                    "QUIT" => "221 bye",
-                    _ => "250 ok",
-                });
-                if (verb == "QUIT")
-                {
-                    break;
+                    held.TrySetResult();
+                    await released.Task.WaitAsync(stop.Token);
                 }
+
+                holdThis = false;
+                await writer.WriteLineAsync("250 ok");
+                continue;
+            }
+
+            await writer.WriteLineAsync(verb switch
+            {
+                "RCPT" => recipientReply,
+                "QUIT" => "221 bye",
+                _ => "250 ok",
+            });
+            if (verb == "QUIT")
+            {
+                break;
             }
         }
     }
