@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.TestTools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IncidentFunctions.Benchmarks;

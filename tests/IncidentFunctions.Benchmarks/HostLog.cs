@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using IncidentFunctions.DevHost;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.TestTools;
 
 namespace IncidentFunctions.Benchmarks;
 

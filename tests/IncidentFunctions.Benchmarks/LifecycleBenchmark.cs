@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.TestTools;
 using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -5,6 +5,7 @@ using System.Net;
 using System.Security.Cryptography;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.TestTools;
 
 namespace IncidentFunctions.Benchmarks;
 

@@ -8,6 +8,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.DurableTask.Client;
 

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
 
 namespace IncidentFunctions.Tests.EndToEnd;

@@ -5,6 +5,7 @@ using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Http;
 using IncidentFunctions.Model;
+using IncidentFunctions.TestTools;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Grpc;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -5,6 +5,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
+using IncidentFunctions.TestTools;
 using IncidentFunctions.Timeline;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;

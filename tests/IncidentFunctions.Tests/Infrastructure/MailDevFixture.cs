@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Integration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;

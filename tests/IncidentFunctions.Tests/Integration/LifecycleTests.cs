@@ -4,6 +4,7 @@ using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Opening;
 using IncidentFunctions.Paging;
+using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Notifications;
+using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text;
+using IncidentFunctions.DevHost;
+using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
 
-namespace IncidentFunctions.DevHost.Local;
+namespace IncidentFunctions.TestTools;
 
 /// <summary>
 /// A dev host started as a child process, as a developer would run it: the end-to-end tests and the benchmark use it
@@ -30,7 +33,7 @@ public sealed class DevHostProcess : IAsyncDisposable
     public int? ExitCode => process.HasExited ? process.ExitCode : null;
 
     /// <summary>The gRPC socket of the dev host's task hub server; tests talk Durable Task to it directly.</summary>
-    public string GrpcSocket => Functions.DurableFunctions.SocketPath(process.Id);
+    public string GrpcSocket => DurableFunctions.SocketPath(process.Id);
 
     /// <summary>Everything the host wrote to stdout and stderr so far.</summary>
     public string Output
@@ -60,7 +63,7 @@ public sealed class DevHostProcess : IAsyncDisposable
     /// </summary>
     public static async Task<DevHostProcess> StartAsync(int port, IReadOnlyDictionary<string, string> settings, TimeSpan timeout, string? assembly = null)
     {
-        assembly ??= typeof(DevHostProcess).Assembly.Location;
+        assembly ??= typeof(DevHostOptions).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -1,8 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IncidentFunctions.DevHost.Local;
 
-namespace IncidentFunctions.DevHost.Local;
+namespace IncidentFunctions.TestTools;
 
 /// <summary>An email as MailDev's REST API returns it (the fields the tests and benchmarks read).</summary>
 public sealed record MailDevEmail(
