@@ -55,6 +55,7 @@ public static class IncidentServices
         services.AddSingleton<LifecycleActivities>();
         services.AddSingleton<IncidentPager>();
         services.AddSingleton<IncidentResponder>();
+        services.AddSingleton<IncidentLifecycles>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

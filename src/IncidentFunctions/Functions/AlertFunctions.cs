@@ -8,7 +8,7 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Functions;
 
 /// <summary>Alerts in (HTTP, answered fast) and alerts processed (queue). Both only bind and delegate.</summary>
-public sealed class AlertFunctions(AlertIntake intake, PagerDutyIntake pagerDuty, AlertProcessor processor)
+public sealed class AlertFunctions(AlertIntake intake, PagerDutyIntake pagerDuty, AlertProcessor processor, IncidentLifecycles lifecycles)
 {
     [Function(nameof(ReceiveAlerts))]
     public Task<IActionResult> ReceiveAlerts(
@@ -28,5 +28,5 @@ public sealed class AlertFunctions(AlertIntake intake, PagerDutyIntake pagerDuty
         [QueueTrigger(QueueNames.Alerts, Connection = ConnectionNames.Storage)] string message,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        processor.ProcessAsync(AlertPayloads.Parse(message), new DurableIncidentLifecycle(durableClient), cancellationToken);
+        processor.ProcessAsync(AlertPayloads.Parse(message), lifecycles.For(durableClient), cancellationToken);
 }

@@ -16,7 +16,7 @@ namespace IncidentFunctions.Functions;
 public sealed record ResponderActionResult(string Outcome, string? ActedBy, string? ActedVia, DateTimeOffset? ActedAt, Incident Incident);
 
 /// <summary>Acknowledge and resolve for signed-in responders (App Service Authentication principal).</summary>
-public sealed class ResponderApi(IncidentResponder responder, SignIn signIn)
+public sealed class ResponderApi(IncidentResponder responder, SignIn signIn, IncidentLifecycles lifecycles)
 {
     [Function(nameof(AcknowledgeIncident))]
     public Task<IActionResult> AcknowledgeIncident(
@@ -47,7 +47,7 @@ public sealed class ResponderApi(IncidentResponder responder, SignIn signIn)
             return Problem.NotFound("Incident", id).ToResult();
         }
 
-        var result = await act(principal.Name, new DurableIncidentLifecycle(durableClient));
+        var result = await act(principal.Name, lifecycles.For(durableClient));
         return result.Outcome switch
         {
             TransitionOutcome.NotFound => Problem.NotFound("Incident", id).ToResult(),

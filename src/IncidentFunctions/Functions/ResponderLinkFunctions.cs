@@ -16,7 +16,7 @@ namespace IncidentFunctions.Functions;
 /// fetch every link, so GET and HEAD only show a confirmation page; the responder's POST acts.
 /// </summary>
 public sealed partial class ResponderLinkFunctions(
-    LinkSigner signer, IncidentStore incidents, IncidentResponder responder, ILogger<ResponderLinkFunctions> logger)
+    LinkSigner signer, IncidentStore incidents, IncidentResponder responder, IncidentLifecycles lifecycles, ILogger<ResponderLinkFunctions> logger)
 {
     [Function(nameof(ShowResponderLink))]
     public async Task<IActionResult> ShowResponderLink(
@@ -42,7 +42,7 @@ public sealed partial class ResponderLinkFunctions(
         string action,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        SubmitAsync(request, id, action, new DurableIncidentLifecycle(durableClient), cancellationToken);
+        SubmitAsync(request, id, action, lifecycles.For(durableClient), cancellationToken);
 
     internal async Task<IActionResult> SubmitAsync(HttpRequest request, string id, string action, IIncidentLifecycle lifecycle, CancellationToken ct)
     {

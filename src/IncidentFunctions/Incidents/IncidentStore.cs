@@ -49,14 +49,28 @@ public sealed class IncidentStore(TableServiceClient service)
 
     public Task<IncidentEntity?> FindAsync(string id, CancellationToken ct) => FindAsync<IncidentEntity>(incidents, id, IncidentEntity.Row, ct);
 
-    /// <summary>Creates the incident together with its first alert; false if the incident already exists.</summary>
-    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity firstAlert, CancellationToken ct)
+    /// <summary>
+    /// Creates the incident together with its first alert and, when given, the claim its first page is sent under;
+    /// false if the incident already exists.
+    /// </summary>
+    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
     {
         try
         {
-            var response = await incidents.SubmitTransactionAsync(
-                [new(TableTransactionActionType.Add, incident), new(TableTransactionActionType.Add, firstAlert)], ct);
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, incident), new(TableTransactionActionType.Add, firstAlert)];
+            if (firstPage is not null)
+            {
+                actions.Add(new(TableTransactionActionType.Add, firstPage));
+            }
+
+            var response = await incidents.SubmitTransactionAsync(actions, ct);
             incident.ETag = await ETagAfterAsync(response, incident.Id, ct);
+            if (firstPage is not null)
+            {
+                // Without it, releasing the claim after a failed send would fail too, and the claim would lapse instead.
+                firstPage.ETag = response.Value[2].Headers.ETag ?? default;
+            }
+
             return true;
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
@@ -186,13 +200,19 @@ public sealed class IncidentStore(TableServiceClient service)
     /// Makes the status index agree with the incident: a row in its status bucket and in "all", none elsewhere.
     /// Idempotent, so a crash between writes is repaired by the next call; readers also skip rows that disagree.
     /// </summary>
-    public async Task IndexAsync(IncidentEntity incident, CancellationToken ct)
+    /// <paramref name="isNew"/> says the incident was just created (open, never indexed): nothing stale to remove.
+    public async Task IndexAsync(IncidentEntity incident, CancellationToken ct, bool isNew = false)
     {
         var rowKey = IndexEntity.RowKeyOf(incident);
         var current = IndexEntity.BucketOf(incident.StatusValue);
         await Task.WhenAll(
             index.UpsertEntityAsync(new IndexEntity { PartitionKey = current, RowKey = rowKey, IncidentId = incident.Id }, TableUpdateMode.Replace, ct),
             index.UpsertEntityAsync(new IndexEntity { PartitionKey = IndexEntity.All, RowKey = rowKey, IncidentId = incident.Id }, TableUpdateMode.Replace, ct));
+        if (isNew)
+        {
+            return;
+        }
+
         foreach (var stale in Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf).Where(b => b != current))
         {
             await index.DeleteEntityAsync(stale, rowKey, ETag.All, ct);

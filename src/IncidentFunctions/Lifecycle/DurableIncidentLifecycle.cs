@@ -1,18 +1,34 @@
+using System.Text.Json;
 using Grpc.Core;
+using IncidentFunctions.LifecycleEvents;
 using IncidentFunctions.Model;
+using IncidentFunctions.Policy;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Lifecycle;
 
-public sealed class DurableIncidentLifecycle(DurableTaskClient client) : IIncidentLifecycle
+/// <summary>Hands function classes the lifecycle seam for the Durable client their trigger bound.</summary>
+public sealed class IncidentLifecycles(IOptions<LifecycleEventOptions> events)
+{
+    public IIncidentLifecycle For(DurableTaskClient client) => new DurableIncidentLifecycle(client, events.Value.Plan);
+}
+
+/// <summary>
+/// Starts and signals incident orchestrations on a Durable client. <paramref name="events"/> is how to publish lifecycle
+/// events (null: off), which an orchestration started with an <see cref="OpeningDone"/> keeps for the incident's life.
+/// </summary>
+public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPublishingPlan? events) : IIncidentLifecycle
 {
     // Every status: an instance id that was ever used is never started again, whatever state it is in.
     static readonly OrchestrationRuntimeStatus[] NeverReplace = StartOrchestrationOptionsExtensions.ValidDedupeStatuses.ToArray();
 
-    public async Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct)
+    public async Task<bool> EnsureStartedAsync(string incidentId, OpeningDone? opening, CancellationToken ct)
     {
-        if (await client.GetInstanceAsync(incidentId, getInputsAndOutputs: false, ct) is not null)
+        // An opening's incident id is new, so no run of it can exist yet; anyone else checks first, which costs a read
+        // but keeps a second start from depending on the backend's dedupe (see FACTS: not every version enforced it).
+        if (opening is null && await client.GetInstanceAsync(incidentId, getInputsAndOutputs: false, ct) is not null)
         {
             return false;
         }
@@ -21,7 +37,7 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client) : IIncide
         {
             var options = new StartOrchestrationOptions(incidentId).WithDedupeStatuses(NeverReplace);
             await client.ScheduleNewOrchestrationInstanceAsync(
-                nameof(IncidentOrchestration.IncidentOrchestrator), new IncidentLifecycleInput(incidentId), options, ct);
+                nameof(IncidentOrchestration.IncidentOrchestrator), InputOf(incidentId, opening), options, ct);
             return true;
         }
         catch (Exception e) when (IsAlreadyExists(e))
@@ -32,6 +48,17 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client) : IIncide
 
     public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) =>
         client.RaiseEventAsync(incidentId, LifecycleSignals.Name, signal, ct);
+
+    IncidentLifecycleInput InputOf(string incidentId, OpeningDone? opening) => opening is null
+        ? new IncidentLifecycleInput(incidentId)
+        : new IncidentLifecycleInput(incidentId, new IncidentStart(
+            JsonSerializer.Deserialize<TriageResult>(opening.Triage, JsonDefaults.Options)
+                ?? throw new InvalidOperationException($"Incident {incidentId} was opened without a triage."),
+            new IncidentState(incidentId, IncidentStatus.Open, opening.Integration, AcknowledgedAt: null, AcknowledgedBy: null, SourceResolvedAt: null),
+            events,
+            opening.OpenedAt,
+            opening.FirstPageSentAt,
+            FirstPageSent: true));
 
     // Racing starters lose with AlreadyExists (gRPC) or the SDK's translation of it, depending on the backend.
     static bool IsAlreadyExists(Exception e) =>

@@ -35,7 +35,7 @@ public static class IncidentOrchestration
             ?? throw new InvalidOperationException("The incident orchestration needs an IncidentLifecycleInput.");
         var run = new IncidentRun(context, input.IncidentId);
 
-        var start = await run.BeginAsync();
+        var start = await run.BeginAsync(input.Start);
         await run.ActiveAsync(start);
         await run.EventsPublishedAsync();
         // Review (post-incident) continues from here in a later phase; the active phase ends with the resolution.
@@ -64,17 +64,22 @@ public static class IncidentOrchestration
 
         /// <summary>Set when the opener's first page reached everyone on it before this orchestration began.</summary>
         DateTimeOffset? firstPageSentAt;
+
+        /// <summary>When the incident opened: when its first page was due.</summary>
+        DateTimeOffset openedAt;
         DateTimeOffset? sourceResolveHandled;
 
         DateTimeOffset Now => context.CurrentUtcDateTime;
 
         string NewId() => context.NewGuid().ToString("N");
 
-        public async Task<IncidentStart> BeginAsync()
+        /// <summary>Takes the start the opener handed over, or (without one) has an activity read the incident.</summary>
+        public async Task<IncidentStart> BeginAsync(IncidentStart? given)
         {
-            var start = await context.CallActivityAsync<IncidentStart>(
+            var start = given ?? await context.CallActivityAsync<IncidentStart>(
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
+            openedAt = start.OpenedAt;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
             Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), LifecycleEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
@@ -144,7 +149,8 @@ public static class IncidentOrchestration
                     var first = kind == NotificationKind.Page && cycle == 0 && level == 1;
                     var pagedAt = await NotifyAsync(
                         plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated,
-                        notificationId: first ? IncidentPager.FirstPageId : null, sentAt: first ? firstPageSentAt : null);
+                        notificationId: first ? IncidentPager.FirstPageId : null, sentAt: first ? firstPageSentAt : null,
+                        dueAt: dueAt ?? (first ? openedAt : Now));
                     if (escalated is not null)
                     {
                         Announce(new IncidentTransition(incidentId, escalated.Id, LifecycleEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
@@ -162,9 +168,10 @@ public static class IncidentOrchestration
                 }
             }
 
-            await RecordAsync(TimelineEventTypes.EscalationExhausted,
+            // Recorded by the activity that tells the team, like an escalation: one activity, not two.
+            var exhausted = NewEvent(TimelineEventTypes.EscalationExhausted,
                 $"Escalation exhausted after {plan.Repeat + 1} round(s) of {plan.Levels.Count} level(s); telling the whole team", []);
-            await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true);
+            await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true, preceding: exhausted, dueAt: dueAt);
             context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Exhausted));
             return (await WaitWhileOpenAsync(plan, until: null))!;
         }
@@ -377,12 +384,13 @@ public static class IncidentOrchestration
 
         /// <summary>
         /// Returns when the notification went out (null when nobody was emailed). <paramref name="preceding"/> is
-        /// recorded first, whether or not anyone is left to email. <paramref name="sentAt"/> says it went out already
-        /// (the opener's first page): it is counted, and no activity runs.
+        /// recorded with the emails, or alone when nobody is left to email. <paramref name="sentAt"/> says it went out
+        /// already (the opener's first page): it is counted, and no activity runs. <paramref name="dueAt"/> is when a
+        /// page was due, so that a late one says so.
         /// </summary>
         async Task<DateTimeOffset?> NotifyAsync(
             EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget,
-            TimelineEvent? preceding = null, string? notificationId = null, DateTimeOffset? sentAt = null)
+            TimelineEvent? preceding = null, string? notificationId = null, DateTimeOffset? sentAt = null, DateTimeOffset? dueAt = null)
         {
             var allowed = recipients;
             if (countsAgainstBudget)
@@ -418,7 +426,7 @@ public static class IncidentOrchestration
                 var at = preceding is null ? Now : preceding.At.AddTicks(1);
                 return await context.CallActivityAsync<DateTimeOffset?>(
                     nameof(LifecycleActivities.NotifyRecipients),
-                    new NotifyRequest(incidentId, notificationId ?? NewId(), kind, level, allowed, at, preceding),
+                    new NotifyRequest(incidentId, notificationId ?? NewId(), kind, level, allowed, at, preceding, dueAt),
                     EmailRetry);
             }
             catch (TaskFailedException e)

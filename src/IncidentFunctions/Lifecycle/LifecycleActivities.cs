@@ -33,7 +33,7 @@ public sealed class LifecycleActivities(
     public async Task<IncidentStart> BeginIncident([ActivityTrigger] BeginRequest request, CancellationToken ct)
     {
         var (incident, triage) = await opener.BeginAsync(request.IncidentId, ct);
-        var (firstPagedAt, firstPageSent) = await pager.StatusAsync(IncidentPager.FirstPage(incident.Id, triage.Escalation, incident.OpenedAt), ct);
+        var (firstPagedAt, firstPageSent) = await pager.StatusAsync(IncidentPager.FirstPageRequest(incident.Id, triage.Escalation, incident.OpenedAt), ct);
         return new IncidentStart(triage, StateOf(incident), events.Value.Plan, incident.OpenedAt, firstPagedAt, firstPageSent);
     }
 

@@ -4,8 +4,12 @@ using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Lifecycle;
 
-/// <summary>The input of an incident's orchestration; the instance id is the incident id.</summary>
-public sealed record IncidentLifecycleInput(string IncidentId);
+/// <summary>
+/// The input of an incident's orchestration; the instance id is the incident id. <see cref="Start"/> is set when the
+/// opener already triaged the incident and paged everyone on its first level (then the orchestration begins without
+/// an activity); otherwise the orchestration's first activity reads the incident (<see cref="BeginRequest"/>).
+/// </summary>
+public sealed record IncidentLifecycleInput(string IncidentId, IncidentStart? Start = null);
 
 /// <summary>What the orchestration knows of the stored incident; re-read whenever a signal arrives.</summary>
 public sealed record IncidentState(

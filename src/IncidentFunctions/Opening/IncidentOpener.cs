@@ -78,14 +78,21 @@ public sealed partial class IncidentOpener(
         }
 
         var triage = Triage(incident);
-        if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), ct))
+        var firstPage = pager.PlanFirstPage(incident, triage);
+        if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), firstPage?.Claim, ct))
         {
             return null;
         }
 
-        await timeline.AppendManyAsync(id, [received, .. OpeningEvents(incident, triage)], ct);
-        // The page first: it reads the incident before the opening's writes touch it.
-        await Task.WhenAll(pager.PageFirstAsync(incident, triage, ct), FinishOnceAsync(incident, lifecycle, openingRecorded: true, ct));
+        // The page goes out at once; the opening's record and the status index are written alongside it. The
+        // orchestration starts after the page, so that it knows whether the page reached everyone and need not ask.
+        var recorded = Task.WhenAll(
+            timeline.AppendManyAsync(id, [received, .. OpeningEvents(incident, triage)], ct),
+            incidents.IndexAsync(incident, ct, isNew: true));
+        var pagedAt = firstPage is null ? null : await pager.SendFirstPageAsync(firstPage, incident, ct);
+        await recorded;
+        var done = pagedAt is { } at ? new OpeningDone(incident.Triage!, incident.Integration, incident.OpenedAt, at) : null;
+        await FinishOnceAsync(incident, lifecycle, done, ct);
         LogOpened(logger, id, alert.Integration, alert.IncidentKey);
         return incident;
     }
@@ -95,7 +102,7 @@ public sealed partial class IncidentOpener(
     /// is unset): records the opening if it is missing, indexes the incident and starts its orchestration.
     /// </summary>
     public Task FinishAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, CancellationToken ct) =>
-        FinishOnceAsync(incident, lifecycle, openingRecorded: false, ct);
+        FinishOnceAsync(incident, lifecycle, opened: null, ct);
 
     /// <summary>
     /// For the orchestration's first activity: the incident and its triage as the opening stored them. For an incident
@@ -172,14 +179,19 @@ public sealed partial class IncidentOpener(
         return triage;
     }
 
-    Task FinishOnceAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, bool openingRecorded, CancellationToken ct)
+    /// <summary>
+    /// Starts the incident's lifecycle and marks the opening finished, once per incident in this process.
+    /// <paramref name="opened"/> is set by an opening that recorded and indexed the incident and paged everyone on its
+    /// first page; null when finishing an interrupted opening, which repairs whatever it finds missing.
+    /// </summary>
+    Task FinishOnceAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, OpeningDone? opened, CancellationToken ct)
     {
         if (finishing.Count >= MaxRemembered)
         {
             finishing.Clear();
         }
 
-        var run = finishing.GetOrAdd(incident.Id, _ => new Lazy<Task>(() => FinishRunAsync(incident, lifecycle, openingRecorded, ct)));
+        var run = finishing.GetOrAdd(incident.Id, _ => new Lazy<Task>(() => FinishRunAsync(incident, lifecycle, opened, ct)));
         return AwaitOrForgetAsync(incident.Id, run);
     }
 
@@ -197,21 +209,14 @@ public sealed partial class IncidentOpener(
         }
     }
 
-    async Task FinishRunAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, bool openingRecorded, CancellationToken ct)
+    async Task FinishRunAsync(IncidentEntity incident, IIncidentLifecycle lifecycle, OpeningDone? opened, CancellationToken ct)
     {
-        if (!openingRecorded && StoredTriage(incident) is { } triage)
+        if (opened is null)
         {
-            // Before the orchestration can exist: it takes the opening as recorded and never records it itself. The
-            // opening was written in one transaction with the alert, so its last event present means all of it is.
-            var opening = OpeningEvents(incident, triage);
-            if (!await timeline.ContainsAsync(incident.Id, opening[^1], ct))
-            {
-                await timeline.AppendManyAsync(incident.Id, opening, ct);
-            }
+            await RepairAsync(incident, ct);
         }
 
-        // Independent, and the orchestration start is what stands between a new incident and its level 2.
-        await Task.WhenAll(incidents.IndexAsync(incident, ct), lifecycle.EnsureStartedAsync(incident.Id, ct));
+        await lifecycle.EnsureStartedAsync(incident.Id, opened, ct);
         var current = incident;
         for (var attempt = 0; attempt < MaxAttempts && current is { LifecycleStarted: false }; attempt++)
         {
@@ -221,8 +226,40 @@ public sealed partial class IncidentOpener(
                 return;
             }
 
+            // Changed since it was read: repeats counted, or someone acted. An orchestration started with the opening
+            // never read the row, and a signal raised before it existed was lost: tell it now.
             current = await incidents.FindAsync(incident.Id, ct);
+            if (opened is not null && current is not null && (current.StatusValue != IncidentStatus.Open || current.SourceResolvedAt is not null))
+            {
+                var kind = current.StatusValue switch
+                {
+                    IncidentStatus.Acknowledged => SignalKind.Acknowledge,
+                    IncidentStatus.Resolved => SignalKind.Resolve,
+                    _ => SignalKind.SourceResolved,
+                };
+                await lifecycle.SignalAsync(incident.Id, new LifecycleSignal(kind, "system", Channels.System, time.GetUtcNow()), ct);
+                opened = null;
+            }
         }
+    }
+
+    /// <summary>
+    /// For an opening that was interrupted: records the opening if it is missing and indexes the incident, before the
+    /// orchestration can exist (it takes the opening as recorded and never records it itself).
+    /// </summary>
+    async Task RepairAsync(IncidentEntity incident, CancellationToken ct)
+    {
+        if (StoredTriage(incident) is { } triage)
+        {
+            // The opening was written in one transaction, so its last event present means all of it is.
+            var opening = OpeningEvents(incident, triage);
+            if (!await timeline.ContainsAsync(incident.Id, opening[^1], ct))
+            {
+                await timeline.AppendManyAsync(incident.Id, opening, ct);
+            }
+        }
+
+        await incidents.IndexAsync(incident, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened incident {IncidentId} for {Integration} key {DedupKey}")]

@@ -50,73 +50,50 @@ public sealed partial class IncidentPager(
     /// </summary>
     public async Task<DateTimeOffset> SendAsync(NotifyRequest request, IncidentSnapshot? known, CancellationToken ct)
     {
-        if (request.Preceding is { } preceding)
-        {
-            await timeline.AppendAsync(request.IncidentId, preceding, ct);
-        }
-
         var (claim, pending) = await ClaimAsync(request, ct);
-        if (pending.Count == 0)
+        if (pending.Count > 0)
         {
-            return claim.At;
-        }
-
-        try
-        {
-            var incident = known ?? (await incidents.FindAsync(request.IncidentId, ct))?.ToSnapshot()
-                ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
-            foreach (var recipient in pending)
-            {
-                await EmailAsync(request, incident, recipient, claim.At, ct);
-            }
-        }
-        catch
-        {
-            // Let a retry (or the other sender) carry on now, rather than when the lease runs out.
-            claim.Owner = null;
-            claim.LeaseUntil = time.GetUtcNow();
-            try
-            {
-                await incidents.TryWriteClaimAsync(claim, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                LogReleaseFailed(logger, e);
-            }
-
-            throw;
+            await SendClaimedAsync(request, claim, pending, known, ct);
         }
 
         return claim.At;
     }
 
     /// <summary>
-    /// The opener's first page, sent as soon as the incident is created. Not sent when the orchestration
-    /// would hold it (a maintenance window, flapping) or nobody is left to page. Best effort: should it fail, the
-    /// orchestration's own first page (same notification id) emails whoever it missed, with its retries.
+    /// The claim under which the opener sends an incident's first page, written in the same transaction that creates
+    /// the incident, so that the page needs no round trip of its own before the email; null when the opener will not
+    /// page (a maintenance window or flapping holds it, or nobody is on level 1). The orchestration, sending the same
+    /// notification should the opener fail, finds this claim and takes it over when its lease has run out.
     /// </summary>
-    public async Task PageFirstAsync(IncidentEntity incident, TriageResult triage, CancellationToken ct)
+    public FirstPage? PlanFirstPage(IncidentEntity incident, TriageResult triage)
     {
         var now = time.GetUtcNow();
         var plan = triage.Escalation;
-        if (triage.Maintenance is not null || incident.FlappingUntil > now || incident.StatusValue != IncidentStatus.Open || plan.Levels.Count == 0)
+        if (triage.Maintenance is not null || incident.FlappingUntil > now || incident.StatusValue != IncidentStatus.Open)
         {
-            return;
+            return null;
         }
 
-        var request = FirstPage(incident.Id, plan, now);
-        if (request.Recipients.Count == 0)
-        {
-            return;
-        }
+        var request = FirstPageRequest(incident.Id, plan, now) with { DueAt = incident.FirstAlertAt };
+        return request.Recipients.Count == 0 ? null : new FirstPage(request, NewClaim(request, now));
+    }
 
+    /// <summary>
+    /// Sends the first page under the claim <see cref="PlanFirstPage"/> made. Returns when it went out, if it reached
+    /// everyone on it; null otherwise. Best effort: should it fail, the orchestration's own first page (same
+    /// notification id) emails whoever it missed, with its retries.
+    /// </summary>
+    public async Task<DateTimeOffset?> SendFirstPageAsync(FirstPage page, IncidentEntity incident, CancellationToken ct)
+    {
         try
         {
-            await SendAsync(request, incident.ToSnapshot(), ct);
+            await SendClaimedAsync(page.Request, page.Claim, page.Request.Recipients, incident.ToSnapshot(), ct);
+            return page.Claim.At;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFirstPageFailed(logger, e, incident.Id);
+            return null;
         }
     }
 
@@ -124,7 +101,7 @@ public sealed partial class IncidentPager(
     /// The first page: level 1, cut to the notification budget as the orchestration cuts it (it counts this page
     /// whether it sends it or finds it sent).
     /// </summary>
-    public static NotifyRequest FirstPage(string incidentId, EscalationPlan plan, DateTimeOffset at) =>
+    public static NotifyRequest FirstPageRequest(string incidentId, EscalationPlan plan, DateTimeOffset at) =>
         new(incidentId, FirstPageId, NotificationKind.Page, 1, plan.Levels is [var first, ..] ? first.Recipients.Take(plan.MaxNotifications).ToList() : [], at);
 
     /// <summary>
@@ -141,25 +118,99 @@ public sealed partial class IncidentPager(
         return (claim.At, (await PendingAsync(request, claim.At, ct)).Count == 0);
     }
 
-    /// <summary>The claim this sender holds (or one whose notification is complete), and who is left to email.</summary>
+    /// <summary>
+    /// Emails <paramref name="pending"/> under <paramref name="claim"/>, then records what happened in one transaction,
+    /// after the request's preceding event (an escalation): one write per notification instead of one per email. A
+    /// crash between an email and that write repeats the email (with the same Message-ID); that window was one email
+    /// wide before, and is one notification wide now, which for a page is usually one person.
+    /// </summary>
+    async Task SendClaimedAsync(
+        NotifyRequest request, NotificationClaimEntity claim, IReadOnlyList<Recipient> pending, IncidentSnapshot? known, CancellationToken ct)
+    {
+        var recorded = new List<TimelineEvent>(pending.Count + 1);
+        if (request.Preceding is { } preceding)
+        {
+            recorded.Add(preceding);
+        }
+
+        try
+        {
+            var incident = known ?? (await incidents.FindAsync(request.IncidentId, ct))?.ToSnapshot()
+                ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
+            foreach (var recipient in pending)
+            {
+                recorded.Add(await EmailAsync(request, incident, recipient, claim.At, ct));
+            }
+
+            await timeline.AppendManyAsync(request.IncidentId, recorded, ct);
+        }
+        catch
+        {
+            // Whoever was emailed stays on the record, so that a retry does not email them again.
+            if (recorded.Count > (request.Preceding is null ? 0 : 1))
+            {
+                await RecordQuietlyAsync(request.IncidentId, recorded);
+            }
+
+            // Let a retry (or the other sender) carry on now, rather than when the lease runs out.
+            claim.Owner = null;
+            claim.LeaseUntil = time.GetUtcNow();
+            try
+            {
+                await incidents.TryWriteClaimAsync(claim, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogReleaseFailed(logger, e);
+            }
+
+            throw;
+        }
+    }
+
+    async Task RecordQuietlyAsync(string incidentId, IReadOnlyList<TimelineEvent> recorded)
+    {
+        try
+        {
+            await timeline.AppendManyAsync(incidentId, recorded, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogRecordFailed(logger, e, incidentId);
+        }
+    }
+
+    NotificationClaimEntity NewClaim(NotifyRequest request, DateTimeOffset now) => new()
+    {
+        PartitionKey = request.IncidentId,
+        RowKey = NotificationClaimEntity.RowKeyOf(request.NotificationId),
+        // Never before the time the caller chose: an escalation recorded just before stays first in the timeline.
+        At = now > request.At ? now : request.At,
+        Owner = Guid.NewGuid().ToString("N"),
+        LeaseUntil = now + Lease,
+    };
+
+    /// <summary>
+    /// The claim this sender holds (or one whose notification is complete), and who is left to email. The first try
+    /// adds the claim without reading: a notification is almost always claimed once, and then everyone is left.
+    /// </summary>
     async Task<(NotificationClaimEntity Claim, IReadOnlyList<Recipient> Pending)> ClaimAsync(NotifyRequest request, CancellationToken ct)
     {
-        var owner = Guid.NewGuid().ToString("N");
+        var mine = NewClaim(request, time.GetUtcNow());
+        if (await incidents.TryWriteClaimAsync(mine, ct))
+        {
+            return (mine, request.Recipients);
+        }
+
+        var owner = mine.Owner;
         while (true)
         {
             var claim = await incidents.FindClaimAsync(request.IncidentId, request.NotificationId, ct);
             var now = time.GetUtcNow();
             if (claim is null)
             {
-                // Never before the time the caller chose: an escalation recorded just before stays first in the timeline.
-                claim = new NotificationClaimEntity
-                {
-                    PartitionKey = request.IncidentId,
-                    RowKey = NotificationClaimEntity.RowKeyOf(request.NotificationId),
-                    At = now > request.At ? now : request.At,
-                    Owner = owner,
-                    LeaseUntil = now + Lease,
-                };
+                claim = NewClaim(request, now);
+                claim.Owner = owner;
                 if (await incidents.TryWriteClaimAsync(claim, ct))
                 {
                     return (claim, request.Recipients);
@@ -192,16 +243,13 @@ public sealed partial class IncidentPager(
 
     async Task<IReadOnlyList<Recipient>> PendingAsync(NotifyRequest request, DateTimeOffset at, CancellationToken ct)
     {
-        var done = await Task.WhenAll(request.Recipients.Select(async recipient =>
-        {
-            var sent = SentEvent(request, recipient, at);
-            return await timeline.ContainsAsync(request.IncidentId, sent, ct) ||
-                   await timeline.ContainsAsync(request.IncidentId, sent with { Type = TimelineEventTypes.NotificationFailed }, ct);
-        }));
+        // A refused email's notification.failed event has the sent event's id and time, so one read finds either.
+        var done = await Task.WhenAll(request.Recipients.Select(recipient => timeline.ContainsAsync(request.IncidentId, SentEvent(request, recipient, at), ct)));
         return request.Recipients.Where((_, i) => !done[i]).ToList();
     }
 
-    async Task EmailAsync(NotifyRequest request, IncidentSnapshot incident, Recipient recipient, DateTimeOffset at, CancellationToken ct)
+    /// <summary>Emails one recipient; returns the event that records it (sent, or refused for good), not yet written.</summary>
+    async Task<TimelineEvent> EmailAsync(NotifyRequest request, IncidentSnapshot incident, Recipient recipient, DateTimeOffset at, CancellationToken ct)
     {
         var sent = SentEvent(request, recipient, at);
         var actionable = request.Kind != NotificationKind.Resolved && incident.Status != IncidentStatus.Resolved;
@@ -222,17 +270,27 @@ public sealed partial class IncidentPager(
         catch (EmailRejectedException e)
         {
             // Retrying cannot help (a refused address, a missing permission); the others still get their email.
-            await timeline.AppendAsync(request.IncidentId, sent with
+            LogRejected(logger, e, request.IncidentId, recipient.PersonId);
+            return sent with
             {
                 Type = TimelineEventTypes.NotificationFailed,
                 Summary = $"Could not email {recipient.Name}: {e.Message}",
-            }, ct);
-            LogRejected(logger, e, request.IncidentId, recipient.PersonId);
-            return;
+            };
         }
 
-        await timeline.AppendAsync(request.IncidentId, sent, ct);
         LogSent(logger, request.Kind, request.IncidentId, recipient.PersonId);
+        return Lateness.Of(request, time.GetUtcNow()) is { } late ? Late(sent, request, late) : sent;
+    }
+
+    /// <summary>A page that went out late says so on the timeline, with how late, and in a warning.</summary>
+    TimelineEvent Late(TimelineEvent sent, NotifyRequest request, TimeSpan late)
+    {
+        LogLate(logger, request.IncidentId, KindText(request.Kind, request.Level), late.TotalSeconds);
+        return sent with
+        {
+            Summary = $"{sent.Summary}, {Lateness.Describe(late)} late",
+            Data = new Dictionary<string, string>(sent.Data!) { [Lateness.DataKey] = late.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) },
+        };
     }
 
     static TimelineEvent SentEvent(NotifyRequest request, Recipient recipient, DateTimeOffset at) => new(
@@ -268,6 +326,12 @@ public sealed partial class IncidentPager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First page for incident {IncidentId} failed; its orchestration pages instead")]
     static partial void LogFirstPageFailed(ILogger logger, Exception exception, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: {Notification} went out {LateSeconds:0.0} s after it was due; escalations are running late")]
+    static partial void LogLate(ILogger logger, string incidentId, string notification, double lateSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Incident {IncidentId}: could not record the emails just sent; a retry may send them again")]
+    static partial void LogRecordFailed(ILogger logger, Exception exception, string incidentId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a notification claim; it lapses when its lease runs out")]
     static partial void LogReleaseFailed(ILogger logger, Exception exception);

@@ -8,6 +8,7 @@ namespace IncidentFunctions.Paging;
 /// notification.sent events) and skips them. <see cref="At"/> is the earliest time the notification may carry.
 /// <see cref="Preceding"/>, when set, is recorded on the timeline before anyone is emailed (an escalation, say): in the
 /// same activity, because each activity is a queue round trip between a level's due time and its page.
+/// <see cref="DueAt"/> is when a page was due (see <see cref="Lateness"/>); null for what is not a page.
 /// </summary>
 public sealed record NotifyRequest(
     string IncidentId,
@@ -16,4 +17,8 @@ public sealed record NotifyRequest(
     int? Level,
     IReadOnlyList<Recipient> Recipients,
     DateTimeOffset At,
-    TimelineEvent? Preceding = null);
+    TimelineEvent? Preceding = null,
+    DateTimeOffset? DueAt = null);
+
+/// <summary>An incident's first page as the opener plans it: the request, and the claim it is sent under.</summary>
+public sealed record FirstPage(NotifyRequest Request, Incidents.NotificationClaimEntity Claim);

@@ -162,8 +162,8 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
         var before = await Eventually.Get(
             () => client.GetInstanceAsync(incident.Id), i => i?.RuntimeStatus == Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Running, "the orchestration running");
 
-        var lifecycle = new Lifecycle.DurableIncidentLifecycle(client);
-        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None)));
+        var lifecycle = new Lifecycle.DurableIncidentLifecycle(client, events: null);
+        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => lifecycle.EnsureStartedAsync(incident.Id, opening: null, CancellationToken.None)));
 
         Assert.All(started, Assert.False);
         var after = await client.GetInstanceAsync(incident.Id);

@@ -47,7 +47,7 @@ public sealed class LifecycleHost : IAsyncDisposable
 
     public IncidentResponder Responder => Services.GetRequiredService<IncidentResponder>();
 
-    public IIncidentLifecycle Lifecycle => new DurableIncidentLifecycle(Client);
+    public IIncidentLifecycle Lifecycle => Services.GetRequiredService<IncidentLifecycles>().For(Client);
 
     /// <summary>
     /// Starts the host. <paramref name="configure"/> runs after the app's own registrations, so a test can swap one
@@ -88,7 +88,7 @@ public sealed class LifecycleHost : IAsyncDisposable
     {
         var alert = TestAlerts.Firing(Integration, TestAlerts.NewKey());
         var id = IncidentIds.New(DateTimeOffset.UtcNow);
-        Assert.True(await Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), CancellationToken.None));
+        Assert.True(await Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, DateTimeOffset.UtcNow), AlertEntity.From(id, alert), firstPage: null, CancellationToken.None));
         return id;
     }
 

@@ -5,8 +5,9 @@ using System.Text;
 namespace IncidentFunctions.Tests.Infrastructure;
 
 /// <summary>
-/// An SMTP server whose answers a test chooses, for what MailDev cannot do: it answers every RCPT TO with
-/// <c>recipientReply</c> (MailDev accepts every recipient, and a 4xx or 5xx reply is what the sender has to tell apart),
+/// An SMTP server whose answers a test chooses, for what MailDev cannot do: it answers every RCPT TO (or, given
+/// <c>onlyFor</c>, those naming that address; the others get 250) with <c>recipientReply</c> (MailDev accepts every
+/// recipient, and a 4xx or 5xx reply is what the sender has to tell apart),
 /// and it can hold the delivery of an email to <c>heldRecipient</c> after the message is sent, before its answer, until
 /// <see cref="Release"/>, so that the sender stays in the middle of its send for as long as a test needs.
 /// </summary>
@@ -18,13 +19,15 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly string recipientReply;
     readonly string? heldRecipient;
+    readonly string? onlyFor;
     readonly Task serving;
     int recipientsTried;
 
-    public ScriptedSmtpServer(string recipientReply = "250 ok", string? heldRecipient = null)
+    public ScriptedSmtpServer(string recipientReply = "250 ok", string? heldRecipient = null, string? onlyFor = null)
     {
         this.recipientReply = recipientReply;
         this.heldRecipient = heldRecipient;
+        this.onlyFor = onlyFor;
         listener.Start();
         serving = ServeAsync();
     }
@@ -108,7 +111,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
             await writer.WriteLineAsync(verb switch
             {
-                "RCPT" => recipientReply,
+                "RCPT" when onlyFor is null || line.Contains(onlyFor, StringComparison.OrdinalIgnoreCase) => recipientReply,
                 "QUIT" => "221 bye",
                 _ => "250 ok",
             });

@@ -177,7 +177,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         created.Triage = System.Text.Json.JsonSerializer.Serialize(
             host.Services.GetRequiredService<PolicyProvider>().Current.Triage(new TriageInput(integration, first.Labels, first.Severity, created.OpenedAt)),
             JsonDefaults.Options);
-        Assert.True(await Incidents.TryCreateAsync(created, AlertEntity.From(id, first), CancellationToken.None));
+        Assert.True(await Incidents.TryCreateAsync(created, AlertEntity.From(id, first), firstPage: null, CancellationToken.None));
 
         var outcome = await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
 
@@ -325,7 +325,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         var incident = await IncidentFor(key);
         var before = await durable.Client.GetInstanceAsync(incident.Id);
 
-        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None)));
+        var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Lifecycle.EnsureStartedAsync(incident.Id, opening: null, CancellationToken.None)));
 
         Assert.All(started, Assert.False);
         var after = await durable.Client.GetInstanceAsync(incident.Id);

@@ -179,7 +179,7 @@ public sealed class LifecycleTests(PipelineFixture fixture)
         // The orchestration does not exist yet: the raised event is discarded, but the row keeps the acknowledgement.
         var ack = await host.Responder.AcknowledgeAsync(id, "carol", Channels.EmailLink, host.Lifecycle, CancellationToken.None);
         Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
-        Assert.True(await host.Lifecycle.EnsureStartedAsync(id, CancellationToken.None));
+        Assert.True(await host.Lifecycle.EnsureStartedAsync(id, opening: null, CancellationToken.None));
 
         await host.PhaseAsync(id, LifecyclePhases.Acknowledged);
         await host.Responder.ResolveAsync(id, "carol", Channels.Api, host.Lifecycle, CancellationToken.None);

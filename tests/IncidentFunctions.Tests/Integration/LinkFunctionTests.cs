@@ -28,7 +28,7 @@ public sealed class LinkFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         public ConcurrentQueue<(string IncidentId, LifecycleSignal Signal)> Signals { get; } = new();
 
-        public Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct) => Task.FromResult(false);
+        public Task<bool> EnsureStartedAsync(string incidentId, OpeningDone? opening, CancellationToken ct) => Task.FromResult(false);
 
         public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct)
         {
@@ -67,7 +67,7 @@ public sealed class LinkFunctionTests(AzuriteFixture azurite) : IAsyncLifetime
     {
         var alert = TestAlerts.Firing("links", TestAlerts.NewKey("link"), receivedAt: clock.Now);
         var id = IncidentIds.New(clock.Now);
-        Assert.True(await Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, clock.Now), AlertEntity.From(id, alert), CancellationToken.None));
+        Assert.True(await Incidents.TryCreateAsync(IncidentEntity.Open(id, alert, clock.Now), AlertEntity.From(id, alert), firstPage: null, CancellationToken.None));
         return id;
     }
 

@@ -73,7 +73,7 @@ public sealed class PagingTests(PipelineFixture fixture)
         var ack = await host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.EmailLink, new NotStartedYet(), CancellationToken.None);
         Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
 
-        Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None));
+        Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, opening: null, CancellationToken.None));
         await host.PhaseAsync(incident.Id, LifecyclePhases.Acknowledged);
         await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
         await host.CompletedAsync(incident.Id);
@@ -94,7 +94,7 @@ public sealed class PagingTests(PipelineFixture fixture)
         var firstPage = (await host.EventsAsync(incident.Id)).Where(e => e.Type == TimelineEventTypes.NotificationSent).ToList();
         Assert.Equal(2, firstPage.Count);
 
-        Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, CancellationToken.None));
+        Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, opening: null, CancellationToken.None));
         var status = await host.PhaseAsync(incident.Id, LifecyclePhases.Triggered, level: 1);
 
         // BeginIncident reported the page as sent, so the orchestration took it as it was (see IncidentPager.StatusAsync).
@@ -172,13 +172,92 @@ public sealed class PagingTests(PipelineFixture fixture)
         Assert.DoesNotContain(await host.EventsAsync(id), e => e.Type == TimelineEventTypes.NotificationSent);
     }
 
+    [Fact]
+    public async Task AnAcknowledgementStoredJustBeforeTheOrchestrationStartedWithTheOpeningStillStopsTheEscalation()
+    {
+        var policy = new TestPolicy { Levels = [new(["person:alice"], Delay), new(["person:bob"], Delay)] };
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var key = TestAlerts.NewKey();
+        var lifecycle = new AcknowledgedJustBeforeStart(host);
+
+        await host.Processor.ProcessAsync(TestAlerts.Firing(host.Integration, key), lifecycle, CancellationToken.None);
+        var incident = await host.IncidentForAsync(key);
+
+        // Started with the opening: the orchestration never read the row, and the acknowledgement's signal was lost.
+        Assert.NotNull(lifecycle.Opening);
+        await host.PhaseAsync(incident.Id, LifecyclePhases.Acknowledged);
+        await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incident.Id);
+        var emails = await host.EmailsAsync(incident.Id);
+        Assert.Equal(["page", "resolved"], emails.Select(e => e.Header(NotificationHeaders.Kind)));
+        Assert.All(emails, e => Assert.True(e.IsTo(policy.Email("alice"))));
+    }
+
+    [Fact]
+    public async Task APageThatGoesOutLateSaysSoOnTheTimelineWithHowLate()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var id = await host.CreateIncidentAsync();
+        var pager = host.Services.GetRequiredService<IncidentPager>();
+        var now = DateTimeOffset.UtcNow;
+
+        await pager.SendAsync(new NotifyRequest(id, "late", NotificationKind.Page, 2, host.Recipients("bob"), now, DueAt: now.AddSeconds(-42)), known: null, CancellationToken.None);
+        await pager.SendAsync(new NotifyRequest(id, "on-time", NotificationKind.Page, 2, host.Recipients("carol"), now, DueAt: now), known: null, CancellationToken.None);
+
+        var events = await host.EventsAsync(id);
+        var late = Assert.Single(events, e => e.Id == "notify-late-bob");
+        Assert.InRange(double.Parse(late.Data![Lateness.DataKey], System.Globalization.CultureInfo.InvariantCulture), 42, 100);
+        Assert.EndsWith(" late", late.Summary);
+        var onTime = Assert.Single(events, e => e.Id == "notify-on-time-carol");
+        Assert.False(onTime.Data!.ContainsKey(Lateness.DataKey));
+        Assert.DoesNotContain("late", onTime.Summary);
+    }
+
+    [Fact]
+    public async Task ASendThatFailsPartWayKeepsWhoWasEmailedOnTheRecordSoTheRetryEmailsOnlyTheRest()
+    {
+        var policy = new TestPolicy();
+        await using var relay = new ScriptedSmtpServer("451 4.3.0 Try again later", onlyFor: policy.Email("bob"));
+        await using var host = await LifecycleHost.StartAsync(fixture, policy, new Dictionary<string, string?> { ["Email:Smtp:Port"] = relay.Port.ToString() });
+        var id = await host.CreateIncidentAsync();
+        var pager = host.Services.GetRequiredService<IncidentPager>();
+        var request = new NotifyRequest(id, Guid.NewGuid().ToString("N"), NotificationKind.Page, 1, host.Recipients("alice", "bob"), DateTimeOffset.UtcNow);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => pager.SendAsync(request, known: null, CancellationToken.None));
+        var sent = Assert.Single(await host.EventsAsync(id), e => e.Type == TimelineEventTypes.NotificationSent);
+        Assert.Equal("alice", sent.Data!["recipient"]);
+
+        var tried = relay.RecipientsTried;
+        await Assert.ThrowsAnyAsync<Exception>(() => pager.SendAsync(request, known: null, CancellationToken.None));
+        Assert.Equal(tried + 1, relay.RecipientsTried);
+    }
+
+    /// <summary>
+    /// The lifecycle seam, with someone acknowledging the incident right before its orchestration is started (their
+    /// signal lost, as it is for an instance that does not exist yet).
+    /// </summary>
+    sealed class AcknowledgedJustBeforeStart(LifecycleHost host) : IIncidentLifecycle
+    {
+        public OpeningDone? Opening { get; private set; }
+
+        public async Task<bool> EnsureStartedAsync(string incidentId, OpeningDone? opening, CancellationToken ct)
+        {
+            Opening = opening;
+            var ack = await host.Responder.AcknowledgeAsync(incidentId, "alice", Channels.Api, new NotStartedYet(), ct);
+            Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
+            return await host.Lifecycle.EnsureStartedAsync(incidentId, opening, ct);
+        }
+
+        public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) => host.Lifecycle.SignalAsync(incidentId, signal, ct);
+    }
+
     /// <summary>
     /// The lifecycle seam as it is while a start is still queued in the task hub: nothing runs yet, and a signal raised
     /// now is lost. The test starts the real orchestration itself afterwards.
     /// </summary>
     sealed class NotStartedYet : IIncidentLifecycle
     {
-        public Task<bool> EnsureStartedAsync(string incidentId, CancellationToken ct) => Task.FromResult(false);
+        public Task<bool> EnsureStartedAsync(string incidentId, OpeningDone? opening, CancellationToken ct) => Task.FromResult(false);
 
         public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) => Task.CompletedTask;
     }

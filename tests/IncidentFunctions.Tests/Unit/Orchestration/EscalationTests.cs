@@ -63,6 +63,12 @@ public sealed class EscalationTests(ScriptedLifecycle lifecycle)
             incident.Recorded.Where(e => e.Type == TimelineEventTypes.IncidentEscalated).Select(e => $"{e.Data!["level"]}/{e.Data["cycle"]}"));
         Assert.Single(incident.Recorded, e => e.Type == TimelineEventTypes.EscalationExhausted);
 
+        // The exhaustion is recorded by the activity that tells the team, as an escalation is by its page: one
+        // activity (a queue round trip and a history episode) where there were two: BeginIncident, six pages, this.
+        var told = Assert.Single(incident.Notifications, n => n.Kind == NotificationKind.Exhausted);
+        Assert.Equal(TimelineEventTypes.EscalationExhausted, told.Preceding?.Type);
+        Assert.Equal(8, incident.Activities);
+
         // Exhausted, it waits for a person: a signal that changes nothing is read, and pages nobody.
         await incident.SignalAsync(new LifecycleSignal(SignalKind.Acknowledge, "nobody", Channels.Api, DateTimeOffset.UtcNow));
         await incident.UntilAsync(i => i.Reads == 1, "the stray signal read");

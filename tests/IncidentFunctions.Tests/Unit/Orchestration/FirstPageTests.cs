@@ -45,4 +45,22 @@ public sealed class FirstPageTests(ScriptedLifecycle lifecycle)
         Assert.Equal(IncidentPager.FirstPageId, incident.Notifications[0].NotificationId);
         Assert.NotEqual(IncidentPager.FirstPageId, incident.Notifications[1].NotificationId);
     }
+
+    [Fact]
+    public async Task AnOpeningHandedOverInTheInputBeginsWithoutAnActivityAndTimesLevelTwoFromThePage()
+    {
+        var firstPagedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var incident = await lifecycle.StartAsync(
+            Plan(Level(1, Alice), Level(Long, Bob)), new ScriptedOpening { FirstPagedAt = firstPagedAt, FirstPageSent = true, HandedOver = true });
+
+        await incident.UntilAsync(i => i.Notifications.Count == 1, "level 2 paged");
+
+        // The page, and nothing before it: no BeginIncident, no read of the incident.
+        Assert.Equal(0, incident.Begins);
+        Assert.Equal(1, incident.Activities);
+        Assert.Equal([(NotificationKind.Page, 2, "bob")], incident.Notified);
+        var level2 = incident.Notifications[0];
+        Assert.Equal(firstPagedAt.AddMinutes(1), DateTimeOffset.Parse(level2.Preceding!.Data!["dueAt"]));
+        Assert.Equal(firstPagedAt.AddMinutes(1), level2.DueAt);
+    }
 }

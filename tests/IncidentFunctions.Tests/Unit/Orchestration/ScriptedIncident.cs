@@ -27,6 +27,12 @@ public sealed record ScriptedOpening
     public bool FirstPageSent { get; init; }
 
     public EventPublishingPlan? Events { get; init; }
+
+    /// <summary>
+    /// The opener hands the start over in the orchestration's input, as IncidentOpener does once its first page
+    /// reached everyone: then BeginIncident must never be called.
+    /// </summary>
+    public bool HandedOver { get; init; }
 }
 
 /// <summary>
@@ -118,6 +124,20 @@ public sealed class ScriptedIncident
 
     public int Reads => Count(nameof(LifecycleActivities.ReadIncidentState));
 
+    public int Begins => Count(nameof(LifecycleActivities.BeginIncident));
+
+    /// <summary>Activity calls of any kind so far, retries included: what each costs is a queue round trip and a history episode.</summary>
+    public int Activities
+    {
+        get
+        {
+            lock (gate)
+            {
+                return calls.Count;
+            }
+        }
+    }
+
     /// <summary>The activity calls so far, one line each: what a failing wait prints.</summary>
     public string Story
     {
@@ -146,7 +166,9 @@ public sealed class ScriptedIncident
         }
 
         await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(IncidentOrchestration.IncidentOrchestrator), new IncidentLifecycleInput(Id), new StartOrchestrationOptions(Id));
+            nameof(IncidentOrchestration.IncidentOrchestrator),
+            new IncidentLifecycleInput(Id, Opening.HandedOver ? StartOf() : null),
+            new StartOrchestrationOptions(Id));
     }
 
     /// <summary>Someone acknowledges: stored on the incident, then the orchestration is signalled. Returns the acknowledgement's time.</summary>
@@ -279,6 +301,11 @@ public sealed class ScriptedIncident
     internal IncidentStart Begin()
     {
         Log(nameof(LifecycleActivities.BeginIncident), null);
+        return StartOf();
+    }
+
+    IncidentStart StartOf()
+    {
         var triage = new TriageResult("test-1", "checkout", "Checkout", "platform", 1, Priority.P1, "default", Plan, Opening.Maintenance);
         return new IncidentStart(triage, State, Opening.Events, DateTimeOffset.UtcNow, Opening.FirstPagedAt, Opening.FirstPageSent);
     }
