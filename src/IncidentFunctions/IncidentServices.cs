@@ -48,6 +48,7 @@ public static class IncidentServices
         services.AddSingleton<AlertEvidence>();
         services.AddSingleton<PagerDutyIntake>();
         services.AddSingleton<AlertProcessor>();
+        services.AddSingleton<AlertHandoff>();
         services.AddSingleton<IncidentOpener>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton<IncidentAppender>();

@@ -7,21 +7,26 @@ using Microsoft.DurableTask.Client;
 
 namespace IncidentFunctions.Functions;
 
-/// <summary>Alerts in (HTTP, answered fast) and alerts processed (queue). Both only bind and delegate.</summary>
+/// <summary>
+/// Alerts in (HTTP, answered fast, then processed in this process at once) and alerts processed by the queue trigger
+/// (the fallback, and the durable record). All only bind and delegate.
+/// </summary>
 public sealed class AlertFunctions(AlertIntake intake, PagerDutyIntake pagerDuty, AlertProcessor processor, IncidentLifecycles lifecycles)
 {
     [Function(nameof(ReceiveAlerts))]
     public Task<IActionResult> ReceiveAlerts(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Alerts)] HttpRequest request,
         string integration,
+        [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        intake.AcceptAsync(request, integration, cancellationToken);
+        intake.AcceptAsync(request, integration, lifecycles.For(durableClient), cancellationToken);
 
     [Function(nameof(ReceivePagerDutyEvent))]
     public Task<IActionResult> ReceivePagerDutyEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.PagerDutyEvents)] HttpRequest request,
+        [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        pagerDuty.AcceptAsync(request, cancellationToken);
+        pagerDuty.AcceptAsync(request, lifecycles.For(durableClient), cancellationToken);
 
     [Function(nameof(ProcessAlerts))]
     public Task ProcessAlerts(

@@ -12,6 +12,7 @@ public sealed partial class AlertIntake(
     IntegrationAuthenticator authenticator,
     IOptionsMonitor<IntegrationOptions> integrations,
     AlertPayloads payloads,
+    AlertHandoff handoff,
     StandardWebhooks webhooks,
     HmacSignatures hmac,
     TimeProvider time,
@@ -19,8 +20,11 @@ public sealed partial class AlertIntake(
 {
     public sealed record Accepted(string BatchId, IReadOnlyList<string> AlertIds, IReadOnlyList<string> DedupKeys);
 
-    /// <summary>Accepts a webhook in the format the integration is configured for.</summary>
-    public async Task<IActionResult> AcceptAsync(HttpRequest request, string integration, CancellationToken ct)
+    /// <summary>
+    /// Accepts a webhook in the format the integration is configured for. With <paramref name="lifecycle"/> the alerts are
+    /// processed in this process as soon as they are queued (see <see cref="AlertHandoff"/>).
+    /// </summary>
+    public async Task<IActionResult> AcceptAsync(HttpRequest request, string integration, IIncidentLifecycle? lifecycle, CancellationToken ct)
     {
         var authentication = authenticator.Authenticate(request, integration);
         switch (authentication)
@@ -91,9 +95,15 @@ public sealed partial class AlertIntake(
 
             var alerts = parsed.Select(a => AlertGroups.Apply(a, settings.GroupBy)).ToList();
 
-            if (!await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), ct))
+            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), handOff: lifecycle is not null, ct);
+            if (!enqueued.Stored)
             {
                 return Problem.Unavailable("The alert queue is unavailable; retry.").ToResult();
+            }
+
+            if (enqueued.HandOff is { } queued)
+            {
+                handoff.Start(queued, lifecycle!);
             }
 
             LogAccepted(logger, batchId, alerts.Count, integration);

@@ -10,3 +10,6 @@ public sealed record AlertBatch(string Id, string Integration, DateTimeOffset Re
 /// too large for a queue message.
 /// </summary>
 public sealed record AlertMessage(IReadOnlyList<AlertBatch>? Batches = null, string? PayloadBlob = null);
+
+/// <summary>A message just stored on the alerts queue, hidden, with what it takes to delete it or show it to the trigger.</summary>
+public sealed record QueuedMessage(AlertMessage Message, string MessageId, string PopReceipt);

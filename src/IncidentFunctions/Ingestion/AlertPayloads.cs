@@ -29,39 +29,51 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
     readonly Queue<Pending> pending = new();
     int sending;
 
-    sealed record Pending(AlertBatch Batch, byte[] Json, TaskCompletionSource Stored);
+    sealed record Pending(AlertBatch Batch, byte[] Json, bool HandOff, TaskCompletionSource<QueuedMessage?> Stored);
 
     /// <summary>
     /// Enqueues the batch; false, logged, when storage fails. The caller answers with a 5xx that its sender retries
-    /// (Alertmanager retries only those), so a storage hiccup does not lose the alerts.
+    /// (Alertmanager retries only those), so a storage hiccup does not lose the alerts. With <paramref name="handOff"/>
+    /// the message is stored hidden from the queue trigger for <see cref="AlertHandoff.Hidden"/>, and exactly one of
+    /// the requests that share it gets it back (<see cref="Enqueued.HandOff"/>) to process at once.
     /// </summary>
-    public async Task<bool> TryEnqueueAsync(AlertBatch batch, CancellationToken ct)
+    public async Task<Enqueued> TryEnqueueAsync(AlertBatch batch, bool handOff, CancellationToken ct)
     {
         try
         {
-            await EnqueueAsync(batch, ct);
-            return true;
+            return new Enqueued(true, await EnqueueAsync(batch, handOff, ct));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogEnqueueFailed(logger, e, batch.Integration, (e as RequestFailedException)?.Status ?? 0);
-            return false;
+            return new Enqueued(false, null);
         }
     }
+
+    /// <summary>Whether the batch is stored, and the stored message when this request is the one to hand it off.</summary>
+    public sealed record Enqueued(bool Stored, QueuedMessage? HandOff);
+
+    /// <summary>Deletes a handed-off message once its alerts are processed: the queue trigger never sees it.</summary>
+    public Task DeleteAsync(QueuedMessage message, CancellationToken ct) => queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
+
+    /// <summary>Shows a handed-off message to the queue trigger now, which retries what this process could not finish.</summary>
+    public Task ReleaseAsync(QueuedMessage message, CancellationToken ct) =>
+        queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: ct);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not enqueue alerts for {Integration} (storage status {Status})")]
     static partial void LogEnqueueFailed(ILogger logger, Exception e, string integration, int status);
 
-    async Task EnqueueAsync(AlertBatch batch, CancellationToken ct)
+    async Task<QueuedMessage?> EnqueueAsync(AlertBatch batch, bool handOff, CancellationToken ct)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(batch, JsonDefaults.Options);
         if (json.Length > MaxInlineBytes - 64)
         {
+            // Rare and large: the queue trigger takes it, as it takes everything when nothing is handed off.
             await EnqueueViaBlobAsync(batch, json, ct);
-            return;
+            return null;
         }
 
-        var item = new Pending(batch, json, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var item = new Pending(batch, json, handOff, new TaskCompletionSource<QueuedMessage?>(TaskCreationOptions.RunContinuationsAsynchronously));
         var startSender = false;
         lock (pending)
         {
@@ -79,7 +91,7 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
         }
 
         // The caller may give up waiting; the batch is still sent (or fails) with its message.
-        await item.Stored.Task.WaitAsync(ct);
+        return await item.Stored.Task.WaitAsync(ct);
     }
 
     async Task SendPendingAsync()
@@ -105,8 +117,16 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
 
             try
             {
-                await queue.SendMessageAsync(BinaryData.FromBytes(Compose(take)), cancellationToken: CancellationToken.None);
-                take.ForEach(p => p.Stored.TrySetResult());
+                // Hidden when a request asked to process it here; the first such request gets it back to do so.
+                var handOff = take.FindIndex(p => p.HandOff);
+                var receipt = (await queue.SendMessageAsync(
+                    BinaryData.FromBytes(Compose(take)), visibilityTimeout: handOff < 0 ? null : AlertHandoff.Hidden, cancellationToken: CancellationToken.None)).Value;
+                for (var i = 0; i < take.Count; i++)
+                {
+                    take[i].Stored.TrySetResult(i == handOff
+                        ? new QueuedMessage(new AlertMessage(take.Select(p => p.Batch).ToList()), receipt.MessageId, receipt.PopReceipt)
+                        : null);
+                }
             }
             catch (Exception e)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using IncidentFunctions.Http;
+using IncidentFunctions.Model;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,7 @@ namespace IncidentFunctions.Ingestion;
 public sealed partial class PagerDutyIntake(
     IntegrationAuthenticator authenticator,
     AlertPayloads payloads,
+    AlertHandoff handoff,
     TimeProvider time,
     ILogger<PagerDutyIntake> logger)
 {
@@ -24,7 +26,8 @@ public sealed partial class PagerDutyIntake(
         [property: JsonPropertyName("dedup_key")] string? DedupKey = null,
         [property: JsonPropertyName("errors")] IReadOnlyList<string>? Errors = null);
 
-    public async Task<IActionResult> AcceptAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>Accepts an Events API event; with <paramref name="lifecycle"/> it is processed as soon as it is queued (see <see cref="AlertHandoff"/>).</summary>
+    public async Task<IActionResult> AcceptAsync(HttpRequest request, IIncidentLifecycle? lifecycle, CancellationToken ct)
     {
         var (raw, readProblem) = await RequestBody.ReadAsync(request, ct, PagerDutyEvents.MaxBytes);
         if (raw is null)
@@ -55,9 +58,15 @@ public sealed partial class PagerDutyIntake(
             }
 
             var alert = parsed.Alert with { Integration = integration };
-            if (!await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), ct))
+            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), handOff: lifecycle is not null, ct);
+            if (!enqueued.Stored)
             {
                 return new JsonResponse(new Answer("unavailable", "The event queue is unavailable; retry."), StatusCodes.Status503ServiceUnavailable);
+            }
+
+            if (enqueued.HandOff is { } queued)
+            {
+                handoff.Start(queued, lifecycle!);
             }
 
             LogAccepted(logger, parsed.Action, integration, batchId);

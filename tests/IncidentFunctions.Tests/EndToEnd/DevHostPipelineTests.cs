@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using IncidentFunctions.Http;
+using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
@@ -37,6 +38,20 @@ public sealed class DevHostPipelineTests(DevHostFixture fixture)
             "incident.opened on the timeline");
         Assert.Equal(TimelineEventTypes.AlertReceived, events[0].Type);
         Assert.Equal(events.OrderBy(e => e.At), events);
+    }
+
+    [Fact]
+    public async Task AnAcceptedAlertIsProcessedOnArrivalAndLeavesNoMessageForTheQueueTrigger()
+    {
+        var key = TestAlerts.NewKey("handoff");
+        (await fixture.PostAlertAsync(Alert(key, "Processed on arrival"))).EnsureSuccessStatusCode();
+
+        // Its queue message is hidden from the trigger for AlertHandoff.Hidden: an incident well within that was opened
+        // in the process that accepted it, and a message left behind would reappear for the trigger to process again.
+        await Eventually.Get(() => fixture.FindIncidentAsync(key), "the incident", AlertHandoff.Hidden / 3);
+        var alerts = fixture.Azurite.Queues.GetQueueClient(QueueNames.Alerts);
+        await Eventually.Get(
+            async () => (int?)(await alerts.GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0, "the alerts queue empty", AlertHandoff.Hidden / 3);
     }
 
     [Fact]

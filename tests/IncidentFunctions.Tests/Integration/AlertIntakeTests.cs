@@ -40,6 +40,12 @@ public sealed partial class AlertIntakeTests(AzuriteFixture azurite, ITestOutput
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 [ConnectionNames.Storage] = azurite.ConnectionString,
+                // The intake hands what it accepts to the processor, which pages; these tests read the queue instead.
+                ["Email:Transport"] = "Smtp",
+                ["Email:From"] = "incidents@example.com",
+                ["Email:Smtp:Host"] = "127.0.0.1",
+                ["Links:BaseUrl"] = "http://localhost:7071",
+                ["Links:SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
                 [$"Integrations:{Integration}:Secrets:0"] = Secret,
                 [$"Integrations:{Signed}:WebhookSecrets:0"] = WebhookSecret,
                 [$"Integrations:{AlertmanagerIntegration}:Secrets:0"] = Secret,
@@ -146,6 +152,34 @@ public sealed partial class AlertIntakeTests(AzuriteFixture azurite, ITestOutput
         Assert.Equal("invalid event", answer.GetProperty("status").GetString());
         Assert.NotEmpty(answer.GetProperty("errors").EnumerateArray());
         Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+    }
+
+    [Fact]
+    public async Task AHandedOffMessageIsHiddenFromTheQueueTriggerAndShownToItAtOnceWhenProcessingFails()
+    {
+        var payloads = services.GetRequiredService<AlertPayloads>();
+        var alert = TestAlerts.Firing(Integration, TestAlerts.NewKey());
+        var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(alert.Id, Integration, alert.ReceivedAt, [alert]), handOff: true, CancellationToken.None);
+
+        Assert.True(enqueued.Stored);
+        var queued = Assert.IsType<QueuedMessage>(enqueued.HandOff);
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+
+        // Processing in this process fails: the queue trigger must not wait out the 30 s the message was hidden for.
+        services.GetRequiredService<AlertHandoff>().Start(queued, new BrokenLifecycle());
+        var shown = await Eventually.Get(
+            async () => (await queue.PeekMessagesAsync(32)).Value.SingleOrDefault(), "the message shown to the trigger", AlertHandoff.Hidden / 3);
+        Assert.Equal(queued.MessageId, shown.MessageId);
+    }
+
+    /// <summary>The Durable backend down: an incident's orchestration cannot start.</summary>
+    sealed class BrokenLifecycle : IIncidentLifecycle
+    {
+        public Task<bool> EnsureStartedAsync(string incidentId, OpeningDone? opening, CancellationToken ct) =>
+            throw new InvalidOperationException("The task hub is unavailable.");
+
+        public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) =>
+            throw new InvalidOperationException("The task hub is unavailable.");
     }
 
     [Fact]
@@ -330,7 +364,7 @@ public sealed partial class AlertIntakeTests(AzuriteFixture azurite, ITestOutput
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         var response = new MemoryStream();
         context.Response.Body = response;
-        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, CancellationToken.None);
+        var result = await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, lifecycle: null, CancellationToken.None);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], Encoding.UTF8.GetString(response.ToArray()));
     }
@@ -356,8 +390,8 @@ public sealed partial class AlertIntakeTests(AzuriteFixture azurite, ITestOutput
         var response = new MemoryStream();
         context.Response.Body = response;
         var result = integration == PagerDutyIntegration
-            ? await services.GetRequiredService<PagerDutyIntake>().AcceptAsync(context.Request, CancellationToken.None)
-            : await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, CancellationToken.None);
+            ? await services.GetRequiredService<PagerDutyIntake>().AcceptAsync(context.Request, lifecycle: null, CancellationToken.None)
+            : await services.GetRequiredService<AlertIntake>().AcceptAsync(context.Request, integration, lifecycle: null, CancellationToken.None);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         return (context.Response.StatusCode, context.Response.ContentType?.Split(';')[0], response.ToArray());
     }

@@ -1,4 +1,5 @@
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
@@ -41,6 +42,24 @@ public sealed class PagingTests(PipelineFixture fixture)
         Assert.Equal(firstPage.At.AddSeconds(Delay), DateTimeOffset.Parse(escalated.Data!["dueAt"]));
         Assert.Single(events, e => e.Id == firstPage.Id);
         Assert.Single(events, e => e.Type == TimelineEventTypes.IncidentOpened);
+    }
+
+    [Fact]
+    public async Task AnAlertHandedOffOnArrivalIsPagedWithoutTheQueueTriggerAndItsMessageDeleted()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var key = TestAlerts.NewKey();
+        var alert = TestAlerts.Firing(host.Integration, key);
+        var payloads = host.Services.GetRequiredService<AlertPayloads>();
+        var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(alert.Id, host.Integration, alert.ReceivedAt, [alert]), handOff: true, CancellationToken.None);
+
+        // This host runs no queue trigger, and the message is hidden anyway: only the hand-off can open the incident.
+        host.Services.GetRequiredService<AlertHandoff>().Start(enqueued.HandOff!, host.Lifecycle);
+
+        var incident = await Eventually.Get(async () => await host.Incidents.FindKeyAsync(host.Integration, key, CancellationToken.None), "the incident");
+        await Eventually.Get(() => host.EmailsAsync(incident.IncidentId)!, e => e!.Count == 1, "the first page");
+        var queue = fixture.Azurite.Queues.GetQueueClient(QueueNames.Alerts);
+        await Eventually.Get(async () => (int?)(await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, n => n == 0, "the message deleted");
     }
 
     [Fact]
