@@ -55,6 +55,7 @@ public static class IncidentServices
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<LifecycleActivities>();
         services.AddSingleton<IncidentPager>();
+        services.AddSingleton<LatePages>();
         services.AddSingleton<IncidentResponder>();
         services.AddSingleton<IncidentLifecycles>();
         services.AddIncidentPolicy(configuration);

@@ -28,6 +28,7 @@ public sealed partial class IncidentPager(
     TimelineStore timeline,
     IEmailSender email,
     LinkSigner links,
+    LatePages latePages,
     TimeProvider time,
     ILogger<IncidentPager> logger)
 {
@@ -282,10 +283,10 @@ public sealed partial class IncidentPager(
         return Lateness.Of(request, time.GetUtcNow()) is { } late ? Late(sent, request, late) : sent;
     }
 
-    /// <summary>A page that went out late says so on the timeline, with how late, and in a warning.</summary>
+    /// <summary>A page that went out late says so on the timeline, with how late, and in a warning (see <see cref="LatePages"/>).</summary>
     TimelineEvent Late(TimelineEvent sent, NotifyRequest request, TimeSpan late)
     {
-        LogLate(logger, request.IncidentId, KindText(request.Kind, request.Level), late.TotalSeconds);
+        latePages.Record(request.IncidentId, KindText(request.Kind, request.Level), late);
         return sent with
         {
             Summary = $"{sent.Summary}, {Lateness.Describe(late)} late",
@@ -326,9 +327,6 @@ public sealed partial class IncidentPager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First page for incident {IncidentId} failed; its orchestration pages instead")]
     static partial void LogFirstPageFailed(ILogger logger, Exception exception, string incidentId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident {IncidentId}: {Notification} went out {LateSeconds:0.0} s after it was due; escalations are running late")]
-    static partial void LogLate(ILogger logger, string incidentId, string notification, double lateSeconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Incident {IncidentId}: could not record the emails just sent; a retry may send them again")]
     static partial void LogRecordFailed(ILogger logger, Exception exception, string incidentId);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using IncidentFunctions.Functions;
 using IncidentFunctions.Http;
@@ -137,26 +136,6 @@ public sealed class ClientPrincipalTrustTests
             Assert.DoesNotContain(forged, m.Text, StringComparison.Ordinal);
             Assert.DoesNotContain("mallory", m.Text, StringComparison.OrdinalIgnoreCase);
         });
-    }
-
-    sealed class RecordingLoggerProvider : ILoggerProvider, ILogger
-    {
-        readonly ConcurrentQueue<(LogLevel Level, string Text)> messages = new();
-
-        public IReadOnlyCollection<(LogLevel Level, string Text)> Messages => messages;
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            messages.Enqueue((logLevel, formatter(state, exception)));
-
-        public void Dispose()
-        {
-        }
     }
 
     [Theory]

@@ -1,5 +1,7 @@
 using IncidentFunctions.Model;
 using IncidentFunctions.Paging;
+using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -26,4 +28,31 @@ public sealed class LatenessTests
     [InlineData(7500, "2 h 5 min")]
     public void LatenessReadsAsPeopleSayIt(double seconds, string expected) =>
         Assert.Equal(expected, Lateness.Describe(TimeSpan.FromSeconds(seconds)));
+}
+
+public sealed class LatePagesTests
+{
+    [Fact]
+    public void TheFirstLatePageWarnsAtOnceAndABacklogWarnsOncePerIntervalWithItsCountAndWorst()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 3, 3, 0, 0, TimeSpan.Zero));
+        var logs = new RecordingLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var late = new LatePages(clock, loggers.CreateLogger<LatePages>());
+
+        late.Record("INC-1", "page, level 2", TimeSpan.FromSeconds(3));
+        for (var i = 0; i < 50; i++)
+        {
+            late.Record($"INC-{i + 2}", "page, level 2", TimeSpan.FromSeconds(i == 20 ? 95 : 4));
+        }
+
+        clock.Now += LatePages.Every;
+        late.Record("INC-99", "page, level 1", TimeSpan.FromSeconds(6));
+
+        var warnings = logs.Messages.Where(m => m.Level == LogLevel.Warning).Select(m => m.Text).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("1 page(s) late since the last warning, the worst 3.0 s", warnings[0]);
+        Assert.Contains("51 page(s) late since the last warning, the worst 95.0 s", warnings[1]);
+        Assert.Contains("INC-99", warnings[1]);
+    }
 }
