@@ -75,7 +75,9 @@ public sealed partial class IncidentPager(
             return null;
         }
 
-        var request = FirstPageRequest(incident.Id, plan, now) with { DueAt = incident.FirstAlertAt };
+        // After the opening's three events (opened, triaged, routed: OpenedAt and two ticks on), however fine the clock.
+        var at = incident.OpenedAt.AddTicks(3);
+        var request = FirstPageRequest(incident.Id, plan, now > at ? now : at) with { DueAt = incident.FirstAlertAt };
         return request.Recipients.Count == 0 ? null : new FirstPage(request, NewClaim(request, now));
     }
 
