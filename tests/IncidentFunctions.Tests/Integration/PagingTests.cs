@@ -93,13 +93,7 @@ public sealed class PagingTests(PipelineFixture fixture)
         Assert.Equal(TransitionOutcome.Applied, ack.Outcome);
 
         Assert.True(await host.Lifecycle.EnsureStartedAsync(incident.Id, opening: null, CancellationToken.None));
-        await host.PhaseAsync(incident.Id, LifecyclePhases.Acknowledged);
-        await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
-        await host.CompletedAsync(incident.Id);
-
-        var emails = await host.EmailsAsync(incident.Id);
-        Assert.Equal(["page", "resolved"], emails.Select(e => e.Header(NotificationHeaders.Kind)));
-        Assert.All(emails, e => Assert.True(e.IsTo(policy.Email("alice"))));
+        await AliceWasPagedAndToldOfTheResolutionAsync(host, incident.Id, policy);
     }
 
     [Fact]
@@ -204,12 +198,7 @@ public sealed class PagingTests(PipelineFixture fixture)
 
         // Started with the opening: the orchestration never read the row, and the acknowledgement's signal was lost.
         Assert.NotNull(lifecycle.Opening);
-        await host.PhaseAsync(incident.Id, LifecyclePhases.Acknowledged);
-        await host.Responder.ResolveAsync(incident.Id, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
-        await host.CompletedAsync(incident.Id);
-        var emails = await host.EmailsAsync(incident.Id);
-        Assert.Equal(["page", "resolved"], emails.Select(e => e.Header(NotificationHeaders.Kind)));
-        Assert.All(emails, e => Assert.True(e.IsTo(policy.Email("alice"))));
+        await AliceWasPagedAndToldOfTheResolutionAsync(host, incident.Id, policy);
     }
 
     [Fact]
@@ -268,6 +257,20 @@ public sealed class PagingTests(PipelineFixture fixture)
         }
 
         public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) => host.Lifecycle.SignalAsync(incidentId, signal, ct);
+    }
+
+    /// <summary>
+    /// Waits for the incident to be acknowledged, resolves it, and checks that alice alone was emailed: the first page
+    /// and the resolution, nothing between (no level 2).
+    /// </summary>
+    static async Task AliceWasPagedAndToldOfTheResolutionAsync(LifecycleHost host, string incidentId, TestPolicy policy)
+    {
+        await host.PhaseAsync(incidentId, LifecyclePhases.Acknowledged);
+        await host.Responder.ResolveAsync(incidentId, "alice", Channels.Api, host.Lifecycle, CancellationToken.None);
+        await host.CompletedAsync(incidentId);
+        var emails = await host.EmailsAsync(incidentId);
+        Assert.Equal(["page", "resolved"], emails.Select(e => e.Header(NotificationHeaders.Kind)));
+        Assert.All(emails, e => Assert.True(e.IsTo(policy.Email("alice"))));
     }
 
     /// <summary>
