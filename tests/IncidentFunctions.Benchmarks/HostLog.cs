@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using IncidentFunctions.DevHost;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.TestTools;
 
@@ -31,11 +30,12 @@ public sealed record HostLog(string RunOutput, string StopOutput, TimeSpan StopD
         PrintSample("dev host warnings", warnings);
         PrintSample("dev host errors while stopping", stopErrors);
 
-        if (StorageRequests(log?.StopOutput) is { } storage)
+        if (StorageRequests.Parse(log?.StopOutput) is { } storage)
         {
-            // Includes the reads of the benchmark's own completion polls; the Durable task hub's requests are not counted.
-            Report.Line("storage requests by the app", string.Join(", ", storage.Select(s => $"{s.Key}={s.Value}")));
-            Report.Line("storage requests per accepted alert", (storage.Values.Sum() / (double)Math.Max(1, alerts)).ToString("0.00", CultureInfo.InvariantCulture));
+            // The app's own: includes the reads of the benchmark's own completion polls, not the Durable task hub's requests.
+            Report.Line("storage requests by the app", string.Join(", ", storage.App.Select(s => $"{s.Key}={s.Value}")));
+            Report.Line("storage requests per accepted alert", (storage.App.Values.Sum() / (double)Math.Max(1, alerts)).ToString("0.00", CultureInfo.InvariantCulture));
+            Report.Line("storage requests by the Durable provider (all, idle polling included)", storage.Durable.Values.Sum());
         }
 
         Report.Line("dev host peak working set (MiB)", Report.MiB(peakWorkingSet));
@@ -92,15 +92,6 @@ public sealed record HostLog(string RunOutput, string StopOutput, TimeSpan StopD
         {
             return false;
         }
-    }
-
-    static Dictionary<string, long>? StorageRequests(string? output)
-    {
-        var line = output?.Split('\n').FirstOrDefault(l => l.StartsWith(Banner.StorageRequestsPrefix, StringComparison.Ordinal));
-        return line?[Banner.StorageRequestsPrefix.Length..]
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(pair => pair.Split('='))
-            .ToDictionary(kv => kv[0], kv => long.Parse(kv[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
     /// <summary>Warning and error lines of a dev host log.</summary>
