@@ -19,17 +19,11 @@ public sealed record HostLog(string RunOutput, string StopOutput, TimeSpan StopD
     }
 
     /// <summary>
-    /// The host's figures: storage requests (per <paramref name="alerts"/>), peak memory, warnings and errors, with the
-    /// most frequent messages on stderr. Null <paramref name="log"/>: a host this run did not start.
+    /// The host's figures: the app's storage requests (per <paramref name="alerts"/>), then its health (see
+    /// <see cref="PrintHealth"/>). Null <paramref name="log"/>: a host this run did not start.
     /// </summary>
     public static void Print(HostLog? log, long? peakWorkingSet, long alerts)
     {
-        var (warnings, errors) = Problems(log?.RunOutput);
-        var (_, stopErrors) = Problems(log?.StopOutput);
-        PrintSample("dev host errors", errors);
-        PrintSample("dev host warnings", warnings);
-        PrintSample("dev host errors while stopping", stopErrors);
-
         if (StorageRequests.Parse(log?.StopOutput) is { } storage)
         {
             // The app's own: includes the reads of the benchmark's own completion polls, not the Durable task hub's requests.
@@ -37,6 +31,21 @@ public sealed record HostLog(string RunOutput, string StopOutput, TimeSpan StopD
             Report.Line("storage requests per accepted alert", (storage.App.Values.Sum() / (double)Math.Max(1, alerts)).ToString("0.00", CultureInfo.InvariantCulture));
             Report.Line("storage requests by the Durable provider (all, idle polling included)", storage.Durable.Values.Sum());
         }
+
+        PrintHealth(log, peakWorkingSet);
+    }
+
+    /// <summary>
+    /// Peak memory, warnings and errors (with the most frequent messages on stderr), and how stopping went. Null
+    /// <paramref name="log"/>: a host this run did not start.
+    /// </summary>
+    public static void PrintHealth(HostLog? log, long? peakWorkingSet)
+    {
+        var (warnings, errors) = Problems(log?.RunOutput);
+        var (_, stopErrors) = Problems(log?.StopOutput);
+        PrintSample("dev host errors", errors);
+        PrintSample("dev host warnings", warnings);
+        PrintSample("dev host errors while stopping", stopErrors);
 
         Report.Line("dev host peak working set (MiB)", Report.MiB(peakWorkingSet));
         Report.Line("dev host warnings", log is null ? "n/a" : warnings.Count);
