@@ -24,10 +24,11 @@ public sealed class ProcessCpu(IReadOnlyList<(string Name, int ProcessId)> proce
         Sample(clock.Elapsed);
         try
         {
-            while (true)
+            // Counted rather than read off the clock: a timer that fires a hair early must not make a minute of zero length.
+            for (var minute = 1; ; minute++)
             {
-                var next = TimeSpan.FromMinutes(Math.Floor(clock.Elapsed.TotalMinutes) + 1);
-                await Task.Delay(next - clock.Elapsed, ct);
+                var next = TimeSpan.FromMinutes(minute) - clock.Elapsed;
+                await Task.Delay(next > TimeSpan.Zero ? next : TimeSpan.Zero, ct);
                 Sample(clock.Elapsed);
             }
         }
