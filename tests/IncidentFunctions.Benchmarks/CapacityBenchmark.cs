@@ -118,10 +118,10 @@ public static class CapacityBenchmark
         var hostUp = Stopwatch.StartNew();
         using var mail = new MailDevClient(stack.MailDev);
         var clock = Stopwatch.StartNew();
-        var inbox = new EscalationInbox(mail, runId, options.Repeat, clock);
+        var inbox = new EscalationInbox(runId, options.Repeat);
         var cpu = new ProcessCpu([.. stack.Tools.Select(t => (t.Name, t.ProcessId)), ("dev host", host.ProcessId)]);
         using var stopWatching = new CancellationTokenSource();
-        var watching = Task.Run(() => inbox.WatchAsync(stopWatching.Token), ct);
+        var watching = Task.Run(() => new InboxReader(mail, clock).ReadAsync(inbox.Record, stopWatching.Token), ct);
         var sampling = Task.Run(() => cpu.RecordAsync(clock, stopWatching.Token), ct);
 
         var count = (int)Math.Round(rate * options.Minutes * 60);
@@ -202,7 +202,7 @@ public static class CapacityBenchmark
         Report.Line("emails missing", expected - placed);
         Report.Line("emails duplicated (a Message-ID seen again)", inbox.Duplicates);
         Report.Line("emails unexpected (no place in the policy)", inbox.Unexpected);
-        Report.Line("inbox poll (ms)", EscalationInbox.Poll.TotalMilliseconds);
+        Report.Line("inbox poll (ms)", InboxReader.Poll.TotalMilliseconds);
 
         var firstByMinute = ByMinute(firstPages);
         var lateByMinute = ByMinute(lateness);

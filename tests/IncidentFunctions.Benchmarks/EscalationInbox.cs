@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.TestTools;
@@ -7,23 +6,17 @@ using IncidentFunctions.TestTools;
 namespace IncidentFunctions.Benchmarks;
 
 /// <summary>
-/// A capacity run's emails as MailDev receives them, each placed at its step of its incident's escalation
-/// (<see cref="BenchStack.TwoLevelPolicy"/>): the pages of every level, round after round, then the team's "escalation
-/// exhausted" emails. It notes when each first appears (the resolution is the poll interval plus one request) and
-/// deletes every email it has read, so that a listing holds only what arrived since the last one, however many
-/// thousands of emails the run delivers.
+/// A capacity run's emails as MailDev receives them (read by <see cref="InboxReader"/>), each placed at its step of
+/// its incident's escalation (<see cref="BenchStack.TwoLevelPolicy"/>): the pages of every level, round after round,
+/// then the team's "escalation exhausted" emails, with the time each first appeared.
 /// </summary>
-public sealed class EscalationInbox(MailDevClient mail, string runId, int repeat, Stopwatch clock)
+public sealed class EscalationInbox(string runId, int repeat)
 {
-    /// <summary>MailDev is Node on the same two cores as everything else: polling faster would compete with the run.</summary>
-    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-
     static readonly string PageKind = nameof(NotificationKind.Page).ToLowerInvariant();
     static readonly string ExhaustedKind = nameof(NotificationKind.Exhausted).ToLowerInvariant();
 
     readonly ConcurrentDictionary<int, TimeSpan?[]> seen = new();
     readonly HashSet<string> messageIds = new(StringComparer.Ordinal);
-    readonly HashSet<string> read = new(StringComparer.Ordinal);
     int duplicates;
     int unexpected;
 
@@ -54,39 +47,8 @@ public sealed class EscalationInbox(MailDevClient mail, string runId, int repeat
     /// <summary>Distinct emails of this run placed so far.</summary>
     public int Seen => seen.Values.Sum(slots => slots.Count(s => s is not null));
 
-    /// <summary>Reads, records and deletes until cancelled; a failed poll is said and retried.</summary>
-    public async Task WatchAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                var emails = await mail.ListAsync(ct: ct);
-                var now = clock.Elapsed;
-                foreach (var email in emails.Where(e => read.Add(e.Id)))
-                {
-                    Record(email, now);
-                }
-
-                if (emails.Count > 0)
-                {
-                    await mail.DeleteAsync(emails.Select(e => e.Id).ToList(), ct);
-                }
-
-                await Task.Delay(Poll, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (HttpRequestException e)
-            {
-                Report.Progress($"could not read MailDev's inbox: {e.Message}");
-            }
-        }
-    }
-
-    void Record(MailDevEmail email, TimeSpan at)
+    /// <summary>Places an email of this run (others are ignored) at its slot, or counts it as a duplicate or unexpected.</summary>
+    public void Record(MailDevEmail email, TimeSpan at)
     {
         if (BenchAlerts.KeyOf(email.Subject, runId) is not { } key)
         {

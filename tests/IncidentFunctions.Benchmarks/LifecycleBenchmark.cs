@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.TestTools;
 using Microsoft.DurableTask.Client.Grpc;
@@ -46,18 +45,11 @@ public static class LifecycleBenchmark
                                ReadyToRun with tiered compilation off (see PublishedDevHost)
         """;
 
-    /// <summary>How often the inbox is read: the resolution of both figures. MailDev is Node on the same two cores, so not much faster.</summary>
-    static readonly TimeSpan InboxPoll = TimeSpan.FromMilliseconds(100);
-
     /// <summary>The first email target measured side by side with Alertmanager (issue 14), not yet part of PASS/FAIL.</summary>
     const double BesideAlertmanagerP50Ms = 200;
     const double BesideAlertmanagerP99Ms = 500;
 
     sealed record Options(int Alerts, int Keys, double Rate, double LevelDelay, double Timeout, bool Jit = false, bool Alertmanager = true);
-
-    sealed record MailSummary(
-        [property: JsonPropertyName("subject")] string Subject,
-        [property: JsonPropertyName("to")] IReadOnlyList<MailDevAddress> To);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
@@ -72,13 +64,19 @@ public static class LifecycleBenchmark
         ]));
         await using var alertmanager = options.Alertmanager ? await AlertmanagerBeside.StartAsync(stack.MailDev) : null;
 
-        // MailDev stamps emails with whole seconds, so the benchmark watches the inbox itself and notes when each
-        // email first appears: the resolution is the poll interval plus one request.
-        using var inbox = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{stack.MailDev.Web}/") };
+        using var mail = new MailDevClient(stack.MailDev);
         var clock = Stopwatch.StartNew();
         var firstSeen = new ConcurrentDictionary<(int Key, string To), TimeSpan>();
         using var stopWatching = new CancellationTokenSource();
-        var watcher = Task.Run(() => WatchAsync(inbox, runId, clock, firstSeen, stopWatching.Token), ct);
+        var watcher = Task.Run(() => new InboxReader(mail, clock).ReadAsync(
+            (email, at) =>
+            {
+                if (BenchAlerts.KeyOf(email.Subject, runId) is { } key)
+                {
+                    firstSeen.TryAdd((key, email.To[0].Address.Split('@')[0]), at);
+                }
+            },
+            stopWatching.Token), ct);
 
         var accepted = new ConcurrentDictionary<int, TimeSpan>();
         var acceptedByAlertmanager = new ConcurrentDictionary<int, TimeSpan>();
@@ -126,7 +124,7 @@ public static class LifecycleBenchmark
         Report.Line("escalation lateness p99 (ms)", Report.Milliseconds(Report.Percentile(lateness, 99)));
         Report.Line("escalation lateness max (ms)", Report.Milliseconds(lateness.LastOrDefault(double.NaN)));
         Report.Line("escalation early (count)", lateness.Count(l => l < 0));
-        Report.Line("inbox poll (ms)", InboxPoll.TotalMilliseconds);
+        Report.Line("inbox poll (ms)", InboxReader.Poll.TotalMilliseconds);
         Report.Line("orchestration starts deferred (count)", await DeferredStartsAsync(http, host.GrpcSocket, runId, ct));
         if (alertmanager is not null)
         {
@@ -291,35 +289,6 @@ public static class LifecycleBenchmark
         {
             Report.Progress($"Alertmanager refused the alert of key {key}: {e.Message}");
             return false;
-        }
-    }
-
-    static async Task WatchAsync(HttpClient inbox, string runId, Stopwatch clock, ConcurrentDictionary<(int, string), TimeSpan> firstSeen, CancellationToken ct)
-    {
-        var seen = 0;
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                // Only the emails that arrived since the last look (the list is in arrival order), so each poll stays cheap.
-                var page = await inbox.GetFromJsonAsync<JsonElement>($"api/email/summary?sort=asc&skip={seen}&limit=100", ct);
-                var now = clock.Elapsed;
-                var items = (page.ValueKind == JsonValueKind.Array ? page : page.GetProperty("items")).Deserialize<List<MailSummary>>()!;
-                seen += items.Count;
-                foreach (var mail in items)
-                {
-                    if (BenchAlerts.KeyOf(mail.Subject, runId) is { } key)
-                    {
-                        firstSeen.TryAdd((key, mail.To[0].Address.Split('@')[0]), now);
-                    }
-                }
-
-                await Task.Delay(InboxPoll, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
         }
     }
 
