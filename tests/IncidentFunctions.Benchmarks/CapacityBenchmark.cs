@@ -26,7 +26,9 @@ public static class CapacityBenchmark
         minute the alert was sent, and escalation lateness (each later email in MailDev minus the one before it plus the
         delay) by the minute it was due, as p50 / p99 / max; emails expected, seen, duplicated and missing; storage
         requests per incident lifecycle by kind (the app's and the Durable provider's), with an idle host's polling for
-        comparison; the CPU of Azurite's three processes, MailDev and the dev host per minute; Azurite's data on disk.
+        comparison, and the task hub's history per incident (orchestration episodes, activities, timers), which explains
+        the provider's share; the CPU of Azurite's three processes, MailDev and the dev host per minute; Azurite's data
+        on disk.
         Then PASS/FAIL against the targets: first page p99 < 2 s and escalation lateness p99 < 5 s in every minute, no
         email missing or sent twice. The defaults are the target: 10 incidents/s for 5 minutes, levels 60 s apart, one
         repeat (about 25 minutes with the set-up).
@@ -152,6 +154,7 @@ public static class CapacityBenchmark
         var peak = HostLog.PeakWorkingSetBytes(host.ProcessId);
         var uptime = hostUp.Elapsed;
         var log = await HostLog.StopAsync(host);
+        var history = await DurableHistory.CountAsync(stack.Azurite.ConnectionString, ct);
 
         Report.Line("settings", options.Describe(Format(rate)));
         Report.Line("settings are the target's (10/s, 5 min, 60 s levels, 1 repeat)", options.AreTheTarget(rate) ? "yes" : "no");
@@ -159,7 +162,7 @@ public static class CapacityBenchmark
         Report.Line("messages left in the queues after the last email (poison queues aside)", left);
         Report.Line("alerts in the poison queue", await RunIncidents.DepthAsync(
             new QueueClient(stack.Azurite.ConnectionString, QueueNames.PoisonOf(QueueNames.Alerts)), ct));
-        PrintStorage(StorageRequests.Parse(log.StopOutput), idle, Keys(accepted).Count(), uptime, whole: left == 0 && Keys(accepted).All(inbox.Complete));
+        PrintStorage(StorageRequests.Parse(log.StopOutput), idle, history, Keys(accepted).Count(), uptime, whole: left == 0 && Keys(accepted).All(inbox.Complete));
         cpu.Print();
         Report.Line("Azurite data on disk (MiB)", Report.MiB(SizeOf(new DirectoryInfo(stack.AzuriteFolder))));
         HostLog.PrintHealth(log, peak);
@@ -261,7 +264,8 @@ public static class CapacityBenchmark
     /// Storage requests per incident lifecycle, by kind: the dev host's totals on stop, after every lifecycle finished,
     /// divided by the incidents. They include the host's polling over its uptime, which an idle host shows apart.
     /// </summary>
-    static void PrintStorage(StorageRequests? storage, (StorageRequests Requests, TimeSpan Up)? idle, int incidents, TimeSpan uptime, bool whole)
+    static void PrintStorage(
+        StorageRequests? storage, (StorageRequests Requests, TimeSpan Up)? idle, IReadOnlyList<(string Name, long Count)> history, int incidents, TimeSpan uptime, bool whole)
     {
         Report.Line("storage requests cover every lifecycle whole (every email seen, every queue empty)", whole ? "yes" : "no: per incident below is of unfinished lifecycles");
         if (storage is null || incidents == 0)
@@ -281,6 +285,8 @@ public static class CapacityBenchmark
         {
             Report.Line($"storage per incident: {kind}", PerIncident(requests));
         }
+
+        Report.Line($"Durable history per incident: {string.Join(" / ", history.Select(h => h.Name))}", string.Join(" / ", history.Select(h => PerIncident(h.Count))));
 
         if (idle is { } quiet)
         {
@@ -307,6 +313,7 @@ public static class CapacityBenchmark
         await Task.Delay(idle, ct);
         var elapsed = up.Elapsed;
         var log = await HostLog.StopAsync(host);
+        var history = await DurableHistory.CountAsync(stack.Azurite.ConnectionString, ct);
         return StorageRequests.Parse(log.StopOutput) is { } requests ? (requests, elapsed) : null;
     }
 
