@@ -46,8 +46,11 @@ public static class Banner
         logger.LogInformation("Dev host listening on {Api}", api);
     }
 
-    /// <summary>The line a benchmark reads to tell storage round trips per alert.</summary>
-    public const string StorageRequestsPrefix = "Storage requests made by the app:";
+    /// <summary>
+    /// The line a benchmark reads to tell storage round trips per alert and per incident: the app's requests and the
+    /// Durable provider's, by kind (see <see cref="StorageRequestMeter"/>).
+    /// </summary>
+    public const string StorageRequestsPrefix = "Storage requests by kind:";
 
     public static void PrintStorageRequests(StorageRequestMeter meter) =>
         Console.WriteLine($"{StorageRequestsPrefix} {string.Join(", ", meter.Totals.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))}");

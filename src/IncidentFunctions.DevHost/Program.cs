@@ -45,8 +45,11 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 // Stop everything at once: the Durable worker's open gRPC stream would otherwise hold Kestrel's shutdown for 30 s.
 builder.Services.Configure<HostOptions>(host => host.ServicesStopConcurrently = true);
+// One meter for the app's storage clients and the Durable provider's: the totals printed on stop cover both.
+using var storageRequests = new StorageRequestMeter();
+builder.Services.AddSingleton(storageRequests);
 builder.Services.AddIncidentServices(builder.Configuration);
-builder.AddDurableFunctions(catalog, hostJson.Durable, grpcSocket);
+builder.AddDurableFunctions(catalog, hostJson.Durable, grpcSocket, storageRequests);
 builder.AddQueueFunctions(catalog, hostJson.Queues);
 
 var app = builder.Build();
@@ -55,7 +58,7 @@ app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
 app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
 app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
-app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(app.Services.GetRequiredService<StorageRequestMeter>()));
+app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(storageRequests));
 await app.RunAsync();
 File.Delete(grpcSocket);
 return 0;

@@ -12,6 +12,7 @@ using IncidentFunctions.Storage;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions;
@@ -29,7 +30,8 @@ public static class IncidentServices
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);
-        services.AddSingleton<StorageRequestMeter>();
+        // A host that counts its own storage clients too (the dev host's Durable provider) registers its meter first.
+        services.TryAddSingleton<StorageRequestMeter>();
         services.AddSingleton(sp => storage.CreateTableServiceClient(sp.GetRequiredService<StorageRequestMeter>()));
         services.AddSingleton(sp => storage.CreateQueueServiceClient(sp.GetRequiredService<StorageRequestMeter>()));
         services.AddSingleton(sp => storage.CreateBlobServiceClient(sp.GetRequiredService<StorageRequestMeter>()));

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -22,6 +23,12 @@ public sealed class BenchStack : IAsyncDisposable
 
     public string StateFolder => state.FullName;
 
+    /// <summary>Where on-disk Azurite keeps its data (empty when it runs in memory).</summary>
+    public string AzuriteFolder => Path.Combine(StateFolder, "azurite");
+
+    /// <summary>The running tools, by name ("Azurite blob", "Azurite queue", "Azurite table", "MailDev"), for their CPU use.</summary>
+    public IReadOnlyList<NodeService> Tools => services;
+
     /// <summary>The dev host settings (environment variable spelling) that point it at this stack.</summary>
     public Dictionary<string, string> Settings => new()
     {
@@ -36,19 +43,24 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>A fresh integration secret (a run's senders present it; nothing else knows it).</summary>
     public static string NewSecret() => "bench-" + RandomNumberGenerator.GetHexString(40, lowercase: true);
 
+    /// <summary>The people the benchmarks' policy pages, level by level; both are the owning team.</summary>
+    public static readonly ImmutableArray<string> Levels = ["alice", "bob"];
+
     /// <summary>
-    /// The escalation policy of the paging benchmarks: alice is paged first; bob <paramref name="levelDelayMinutes"/>
-    /// later unless someone acknowledged; then an hour until escalation is exhausted.
+    /// The escalation policy of the paging benchmarks: alice is paged first; bob <paramref name="aliceDelayMinutes"/>
+    /// later unless someone acknowledged; alice again <paramref name="bobDelayMinutes"/> after bob, and so on, the two
+    /// levels <paramref name="repeat"/> + 1 times; then, <paramref name="bobDelayMinutes"/> after bob's last page,
+    /// escalation is exhausted and the team (both of them) is emailed once.
     /// </summary>
-    public static string TwoLevelPolicy(double levelDelayMinutes) => JsonSerializer.Serialize(new
+    public static string TwoLevelPolicy(double aliceDelayMinutes, double bobDelayMinutes = 60, int repeat = 0) => JsonSerializer.Serialize(new
     {
         version = "bench",
         people = new[]
         {
-            new { id = "alice", name = "Alice", email = "alice@example.com", timeZone = "Europe/London" },
-            new { id = "bob", name = "Bob", email = "bob@example.com", timeZone = "America/New_York" },
+            new { id = Levels[0], name = "Alice", email = $"{Levels[0]}@example.com", timeZone = "Europe/London" },
+            new { id = Levels[1], name = "Bob", email = $"{Levels[1]}@example.com", timeZone = "America/New_York" },
         },
-        teams = new[] { new { id = "platform", name = "Platform", members = new[] { "alice", "bob" } } },
+        teams = new[] { new { id = "platform", name = "Platform", members = Levels } },
         escalationPolicies = new[]
         {
             new
@@ -56,9 +68,10 @@ public sealed class BenchStack : IAsyncDisposable
                 id = "bench",
                 levels = new object[]
                 {
-                    new { targets = new[] { new { person = "alice" } }, delayMinutes = levelDelayMinutes },
-                    new { targets = new[] { new { person = "bob" } }, delayMinutes = 60.0 },
+                    new { targets = new[] { new { person = Levels[0] } }, delayMinutes = aliceDelayMinutes },
+                    new { targets = new[] { new { person = Levels[1] } }, delayMinutes = bobDelayMinutes },
                 },
+                repeat,
             },
         },
         services = new[] { new { id = "checkout", name = "Checkout", team = "platform", impactTier = 1, escalationPolicy = "bench" } },
@@ -78,7 +91,7 @@ public sealed class BenchStack : IAsyncDisposable
             await LocalTools.EnsureNpmPackagesAsync(paths, NullLogger.Instance);
             var ports = stack.Azurite;
             Report.Progress($"starting Azurite on 127.0.0.1:{ports.Blob},{ports.Queue},{ports.Table} and MailDev on SMTP {stack.MailDev.Smtp}, web {stack.MailDev.Web}, in {stack.StateFolder}");
-            stack.services.AddRange(await LocalTools.StartAzuriteAsync(paths, Path.Combine(stack.StateFolder, "azurite"), ports, inMemory: !azuriteOnDisk));
+            stack.services.AddRange(await LocalTools.StartAzuriteAsync(paths, stack.AzuriteFolder, ports, inMemory: !azuriteOnDisk));
             stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(stack.StateFolder, "maildev"), stack.MailDev));
             return stack;
         }

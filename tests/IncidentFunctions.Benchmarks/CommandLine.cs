@@ -27,6 +27,12 @@ public static class Arguments
             ? n
             : throw new UsageException($"{name} must be a whole number of at least {min}, not '{value}'.");
 
+    /// <summary>A number above 0, fractions allowed (a rate, minutes, seconds).</summary>
+    public static double Positive(string name, string value) =>
+        double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new UsageException($"{name} must be a positive number, not '{value}'.");
+
     /// <summary>A share from 0 to 1, written as 0.1 or 10%.</summary>
     public static double Fraction(string name, string value)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using IncidentFunctions.DevHost;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.TestTools;
 
@@ -20,23 +19,33 @@ public sealed record HostLog(string RunOutput, string StopOutput, TimeSpan StopD
     }
 
     /// <summary>
-    /// The host's figures: storage requests (per <paramref name="alerts"/>), peak memory, warnings and errors, with the
-    /// most frequent messages on stderr. Null <paramref name="log"/>: a host this run did not start.
+    /// The host's figures: the app's storage requests (per <paramref name="alerts"/>), then its health (see
+    /// <see cref="PrintHealth"/>). Null <paramref name="log"/>: a host this run did not start.
     /// </summary>
     public static void Print(HostLog? log, long? peakWorkingSet, long alerts)
+    {
+        if (StorageRequests.Parse(log?.StopOutput) is { } storage)
+        {
+            // The app's own: includes the reads of the benchmark's own completion polls, not the Durable task hub's requests.
+            Report.Line("storage requests by the app", string.Join(", ", storage.App.Select(s => $"{s.Key}={s.Value}")));
+            Report.Line("storage requests per accepted alert", (storage.App.Values.Sum() / (double)Math.Max(1, alerts)).ToString("0.00", CultureInfo.InvariantCulture));
+            Report.Line("storage requests by the Durable provider (all, idle polling included)", storage.Durable.Values.Sum());
+        }
+
+        PrintHealth(log, peakWorkingSet);
+    }
+
+    /// <summary>
+    /// Peak memory, warnings and errors (with the most frequent messages on stderr), and how stopping went. Null
+    /// <paramref name="log"/>: a host this run did not start.
+    /// </summary>
+    public static void PrintHealth(HostLog? log, long? peakWorkingSet)
     {
         var (warnings, errors) = Problems(log?.RunOutput);
         var (_, stopErrors) = Problems(log?.StopOutput);
         PrintSample("dev host errors", errors);
         PrintSample("dev host warnings", warnings);
         PrintSample("dev host errors while stopping", stopErrors);
-
-        if (StorageRequests(log?.StopOutput) is { } storage)
-        {
-            // Includes the reads of the benchmark's own completion polls; the Durable task hub's requests are not counted.
-            Report.Line("storage requests by the app", string.Join(", ", storage.Select(s => $"{s.Key}={s.Value}")));
-            Report.Line("storage requests per accepted alert", (storage.Values.Sum() / (double)Math.Max(1, alerts)).ToString("0.00", CultureInfo.InvariantCulture));
-        }
 
         Report.Line("dev host peak working set (MiB)", Report.MiB(peakWorkingSet));
         Report.Line("dev host warnings", log is null ? "n/a" : warnings.Count);
@@ -92,15 +101,6 @@ public sealed record HostLog(string RunOutput, string StopOutput, TimeSpan StopD
         {
             return false;
         }
-    }
-
-    static Dictionary<string, long>? StorageRequests(string? output)
-    {
-        var line = output?.Split('\n').FirstOrDefault(l => l.StartsWith(Banner.StorageRequestsPrefix, StringComparison.Ordinal));
-        return line?[Banner.StorageRequestsPrefix.Length..]
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(pair => pair.Split('='))
-            .ToDictionary(kv => kv[0], kv => long.Parse(kv[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
     }
 
     /// <summary>Warning and error lines of a dev host log.</summary>

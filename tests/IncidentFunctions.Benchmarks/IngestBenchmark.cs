@@ -69,7 +69,7 @@ public sealed record BenchOptions
 
         if (args[0] != "ingest")
         {
-            throw new UsageException($"Unknown command '{args[0]}'; the commands are 'ingest', 'lifecycle' and 'storm'.");
+            throw new UsageException($"Unknown command '{args[0]}'; the commands are 'ingest', 'lifecycle', 'capacity' and 'storm'.");
         }
 
         var options = new BenchOptions();

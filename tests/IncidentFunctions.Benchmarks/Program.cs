@@ -10,8 +10,8 @@ using IncidentFunctions.Benchmarks;
 
 
 
-// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help) and
-// `storm` (StormOptions.Help).
+// Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help),
+// `capacity` (CapacityBenchmark.Help) and `storm` (StormOptions.Help).
 Func<CancellationToken, Task<int>> run;
 try
 {
@@ -23,6 +23,12 @@ try
             return 0;
         case "lifecycle":
             run = ct => LifecycleBenchmark.RunAsync(args, ct);
+            break;
+        case "capacity" when help:
+            Console.WriteLine(CapacityBenchmark.Help);
+            return 0;
+        case "capacity":
+            run = ct => CapacityBenchmark.RunAsync(args, ct);
             break;
         case "storm" when help:
             Console.WriteLine(StormOptions.Help);

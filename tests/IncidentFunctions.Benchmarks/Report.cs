@@ -21,6 +21,10 @@ public static class Report
     public static double Percentile(double[] sorted, double percent) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
+    /// <summary>"p50 / p99 / max (n)" of an ascending array of milliseconds.</summary>
+    public static string Summary(double[] sortedMs) =>
+        $"{Milliseconds(Percentile(sortedMs, 50))} / {Milliseconds(Percentile(sortedMs, 99))} / {Milliseconds(sortedMs.LastOrDefault(double.NaN))} (n {sortedMs.Length})";
+
     public static string Rate(long count, TimeSpan duration) =>
         (count / Math.Max(duration.TotalSeconds, 1e-9)).ToString("0.0", CultureInfo.InvariantCulture);
 

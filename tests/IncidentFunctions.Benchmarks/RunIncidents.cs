@@ -114,7 +114,7 @@ public static class RunIncidents
     }
 
     /// <summary>Messages in a queue, invisible ones (being processed) included; a queue not created yet holds none.</summary>
-    static async Task<int> DepthAsync(QueueClient queue, CancellationToken ct)
+    public static async Task<int> DepthAsync(QueueClient queue, CancellationToken ct)
     {
         try
         {

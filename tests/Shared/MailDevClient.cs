@@ -44,5 +44,15 @@ public sealed class MailDevClient(Uri webBase) : IDisposable
         return await http.GetFromJsonAsync<List<MailDevEmail>>(path, ct) ?? [];
     }
 
+    /// <summary>
+    /// Deletes these emails (POST /api/email/delete). A reader that deletes what it has read keeps each listing short,
+    /// however many thousands of emails a run delivers.
+    /// </summary>
+    public async Task DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsJsonAsync("api/email/delete", new { ids }, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
     public void Dispose() => http.Dispose();
 }

@@ -1,4 +1,7 @@
 using System.Net.Sockets;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Grpc.Core.Interceptors;
@@ -19,14 +22,25 @@ namespace IncidentFunctions.DevHost.Functions;
 /// </summary>
 public static partial class DurableFunctions
 {
-    public static WebApplicationBuilder AddDurableFunctions(this WebApplicationBuilder builder, FunctionCatalog catalog, DurableSettings settings, string socketPath)
+    /// <summary>
+    /// What the provider's storage requests are counted as, before the service: "durable table", "durable queue",
+    /// "durable blob" (see <see cref="StorageRequestMeter"/>).
+    /// </summary>
+    public const string StorageClient = "durable";
+
+    public static WebApplicationBuilder AddDurableFunctions(
+        this WebApplicationBuilder builder, FunctionCatalog catalog, DurableSettings settings, string socketPath, StorageRequestMeter storageRequests)
     {
         var connection = StorageConnection.FromConfiguration(builder.Configuration).ConnectionString
             ?? throw new NotSupportedException("The dev host runs Durable Functions on a storage connection string (Azurite or an account key).");
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = settings.HubName,
-            StorageAccountClientProvider = new StorageAccountClientProvider(connection),
+            // The provider's own clients, counted on the app's meter: most of an incident's storage requests are its.
+            StorageAccountClientProvider = new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(connection, storageRequests.AddTo(new BlobClientOptions(), $"{StorageClient} blob")),
+                StorageServiceClientProvider.ForQueue(connection, storageRequests.AddTo(new QueueClientOptions(), $"{StorageClient} queue")),
+                StorageServiceClientProvider.ForTable(connection, storageRequests.AddTo(new TableClientOptions(), $"{StorageClient} table"))),
             MaxQueuePollingInterval = settings.MaxQueuePollingInterval,
             PartitionCount = settings.PartitionCount,
             MaxConcurrentTaskActivityWorkItems = settings.MaxConcurrentActivities,

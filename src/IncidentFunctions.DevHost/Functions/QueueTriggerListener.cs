@@ -28,8 +28,8 @@ public sealed partial class QueueTriggerListener(
     {
         var queueName = Resolve(function.Queue.QueueName);
         var connection = StorageConnection.FromConfiguration(configuration, function.Queue.Connection ?? ConnectionNames.Storage);
-        var options = new QueueClientOptions { MessageEncoding = settings.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None };
-        options.AddPolicy(meter.For("queue trigger"), Azure.Core.HttpPipelinePosition.PerRetry);
+        // Counted apart from the app's own queue requests: in Azure the Functions host polls, not the app.
+        var options = meter.AddTo(new QueueClientOptions { MessageEncoding = settings.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None }, "trigger queue");
         var queue = connection.ConnectionString is { } cs ? new QueueClient(cs, queueName, options) : throw new NotSupportedException("The dev host needs a storage connection string.");
         var poison = new QueueClient(connection.ConnectionString, QueueNames.PoisonOf(queueName), options);
         await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);

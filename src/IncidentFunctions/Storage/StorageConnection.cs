@@ -57,16 +57,14 @@ public sealed class StorageConnection
 
     public TableServiceClient CreateTableServiceClient(StorageRequestMeter? meter = null)
     {
-        var options = new TableClientOptions();
-        Count(options, meter, "table");
+        var options = Counted(new TableClientOptions(), meter, "table");
         return connectionString is not null ? new TableServiceClient(connectionString, options) : new TableServiceClient(tableUri, credential, options);
     }
 
     public QueueServiceClient CreateQueueServiceClient(StorageRequestMeter? meter = null)
     {
         // The Functions host decodes queue messages as base64 by default (host.json queues.messageEncoding).
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        Count(options, meter, "queue");
+        var options = Counted(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, meter, "queue");
         return connectionString is not null
             ? new QueueServiceClient(connectionString, options)
             : new QueueServiceClient(queueUri, credential, options);
@@ -74,16 +72,11 @@ public sealed class StorageConnection
 
     public BlobServiceClient CreateBlobServiceClient(StorageRequestMeter? meter = null)
     {
-        var options = new BlobClientOptions();
-        Count(options, meter, "blob");
+        var options = Counted(new BlobClientOptions(), meter, "blob");
         return connectionString is not null ? new BlobServiceClient(connectionString, options) : new BlobServiceClient(blobUri, credential, options);
     }
 
-    static void Count(Azure.Core.ClientOptions options, StorageRequestMeter? meter, string service)
-    {
-        if (meter is not null)
-        {
-            options.AddPolicy(meter.For(service), Azure.Core.HttpPipelinePosition.PerRetry);
-        }
-    }
+    static T Counted<T>(T options, StorageRequestMeter? meter, string service)
+        where T : ClientOptions =>
+        meter is null ? options : meter.AddTo(options, service);
 }

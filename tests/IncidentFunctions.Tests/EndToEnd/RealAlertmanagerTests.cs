@@ -1,5 +1,6 @@
 using IncidentFunctions.Model;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.TestTools;
 
 namespace IncidentFunctions.Tests.EndToEnd;
 

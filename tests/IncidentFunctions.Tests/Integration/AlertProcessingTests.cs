@@ -65,7 +65,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
     {
         var meter = durable.Services.GetRequiredService<StorageRequestMeter>();
         var key = TestAlerts.NewKey("herd");
-        var before = meter.Totals.GetValueOrDefault("table GET");
+        var before = meter.Total("table", "GET");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ =>
             Task.Run(() => Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None))));
@@ -73,7 +73,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         // Racing copies each re-read the key and the incident until it exists: over a hundred reads for one opening,
         // and under a storm of new incidents, most of the storage account's work. Waiting costs a handful, counted here
         // with those of the first page and of the incident's orchestration as it begins, which run meanwhile.
-        var reads = meter.Totals.GetValueOrDefault("table GET") - before;
+        var reads = meter.Total("table", "GET") - before;
         Assert.Equal(1, outcomes.Count(o => o == AlertOutcome.Opened));
         Assert.Equal(50, (await IncidentFor(key)).AlertCount);
         Assert.True(reads <= 20, $"50 concurrent first alerts of one key made {reads} table reads");
@@ -85,13 +85,13 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         var key = TestAlerts.NewKey("storm");
         await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
         var meter = durable.Services.GetRequiredService<StorageRequestMeter>();
-        var before = meter.Totals.GetValueOrDefault("table POST");
+        var before = meter.Total("table", "POST");
 
         await Task.WhenAll(Enumerable.Range(0, 200).Select(_ =>
             Task.Run(() => Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None))));
 
         Assert.Equal(201, (await IncidentFor(key)).AlertCount);
-        var transactions = meter.Totals.GetValueOrDefault("table POST") - before;
+        var transactions = meter.Total("table", "POST") - before;
         Assert.True(transactions <= 40, $"200 repeats took {transactions} table transactions; they should be counted in a few");
     }
 

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using IncidentFunctions.DevHost.Local;
 
-namespace IncidentFunctions.Tests.Infrastructure;
+namespace IncidentFunctions.TestTools;
 
 /// <summary>
 /// A real Prometheus Alertmanager (Debian's prometheus-alertmanager) on a free loopback port, with clustering off and
-/// its own data folder. The tests hand it alerts through its API and it notifies the dev host as it would in production.
+/// its own data folder. The tests hand it alerts through its API and it notifies the dev host as it would in production;
+/// the lifecycle benchmark has it email the same inbox as the app, to compare the two first emails in one run.
 /// </summary>
 public sealed class AlertmanagerProcess : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
     const string Package = "prometheus-alertmanager";
 
     static readonly Lazy<Task<string>> Installed = new(InstallAsync);
+    static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     readonly Process process;
     readonly StringBuilder output = new();
@@ -70,19 +72,30 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
         alertmanager.process.ErrorDataReceived += (_, e) => alertmanager.Append(e.Data);
         alertmanager.process.BeginOutputReadLine();
         alertmanager.process.BeginErrorReadLine();
-        await Eventually.Get(
-            async () => alertmanager.process.HasExited ? throw new InvalidOperationException("Alertmanager exited:\n" + alertmanager.Output) : await alertmanager.ReadyAsync(),
-            ready => ready,
-            "Alertmanager ready",
-            TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        while (!await alertmanager.ReadyAsync())
+        {
+            if (alertmanager.process.HasExited || DateTime.UtcNow > deadline)
+            {
+                var log = alertmanager.Output;
+                await alertmanager.DisposeAsync();
+                throw new InvalidOperationException($"Alertmanager did not get ready within {ReadyTimeout.TotalSeconds} s:\n{log}");
+            }
+
+            await Task.Delay(100);
+        }
+
         return alertmanager;
     }
 
-    /// <summary>Hands alerts to Alertmanager the way Prometheus does (POST /api/v2/alerts).</summary>
-    public async Task PostAlertsAsync(string json)
+    /// <summary>Hands alerts to Alertmanager the way Prometheus does (POST /api/v2/alerts); throws if it refuses them.</summary>
+    public async Task PostAlertsAsync(string json, CancellationToken ct = default)
     {
-        using var response = await Http.PostAsync("api/v2/alerts", new StringContent(json, Encoding.UTF8, "application/json"));
-        Assert.True(response.IsSuccessStatusCode, $"Alertmanager refused the alerts: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        using var response = await Http.PostAsync("api/v2/alerts", new StringContent(json, Encoding.UTF8, "application/json"), ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Alertmanager refused the alerts: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
     }
 
     async Task<bool> ReadyAsync()
@@ -113,7 +126,7 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
 
     /// <summary>
     /// The Debian binary, installed on first use when this machine allows it (root with apt-get, as on CI): the test
-    /// suite sets up what it needs on a fresh machine. Elsewhere the tests that need it fail saying how to install it.
+    /// suite and the benchmark set up what they need on a fresh machine. Elsewhere they fail saying how to install it.
     /// </summary>
     static async Task<string> InstallAsync()
     {
