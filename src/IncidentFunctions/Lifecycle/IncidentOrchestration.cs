@@ -65,8 +65,8 @@ public static class IncidentOrchestration
         /// <summary>Set when the opener's first page reached everyone on it before this orchestration began.</summary>
         DateTimeOffset? firstPageSentAt;
 
-        /// <summary>When the incident opened: when its first page was due.</summary>
-        DateTimeOffset openedAt;
+        /// <summary>When the first page was due: when the incident opened, or when a hold (maintenance, flapping) ended.</summary>
+        DateTimeOffset firstPageDueAt;
         DateTimeOffset? sourceResolveHandled;
 
         DateTimeOffset Now => context.CurrentUtcDateTime;
@@ -79,7 +79,7 @@ public static class IncidentOrchestration
             var start = given ?? await context.CallActivityAsync<IncidentStart>(
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
-            openedAt = start.OpenedAt;
+            firstPageDueAt = start.OpenedAt;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
             Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), LifecycleEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
@@ -140,7 +140,7 @@ public static class IncidentOrchestration
                 {
                     // The escalation is recorded by the activity that pages the level, right before it emails.
                     var escalated = dueAt is { } due
-                        ? NewEvent(TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
+                        ? NewEvent(At(due), TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
                         : null;
 
@@ -150,7 +150,7 @@ public static class IncidentOrchestration
                     var pagedAt = await NotifyAsync(
                         plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated,
                         notificationId: first ? IncidentPager.FirstPageId : null, sentAt: first ? firstPageSentAt : null,
-                        dueAt: dueAt ?? (first ? openedAt : Now));
+                        dueAt: dueAt ?? (first ? firstPageDueAt : Now));
                     if (escalated is not null)
                     {
                         Announce(new IncidentTransition(incidentId, escalated.Id, LifecycleEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
@@ -161,7 +161,7 @@ public static class IncidentOrchestration
                     // The delay runs from the page, which may have gone out well before this orchestration got here.
                     dueAt = (pagedAt ?? Now).AddMinutes(step.DelayMinutes);
                     context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Triggered, level, cycle, dueAt));
-                    if (await WaitWhileOpenAsync(plan, dueAt) is { } changed)
+                    if (await WaitWhileOpenAsync(plan, dueAt, DueTime.EarlyAllowance) is { } changed)
                     {
                         return changed;
                     }
@@ -169,11 +169,11 @@ public static class IncidentOrchestration
             }
 
             // Recorded by the activity that tells the team, like an escalation: one activity, not two.
-            var exhausted = NewEvent(TimelineEventTypes.EscalationExhausted,
+            var exhausted = NewEvent(dueAt is { } last ? At(last) : Now, TimelineEventTypes.EscalationExhausted,
                 $"Escalation exhausted after {plan.Repeat + 1} round(s) of {plan.Levels.Count} level(s); telling the whole team", []);
             await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true, preceding: exhausted, dueAt: dueAt);
             context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Exhausted));
-            return (await WaitWhileOpenAsync(plan, until: null))!;
+            return (await WaitWhileOpenAsync(plan, until: null, early: TimeSpan.Zero))!;
         }
 
         /// <summary>
@@ -210,11 +210,13 @@ public static class IncidentOrchestration
         {
             await RecordAsync(held.Type, held.Summary, held.Data);
             context.SetCustomStatus(new LifecycleStatus(phase, NextAt: until));
-            if (until > Now && await WaitWhileOpenAsync(plan, until) is { } changed)
+            if (until > Now && await WaitWhileOpenAsync(plan, until, early: TimeSpan.Zero) is { } changed)
             {
                 return changed;
             }
 
+            // A page from here on is due now, not when the incident opened.
+            firstPageDueAt = until;
             await RecordAsync(ended.Type, ended.Summary, ended.Data);
             return await ReadAsync(plan);
         }
@@ -228,7 +230,7 @@ public static class IncidentOrchestration
                 context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Acknowledged, NextAt: staleAt));
                 if (staleAt is null || staleAt > Now)
                 {
-                    if (await WaitForSignalAsync(staleAt))
+                    if (await WaitForSignalAsync(staleAt, early: TimeSpan.Zero))
                     {
                         state = await ReadAsync(plan);
                         continue;
@@ -249,10 +251,13 @@ public static class IncidentOrchestration
             return state;
         }
 
-        /// <summary>Waits until <paramref name="until"/> (forever when null); returns the new state if it stops being open first.</summary>
-        async Task<IncidentState?> WaitWhileOpenAsync(EscalationPlan plan, DateTimeOffset? until)
+        /// <summary>
+        /// Waits until <paramref name="until"/> (forever when null), less up to <paramref name="early"/>; returns the new
+        /// state if it stops being open first.
+        /// </summary>
+        async Task<IncidentState?> WaitWhileOpenAsync(EscalationPlan plan, DateTimeOffset? until, TimeSpan early)
         {
-            while (await WaitForSignalAsync(until))
+            while (await WaitForSignalAsync(until, early))
             {
                 var state = await ReadAsync(plan);
                 if (state.Status != IncidentStatus.Open)
@@ -264,9 +269,14 @@ public static class IncidentOrchestration
             return null;
         }
 
-        /// <summary>True when a signal arrived before <paramref name="until"/>; the losing wait is cancelled either way.</summary>
-        async Task<bool> WaitForSignalAsync(DateTimeOffset? until)
+        /// <summary>
+        /// True when a signal arrived before <paramref name="until"/>; the losing wait is cancelled either way. A timer
+        /// that fires up to <paramref name="early"/> before <paramref name="until"/> counts as on time: a page waits out
+        /// the rest in its activity (see <see cref="DueTime"/>). Anything else that acts on time passes zero.
+        /// </summary>
+        async Task<bool> WaitForSignalAsync(DateTimeOffset? until, TimeSpan early)
         {
+            var armAt = until;
             while (true)
             {
                 using var cancel = new CancellationTokenSource();
@@ -277,7 +287,7 @@ public static class IncidentOrchestration
                     return true;
                 }
 
-                var timer = context.CreateTimer(due.UtcDateTime, cancel.Token);
+                var timer = context.CreateTimer(armAt!.Value.UtcDateTime, cancel.Token);
                 var winner = await Task.WhenAny(signal, timer);
                 cancel.Cancel();
                 if (winner == signal)
@@ -286,11 +296,14 @@ public static class IncidentOrchestration
                 }
 
                 // Storage queues take visibility delays in whole seconds, so a durable timer can fire up to a second
-                // early; paging the next level early breaks the policy as surely as paging it late. Wait out the rest.
-                if (Now >= due)
+                // early; acting early breaks the policy as surely as acting late. Re-armed past the due time, it fires
+                // once more, after it, rather than again at once for a remainder under a second.
+                if (Now >= due - early)
                 {
                     return false;
                 }
+
+                armAt = DueTime.Rearm(due);
             }
         }
 
@@ -467,8 +480,13 @@ public static class IncidentOrchestration
             return recorded;
         }
 
-        TimelineEvent NewEvent(string type, string summary, Dictionary<string, string> data) =>
-            new(NewId(), Now, type, "system", Channels.System, summary, data.Count == 0 ? null : data);
+        TimelineEvent NewEvent(string type, string summary, Dictionary<string, string> data) => NewEvent(Now, type, summary, data);
+
+        TimelineEvent NewEvent(DateTimeOffset at, string type, string summary, Dictionary<string, string> data) =>
+            new(NewId(), at, type, "system", Channels.System, summary, data.Count == 0 ? null : data);
+
+        /// <summary>Now, or <paramref name="due"/> when a timer fired a little early: what happens at a due time is on the record at it.</summary>
+        DateTimeOffset At(DateTimeOffset due) => Now > due ? Now : due;
 
         Task AppendAsync(TimelineEvent recorded) =>
             context.CallActivityAsync(nameof(LifecycleActivities.AppendTimeline), new TimelineEntry(incidentId, recorded), StorageRetry);

@@ -47,10 +47,19 @@ public sealed partial class IncidentPager(
     /// <summary>
     /// Emails the request's recipients who have not been emailed for this notification yet. Returns the time of the
     /// notification: when it was first claimed, by this call or an earlier one. <paramref name="known"/> is the incident
-    /// as the caller has it, to spare a read.
+    /// as the caller has it, to spare a read. A page is never sent before its due time.
     /// </summary>
     public async Task<DateTimeOffset> SendAsync(NotifyRequest request, IncidentSnapshot? known, CancellationToken ct)
     {
+        // The orchestration's timer may have fired a little early (see DueTime): the page waits here, not there. A delay
+        // can end a tick before the clock says it should, hence the loop towards one fixed time.
+        var start = time.GetUtcNow();
+        var until = start + DueTime.Remaining(start, request.DueAt);
+        for (var now = start; now < until; now = time.GetUtcNow())
+        {
+            await Task.Delay(until - now, time, ct);
+        }
+
         var (claim, pending) = await ClaimAsync(request, ct);
         if (pending.Count > 0)
         {

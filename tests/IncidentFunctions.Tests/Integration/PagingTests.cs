@@ -222,6 +222,27 @@ public sealed class PagingTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task APageHandedOverBeforeItIsDueGoesOutAtItsDueTimeNotBefore()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var id = await host.CreateIncidentAsync();
+        var pager = host.Services.GetRequiredService<IncidentPager>();
+        var now = DateTimeOffset.UtcNow;
+        var due = now.AddSeconds(1.5);
+
+        // As the orchestration hands it over when its timer fired early (queue delays are whole seconds).
+        var at = await pager.SendAsync(new NotifyRequest(id, "early-timer", NotificationKind.Page, 2, host.Recipients("bob"), now, DueAt: due), known: null, CancellationToken.None);
+
+        // MailDev times emails by their Date header, in whole seconds; the claim and this clock are precise.
+        Assert.True(DateTimeOffset.UtcNow >= due, "the send returned before the page was due");
+        Assert.True(at >= due, $"the page was timed {at:O}, before it was due at {due:O}");
+        var sent = Assert.Single(await host.EventsAsync(id), e => e.Id == "notify-early-timer-bob");
+        Assert.True(sent.At >= due);
+        Assert.False(sent.Data!.ContainsKey(Lateness.DataKey));
+        Assert.Single(await host.EmailsAsync(id), e => e.IsTo(host.Policy.Email("bob")));
+    }
+
+    [Fact]
     public async Task ASendThatFailsPartWayKeepsWhoWasEmailedOnTheRecordSoTheRetryEmailsOnlyTheRest()
     {
         var policy = new TestPolicy();

@@ -28,6 +28,9 @@ public sealed class HoldTests(ScriptedLifecycle lifecycle)
         Assert.Equal((NotificationKind.Page, 1, "alice"), incident.Notified[0]);
         Assert.True(incident.Notifications[0].At >= ended.At);
         Assert.Equal(1, incident.Reads);
+
+        // Due when the window ended, not when the incident opened: a page held for maintenance is not a late page.
+        Assert.Equal(end, incident.Notifications[0].DueAt);
     }
 
     [Fact]
