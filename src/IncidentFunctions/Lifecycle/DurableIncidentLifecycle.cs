@@ -50,8 +50,8 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPubl
         client.RaiseEventAsync(incidentId, LifecycleSignals.Name, signal, ct);
 
     IncidentLifecycleInput InputOf(string incidentId, OpeningDone? opening) => opening is null
-        ? new IncidentLifecycleInput(incidentId)
-        : new IncidentLifecycleInput(incidentId, new IncidentStart(
+        ? new IncidentLifecycleInput(incidentId, Revision: IncidentLifecycleInput.Current)
+        : new IncidentLifecycleInput(incidentId, Revision: IncidentLifecycleInput.Current, Start: new IncidentStart(
             JsonSerializer.Deserialize<TriageResult>(opening.Triage, JsonDefaults.Options)
                 ?? throw new InvalidOperationException($"Incident {incidentId} was opened without a triage."),
             new IncidentState(incidentId, IncidentStatus.Open, opening.Integration, AcknowledgedAt: null, AcknowledgedBy: null, SourceResolvedAt: null),

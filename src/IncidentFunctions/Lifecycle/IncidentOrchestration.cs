@@ -33,7 +33,7 @@ public static class IncidentOrchestration
     {
         var input = context.GetInput<IncidentLifecycleInput>()
             ?? throw new InvalidOperationException("The incident orchestration needs an IncidentLifecycleInput.");
-        var run = new IncidentRun(context, input.IncidentId);
+        var run = new IncidentRun(context, input.IncidentId, input.Revision);
 
         var start = await run.BeginAsync(input.Start);
         await run.ActiveAsync(start);
@@ -43,8 +43,14 @@ public static class IncidentOrchestration
     }
 
     /// <summary>The state of one execution. Rebuilt identically on every replay from the orchestration's history.</summary>
-    sealed class IncidentRun(TaskOrchestrationContext context, string incidentId)
+    sealed class IncidentRun(TaskOrchestrationContext context, string incidentId, int revision)
     {
+        /// <summary>
+        /// How early an escalation timer may fire and be acted on. Revision 0 instances re-armed it until past the due
+        /// time, and their histories say so: they keep doing it (see <see cref="IncidentLifecycleInput.Revision"/>).
+        /// </summary>
+        readonly TimeSpan escalationEarly = revision >= 1 ? DueTime.EarlyAllowance : TimeSpan.Zero;
+
         readonly ILogger log = context.CreateReplaySafeLogger(nameof(IncidentOrchestrator));
 
         /// <summary>Everyone paged so far, in order, to tell them when the incident resolves.</summary>
@@ -161,7 +167,7 @@ public static class IncidentOrchestration
                     // The delay runs from the page, which may have gone out well before this orchestration got here.
                     dueAt = (pagedAt ?? Now).AddMinutes(step.DelayMinutes);
                     context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Triggered, level, cycle, dueAt));
-                    if (await WaitWhileOpenAsync(plan, dueAt, DueTime.EarlyAllowance) is { } changed)
+                    if (await WaitWhileOpenAsync(plan, dueAt, escalationEarly) is { } changed)
                     {
                         return changed;
                     }

@@ -8,8 +8,18 @@ namespace IncidentFunctions.Lifecycle;
 /// The input of an incident's orchestration; the instance id is the incident id. <see cref="Start"/> is set when the
 /// opener already triaged the incident and paged everyone on its first level (then the orchestration begins without
 /// an activity); otherwise the orchestration's first activity reads the incident (<see cref="BeginRequest"/>).
+/// <see cref="Revision"/> is the orchestration code's revision the instance was started under: an instance in flight
+/// when the code changes replays its history as that revision wrote it, or the Durable runtime fails it as
+/// nondeterministic. Inputs stored before revisions existed read as 0; new instances are started with <see cref="Current"/>.
 /// </summary>
-public sealed record IncidentLifecycleInput(string IncidentId, IncidentStart? Start = null);
+public sealed record IncidentLifecycleInput(string IncidentId, IncidentStart? Start = null, int Revision = 0)
+{
+    /// <summary>
+    /// 1: an escalation timer that fires within <see cref="Paging.DueTime.EarlyAllowance"/> of its due time is acted on
+    /// (before: re-armed until past it).
+    /// </summary>
+    public const int Current = 1;
+}
 
 /// <summary>What the orchestration knows of the stored incident; re-read whenever a signal arrives.</summary>
 public sealed record IncidentState(

@@ -167,7 +167,7 @@ public sealed class ScriptedIncident
 
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(IncidentOrchestration.IncidentOrchestrator),
-            new IncidentLifecycleInput(Id, Opening.HandedOver ? StartOf() : null),
+            new IncidentLifecycleInput(Id, Opening.HandedOver ? StartOf() : null, IncidentLifecycleInput.Current),
             new StartOrchestrationOptions(Id));
     }
 
