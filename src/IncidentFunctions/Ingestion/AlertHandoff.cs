@@ -24,6 +24,14 @@ public sealed partial class AlertHandoff(AlertProcessor processor, AlertPayloads
 
     readonly SemaphoreSlim slots = new(MaxInFlight, MaxInFlight);
 
+    /// <summary>
+    /// Whether a message stored now would likely be processed here. When not, the intake stores it visible for the
+    /// trigger right away: hiding it only to show it again when <see cref="Start"/> finds no slot is a write for
+    /// nothing, and in a storm that was one write per message. A check, not a reservation: <see cref="Start"/> still
+    /// hands back what it has no room for.
+    /// </summary>
+    public bool HasRoom => slots.CurrentCount > 0;
+
     /// <summary>Starts processing <paramref name="message"/> in the background; the request that stored it is not held up.</summary>
     public void Start(QueuedMessage message, IIncidentLifecycle lifecycle)
     {

@@ -95,7 +95,7 @@ public sealed partial class AlertIntake(
 
             var alerts = parsed.Select(a => AlertGroups.Apply(a, settings.GroupBy)).ToList();
 
-            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), handOff: lifecycle is not null, ct);
+            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), handOff: lifecycle is not null && handoff.HasRoom, ct);
             if (!enqueued.Stored)
             {
                 return Problem.Unavailable("The alert queue is unavailable; retry.").ToResult();

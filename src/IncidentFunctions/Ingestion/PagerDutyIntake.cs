@@ -58,7 +58,7 @@ public sealed partial class PagerDutyIntake(
             }
 
             var alert = parsed.Alert with { Integration = integration };
-            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), handOff: lifecycle is not null, ct);
+            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), handOff: lifecycle is not null && handoff.HasRoom, ct);
             if (!enqueued.Stored)
             {
                 return new JsonResponse(new Answer("unavailable", "The event queue is unavailable; retry."), StatusCodes.Status503ServiceUnavailable);
