@@ -98,6 +98,18 @@ public sealed class FunctionCatalogTests
         Assert.Equal(ConnectionNames.Storage, queue.Queue.Connection);
     }
 
+    /// <summary>The schedule is a setting (so a test can run housekeeping every second), and a restart never runs it early.</summary>
+    [Fact]
+    public void HousekeepingIsTheOneTimerFunctionAndRunsOnItsScheduleSettingNotOnStartup()
+    {
+        var timer = Assert.Single(Catalog.OfKind(TriggerKind.Timer));
+
+        Assert.Equal(nameof(HousekeepingFunctions.PurgeFinishedHistory), timer.Name);
+        Assert.Equal(Schedules.Housekeeping, timer.Timer.Schedule);
+        Assert.Equal("%Housekeeping:Schedule%", timer.Timer.Schedule);
+        Assert.False(timer.Timer.RunOnStartup);
+    }
+
     [Fact]
     public void ThereIsExactlyOneOrchestration()
     {

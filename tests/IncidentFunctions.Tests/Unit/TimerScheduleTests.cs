@@ -1,4 +1,6 @@
 using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
+using IncidentFunctions.Functions;
 using Microsoft.Extensions.Configuration;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -7,6 +9,9 @@ namespace IncidentFunctions.Tests.Unit;
 public sealed class TimerScheduleTests
 {
     static readonly DateTime At = new(2026, 12, 3, 3, 6, 59, 500, DateTimeKind.Utc);
+
+    static readonly FunctionDescriptor Housekeeping =
+        new FunctionCatalog(typeof(IncidentServices).Assembly).Functions.Single(f => f.Name == nameof(HousekeepingFunctions.PurgeFinishedHistory));
 
     static IConfiguration Settings(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value))).Build();
@@ -54,4 +59,28 @@ public sealed class TimerScheduleTests
     [Fact]
     public void AValueWithoutAReferenceIsTakenAsItIs() =>
         Assert.Equal(QueueNames.Alerts, AppSettingExpressions.Resolve(QueueNames.Alerts, Settings()));
+
+    [Fact]
+    public void TheHousekeepingScheduleComesFromItsSettingSoATestCanRunItEverySecond()
+    {
+        var schedule = TimerSchedule.Of(Housekeeping, Settings((Schedules.HousekeepingSetting, "*/1 * * * * *")));
+
+        Assert.Equal("*/1 * * * * *", schedule.Expression);
+        Assert.Equal(At.AddMilliseconds(500), schedule.NextAfter(At));
+    }
+
+    /// <summary>A timer that cannot run stops the dev host's start with one line naming the function and the setting.</summary>
+    [Theory]
+    [InlineData(null, "names the setting Housekeeping:Schedule, which is not set (as an environment variable or app setting: Housekeeping__Schedule)")]
+    [InlineData("", "names the setting Housekeeping:Schedule, which is not set")]
+    [InlineData("0 7 * * *", "is not an NCRONTAB schedule of six fields")]
+    public void AHousekeepingScheduleThatCannotRunRefusesTheStartNamingTheFunction(string? value, string expected)
+    {
+        var settings = value is null ? Settings() : Settings((Schedules.HousekeepingSetting, value));
+
+        var error = Assert.Throws<DevHostStartException>(() => TimerSchedule.Of(Housekeeping, settings));
+
+        Assert.StartsWith($"Function {nameof(HousekeepingFunctions.PurgeFinishedHistory)} has no schedule it can run on: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }
