@@ -217,6 +217,10 @@ var appSettings = {
   IncidentEvents__Topic: topicName
   IncidentEvents__ManagedIdentityClientId: identityClientId
   IncidentEvents__Enabled: 'true'
+
+  // The history housekeeping timer's schedule (NCRONTAB, seconds first): the Functions host reads it for the trigger
+  // and runs no housekeeping without it. Every hour at minute 7, as the dev host does by default.
+  Housekeeping__Schedule: '0 7 * * * *'
 }
 
 var rotationSettings = linkSigningKeyRotating

@@ -17,6 +17,21 @@ public static class DevHostExtensions
     }
 
     /// <summary>
+    /// One listener per timer-triggered function, on the schedule its attribute names. A schedule that cannot run (a
+    /// setting not set, an expression that does not parse) refuses the start here, naming the function and the setting.
+    /// </summary>
+    public static WebApplicationBuilder AddTimerFunctions(this WebApplicationBuilder builder, FunctionCatalog catalog)
+    {
+        foreach (var function in catalog.OfKind(TriggerKind.Timer))
+        {
+            var schedule = TimerSchedule.Of(function, builder.Configuration);
+            builder.Services.AddSingleton<IHostedService>(services => ActivatorUtilities.CreateInstance<TimerTriggerListener>(services, function, schedule));
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// Plays App Service Authentication: requests without a principal get the configured development user. The app
     /// believes the header only because the dev host's appsettings.json sets Authentication:EasyAuthEnabled (the dev
     /// host listens on localhost only, and its tests sign in as other users by sending the header themselves).

@@ -17,10 +17,13 @@ var paths = repository.WithState(options.DataFolder);
 var demoKey = builder.Configuration.AddDemoIntegration(paths, options);
 builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 
+var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
 LocalStack started;
 try
 {
+    // A timer function whose schedule cannot run refuses the start before Azurite and MailDev start for nothing.
+    builder.AddTimerFunctions(catalog);
     started = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
 }
 catch (DevHostStartException refused)
@@ -33,7 +36,6 @@ catch (DevHostStartException refused)
 
 await using var localTools = started;
 
-var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
 var hostJson = HostJson.Load(paths.HostJson, builder.Configuration);
 var grpcSocket = DurableFunctions.SocketPath(Environment.ProcessId);
 File.Delete(grpcSocket);

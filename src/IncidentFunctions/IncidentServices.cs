@@ -1,3 +1,4 @@
+using IncidentFunctions.Housekeeping;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
@@ -64,6 +65,7 @@ public static class IncidentServices
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);
         services.AddLifecycleEvents(configuration);
+        services.AddHousekeeping(configuration);
         return services;
     }
 }

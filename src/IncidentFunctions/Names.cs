@@ -1,7 +1,7 @@
 
 namespace IncidentFunctions;
 
-// The one place where routes, queues, tables and settings are named. Function attributes, the dev host, the tests
+// The one place where routes, queues, tables, schedules and settings are named. Function attributes, the dev host, the tests
 // and the docs refer to these constants; nothing spells them a second time.
 
 /// <summary>HTTP routes, relative to the /api prefix that both hosts add.</summary>
@@ -51,4 +51,20 @@ public static class ConnectionNames
 {
     /// <summary>The storage connection the Functions host uses; identity-based settings use its __ suffixes.</summary>
     public const string Storage = "AzureWebJobsStorage";
+}
+
+/// <summary>
+/// Timer schedules. Each is an app setting the host resolves (%setting% in the trigger), so a deployment sets the rhythm
+/// without a build and a test can run a job every second; the deployment and the dev host both set the default.
+/// </summary>
+public static class Schedules
+{
+    /// <summary>The setting that holds the housekeeping timer's NCRONTAB expression (six fields, seconds first).</summary>
+    public const string HousekeepingSetting = "Housekeeping:Schedule";
+
+    /// <summary>As the timer trigger names it.</summary>
+    public const string Housekeeping = "%" + HousekeepingSetting + "%";
+
+    /// <summary>Every hour at minute 7: often enough that a day's history never piles up, off the busy full hour.</summary>
+    public const string HousekeepingDefault = "0 7 * * * *";
 }

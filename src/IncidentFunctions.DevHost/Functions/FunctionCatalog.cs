@@ -7,6 +7,7 @@ public enum TriggerKind
 {
     Http,
     Queue,
+    Timer,
     Orchestration,
     Activity,
 }
@@ -17,6 +18,8 @@ public sealed record FunctionDescriptor(string Name, MethodInfo Method, TriggerK
     public HttpTriggerAttribute Http => (HttpTriggerAttribute)TriggerAttribute;
 
     public QueueTriggerAttribute Queue => (QueueTriggerAttribute)TriggerAttribute;
+
+    public TimerTriggerAttribute Timer => (TimerTriggerAttribute)TriggerAttribute;
 
     /// <summary>Creates the function's class the way the Functions worker does: per invocation, from DI.</summary>
     public object? CreateTarget(IServiceProvider services) =>
@@ -51,7 +54,7 @@ public sealed record FunctionDescriptor(string Name, MethodInfo Method, TriggerK
 
 /// <summary>
 /// Every function in the app assembly, read from the same attributes the Functions host reads. Nothing about a
-/// function (name, route, methods, queue) is written down a second time for the dev host.
+/// function (name, route, methods, queue, schedule) is written down a second time for the dev host.
 /// </summary>
 public sealed class FunctionCatalog
 {
@@ -80,6 +83,7 @@ public sealed class FunctionCatalog
                 {
                     HttpTriggerAttribute => TriggerKind.Http,
                     QueueTriggerAttribute => TriggerKind.Queue,
+                    TimerTriggerAttribute => TriggerKind.Timer,
                     OrchestrationTriggerAttribute => TriggerKind.Orchestration,
                     ActivityTriggerAttribute => TriggerKind.Activity,
                     _ when attribute.GetType().Name.EndsWith("TriggerAttribute", StringComparison.Ordinal) =>

@@ -26,7 +26,7 @@ public sealed partial class QueueTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queueName = Resolve(function.Queue.QueueName);
+        var queueName = AppSettingExpressions.Resolve(function.Queue.QueueName, configuration);
         var connection = StorageConnection.FromConfiguration(configuration, function.Queue.Connection ?? ConnectionNames.Storage);
         // Counted apart from the app's own queue requests: in Azure the Functions host polls, not the app.
         var options = meter.AddTo(new QueueClientOptions { MessageEncoding = settings.Base64 ? QueueMessageEncoding.Base64 : QueueMessageEncoding.None }, "trigger queue");
@@ -156,9 +156,6 @@ public sealed partial class QueueTriggerListener(
             : m => JsonSerializer.Deserialize(m.Body.ToString(), triggerType, JsonDefaults.Options);
         return (message, services, ct) => binders.Select(b => b is null ? payload(message) : b(services, ct, null)).ToArray();
     }
-
-    string Resolve(string name) =>
-        name.StartsWith('%') && name.EndsWith('%') ? configuration[name.Trim('%')] ?? throw new InvalidOperationException($"Setting {name} is not set.") : name;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Function {Function} listening on queue {Queue}")]
     static partial void LogListening(ILogger logger, string function, string queue);

@@ -27,8 +27,9 @@ public static class LocalSettings
     }
 
     /// <summary>
-    /// Local defaults for what an Azure deployment configures explicitly: the sample policy, links back to this host, and
-    /// a link-signing key generated once and kept in the state folder. Anything configured already wins.
+    /// Local defaults for what an Azure deployment configures explicitly: the sample policy, links back to this host, a
+    /// link-signing key generated once and kept in the state folder, and the housekeeping schedule. Anything configured
+    /// already wins.
     /// </summary>
     public static void AddLocalLifecycleDefaults(this ConfigurationManager configuration, RepositoryPaths paths, DevHostOptions options)
     {
@@ -46,6 +47,11 @@ public static class LocalSettings
         if (string.IsNullOrEmpty(configuration["Links:SigningKey"]))
         {
             defaults["Links:SigningKey"] = StateSecret(paths.LinkSigningKey, () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        if (string.IsNullOrEmpty(configuration[Schedules.HousekeepingSetting]))
+        {
+            defaults[Schedules.HousekeepingSetting] = Schedules.HousekeepingDefault;
         }
 
         configuration.AddInMemoryCollection(defaults);

@@ -46,8 +46,20 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPubl
         }
     }
 
-    public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) =>
-        client.RaiseEventAsync(incidentId, LifecycleSignals.Name, signal, ct);
+    public async Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct)
+    {
+        try
+        {
+            await client.RaiseEventAsync(incidentId, LifecycleSignals.Name, signal, ct);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.FailedPrecondition)
+        {
+            // Durable Functions on an Azure Storage task hub refuses an event for an orchestration that has finished
+            // (FailedPrecondition) or does not exist (NotFound: its history purged by housekeeping, or not started yet),
+            // where the dev host's task hub server drops it without a word. Either way there is nothing to wake: a
+            // finished orchestration acts on nothing more, and one not yet started reads the incident row as it begins.
+        }
+    }
 
     IncidentLifecycleInput InputOf(string incidentId, OpeningDone? opening) => opening is null
         ? new IncidentLifecycleInput(incidentId, Revision: IncidentLifecycleInput.Current)

@@ -13,8 +13,24 @@ public sealed partial class LatePages(TimeProvider time, ILogger<LatePages> logg
 
     readonly Lock gate = new();
     DateTimeOffset? warnedAt;
+    DateTimeOffset? lastLateAt;
     int count;
     TimeSpan worst;
+
+    /// <summary>
+    /// When a page last went out late in this process; null if none has. Work that can wait (history housekeeping)
+    /// reads it to stay out of the way while the system is behind: due pages go first (issue 14).
+    /// </summary>
+    public DateTimeOffset? LastLateAt
+    {
+        get
+        {
+            lock (gate)
+            {
+                return lastLateAt;
+            }
+        }
+    }
 
     public void Record(string incidentId, string notification, TimeSpan late)
     {
@@ -25,6 +41,7 @@ public sealed partial class LatePages(TimeProvider time, ILogger<LatePages> logg
             count++;
             worst = late > worst ? late : worst;
             var now = time.GetUtcNow();
+            lastLateAt = now;
             if (warnedAt is { } last && now - last < Every)
             {
                 return;

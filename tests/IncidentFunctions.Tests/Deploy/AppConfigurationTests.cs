@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Http;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Links;
@@ -164,6 +165,20 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
         Assert.Contains($"reference('{serviceBus["id"]}', ", settings["IncidentEvents__FullyQualifiedNamespace"], StringComparison.Ordinal);
         Assert.Contains(").serviceBusEndpoint", settings["IncidentEvents__FullyQualifiedNamespace"], StringComparison.Ordinal);
         Assert.True(predicted.IsIdentityProperty(settings["IncidentEvents__ManagedIdentityClientId"], "clientId"));
+    }
+
+    /// <summary>
+    /// The Functions host runs no housekeeping without its schedule setting, so every deployment sets it, to the
+    /// schedule the dev host uses, as the example local settings for `func start` do.
+    /// </summary>
+    [Fact]
+    public void EveryDeploymentAndTheExampleLocalSettingsScheduleHousekeeping()
+    {
+        var setting = Schedules.HousekeepingSetting.Replace(":", "__", StringComparison.Ordinal);
+        var example = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Find().Root, "local.settings.example.json")))!;
+
+        Assert.All(BothDeployments, predicted => Assert.Equal(Schedules.HousekeepingDefault, predicted.AppSettings[setting]));
+        Assert.Equal(Schedules.HousekeepingDefault, (string?)example["Values"]![setting]);
     }
 
     /// <summary>

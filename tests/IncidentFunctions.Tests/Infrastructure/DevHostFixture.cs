@@ -58,11 +58,15 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Services.InitializeAsync();
-        Host = await DevHostProcess.StartAsync(port, Settings(), TimeSpan.FromMinutes(3));
+        Host = await DevHostProcess.StartAsync(port, Settings(port, DataFolder), TimeSpan.FromMinutes(3));
         Http = new HttpClient { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    Dictionary<string, string> Settings()
+    /// <summary>
+    /// The settings of a dev host on this fixture's Azurite and MailDev, serving on <paramref name="hostPort"/> and keeping
+    /// its state in <paramref name="dataFolder"/>: the fixture's own host, or a second one a test starts beside it.
+    /// </summary>
+    public Dictionary<string, string> Settings(int hostPort, string dataFolder)
     {
         var settings = Services.Settings(Policy);
         settings[$"Integrations__{Integration}__Secrets__0"] = Secret;
@@ -77,9 +81,9 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
         settings[$"Integrations__{GrafanaIntegration}__HmacSecrets__0"] = GrafanaHmacSecret;
         settings[$"Integrations__{GrafanaIntegration}__HmacTimestampHeader"] = Ingestion.HmacSignatures.GrafanaTimestampHeader;
         settings["DevHost__Principal"] = string.Empty;
-        settings["DevHost__DataFolder"] = DataFolder;
+        settings["DevHost__DataFolder"] = dataFolder;
         // Links in emails must point at this host, on its own port.
-        settings["Links__BaseUrl"] = $"http://localhost:{port}";
+        settings["Links__BaseUrl"] = $"http://localhost:{hostPort}";
         // Retry a failing queue message quickly so the poison path is observable within seconds.
         settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00.200";
         return settings;
@@ -93,7 +97,7 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
         await Host.StopAsync();
         PreviousOutput = Host.Output;
         await Host.DisposeAsync();
-        Host = await DevHostProcess.StartAsync(Host.Port, Settings(), TimeSpan.FromMinutes(3));
+        Host = await DevHostProcess.StartAsync(Host.Port, Settings(Host.Port, DataFolder), TimeSpan.FromMinutes(3));
     }
 
     public static HttpRequestMessage Responder(HttpMethod method, string path)
@@ -149,9 +153,9 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>The emails MailDev received for the incident, in arrival order.</summary>
     public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => Services.MailDev.EmailsAsync(incidentId);
 
-    /// <summary>A Durable Task client on the dev host's own task hub server (its Unix socket).</summary>
-    public DurableTaskClient DurableClient() =>
-        new GrpcDurableTaskClient("tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(Host.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+    /// <summary>A Durable Task client on the task hub server (its Unix socket) of the dev host, or of <paramref name="host"/>.</summary>
+    public DurableTaskClient DurableClient(DevHostProcess? host = null) =>
+        new GrpcDurableTaskClient("tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel((host ?? Host).GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
 
     public async Task DisposeAsync()
     {

@@ -37,6 +37,11 @@ public sealed class FunctionCatalogTests
             {
                 Assert.Equal(function.Http.Route, trigger.GetProperty("route").GetString());
             }
+
+            if (function.Kind == TriggerKind.Timer)
+            {
+                Assert.Equal(function.Timer.Schedule, trigger.GetProperty("schedule").GetString());
+            }
         }
     }
 
@@ -93,6 +98,18 @@ public sealed class FunctionCatalogTests
         Assert.Equal(ConnectionNames.Storage, queue.Queue.Connection);
     }
 
+    /// <summary>The schedule is a setting (so a test can run housekeeping every second), and a restart never runs it early.</summary>
+    [Fact]
+    public void HousekeepingIsTheOneTimerFunctionAndRunsOnItsScheduleSettingNotOnStartup()
+    {
+        var timer = Assert.Single(Catalog.OfKind(TriggerKind.Timer));
+
+        Assert.Equal(nameof(HousekeepingFunctions.PurgeFinishedHistory), timer.Name);
+        Assert.Equal(Schedules.Housekeeping, timer.Timer.Schedule);
+        Assert.Equal("%Housekeeping:Schedule%", timer.Timer.Schedule);
+        Assert.False(timer.Timer.RunOnStartup);
+    }
+
     [Fact]
     public void ThereIsExactlyOneOrchestration()
     {
@@ -132,10 +149,10 @@ public sealed class FunctionCatalogTests
     [Fact]
     public void AFunctionWithATriggerTheDevHostDoesNotHostIsRefusedByName()
     {
-        var error = Assert.Throws<NotSupportedException>(() => new FunctionCatalog(AssemblyWithTimerFunction()));
+        var error = Assert.Throws<NotSupportedException>(() => new FunctionCatalog(AssemblyWithBlobFunction()));
 
-        Assert.Contains("Nightly", error.Message, StringComparison.Ordinal);
-        Assert.Contains(nameof(TimerTriggerAttribute), error.Message, StringComparison.Ordinal);
+        Assert.Contains("OnUpload", error.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(BlobTriggerAttribute), error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Orchestrations call activities by nameof(method): a function named otherwise would never be found.</summary>
@@ -154,23 +171,23 @@ public sealed class FunctionCatalogTests
     }
 
     /// <summary>
-    /// An assembly with one function, "Nightly", on a timer trigger. Built at run time so that no [Function] the
+    /// An assembly with one function, "OnUpload", on a blob trigger. Built at run time so that no [Function] the
     /// Functions SDK could pick up is compiled into the test assembly.
     /// </summary>
-    static Assembly AssemblyWithTimerFunction()
+    static Assembly AssemblyWithBlobFunction()
     {
-        var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("TimerFunctions"), AssemblyBuilderAccess.Run);
-        var type = assembly.DefineDynamicModule("TimerFunctions").DefineType("TimerFunctions", TypeAttributes.Public | TypeAttributes.Abstract | TypeAttributes.Sealed);
-        var method = type.DefineMethod("Nightly", MethodAttributes.Public | MethodAttributes.Static, typeof(void), [typeof(object)]);
-        method.SetCustomAttribute(new CustomAttributeBuilder(typeof(FunctionAttribute).GetConstructor([typeof(string)])!, ["Nightly"]));
-        method.DefineParameter(1, ParameterAttributes.None, "tick")
-            .SetCustomAttribute(new CustomAttributeBuilder(typeof(TimerTriggerAttribute).GetConstructor(Type.EmptyTypes)!, []));
+        var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("BlobFunctions"), AssemblyBuilderAccess.Run);
+        var type = assembly.DefineDynamicModule("BlobFunctions").DefineType("BlobFunctions", TypeAttributes.Public | TypeAttributes.Abstract | TypeAttributes.Sealed);
+        var method = type.DefineMethod("OnUpload", MethodAttributes.Public | MethodAttributes.Static, typeof(void), [typeof(object)]);
+        method.SetCustomAttribute(new CustomAttributeBuilder(typeof(FunctionAttribute).GetConstructor([typeof(string)])!, ["OnUpload"]));
+        method.DefineParameter(1, ParameterAttributes.None, "blob")
+            .SetCustomAttribute(new CustomAttributeBuilder(typeof(BlobTriggerAttribute).GetConstructor(Type.EmptyTypes)!, []));
         method.GetILGenerator().Emit(OpCodes.Ret);
         type.CreateType();
         return assembly;
     }
 
-    /// <summary>Stands in for the Functions worker's timer trigger, which the app does not reference.</summary>
+    /// <summary>Stands in for the Functions worker's blob trigger, which the app does not reference.</summary>
     [AttributeUsage(AttributeTargets.Parameter)]
-    public sealed class TimerTriggerAttribute : Attribute;
+    public sealed class BlobTriggerAttribute : Attribute;
 }

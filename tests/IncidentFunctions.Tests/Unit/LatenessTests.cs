@@ -55,4 +55,21 @@ public sealed class LatePagesTests
         Assert.Contains("51 page(s) late since the last warning, the worst 95.0 s", warnings[1]);
         Assert.Contains("INC-99", warnings[1]);
     }
+
+    /// <summary>Work that can wait (history housekeeping) asks when a page last ran late, warned of or not.</summary>
+    [Fact]
+    public void TheLatestLatePageIsRememberedEvenWhenItsWarningIsHeldBack()
+    {
+        var start = new DateTimeOffset(2026, 12, 3, 3, 0, 0, TimeSpan.Zero);
+        var clock = new ManualClock(start);
+        using var loggers = LoggerFactory.Create(_ => { });
+        var late = new LatePages(clock, loggers.CreateLogger<LatePages>());
+        Assert.Null(late.LastLateAt);
+
+        late.Record("INC-1", "page, level 1", TimeSpan.FromSeconds(3));
+        clock.Now += TimeSpan.FromSeconds(4);
+        late.Record("INC-2", "page, level 1", TimeSpan.FromSeconds(3));
+
+        Assert.Equal(start.AddSeconds(4), late.LastLateAt);
+    }
 }

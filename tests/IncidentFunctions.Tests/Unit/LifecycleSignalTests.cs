@@ -1,0 +1,68 @@
+using Grpc.Core;
+using IncidentFunctions.Lifecycle;
+using IncidentFunctions.Model;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace IncidentFunctions.Tests.Unit;
+
+/// <summary>
+/// Signals to an orchestration that has finished, or whose history housekeeping purged, as Durable Functions answers
+/// them on an Azure Storage task hub: an error status where the dev host's task hub server answers nothing. Acting
+/// again on a resolved incident signals exactly such an orchestration, and must still succeed.
+/// </summary>
+public sealed class LifecycleSignalTests
+{
+    static readonly LifecycleSignal Resolve = new(SignalKind.Resolve, "alice", Channels.Api, new DateTimeOffset(2026, 12, 3, 3, 7, 0, TimeSpan.Zero));
+
+    [Theory]
+    [InlineData(StatusCode.NotFound)]
+    [InlineData(StatusCode.FailedPrecondition)]
+    public async Task ASignalToAnOrchestrationThatIsGoneOrHasFinishedIsDropped(StatusCode answer) =>
+        await new DurableIncidentLifecycle(new AnsweringClient(answer), events: null).SignalAsync("INC-20261203-7K3QX9MD", Resolve, CancellationToken.None);
+
+    [Fact]
+    public async Task AnyOtherFailureToSignalStillFails()
+    {
+        var lifecycle = new DurableIncidentLifecycle(new AnsweringClient(StatusCode.Unavailable), events: null);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => lifecycle.SignalAsync("INC-20261203-7K3QX9MD", Resolve, CancellationToken.None));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+
+    /// <summary>Answers every event with <paramref name="answer"/>; nothing else is called by a signal.</summary>
+    sealed class AnsweringClient(StatusCode answer) : DurableTaskClient("answering")
+    {
+        public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) =>
+            throw new RpcException(new Status(answer, $"answered {answer}"));
+
+        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) =>
+            throw new NotSupportedException();
+
+        public override Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
+            throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
