@@ -71,6 +71,14 @@ public static class IncidentOrchestration
         /// <summary>Set when the opener's first page reached everyone on it before this orchestration began.</summary>
         DateTimeOffset? firstPageSentAt;
 
+        /// <summary>
+        /// Set when the orchestration began from the opener's hand-over and has not read the incident row itself yet. A
+        /// signal raised while the instance was only just being created can be lost (seen under load: a source's resolve
+        /// right after the opening, and the incident went on paging); so before the first escalation page it reads the
+        /// row once, and a resolve or acknowledgement stored meanwhile stops it there.
+        /// </summary>
+        bool unreadSinceHandOver;
+
         /// <summary>When the first page was due: when the incident opened, or when a hold (maintenance, flapping) ended.</summary>
         DateTimeOffset firstPageDueAt;
         DateTimeOffset? sourceResolveHandled;
@@ -85,6 +93,7 @@ public static class IncidentOrchestration
             var start = given ?? await context.CallActivityAsync<IncidentStart>(
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
+            unreadSinceHandOver = given is not null && revision >= 1;
             firstPageDueAt = start.OpenedAt;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
             Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), LifecycleEventKind.Opened, start.OpenedAt, "system", Channels.System));
@@ -149,6 +158,14 @@ public static class IncidentOrchestration
                         ? NewEvent(At(due), TimelineEventTypes.IncidentEscalated, $"Escalated to level {level}" + (cycle > 0 ? $" (repeat {cycle})" : string.Empty),
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
                         : null;
+
+                    if (dueAt is not null && unreadSinceHandOver)
+                    {
+                        if (await ReadAsync(plan) is { Status: not IncidentStatus.Open } acted)
+                        {
+                            return acted;
+                        }
+                    }
 
                     // The first page has a fixed id: the opener may have sent it already (see IncidentPager).
                     var step = plan.Levels[level - 1];
@@ -315,6 +332,7 @@ public static class IncidentOrchestration
 
         async Task<IncidentState> ReadAsync(EscalationPlan plan)
         {
+            unreadSinceHandOver = false;
             var state = await context.CallActivityAsync<IncidentState>(nameof(LifecycleActivities.ReadIncidentState), incidentId, StorageRetry);
             return await ObserveAsync(plan, state);
         }

@@ -55,12 +55,29 @@ public sealed class FirstPageTests(ScriptedLifecycle lifecycle)
 
         await incident.UntilAsync(i => i.Notifications.Count == 1, "level 2 paged");
 
-        // The page, and nothing before it: no BeginIncident, no read of the incident.
+        // No BeginIncident; one read of the incident, right before level 2 (see the next test), then the page.
         Assert.Equal(0, incident.Begins);
-        Assert.Equal(1, incident.Activities);
+        Assert.Equal(1, incident.Reads);
+        Assert.Equal(2, incident.Activities);
         Assert.Equal([(NotificationKind.Page, 2, "bob")], incident.Notified);
         var level2 = incident.Notifications[0];
         Assert.Equal(firstPagedAt.AddMinutes(1), DateTimeOffset.Parse(level2.Preceding!.Data!["dueAt"]));
         Assert.Equal(firstPagedAt.AddMinutes(1), level2.DueAt);
+    }
+
+    [Fact]
+    public async Task ASourceResolveWhoseSignalWasLostAsTheOrchestrationStartedStopsEscalationAtLevelTwo()
+    {
+        // Handed over as open; level 2 is due 1.2 s after the first page.
+        var incident = await lifecycle.StartAsync(
+            Plan(Level(0.02, Alice), Level(Long, Bob)),
+            new ScriptedOpening { FirstPagedAt = DateTimeOffset.UtcNow, FirstPageSent = true, HandedOver = true });
+
+        // Stored on the row while the instance was being created: its signal went nowhere.
+        incident.ResolveAtSourceUnsignalled();
+        await incident.CompletedAsync();
+
+        Assert.DoesNotContain(incident.Notifications, n => n.Kind == NotificationKind.Page);
+        Assert.Single(incident.SourceResolves);
     }
 }

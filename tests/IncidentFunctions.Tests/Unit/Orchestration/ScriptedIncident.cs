@@ -200,6 +200,9 @@ public sealed class ScriptedIncident
         return SignalAsync(new LifecycleSignal(SignalKind.SourceResolved, Integration, Channels.Source, at));
     }
 
+    /// <summary>The source's resolve stored on the incident with its signal lost, as when it raced the instance's creation.</summary>
+    public void ResolveAtSourceUnsignalled() => Change(s => s with { SourceResolvedAt = s.SourceResolvedAt ?? DateTimeOffset.UtcNow });
+
     /// <summary>
     /// Raises the orchestration's signal; on its own (nothing changed) it is a stray or repeated signal. Before the
     /// orchestration starts nothing is raised: Durable Functions discards an event for an instance that does not exist.
