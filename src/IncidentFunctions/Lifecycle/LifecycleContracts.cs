@@ -16,7 +16,8 @@ public sealed record IncidentLifecycleInput(string IncidentId, IncidentStart? St
 {
     /// <summary>
     /// 1: an escalation timer that fires within <see cref="Paging.DueTime.EarlyAllowance"/> of its due time is acted on
-    /// (before: re-armed until past it).
+    /// (before: re-armed until past it); an orchestration begun from the opener's hand-over reads the incident once
+    /// before its first escalation page (before: only when signalled).
     /// </summary>
     public const int Current = 1;
 }
