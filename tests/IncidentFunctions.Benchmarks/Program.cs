@@ -1,15 +1,5 @@
 using IncidentFunctions.Benchmarks;
 
-
-
-
-
-
-
-
-
-
-
 // Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help),
 // `capacity` (CapacityBenchmark.Help) and `storm` (StormOptions.Help).
 Func<CancellationToken, Task<int>> run;
