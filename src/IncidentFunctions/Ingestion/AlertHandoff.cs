@@ -25,12 +25,22 @@ public sealed partial class AlertHandoff(AlertProcessor processor, AlertPayloads
     readonly SemaphoreSlim slots = new(MaxInFlight, MaxInFlight);
 
     /// <summary>
-    /// Whether a message stored now would likely be processed here. When not, the intake stores it visible for the
-    /// trigger right away: hiding it only to show it again when <see cref="Start"/> finds no slot is a write for
-    /// nothing, and in a storm that was one write per message. A check, not a reservation: <see cref="Start"/> still
-    /// hands back what it has no room for.
+    /// Stores <paramref name="batch"/> on the alerts queue for the intakes and, given a <paramref name="lifecycle"/> and
+    /// room here, processes it at once (see <see cref="Start"/>). False when the queue could not store it.
+    /// Without a free slot the message is stored visible for the trigger right away: hiding it only to show it again
+    /// when <see cref="Start"/> finds no slot is a write for nothing, and in a storm that was one write per message.
+    /// The slot check is not a reservation: <see cref="Start"/> still hands back what it has no room for.
     /// </summary>
-    public bool HasRoom => slots.CurrentCount > 0;
+    public async Task<bool> EnqueueAsync(AlertBatch batch, IIncidentLifecycle? lifecycle, CancellationToken ct)
+    {
+        var enqueued = await payloads.TryEnqueueAsync(batch, handOff: lifecycle is not null && slots.CurrentCount > 0, ct);
+        if (enqueued.HandOff is { } queued)
+        {
+            Start(queued, lifecycle!);
+        }
+
+        return enqueued.Stored;
+    }
 
     /// <summary>Starts processing <paramref name="message"/> in the background; the request that stored it is not held up.</summary>
     public void Start(QueuedMessage message, IIncidentLifecycle lifecycle)

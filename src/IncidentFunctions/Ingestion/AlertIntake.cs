@@ -11,7 +11,6 @@ namespace IncidentFunctions.Ingestion;
 public sealed partial class AlertIntake(
     IntegrationAuthenticator authenticator,
     IOptionsMonitor<IntegrationOptions> integrations,
-    AlertPayloads payloads,
     AlertHandoff handoff,
     StandardWebhooks webhooks,
     HmacSignatures hmac,
@@ -95,15 +94,9 @@ public sealed partial class AlertIntake(
 
             var alerts = parsed.Select(a => AlertGroups.Apply(a, settings.GroupBy)).ToList();
 
-            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), handOff: lifecycle is not null && handoff.HasRoom, ct);
-            if (!enqueued.Stored)
+            if (!await handoff.EnqueueAsync(new AlertBatch(batchId, integration, receivedAt, alerts), lifecycle, ct))
             {
                 return Problem.Unavailable("The alert queue is unavailable; retry.").ToResult();
-            }
-
-            if (enqueued.HandOff is { } queued)
-            {
-                handoff.Start(queued, lifecycle!);
             }
 
             LogAccepted(logger, batchId, alerts.Count, integration);

@@ -14,7 +14,6 @@ namespace IncidentFunctions.Ingestion;
 /// </summary>
 public sealed partial class PagerDutyIntake(
     IntegrationAuthenticator authenticator,
-    AlertPayloads payloads,
     AlertHandoff handoff,
     TimeProvider time,
     ILogger<PagerDutyIntake> logger)
@@ -58,15 +57,9 @@ public sealed partial class PagerDutyIntake(
             }
 
             var alert = parsed.Alert with { Integration = integration };
-            var enqueued = await payloads.TryEnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), handOff: lifecycle is not null && handoff.HasRoom, ct);
-            if (!enqueued.Stored)
+            if (!await handoff.EnqueueAsync(new AlertBatch(batchId, integration, receivedAt, [alert]), lifecycle, ct))
             {
                 return new JsonResponse(new Answer("unavailable", "The event queue is unavailable; retry."), StatusCodes.Status503ServiceUnavailable);
-            }
-
-            if (enqueued.HandOff is { } queued)
-            {
-                handoff.Start(queued, lifecycle!);
             }
 
             LogAccepted(logger, parsed.Action, integration, batchId);
