@@ -18,6 +18,8 @@ public static class EmailServices
         services.AddValidatedOptions<EmailOptions, EmailOptionsValidator>(configuration.GetSection(EmailOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
 
+        services.AddSingleton<SmtpConnections>();
+        services.AddHostedService<SmtpKeepWarm>();
         services.AddSingleton<SmtpEmailSender>();
 
         services.AddHttpClient(AcsEmailSender.HttpClientName, http =>

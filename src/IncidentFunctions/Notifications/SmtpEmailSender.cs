@@ -1,3 +1,4 @@
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
@@ -7,36 +8,47 @@ using MimeKit;
 namespace IncidentFunctions.Notifications;
 
 /// <summary>Sends through any SMTP server (MailDev locally, a relay or a provider's SMTP endpoint elsewhere).</summary>
-internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, ILogger<SmtpEmailSender> logger) : IEmailSender
+internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, SmtpConnections connections, ILogger<SmtpEmailSender> logger) : IEmailSender
 {
     public async Task SendAsync(EmailMessage message, CancellationToken ct)
     {
-        // EmailOptionsValidator has made sure of the settings used with '!' here.
         var email = options.Value;
-        var smtp = email.Smtp;
         var mime = ToMime(message, new MailboxAddress(email.FromName, email.From!));
 
-        // A connection per send: MailKit's SmtpClient is not thread-safe, so sharing one would need a pool, and a
-        // notification goes to a few people per escalation step, which a fresh connection handles easily.
-        using var client = new SmtpClient();
-        await client.ConnectAsync(smtp.Host!, smtp.Port, ToMailKit(smtp.Security), ct);
-        if (!string.IsNullOrEmpty(smtp.UserName))
+        // A kept connection the server has closed meanwhile fails on its first command: once, the message goes again on
+        // a new connection. A failure on a new connection goes to the caller, as it always did.
+        while (true)
         {
-            await client.AuthenticateAsync(smtp.UserName, smtp.Password!, ct);
-        }
+            var connection = await connections.RentAsync(ct);
+            try
+            {
+                await connection.Client.SendAsync(mime, ct);
+            }
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            {
+                SmtpConnections.Discard(connection);
+                throw new EmailRejectedException($"The SMTP server refused the message for good ({(int)e.StatusCode} {e.ErrorCode}): {e.Message}", e);
+            }
+            catch (Exception e) when (connection.Reused && IsConnectionLost(e))
+            {
+                SmtpConnections.Discard(connection);
+                continue;
+            }
+            catch
+            {
+                SmtpConnections.Discard(connection);
+                throw;
+            }
 
-        try
-        {
-            await client.SendAsync(mime, ct);
+            connections.Return(connection);
+            logger.LogInformation("Email {IdempotencyKey} handed to SMTP server {SmtpHost}:{SmtpPort}", message.IdempotencyKey, email.Smtp.Host, email.Smtp.Port);
+            return;
         }
-        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
-        {
-            throw new EmailRejectedException($"The SMTP server refused the message for good ({(int)e.StatusCode} {e.ErrorCode}): {e.Message}", e);
-        }
-
-        await client.DisconnectAsync(quit: true, ct);
-        logger.LogInformation("Email {IdempotencyKey} handed to SMTP server {SmtpHost}:{SmtpPort}", message.IdempotencyKey, smtp.Host, smtp.Port);
     }
+
+    /// <summary>What a connection the server closed while it sat idle fails with (421 is the server closing it).</summary>
+    static bool IsConnectionLost(Exception e) => e is IOException or ServiceNotConnectedException or SmtpProtocolException
+        || e is SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable };
 
     static MimeMessage ToMime(EmailMessage message, MailboxAddress from)
     {
@@ -57,13 +69,4 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, ILogger<Sm
 
         return mime;
     }
-
-    static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
-    {
-        SmtpSecurity.None => SecureSocketOptions.None,
-        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
-        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-        SmtpSecurity.Auto => SecureSocketOptions.Auto,
-        _ => throw new ArgumentOutOfRangeException(nameof(security), security, null),
-    };
 }

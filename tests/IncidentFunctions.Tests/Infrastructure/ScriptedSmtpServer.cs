@@ -20,11 +20,16 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     readonly string recipientReply;
     readonly string? heldRecipient;
     readonly string? onlyFor;
+    readonly bool hangUpAfterMessage;
     readonly Task serving;
     int recipientsTried;
+    int connections;
+    int messages;
 
-    public ScriptedSmtpServer(string recipientReply = "250 ok", string? heldRecipient = null, string? onlyFor = null)
+    /// <param name="hangUpAfterMessage">Closes the connection after answering each message, as a server does to a client it thinks idle.</param>
+    public ScriptedSmtpServer(string recipientReply = "250 ok", string? heldRecipient = null, string? onlyFor = null, bool hangUpAfterMessage = false)
     {
+        this.hangUpAfterMessage = hangUpAfterMessage;
         this.recipientReply = recipientReply;
         this.heldRecipient = heldRecipient;
         this.onlyFor = onlyFor;
@@ -36,6 +41,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     /// <summary>How many RCPT TO commands it has answered: how many deliveries were attempted.</summary>
     public int RecipientsTried => Volatile.Read(ref recipientsTried);
+
+    /// <summary>How many connections it has accepted.</summary>
+    public int Connections => Volatile.Read(ref connections);
+
+    /// <summary>How many messages it has accepted (250 after DATA).</summary>
+    public int Messages => Volatile.Read(ref messages);
 
     /// <summary>Completes when a delivery to the held recipient waits for its answer.</summary>
     public Task Held => held.Task;
@@ -57,6 +68,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         while (!stop.IsCancellationRequested)
         {
             var client = await listener.AcceptTcpClientAsync(stop.Token);
+            Interlocked.Increment(ref connections);
             _ = Task.Run(async () =>
             {
                 try
@@ -105,7 +117,14 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                 }
 
                 holdThis = false;
+                // Counted before the answer, so that a sender that has its answer finds it counted.
+                Interlocked.Increment(ref messages);
                 await writer.WriteLineAsync("250 ok");
+                if (hangUpAfterMessage)
+                {
+                    break;
+                }
+
                 continue;
             }
 

@@ -98,4 +98,55 @@ public sealed class SmtpEmailSenderTests(MailDevFixture maildev) : IClassFixture
         Assert.IsNotType<EmailRejectedException>(error);
         Assert.Contains("Mailbox busy", error.Message);
     }
+
+    [Fact]
+    public async Task TheNextEmailGoesOnTheConnectionThePreviousOneOpened()
+    {
+        await using var server = new ScriptedSmtpServer();
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+        var sender = services.GetRequiredService<IEmailSender>();
+
+        await sender.SendAsync(Message("first"), CancellationToken.None);
+        await sender.SendAsync(Message("second"), CancellationToken.None);
+
+        Assert.Equal(2, server.Messages);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task AKeptConnectionTheServerClosedIsReplacedAndTheEmailStillGoes()
+    {
+        await using var server = new ScriptedSmtpServer(hangUpAfterMessage: true);
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+        var sender = services.GetRequiredService<IEmailSender>();
+
+        await sender.SendAsync(Message("first"), CancellationToken.None);
+        await sender.SendAsync(Message("after the hang-up"), CancellationToken.None);
+
+        Assert.Equal(2, server.Messages);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task AConnectionKeptOpenAheadOfTheFirstEmailCarriesIt()
+    {
+        await using var server = new ScriptedSmtpServer();
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+
+        await services.GetRequiredService<SmtpConnections>().KeepOneOpenAsync(CancellationToken.None);
+        await services.GetRequiredService<IEmailSender>().SendAsync(Message("first"), CancellationToken.None);
+
+        Assert.Equal(1, server.Messages);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task KeepingAConnectionOpenToAServerThatIsDownThrows()
+    {
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", NodeService.FreePort().ToString()));
+
+        var error = await Record.ExceptionAsync(() => services.GetRequiredService<SmtpConnections>().KeepOneOpenAsync(CancellationToken.None));
+
+        Assert.IsType<SocketException>(error, exactMatch: false);
+    }
 }
