@@ -1,7 +1,7 @@
 using IncidentFunctions.Benchmarks;
 
 // Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help),
-// `capacity` (CapacityBenchmark.Help) and `storm` (StormOptions.Help).
+// `capacity` (CapacityBenchmark.Help), `storm` (StormOptions.Help) and `api` (ApiBenchmark.Help).
 Func<CancellationToken, Task<int>> run;
 try
 {
@@ -19,6 +19,12 @@ try
             return 0;
         case "capacity":
             run = ct => CapacityBenchmark.RunAsync(args, ct);
+            break;
+        case "api" when help:
+            Console.WriteLine(ApiBenchmark.Help);
+            return 0;
+        case "api":
+            run = ct => ApiBenchmark.RunAsync(args, ct);
             break;
         case "storm" when help:
             Console.WriteLine(StormOptions.Help);
