@@ -14,7 +14,7 @@ public sealed class IncidentPolicy
 
     internal IncidentPolicy(
         string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService,
-        IReadOnlyList<PolicyMaintenance> maintenance)
+        IReadOnlyList<PolicyMaintenance> maintenance, ResponsePolicy response)
     {
         Version = version;
         Source = source;
@@ -22,6 +22,7 @@ public sealed class IncidentPolicy
         this.routes = routes;
         this.defaultService = defaultService;
         this.maintenance = maintenance;
+        Response = response;
     }
 
     /// <summary>
@@ -35,6 +36,9 @@ public sealed class IncidentPolicy
     public string Source { get; }
 
     public PolicyCounts Counts { get; }
+
+    /// <summary>Roles, categories and playbooks, the communication protocol, stakeholders and reminders.</summary>
+    public ResponsePolicy Response { get; }
 
     /// <summary>
     /// Routes the alert to a service (first matching rule, else the default), freezes its escalation, and names the

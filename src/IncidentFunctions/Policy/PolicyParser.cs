@@ -24,8 +24,13 @@ public sealed partial class PolicyParser
     const int MaxVersionLength = 64;
     const int MaxNameLength = 256;
     const int MaxEmailLength = 254;
+    const int MaxTextLength = 4096;
 
-    static readonly string[] RootProperties = ["version", "people", "teams", "escalationPolicies", "services", "routes", "defaultService", "maintenanceWindows"];
+    /// <summary>A category's playbook is created in one storage batch, which holds at most 100 entities.</summary>
+    public const int MaxPlaybookSteps = 100;
+
+    static readonly string[] RootProperties = ["version", "people", "teams", "escalationPolicies", "services", "routes", "defaultService", "maintenanceWindows",
+        "incidentRoles", "categories", "communication", "stakeholders", "taskReminderMinutes"];
     static readonly string[] PersonProperties = ["id", "name", "email", "timeZone"];
     static readonly string[] TeamProperties = ["id", "name", "members"];
     static readonly string[] EscalationPolicyProperties = ["id", "levels", "repeat", "ackTimeoutMinutes", "autoResolve", "maxNotifications"];
@@ -35,6 +40,13 @@ public sealed partial class PolicyParser
     static readonly string[] RouteProperties = ["match", "service"];
     static readonly string[] MatchProperties = ["integration", "severity", "labels"];
     static readonly string[] MaintenanceProperties = ["id", "reason", "start", "end", "match", "services"];
+    static readonly string[] RoleProperties = ["id", "name", "instructions", "required", "multiple"];
+    static readonly string[] CategoryProperties = ["id", "name", "description", "visibility", "initialStage", "playbook"];
+    static readonly string[] PlaybookStepProperties = ["title", "description", "assignee", "priority", "dueMinutes", "required", "link"];
+    static readonly string[] AssigneeProperties = ["person", "role"];
+    static readonly string[] CadenceProperties = ["internalMinutes", "stakeholderMinutes", "requiredRolesWithinMinutes"];
+    static readonly string[] StakeholderProperties = ["services", "priorities", "targets"];
+    static readonly string[] StakeholderTargetProperties = ["person", "team", "email"];
 
     // The top-level properties' paths are bare names: "people[0].email", not "$.people[0].email".
     const string TopLevel = "";
@@ -95,6 +107,7 @@ public sealed partial class PolicyParser
             var routes = Routes(root, services);
             var defaultService = Reference(RequiredString(root, TopLevel, "defaultService", MaxIdLength), "defaultService", "service", services);
             var maintenance = MaintenanceWindows(root, services);
+            var response = Response(root, people, teams, services);
             if (fields.Count > 0)
             {
                 return null;
@@ -102,7 +115,7 @@ public sealed partial class PolicyParser
 
             var version = $"{declaredVersion ?? "unversioned"}+{Convert.ToHexStringLower(SHA256.HashData(utf8.Span))[..12]}";
             var counts = new PolicyCounts(people.Count, teams.Count, escalationPolicies.Count, services.Count, routes.Count, maintenance.Count);
-            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService, maintenance);
+            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService, maintenance, response);
         }
     }
 
@@ -117,7 +130,8 @@ public sealed partial class PolicyParser
         Declared<ServiceEntry> services,
         IReadOnlyList<RouteEntry> routes,
         string defaultService,
-        IReadOnlyList<PolicyMaintenance> maintenance)
+        IReadOnlyList<PolicyMaintenance> maintenance,
+        ResponsePolicy response)
     {
         Recipient[] Members(string team) => teams[team].Select(person => people[person]).ToArray();
 
@@ -139,7 +153,8 @@ public sealed partial class PolicyParser
             counts,
             routes.Select(r => new PolicyRoute(r.Path, r.Match, plans[r.Service])).ToArray(),
             plans[defaultService],
-            maintenance);
+            maintenance,
+            response);
     }
 
     Declared<Recipient> People(JsonElement root)
@@ -323,6 +338,325 @@ public sealed partial class PolicyParser
 
         fields.AddRange(windows.Duplicates("id"));
         return [.. windows.Values];
+    }
+
+    /// <summary>
+    /// The sections that coordinate a response. Each is optional: a policy without them gets
+    /// <see cref="ResponsePolicy.Default"/>'s, and the commander role exists whether or not the file lists it.
+    /// </summary>
+    ResponsePolicy Response(JsonElement root, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams, Declared<ServiceEntry> services)
+    {
+        var roles = IncidentRoles(root);
+        var categories = Categories(root, people, roles);
+        var communication = Communication(root);
+        var stakeholders = Stakeholders(root, people, teams, services);
+        var taskReminderMinutes = Minutes(root, TopLevel, "taskReminderMinutes", required: false) ?? ResponsePolicy.DefaultTaskReminderMinutes;
+        return new ResponsePolicy(roles.Values, categories, communication, stakeholders, taskReminderMinutes);
+    }
+
+    /// <summary>
+    /// The file's roles, or the default ones when it lists none. The commander is put first when the file leaves it out;
+    /// when the file lists it, it may rename it and give it instructions, but not make it optional or shared.
+    /// </summary>
+    Declared<IncidentRole> IncidentRoles(JsonElement root)
+    {
+        var roles = new Declared<IncidentRole>();
+        if (!FieldReader.TryGet(root, "incidentRoles", out var listedRoles) || listedRoles.ValueKind != JsonValueKind.Array)
+        {
+            // A section that is there but not a list is reported here; the default roles then stand in for it, so that
+            // every playbook naming a role is not reported again as naming an unknown one.
+            fields.Items(root, TopLevel, "incidentRoles");
+            foreach (var role in ResponsePolicy.DefaultRoles)
+            {
+                roles.Add(role.Id, "incidentRoles", role);
+            }
+
+            return roles;
+        }
+
+        var listed = new Declared<IncidentRole>();
+        foreach (var (item, path) in fields.Items(root, TopLevel, "incidentRoles"))
+        {
+            if (!fields.StrictObject(item, path, RoleProperties))
+            {
+                continue;
+            }
+
+            var id = Id(item, path);
+            var isCommander = id == ResponsePolicy.Commander;
+            var role = new IncidentRole(
+                id,
+                RequiredString(item, path, "name", MaxNameLength),
+                OptionalString(item, path, "instructions", MaxTextLength),
+                fields.Boolean(item, path, "required", fallback: isCommander),
+                fields.Boolean(item, path, "multiple", fallback: false));
+            if (isCommander && !role.Required)
+            {
+                fields.Add(FieldReader.Path(path, "required"), "the commander role is always required");
+            }
+
+            if (isCommander && role.Multiple)
+            {
+                fields.Add(FieldReader.Path(path, "multiple"), "the commander role always has one holder");
+            }
+
+            listed.Add(id, path, role);
+        }
+
+        fields.AddRange(listed.Duplicates("id"));
+        if (!listed.Contains(ResponsePolicy.Commander))
+        {
+            roles.Add(ResponsePolicy.Commander, "incidentRoles", ResponsePolicy.DefaultCommander);
+        }
+
+        foreach (var role in listed.Values)
+        {
+            roles.Add(role.Id, "incidentRoles", role);
+        }
+
+        return roles;
+    }
+
+    List<IncidentCategory> Categories(JsonElement root, Declared<Recipient> people, Declared<IncidentRole> roles)
+    {
+        var categories = new Declared<IncidentCategory>();
+        foreach (var (item, path) in fields.Items(root, TopLevel, "categories"))
+        {
+            if (!fields.StrictObject(item, path, CategoryProperties))
+            {
+                continue;
+            }
+
+            var id = Id(item, path);
+            var name = RequiredString(item, path, "name", MaxNameLength);
+            var description = OptionalString(item, path, "description", MaxTextLength);
+            var visibility = Named<Visibility>(item, path, "visibility") ?? Visibility.Standard;
+            var initialStage = InitialStage(item, path);
+            var steps = fields.Items(item, path, "playbook");
+            if (steps.Count > MaxPlaybookSteps)
+            {
+                fields.Add(FieldReader.Path(path, "playbook"), $"must have at most {MaxPlaybookSteps} tasks");
+            }
+
+            var playbook = new List<PlaybookStep>();
+            foreach (var (step, stepPath) in steps)
+            {
+                if (PlaybookStep(step, stepPath, people, roles) is { } entry)
+                {
+                    playbook.Add(entry);
+                }
+            }
+
+            categories.Add(id, path, new IncidentCategory(id, name, description, visibility, initialStage, playbook));
+        }
+
+        fields.AddRange(categories.Duplicates("id"));
+        return [.. categories.Values];
+    }
+
+    Stage InitialStage(JsonElement category, string path)
+    {
+        var text = OptionalString(category, path, "initialStage", 32);
+        if (text is null)
+        {
+            return ResponsePolicy.DefaultInitialStage;
+        }
+
+        var field = FieldReader.Path(path, "initialStage");
+        var allowed = string.Join(", ", ResponsePolicy.InitialStages.Select(s => s.ToString().ToLowerInvariant()));
+        if (!FieldReader.TryParseName<Stage>(text, out var stage))
+        {
+            fields.Add(field, $"unknown stage '{text}'; an incident can start in {allowed}");
+        }
+        else if (!ResponsePolicy.InitialStages.Contains(stage))
+        {
+            fields.Add(field, $"an incident cannot start in {stage.ToString().ToLowerInvariant()}; it can start in {allowed}");
+        }
+        else
+        {
+            return stage;
+        }
+
+        return ResponsePolicy.DefaultInitialStage;
+    }
+
+    PlaybookStep? PlaybookStep(JsonElement step, string path, Declared<Recipient> people, Declared<IncidentRole> roles)
+    {
+        if (!fields.StrictObject(step, path, PlaybookStepProperties))
+        {
+            return null;
+        }
+
+        var title = RequiredString(step, path, "title", MaxNameLength);
+        var description = OptionalString(step, path, "description", MaxTextLength);
+        var assignee = FieldReader.TryGet(step, "assignee", out var named) ? Assignee(named, FieldReader.Path(path, "assignee"), people, roles) : null;
+        var priority = Named<TaskPriority>(step, path, "priority") ?? TaskPriority.Medium;
+        var dueMinutes = Minutes(step, path, "dueMinutes", required: false);
+        var required = fields.Boolean(step, path, "required", fallback: false);
+        var link = OptionalString(step, path, "link", AlertLimits.MaxHref);
+        if (link is not null && !AlertLink.IsWebUrl(link))
+        {
+            fields.Add(FieldReader.Path(path, "link"), "must be an absolute http or https URL");
+        }
+
+        return new PlaybookStep(title, description, assignee, priority, dueMinutes, required, link);
+    }
+
+    /// <summary>A task is for a person or for whoever holds a role, never for a team: a task everybody owns, nobody does.</summary>
+    TaskAssignee? Assignee(JsonElement assignee, string path, Declared<Recipient> people, Declared<IncidentRole> roles)
+    {
+        var before = fields.Count;
+        if (!fields.StrictObject(assignee, path, AssigneeProperties))
+        {
+            return null;
+        }
+
+        switch ((FieldReader.TryGet(assignee, "person", out _), FieldReader.TryGet(assignee, "role", out _)))
+        {
+            case (true, false):
+                var person = OptionalString(assignee, path, "person", MaxIdLength);
+                return person is null ? null : TaskAssignee.ToPerson(Reference(person, FieldReader.Path(path, "person"), "person", people));
+            case (false, true):
+                var role = OptionalString(assignee, path, "role", MaxIdLength);
+                return role is null ? null : TaskAssignee.ToRole(Reference(role, FieldReader.Path(path, "role"), "role", roles));
+            default:
+                // An unknown property ({ "team": ... }) is already reported: its one mistake, not two.
+                if (fields.Count == before)
+                {
+                    fields.Add(path, "must name exactly one of person or role");
+                }
+
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The cadence per priority. A priority the section lists is taken as written, so a field it leaves out (or sets to
+    /// null) means "never due"; a priority it does not list keeps its default.
+    /// </summary>
+    Dictionary<Priority, CommunicationCadence> Communication(JsonElement root)
+    {
+        const string path = "communication";
+        var cadence = new Dictionary<Priority, CommunicationCadence>(ResponsePolicy.DefaultCommunication);
+        if (!FieldReader.TryGet(root, path, out var section) || !fields.StrictObject(section, path, Enum.GetNames<Priority>()))
+        {
+            return cadence;
+        }
+
+        foreach (var property in section.EnumerateObject())
+        {
+            var itemPath = FieldReader.Path(path, property.Name);
+            var priority = Enum.GetValues<Priority>().FirstOrDefault(p => p.ToString() == property.Name);
+            if (priority == default || property.Value.ValueKind == JsonValueKind.Null || !fields.StrictObject(property.Value, itemPath, CadenceProperties))
+            {
+                continue;
+            }
+
+            cadence[priority] = new CommunicationCadence(
+                Minutes(property.Value, itemPath, "internalMinutes", required: false),
+                Minutes(property.Value, itemPath, "stakeholderMinutes", required: false),
+                Minutes(property.Value, itemPath, "requiredRolesWithinMinutes", required: false));
+        }
+
+        return cadence;
+    }
+
+    List<StakeholderRule> Stakeholders(JsonElement root, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams, Declared<ServiceEntry> services)
+    {
+        var rules = new List<StakeholderRule>();
+        foreach (var (item, path) in fields.Items(root, TopLevel, "stakeholders"))
+        {
+            if (!fields.StrictObject(item, path, StakeholderProperties))
+            {
+                continue;
+            }
+
+            // An empty list is refused rather than read as "any": leaving the property out says that.
+            var listed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (service, servicePath) in fields.Items(item, path, "services", emptyRule: FieldReader.NotEmpty))
+            {
+                listed.Add(Reference(StringValue(service, servicePath, MaxIdLength), servicePath, "service", services));
+            }
+
+            var priorities = new HashSet<Priority>();
+            foreach (var (priority, priorityPath) in fields.Items(item, path, "priorities", emptyRule: FieldReader.NotEmpty))
+            {
+                var name = StringValue(priority, priorityPath, 8);
+                if (FieldReader.TryParseName<Priority>(name, out var parsed))
+                {
+                    priorities.Add(parsed);
+                }
+                else if (name.Length > 0)
+                {
+                    fields.Add(priorityPath, $"must be one of {string.Join(", ", Enum.GetNames<Priority>())}");
+                }
+            }
+
+            var targets = new List<Stakeholder>();
+            foreach (var (target, targetPath) in fields.Items(item, path, "targets", required: true, emptyRule: FieldReader.NotEmpty))
+            {
+                targets.AddRange(StakeholderTarget(target, targetPath, people, teams));
+            }
+
+            rules.Add(new StakeholderRule(listed, priorities, targets));
+        }
+
+        return rules;
+    }
+
+    /// <summary>A person, a team's members, or an address outside the policy (a mailing list, say).</summary>
+    IEnumerable<Stakeholder> StakeholderTarget(JsonElement target, string path, Declared<Recipient> people, Declared<IReadOnlyList<string>> teams)
+    {
+        var before = fields.Count;
+        if (!fields.StrictObject(target, path, StakeholderTargetProperties))
+        {
+            return [];
+        }
+
+        var named = StakeholderTargetProperties.Where(name => FieldReader.TryGet(target, name, out _)).ToArray();
+        if (named.Length != 1)
+        {
+            if (fields.Count == before)
+            {
+                fields.Add(path, "must name exactly one of person, team or email");
+            }
+
+            return [];
+        }
+
+        static Stakeholder Of(Recipient person) => new(person.Email, person.Name, person.PersonId);
+
+        switch (named[0])
+        {
+            case "person":
+                var person = Reference(StringValue(target.GetProperty("person"), FieldReader.Path(path, "person"), MaxIdLength), FieldReader.Path(path, "person"), "person", people);
+                return people.Contains(person) ? [Of(people[person])] : [];
+            case "team":
+                var team = Reference(StringValue(target.GetProperty("team"), FieldReader.Path(path, "team"), MaxIdLength), FieldReader.Path(path, "team"), "team", teams);
+                return teams.Contains(team) ? teams[team].Where(people.Contains).Select(member => Of(people[member])).ToArray() : [];
+            default:
+                var email = Email(target, path);
+                return email.Length > 0 ? [new Stakeholder(email, email, null)] : [];
+        }
+    }
+
+    /// <summary>An optional enum value by its lowercase name; "must be one of …" otherwise.</summary>
+    T? Named<T>(JsonElement o, string path, string name)
+        where T : struct, Enum
+    {
+        var text = OptionalString(o, path, name, 32);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (FieldReader.TryParseName<T>(text, out var value))
+        {
+            return value;
+        }
+
+        fields.Add(FieldReader.Path(path, name), $"must be one of {string.Join(", ", FieldReader.NamesOf<T>())}");
+        return null;
     }
 
     DateTimeOffset? Instant(JsonElement o, string path, string name)

@@ -29,6 +29,9 @@ public sealed partial class ArchitectureTests
         ["Http"] = ["Model", "Validation"],
         ["Policy"] = ["Model", "Validation"],
         ["Notifications"] = ["Model"],
+        // The rules of a response: stages, milestones, severity time, tasks, playbooks, roles, update cadence, reminders.
+        // Pure decisions, no I/O.
+        ["Coordination"] = ["Model", "Policy"],
         // The incident store (incidents, index, alert keys, alerts, notification claims) and the timeline store.
         ["Incidents"] = ["Model"],
         ["Timeline"] = ["Incidents", "Model"],

@@ -28,4 +28,18 @@ public sealed class PolicySampleTests
         Assert.Equal((1, 30.0, true, 50), (plan.Repeat, plan.AckTimeoutMinutes, plan.AutoResolve, plan.MaxNotifications));
         Assert.Equal(3, plan.Team.Select(r => r.TimeZone).Distinct().Count());
     }
+
+    [Fact]
+    public void TheSampleKeepsSecurityAndDataBreachesRestrictedAndSendsP1UpdatesToLeadership()
+    {
+        var response = Sample.Response;
+
+        Assert.Equal(
+            ["data-breach", "security"],
+            response.Categories.Where(c => c.Visibility == Visibility.Restricted).Select(c => c.Id).Order(StringComparer.Ordinal));
+        Assert.Contains(response.Category("outage")!.Playbook, step => step.Required && step.Assignee == TaskAssignee.ToRole(ResponsePolicy.Communications));
+        Assert.Equal(["commander", "communications", "ops-lead", "scribe"], response.Roles.Select(r => r.Id));
+        Assert.Contains("leadership@example.com", response.StakeholdersFor("back-office", Priority.P1).Select(s => s.Email));
+        Assert.Empty(response.StakeholdersFor("back-office", Priority.P2));
+    }
 }

@@ -182,7 +182,7 @@ public sealed partial class PolicyValidationTests
         Assert.StartsWith("t1+", PolicyParser.Parse(bytes, Source).Version);
     }
 
-    static IReadOnlyList<string> Errors(string json)
+    internal static IReadOnlyList<string> Errors(string json)
     {
         var exception = Assert.Throws<InvalidPolicyException>(() => PolicyParser.Parse(json, Source));
         return exception.Errors.Select(e => $"{e.Field}: {e.Message}").ToArray();
@@ -192,7 +192,7 @@ public sealed partial class PolicyValidationTests
     /// Sets each path (such as <c>teams[0].members[2]</c>) to a JSON value, or removes a property when the value is null. An
     /// index one past the end of an array appends.
     /// </summary>
-    static string Edit(string json, params (string Path, string? Value)[] edits)
+    internal static string Edit(string json, params (string Path, string? Value)[] edits)
     {
         var root = JsonNode.Parse(json)!;
         foreach (var (path, value) in edits)
@@ -220,6 +220,6 @@ public sealed partial class PolicyValidationTests
         return root.ToJsonString();
     }
 
-    [GeneratedRegex(@"(?<name>[A-Za-z]+)|\[(?<index>\d+)\]")]
+    [GeneratedRegex(@"(?<name>[A-Za-z][A-Za-z0-9]*)|\[(?<index>\d+)\]")]
     private static partial Regex PathStep();
 }

@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+
+namespace IncidentFunctions.Model;
+
+/// <summary>
+/// A task's state. <see cref="NotDoing"/> is a decision not to do it (with a reason); <see cref="Cancelled"/> is for a
+/// task that should not have existed. Named so as not to be confused with <see cref="System.Threading.Tasks.TaskStatus"/>.
+/// </summary>
+public enum IncidentTaskStatus
+{
+    [JsonStringEnumMemberName("open")] Open,
+    [JsonStringEnumMemberName("in-progress")] InProgress,
+    [JsonStringEnumMemberName("done")] Done,
+    [JsonStringEnumMemberName("not-doing")] NotDoing,
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+}
+
+/// <summary>How pressing a task is; playbooks and people set it, nothing is paged by it.</summary>
+public enum TaskPriority
+{
+    Urgent,
+    High,
+    Medium,
+    Low,
+}
+
+/// <summary>Who a task is for: a person (policy person id) or whoever holds an incident role; at most one of the two.</summary>
+public sealed record TaskAssignee(string? Person, string? Role)
+{
+    public static TaskAssignee ToPerson(string person) => new(person, null);
+
+    public static TaskAssignee ToRole(string role) => new(null, role);
+}
