@@ -14,9 +14,10 @@ public sealed class IncidentPolicy
 
     internal IncidentPolicy(
         string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService,
-        IReadOnlyList<PolicyMaintenance> maintenance)
+        IReadOnlyList<PolicyMaintenance> maintenance, PolicyPeople people)
     {
         Version = version;
+        People = people;
         Source = source;
         Counts = counts;
         this.routes = routes;
@@ -35,6 +36,9 @@ public sealed class IncidentPolicy
     public string Source { get; }
 
     public PolicyCounts Counts { get; }
+
+    /// <summary>The people the policy names, for finding who a signed-in caller is.</summary>
+    public PolicyPeople People { get; }
 
     /// <summary>
     /// Routes the alert to a service (first matching rule, else the default), freezes its escalation, and names the
