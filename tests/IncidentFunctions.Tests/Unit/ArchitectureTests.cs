@@ -28,6 +28,8 @@ public sealed partial class ArchitectureTests
         ["Storage"] = [],
         ["Http"] = ["Model", "Validation"],
         ["Policy"] = ["Model", "Validation"],
+        // Who the caller is (app roles, the policy person) and what they may do: the one access decision.
+        ["Access"] = ["Http", "Model", "Policy"],
         ["Notifications"] = ["Model"],
         // The incident store (incidents, index, alert keys, alerts, notification claims) and the timeline store.
         ["Incidents"] = ["Model"],
@@ -49,7 +51,7 @@ public sealed partial class ArchitectureTests
         // Upkeep of the task hub: purging finished orchestrations' history, out of the way of late pages.
         ["Housekeeping"] = ["Paging"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
+        ["Functions"] = ["Access", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>
