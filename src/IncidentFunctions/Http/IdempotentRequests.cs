@@ -130,6 +130,34 @@ public sealed partial class IdempotentRequests(TableServiceClient tables, TimePr
         }
     }
 
+    /// <summary>
+    /// Deletes records past <see cref="KeptFor"/>, at most <paramref name="max"/>, until <paramref name="stop"/> says
+    /// so; returns how many. A record taken over since it was read (a new request with its key) has a new ETag and stays.
+    /// </summary>
+    public async Task<int> PurgeExpiredAsync(int max, Func<bool> stop, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"ExpiresAt lt {time.GetUtcNow()}");
+        var deleted = 0;
+        await foreach (var record in table.QueryAsync<TableEntity>(filter, maxPerPage: 100, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        {
+            if (deleted >= max || stop())
+            {
+                break;
+            }
+
+            try
+            {
+                await table.DeleteEntityAsync(record.PartitionKey, record.RowKey, record.ETag, ct);
+                deleted++;
+            }
+            catch (RequestFailedException e) when (e.Status is StatusCodes.Status412PreconditionFailed or StatusCodes.Status404NotFound)
+            {
+            }
+        }
+
+        return deleted;
+    }
+
     async Task<IActionResult> RunAndKeepAsync(HttpRequest request, TableEntity claim, Func<Task<IActionResult>> handle, CancellationToken ct)
     {
         KeptAnswer answer;

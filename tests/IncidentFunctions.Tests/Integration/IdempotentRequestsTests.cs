@@ -181,6 +181,46 @@ public sealed class IdempotentRequestsTests(AzuriteFixture azurite)
         Assert.False(abandoned.IsCompleted);
     }
 
+    [Fact]
+    public async Task HousekeepingDeletesRecordsPastTheirDayAndKeepsTheRest()
+    {
+        await Send(key, caller: "old");
+        clock.Now += IdempotentRequests.KeptFor + TimeSpan.FromSeconds(1);
+        var fresh = "fresh-" + key;
+        await Send(fresh, caller: "new");
+
+        // Other tests' records may be due too; the cap is high enough for all of them.
+        var deleted = await Requests.PurgeExpiredAsync(int.MaxValue, () => false, CancellationToken.None);
+
+        Assert.True(deleted >= 1);
+        Assert.Equal(0, await RecordsOf("old"));
+        Assert.Equal(1, await RecordsOf("new"));
+        Assert.Equal(2, Run(await Send(fresh, caller: "new")));
+    }
+
+    [Fact]
+    public async Task HousekeepingStopsWhenToldTo()
+    {
+        await Send(key, caller: "stopped");
+        clock.Now += IdempotentRequests.KeptFor + TimeSpan.FromSeconds(1);
+
+        Assert.Equal(0, await Requests.PurgeExpiredAsync(int.MaxValue, () => true, CancellationToken.None));
+        Assert.Equal(1, await RecordsOf("stopped"));
+    }
+
+    /// <summary>The records of a caller (whose name only this test uses), by the partition the component keys them by.</summary>
+    async Task<int> RecordsOf(string caller)
+    {
+        var partition = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(caller)));
+        var count = 0;
+        await foreach (var _ in azurite.Tables.GetTableClient(TableNames.Requests).QueryAsync<Azure.Data.Tables.TableEntity>(e => e.PartitionKey == partition))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]

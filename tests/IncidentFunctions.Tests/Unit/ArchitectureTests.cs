@@ -48,8 +48,8 @@ public sealed partial class ArchitectureTests
         ["Ingestion"] = ["Http", "Incidents", "Lifecycle", "Model", "Opening", "Timeline", "Validation"],
         // HTML pages.
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model"],
-        // Upkeep of the task hub: purging finished orchestrations' history, out of the way of late pages.
-        ["Housekeeping"] = ["Paging"],
+        // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
+        ["Housekeeping"] = ["Http", "Paging"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
         ["Functions"] = ["Access", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
     };
