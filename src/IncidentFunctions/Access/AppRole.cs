@@ -25,6 +25,16 @@ public static class AppRoles
     public static string ValueOf(AppRole role) => role.ToString().ToLowerInvariant();
 
     /// <summary>A role claim's value in any case; null for a value that names none of the app's roles.</summary>
-    public static AppRole? Parse(string? value) =>
-        Enum.GetValues<AppRole>().Cast<AppRole?>().FirstOrDefault(r => string.Equals(ValueOf(r!.Value), value?.Trim(), StringComparison.OrdinalIgnoreCase));
+    public static AppRole? Parse(string? value)
+    {
+        foreach (var role in Enum.GetValues<AppRole>())
+        {
+            if (string.Equals(ValueOf(role), value?.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return role;
+            }
+        }
+
+        return null;
+    }
 }

@@ -21,7 +21,7 @@ public sealed class ClientPrincipalTrustTests
     const string Setting = "Authentication__EasyAuthEnabled";
 
     /// <summary>What the whole app needs to start outside Azure; the storage is never reached by these tests.</summary>
-    static readonly Dictionary<string, string?> AppSettings = new()
+    internal static readonly Dictionary<string, string?> AppSettings = new()
     {
         [ConnectionNames.Storage] = "UseDevelopmentStorage=true",
         ["Policy__Json"] = new TestPolicy().Json,

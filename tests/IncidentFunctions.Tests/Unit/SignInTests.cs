@@ -4,7 +4,6 @@ using IncidentFunctions.Policy;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using static IncidentFunctions.Tests.Unit.LinkTestKit;
 
 namespace IncidentFunctions.Tests.Unit;
 
@@ -29,22 +28,12 @@ public sealed class SignInTests
         }
         """;
 
-    static readonly Dictionary<string, string?> AppSettings = new()
-    {
-        [ConnectionNames.Storage] = "UseDevelopmentStorage=true",
-        ["Policy__Json"] = Policy,
-        ["Links__BaseUrl"] = BaseUrl,
-        ["Links__SigningKey"] = KeyA,
-        ["Email__Transport"] = "Smtp",
-        ["Email__From"] = "incidents@example.com",
-        ["Email__Smtp__Host"] = "127.0.0.1",
-        ["Email__Smtp__Security"] = "None",
-        ["Authentication__EasyAuthEnabled"] = "true",
-    };
-
     static async Task<ServiceProvider> ServicesAsync(params (string Key, string? Value)[] changes)
     {
-        var services = StartupSettings.Services((s, configuration) => s.AddIncidentServices(configuration), AppSettings, changes);
+        var services = StartupSettings.Services(
+            (s, configuration) => s.AddIncidentServices(configuration),
+            ClientPrincipalTrustTests.AppSettings,
+            [("Policy__Json", Policy), ("Authentication__EasyAuthEnabled", "true"), .. changes]);
         await services.GetRequiredService<PolicyProvider>().LoadAsync(CancellationToken.None);
         return services;
     }
