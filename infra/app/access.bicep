@@ -43,7 +43,7 @@ var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // The alerts queue (trigger, poison queue, enqueue) and Durable Functions' control and work-item queues.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  // incidents, incidentindex, alertkeys, timeline, and Durable Functions' history and instances tables.
+  // incidents, incidentindex, alertkeys, timeline, requests, and Durable Functions' history and instances tables.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   // Entra-authenticated telemetry ingestion (the component refuses key-only ingestion).
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'

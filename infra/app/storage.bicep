@@ -27,6 +27,7 @@ var tables = [
   'incidentindex'
   'alertkeys'
   'timeline'
+  'requests'
 ]
 var queues = [
   'alerts'

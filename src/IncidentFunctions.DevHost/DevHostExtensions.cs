@@ -1,3 +1,4 @@
+using System.Net.Mail;
 using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.Http;
 
@@ -32,15 +33,16 @@ public static class DevHostExtensions
     }
 
     /// <summary>
-    /// Plays App Service Authentication: requests without a principal get the configured development user. The app
-    /// believes the header only because the dev host's appsettings.json sets Authentication:EasyAuthEnabled (the dev
-    /// host listens on localhost only, and its tests sign in as other users by sending the header themselves).
+    /// Plays App Service Authentication: requests without a principal get the configured development user, with the
+    /// configured app roles as role claims and, when the user's name is an email address, that address (so naming a
+    /// policy person's address signs in as that person). The app believes the header only because the dev host's
+    /// appsettings.json sets Authentication:EasyAuthEnabled (the dev host listens on localhost only, and its tests sign
+    /// in as other users, with other roles, by sending the header themselves).
     /// </summary>
-    public static WebApplication UseDevelopmentPrincipal(this WebApplication app, string? principal)
+    public static WebApplication UseDevelopmentPrincipal(this WebApplication app, DevHostOptions options)
     {
-        if (!string.IsNullOrWhiteSpace(principal))
+        if (DevelopmentPrincipal(options) is { } encoded)
         {
-            var encoded = ClientPrincipal.Encode(principal, "devhost");
             app.Use((context, next) =>
             {
                 if (!context.Request.Headers.ContainsKey(ClientPrincipal.Header))
@@ -53,5 +55,18 @@ public static class DevHostExtensions
         }
 
         return app;
+    }
+
+    /// <summary>The header the dev host signs requests in with, or null when <see cref="DevHostOptions.Principal"/> is empty.</summary>
+    public static string? DevelopmentPrincipal(DevHostOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Principal))
+        {
+            return null;
+        }
+
+        var roles = (options.Roles ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var email = MailAddress.TryCreate(options.Principal, out var address) && address.Address == options.Principal ? options.Principal : null;
+        return ClientPrincipal.Encode(options.Principal, "devhost", roles, email);
     }
 }

@@ -14,6 +14,12 @@ public sealed class DevHostOptions
     /// </summary>
     public string? Principal { get; set; } = "developer@localhost";
 
+    /// <summary>
+    /// The app roles of <see cref="Principal"/>, comma-separated (viewer, responder, commander, admin): admin by default,
+    /// so a developer can do everything; empty sends no role claim, which gives the Access:DefaultRole.
+    /// </summary>
+    public string? Roles { get; set; } = "admin";
+
     /// <summary>MailDev's web inbox port when the dev host starts MailDev.</summary>
     public int MailDevWebPort { get; set; } = 1080;
 

@@ -55,7 +55,7 @@ builder.AddDurableFunctions(catalog, hostJson.Durable, grpcSocket, storageReques
 builder.AddQueueFunctions(catalog, hostJson.Queues);
 
 var app = builder.Build();
-app.UseDevelopmentPrincipal(options.Principal);
+app.UseDevelopmentPrincipal(options);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
 app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));

@@ -1,3 +1,4 @@
+using IncidentFunctions.Access;
 using IncidentFunctions.Housekeeping;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
@@ -27,7 +28,7 @@ public static class IncidentServices
     public static IServiceCollection AddIncidentServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSignIn(configuration);
+        services.AddAccess(configuration);
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);
@@ -61,6 +62,7 @@ public static class IncidentServices
         services.AddSingleton<LatePages>();
         services.AddSingleton<IncidentResponder>();
         services.AddSingleton<IncidentLifecycles>();
+        services.AddSingleton<IdempotentRequests>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

@@ -36,6 +36,9 @@ public static class TableNames
     public const string IncidentIndex = "incidentindex";
     public const string AlertKeys = "alertkeys";
     public const string Timeline = "timeline";
+
+    /// <summary>The first answer to each Idempotency-Key of a POST, per caller and operation, kept for a day.</summary>
+    public const string Requests = "requests";
 }
 
 public static class BlobContainers

@@ -5,7 +5,7 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Functions;
 
 /// <summary>Upkeep on a timer (<see cref="Schedules"/>). Only binds and delegates.</summary>
-public sealed class HousekeepingFunctions(HistoryHousekeeping history)
+public sealed class HousekeepingFunctions(HistoryHousekeeping history, RequestHousekeeping requests)
 {
     [Function(nameof(PurgeFinishedHistory))]
     public Task PurgeFinishedHistory(
@@ -13,4 +13,10 @@ public sealed class HousekeepingFunctions(HistoryHousekeeping history)
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
         history.PurgeFinishedAsync(durableClient, cancellationToken);
+
+    [Function(nameof(PurgeExpiredRequests))]
+    public Task PurgeExpiredRequests(
+        [TimerTrigger(Schedules.Housekeeping)] TimerInfo timer,
+        CancellationToken cancellationToken) =>
+        requests.PurgeExpiredAsync(cancellationToken);
 }

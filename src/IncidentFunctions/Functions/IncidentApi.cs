@@ -1,3 +1,4 @@
+using IncidentFunctions.Access;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
@@ -8,7 +9,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace IncidentFunctions.Functions;
 
-/// <summary>Read routes for responders. They require a signed-in principal (App Service Authentication).</summary>
+/// <summary>
+/// Read routes. They need a signed-in caller (App Service Authentication) holding <see cref="Permission.Read"/>, and show
+/// only the incidents the caller may see.
+/// </summary>
 public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn)
 {
     public const int DefaultPageSize = 50;
@@ -19,9 +23,9 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incidents)] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (RefuseAnonymous(request) is { } refused)
+        if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
         {
-            return refused;
+            return refusal.ToResult();
         }
 
         var status = request.Query["status"].ToString() is { Length: > 0 } s ? s.ToLowerInvariant() : IndexEntity.BucketOf(IncidentStatus.Open);
@@ -30,7 +34,11 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
             return Problem.BadQuery("status", $"must be one of {string.Join(", ", StatusFilters)}").ToResult();
         }
 
-        return await Paged(request, (size, token) => incidents.ListAsync(status, size, token, cancellationToken));
+        return await Paged(request, async (size, token) =>
+        {
+            var page = await incidents.ListAsync(status, size, token, cancellationToken);
+            return page with { Items = [.. page.Items.Where(i => IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(i)))] };
+        });
     }
 
     [Function(nameof(GetIncident))]
@@ -39,13 +47,13 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         string id,
         CancellationToken cancellationToken)
     {
-        if (RefuseAnonymous(request) is { } refused)
+        if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
         {
-            return refused;
+            return refusal.ToResult();
         }
 
-        var incident = IncidentIds.IsWellFormed(id) ? await incidents.FindAsync(id, cancellationToken) : null;
-        return incident is null ? Problem.NotFound("Incident", id).ToResult() : JsonResponse.Ok(incident.ToIncident());
+        var incident = await VisibleAsync(caller, id, cancellationToken);
+        return incident is null ? Problem.NotFound("Incident", id).ToResult() : JsonResponse.Ok(incident);
     }
 
     [Function(nameof(GetTimeline))]
@@ -54,12 +62,12 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         string id,
         CancellationToken cancellationToken)
     {
-        if (RefuseAnonymous(request) is { } refused)
+        if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
         {
-            return refused;
+            return refusal.ToResult();
         }
 
-        if (!IncidentIds.IsWellFormed(id) || await incidents.FindAsync(id, cancellationToken) is null)
+        if (await VisibleAsync(caller, id, cancellationToken) is null)
         {
             return Problem.NotFound("Incident", id).ToResult();
         }
@@ -67,9 +75,12 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         return await Paged(request, (size, token) => timeline.ReadAsync(id, size, token, cancellationToken));
     }
 
-    /// <summary>In Azure, App Service Authentication signs callers in; the dev host plays that part locally.</summary>
-    IActionResult? RefuseAnonymous(HttpRequest request) =>
-        signIn.PrincipalOf(request) is null ? signIn.Refusal(request).ToResult() : null;
+    /// <summary>The incident, or null when there is none or the caller may not see it: both are the same 404.</summary>
+    async Task<Incident?> VisibleAsync(Caller caller, string id, CancellationToken ct) =>
+        (IncidentIds.IsWellFormed(id) ? await incidents.FindAsync(id, ct) : null)?.ToIncident() is { } incident
+        && IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(incident))
+            ? incident
+            : null;
 
     static async Task<IActionResult> Paged<T>(HttpRequest request, Func<int, string?, Task<ResultPage<T>>> read)
     {

@@ -1,3 +1,4 @@
+using IncidentFunctions.Access;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
@@ -15,8 +16,11 @@ namespace IncidentFunctions.Functions;
 /// </summary>
 public sealed record ResponderActionResult(string Outcome, string? ActedBy, string? ActedVia, DateTimeOffset? ActedAt, Incident Incident);
 
-/// <summary>Acknowledge and resolve for signed-in responders (App Service Authentication principal).</summary>
-public sealed class ResponderApi(IncidentResponder responder, SignIn signIn, IncidentLifecycles lifecycles)
+/// <summary>
+/// Acknowledge and resolve for signed-in callers holding <see cref="Permission.Respond"/> on the incident (App Service
+/// Authentication principal). An Idempotency-Key makes a retried POST answer what the first one did.
+/// </summary>
+public sealed class ResponderApi(IncidentResponder responder, IncidentStore incidents, SignIn signIn, IdempotentRequests requests, IncidentLifecycles lifecycles)
 {
     [Function(nameof(AcknowledgeIncident))]
     public Task<IActionResult> AcknowledgeIncident(
@@ -24,7 +28,7 @@ public sealed class ResponderApi(IncidentResponder responder, SignIn signIn, Inc
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ActAsync(request, id, (actor, lifecycle) => responder.AcknowledgeAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient);
+        ActAsync(request, nameof(AcknowledgeIncident), id, (actor, lifecycle) => responder.AcknowledgeAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient, cancellationToken);
 
     [Function(nameof(ResolveIncident))]
     public Task<IActionResult> ResolveIncident(
@@ -32,32 +36,42 @@ public sealed class ResponderApi(IncidentResponder responder, SignIn signIn, Inc
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ActAsync(request, id, (actor, lifecycle) => responder.ResolveAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient);
+        ActAsync(request, nameof(ResolveIncident), id, (actor, lifecycle) => responder.ResolveAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient, cancellationToken);
 
     async Task<IActionResult> ActAsync(
-        HttpRequest request, string id, Func<string, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient)
+        HttpRequest request, string function, string id, Func<string, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient, CancellationToken ct)
     {
-        if (signIn.PrincipalOf(request) is not { } principal)
+        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
         {
-            return signIn.Refusal(request).ToResult();
+            return refusal.ToResult();
         }
 
-        if (!IncidentIds.IsWellFormed(id))
+        return await requests.RunAsync(request, caller.Key, $"{function}/{id}", async () =>
         {
-            return Problem.NotFound("Incident", id).ToResult();
-        }
+            var incident = IncidentIds.IsWellFormed(id) ? await incidents.FindAsync(id, ct) : null;
+            if (incident is null)
+            {
+                return Problem.NotFound("Incident", id).ToResult();
+            }
 
-        var result = await act(principal.Name, lifecycles.For(durableClient));
-        return result.Outcome switch
-        {
-            TransitionOutcome.NotFound => Problem.NotFound("Incident", id).ToResult(),
-            TransitionOutcome.Superseded => Problem.AlreadyResolved(id, result.ActedBy, result.ActedAt).ToResult(),
-            _ => JsonResponse.Ok(new ResponderActionResult(
-                result.Outcome == TransitionOutcome.Applied ? "applied" : "alreadyDone",
-                result.ActedBy,
-                result.ActedVia,
-                result.ActedAt,
-                result.Incident!.ToIncident())),
-        };
+            var decision = IncidentAccess.Decide(caller, Permission.Respond, IncidentAccessFacts.Of(incident.ToIncident()));
+            if (IncidentAccess.Refusal(decision, caller, Permission.Respond, id) is { } refused)
+            {
+                return refused.ToResult();
+            }
+
+            var result = await act(caller.Name, lifecycles.For(durableClient));
+            return result.Outcome switch
+            {
+                TransitionOutcome.NotFound => Problem.NotFound("Incident", id).ToResult(),
+                TransitionOutcome.Superseded => Problem.AlreadyResolved(id, result.ActedBy, result.ActedAt).ToResult(),
+                _ => JsonResponse.Ok(new ResponderActionResult(
+                    result.Outcome == TransitionOutcome.Applied ? "applied" : "alreadyDone",
+                    result.ActedBy,
+                    result.ActedVia,
+                    result.ActedAt,
+                    result.Incident!.ToIncident())),
+            };
+        }, ct);
     }
 }

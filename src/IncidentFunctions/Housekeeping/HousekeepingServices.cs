@@ -9,6 +9,7 @@ public static class HousekeepingServices
     {
         services.AddValidatedOptions<HousekeepingOptions, HousekeepingOptionsValidator>(configuration.GetSection(HousekeepingOptions.Section));
         services.AddSingleton<HistoryHousekeeping>();
+        services.AddSingleton<RequestHousekeeping>();
         return services;
     }
 }

@@ -70,6 +70,31 @@ public sealed record Problem(
             $"X-MS-CLIENT-PRINCIPAL was ignored: {setting} is not true, so nothing vouches that App Service Authentication set it.",
             Field("X-MS-CLIENT-PRINCIPAL", $"is ignored unless {setting} is true"));
 
+    /// <summary>
+    /// A signed-in caller without the permission a route needs. <paramref name="roles"/> are the app roles that hold it,
+    /// <paramref name="held"/> what the caller holds, so the fix (an app role assignment) is plain.
+    /// </summary>
+    public static Problem Forbidden(string permission, IReadOnlyList<string> roles, string held) =>
+        new(TypeBase + "forbidden", "Permission needed.", StatusCodes.Status403Forbidden,
+            $"This needs the '{permission}' permission, which the app roles {string.Join(", ", roles)} hold; the caller has {held}.",
+            Field("permission", $"'{permission}' is needed (app role {string.Join(" or ", roles)})"));
+
+    public static Problem BadHeader(string header, string rule) =>
+        new(TypeBase + "validation", "A request header is invalid.", StatusCodes.Status400BadRequest,
+            $"{header}: {rule}", Field(header, rule));
+
+    /// <summary>An idempotency key used again for a request with another body: the caller's retry logic is broken.</summary>
+    public static Problem IdempotencyKeyReused(string header) =>
+        new(TypeBase + "idempotency-key-reused", "The idempotency key was used for a different request.", StatusCodes.Status422UnprocessableEntity,
+            $"{header} was first sent with another request body; a retry must send the same body, and a new request a new key.",
+            Field(header, "was used with a different request body"));
+
+    /// <summary>A retry that arrived while the first request with its idempotency key is still running.</summary>
+    public static Problem IdempotentRequestInProgress(string header) =>
+        new(TypeBase + "idempotency-in-progress", "A request with this idempotency key is still in progress.", StatusCodes.Status409Conflict,
+            $"The first request with this {header} has not finished; retry after a moment to get its answer.",
+            Field(header, "is in use by a request still in progress"));
+
     public static Problem NotFound(string what, string id) =>
         new(TypeBase + "not-found", $"{what} not found.", StatusCodes.Status404NotFound,
             $"No {what.ToLowerInvariant()} with id '{id}'.", Field("id", "does not exist"));

@@ -14,9 +14,10 @@ public sealed class IncidentPolicy
 
     internal IncidentPolicy(
         string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService,
-        IReadOnlyList<PolicyMaintenance> maintenance, ResponsePolicy response)
+        IReadOnlyList<PolicyMaintenance> maintenance, ResponsePolicy response, PolicyPeople people)
     {
         Version = version;
+        People = people;
         Source = source;
         Counts = counts;
         this.routes = routes;
@@ -39,6 +40,9 @@ public sealed class IncidentPolicy
 
     /// <summary>Roles, categories and playbooks, the communication protocol, stakeholders and reminders.</summary>
     public ResponsePolicy Response { get; }
+
+    /// <summary>The people the policy names, for finding who a signed-in caller is.</summary>
+    public PolicyPeople People { get; }
 
     /// <summary>
     /// Routes the alert to a service (first matching rule, else the default), freezes its escalation, and names the

@@ -31,7 +31,7 @@ public sealed partial class PolicyParser
 
     static readonly string[] RootProperties = ["version", "people", "teams", "escalationPolicies", "services", "routes", "defaultService", "maintenanceWindows",
         "incidentRoles", "categories", "communication", "stakeholders", "taskReminderMinutes"];
-    static readonly string[] PersonProperties = ["id", "name", "email", "timeZone"];
+    static readonly string[] PersonProperties = ["id", "name", "email", "timeZone", "objectId"];
     static readonly string[] TeamProperties = ["id", "name", "members"];
     static readonly string[] EscalationPolicyProperties = ["id", "levels", "repeat", "ackTimeoutMinutes", "autoResolve", "maxNotifications"];
     static readonly string[] LevelProperties = ["targets", "delayMinutes"];
@@ -52,6 +52,9 @@ public sealed partial class PolicyParser
     const string TopLevel = "";
 
     readonly FieldReader fields = new();
+
+    // Person ids by Entra object id, filled while people are read: a signed-in caller is found by it (PolicyPeople).
+    readonly Declared<string> objectIds = new();
 
     // An instance lives only inside Parse, collecting one file's errors.
     PolicyParser()
@@ -115,7 +118,7 @@ public sealed partial class PolicyParser
 
             var version = $"{declaredVersion ?? "unversioned"}+{Convert.ToHexStringLower(SHA256.HashData(utf8.Span))[..12]}";
             var counts = new PolicyCounts(people.Count, teams.Count, escalationPolicies.Count, services.Count, routes.Count, maintenance.Count);
-            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService, maintenance, response);
+            return Assemble(version, source, counts, people, teams, escalationPolicies, services, routes, defaultService, maintenance, response, objectIds);
         }
     }
 
@@ -131,7 +134,8 @@ public sealed partial class PolicyParser
         IReadOnlyList<RouteEntry> routes,
         string defaultService,
         IReadOnlyList<PolicyMaintenance> maintenance,
-        ResponsePolicy response)
+        ResponsePolicy response,
+        Declared<string> objectIds)
     {
         Recipient[] Members(string team) => teams[team].Select(person => people[person]).ToArray();
 
@@ -154,7 +158,8 @@ public sealed partial class PolicyParser
             routes.Select(r => new PolicyRoute(r.Path, r.Match, plans[r.Service])).ToArray(),
             plans[defaultService],
             maintenance,
-            response);
+            response,
+            new PolicyPeople(people.Values, objectIds.Entries));
     }
 
     Declared<Recipient> People(JsonElement root)
@@ -166,10 +171,15 @@ public sealed partial class PolicyParser
             {
                 var id = Id(item, path);
                 people.Add(id, path, new Recipient(id, RequiredString(item, path, "name", MaxNameLength), Email(item, path), TimeZone(item, path)));
+                if (ObjectId(item, path) is { } objectId)
+                {
+                    objectIds.Add(objectId, FieldReader.Path(path, "objectId"), id);
+                }
             }
         }
 
         fields.AddRange(people.Duplicates("id"));
+        fields.AddRange(objectIds.Duplicates("objectId", fieldOfId: false));
         return people;
     }
 
@@ -771,6 +781,26 @@ public sealed partial class PolicyParser
         return email;
     }
 
+    /// <summary>
+    /// The person's Entra object id (the `oid` claim), optional: a GUID, kept in its lower-case form so that the
+    /// claim matches however the file spells it.
+    /// </summary>
+    string? ObjectId(JsonElement o, string path)
+    {
+        if (OptionalString(o, path, "objectId", MaxIdLength) is not { } text)
+        {
+            return null;
+        }
+
+        if (Guid.TryParseExact(text, "D", out var id))
+        {
+            return id.ToString("D");
+        }
+
+        fields.Add(FieldReader.Path(path, "objectId"), "must be an Entra object id, a GUID such as 00000000-0000-0000-0000-000000000000");
+        return null;
+    }
+
     string TimeZone(JsonElement o, string path)
     {
         var id = RequiredString(o, path, "timeZone", MaxIdLength);
@@ -817,6 +847,8 @@ public sealed partial class PolicyParser
         public int Count => values.Count;
 
         public IReadOnlyList<T> Values => values;
+
+        public IReadOnlyDictionary<string, T> Entries => entries;
 
         public T this[string id] => entries[id];
 

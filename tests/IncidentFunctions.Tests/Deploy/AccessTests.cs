@@ -29,7 +29,7 @@ public sealed class AccessTests(DeploymentFixture deployment)
     /// </summary>
     static readonly DataPlaneAccess[] WhatTheCodeUses =
     [
-        new("tables incidents, incidentindex, alertkeys, timeline (IncidentStore, TimelineStore, AlertProcessor); Durable history and instances tables",
+        new("tables incidents, incidentindex, alertkeys, timeline, requests (IncidentStore, TimelineStore, AlertProcessor, IdempotentRequests); Durable history and instances tables",
             StorageAccount, "Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"),
         new("queues alerts and alerts-poison (AlertPayloads, the queue trigger); Durable control and work-item queues",
             StorageAccount, "Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88"),

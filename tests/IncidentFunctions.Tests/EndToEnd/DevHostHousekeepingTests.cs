@@ -83,6 +83,7 @@ public sealed class DevHostHousekeepingTests(DevHostFixture fixture)
 
             Assert.Null(await durable.GetInstanceAsync(resolved));
             Assert.DoesNotContain("Function PurgeFinishedHistory failed", host.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Function PurgeExpiredRequests failed", host.Output, StringComparison.Ordinal);
         }
         finally
         {

@@ -134,6 +134,43 @@ public sealed partial class DevHostLifecycleTests(DevHostFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, lateAck.StatusCode);
     }
 
+    [Fact]
+    public async Task ARetriedAcknowledgementWithItsIdempotencyKeyGetsTheFirstAnswerAndActsOnce()
+    {
+        var key = TestAlerts.NewKey("idempotent");
+        (await fixture.PostAlertAsync(DevHostPipelineTests.Alert(key, "Retried acknowledgement"))).EnsureSuccessStatusCode();
+        var incident = await Eventually.Get(() => fixture.FindIncidentAsync(key, "open"), "the open incident");
+        var idempotencyKey = Guid.NewGuid().ToString();
+        HttpRequestMessage Acknowledge(string? body = null, string caller = "responder@example.com")
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"incidents/{incident.Id}/acknowledge");
+            request.Headers.Add(ClientPrincipal.Header, ClientPrincipal.Encode(caller));
+            request.Headers.Add(IdempotentRequests.Header, idempotencyKey);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            return request;
+        }
+
+        using var first = await fixture.Http.SendAsync(Acknowledge());
+        using var retry = await fixture.Http.SendAsync(Acknowledge());
+        using var otherBody = await fixture.Http.SendAsync(Acknowledge("""{"note":"another request"}"""));
+        using var otherCaller = await fixture.Http.SendAsync(Acknowledge(caller: "someone-else@example.com"));
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.Equal(firstBody, await retry.Content.ReadAsStringAsync());
+        Assert.Equal("applied", JsonDocument.Parse(firstBody).RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("true", retry.Headers.GetValues(IdempotentRequests.ReplayedHeader).Single());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, otherBody.StatusCode);
+        Assert.Equal(Problem.ContentType, otherBody.Content.Headers.ContentType?.MediaType);
+        // The key is the first caller's: another caller's request with it runs, and finds the incident acknowledged.
+        Assert.Equal("alreadyDone", (await otherCaller.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString());
+        Assert.Single(await fixture.TimelineAsync(incident.Id), e => e.Type == TimelineEventTypes.IncidentAcknowledged);
+    }
+
     /// <summary>The recipient's Acknowledge link, as the email's plain-text part carries it.</summary>
     static Uri AcknowledgeLink(MailDevEmail email, string incidentId)
     {

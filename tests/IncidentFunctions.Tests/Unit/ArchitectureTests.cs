@@ -28,6 +28,8 @@ public sealed partial class ArchitectureTests
         ["Storage"] = [],
         ["Http"] = ["Model", "Validation"],
         ["Policy"] = ["Model", "Validation"],
+        // Who the caller is (app roles, the policy person) and what they may do: the one access decision.
+        ["Access"] = ["Http", "Model", "Policy"],
         ["Notifications"] = ["Model"],
         // The rules of a response: stages, milestones, severity time, tasks, playbooks, roles, update cadence, reminders.
         // Pure decisions, no I/O.
@@ -49,10 +51,10 @@ public sealed partial class ArchitectureTests
         ["Ingestion"] = ["Http", "Incidents", "Lifecycle", "Model", "Opening", "Timeline", "Validation"],
         // HTML pages.
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model"],
-        // Upkeep of the task hub: purging finished orchestrations' history, out of the way of late pages.
-        ["Housekeeping"] = ["Paging"],
+        // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
+        ["Housekeeping"] = ["Http", "Paging"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
+        ["Functions"] = ["Access", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>

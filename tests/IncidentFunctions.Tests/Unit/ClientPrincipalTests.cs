@@ -37,7 +37,10 @@ public sealed class ClientPrincipalTests
     {
         var principal = ClientPrincipal.From(RequestWith(ClientPrincipal.Encode("alice")));
 
-        Assert.Equal(new ClientPrincipal("alice", "aad"), principal);
+        Assert.Equal(("alice", "aad"), (principal!.Name, principal.IdentityProvider));
+        Assert.Empty(principal.Roles);
+        Assert.Null(principal.Email);
+        Assert.Null(principal.ObjectId);
     }
 
     [Fact]
@@ -109,7 +112,9 @@ public sealed class ClientPrincipalTests
              "claims":[{"typ":"roles","val":"admin"},{"typ":"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name","val":"carol"}]}
             """;
 
-        Assert.Equal(new ClientPrincipal("carol", "aad"), ClientPrincipal.From(RequestWith(Base64(json))));
+        var principal = ClientPrincipal.From(RequestWith(Base64(json)));
+
+        Assert.Equal(("carol", "aad"), (principal!.Name, principal.IdentityProvider));
     }
 
     [Fact]
@@ -117,7 +122,10 @@ public sealed class ClientPrincipalTests
     {
         const string json = """{"auth_typ":"aad","claims":[{"typ":"preferred_username","val":"dave@example.com"}]}""";
 
-        Assert.Equal(new ClientPrincipal("dave@example.com", "aad"), ClientPrincipal.From(RequestWith(Base64(json))));
+        var principal = ClientPrincipal.From(RequestWith(Base64(json)));
+
+        Assert.Equal(("dave@example.com", "aad"), (principal!.Name, principal.IdentityProvider));
+        Assert.Equal("dave@example.com", principal.Email);
     }
 
     [Fact]
@@ -125,6 +133,76 @@ public sealed class ClientPrincipalTests
     {
         const string json = """{"claims":[{"typ":"name","val":"erin"}]}""";
 
-        Assert.Equal(new ClientPrincipal("erin", "unknown"), ClientPrincipal.From(RequestWith(Base64(json))));
+        Assert.Equal(("erin", "unknown"), ClientPrincipal.From(RequestWith(Base64(json))) is { } p ? (p.Name, p.IdentityProvider) : default);
+    }
+
+    [Fact]
+    public void EncodeThenFromRoundTripsRolesEmailAndObjectId()
+    {
+        var objectId = Guid.NewGuid().ToString();
+
+        var principal = ClientPrincipal.From(RequestWith(ClientPrincipal.Encode("Alice", roles: ["viewer", "commander"], email: "alice@example.com", objectId: objectId)))!;
+
+        Assert.Equal(["viewer", "commander"], principal.Roles);
+        Assert.Equal("alice@example.com", principal.Email);
+        Assert.Equal(objectId, principal.ObjectId);
+    }
+
+    /// <summary>Easy Auth's Entra principal: role_typ names the role claim, here as .NET's URI.</summary>
+    [Fact]
+    public void RolesAreTheClaimsOfRoleTyp()
+    {
+        const string json = """
+            {"auth_typ":"aad","name_typ":"name","role_typ":"urn:custom:role",
+             "claims":[{"typ":"name","val":"Alice"},{"typ":"urn:custom:role","val":"Admin"},{"typ":"groups","val":"viewer"}]}
+            """;
+
+        Assert.Equal(["Admin"], ClientPrincipal.From(RequestWith(Base64(json)))!.Roles);
+    }
+
+    /// <summary>Easy Auth has been seen to name the URI in role_typ and pass Entra's claims as "roles": both count.</summary>
+    [Theory]
+    [InlineData("roles")]
+    [InlineData("http://schemas.microsoft.com/ws/2008/06/identity/claims/role")]
+    public void EntrasRoleClaimsCountWhateverRoleTypSays(string claim)
+    {
+        var json = $$"""{"auth_typ":"aad","role_typ":"something-else","claims":[{"typ":"name","val":"Alice"},{"typ":"{{claim}}","val":"responder"}]}""";
+
+        Assert.Equal(["responder"], ClientPrincipal.From(RequestWith(Base64(json)))!.Roles);
+    }
+
+    [Theory]
+    [InlineData("email", "a@example.com")]
+    [InlineData("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress", "a@example.com")]
+    [InlineData("emails", "a@example.com")]
+    [InlineData("preferred_username", "a@example.com")]
+    public void EmailComesFromAnyAddressClaim(string claim, string address)
+    {
+        var json = $$"""{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"Alice"},{"typ":"{{claim}}","val":"{{address}}"}]}""";
+
+        Assert.Equal(address, ClientPrincipal.From(RequestWith(Base64(json)))!.Email);
+    }
+
+    /// <summary>A sign-in name that is not an address (a UPN-less account, a GitHub login) is not taken for one.</summary>
+    [Fact]
+    public void AnAddressClaimBeforeASignInNameWinsAndANonAddressIsSkipped()
+    {
+        const string json = """
+            {"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"Alice"},{"typ":"preferred_username","val":"alice-login"},
+             {"typ":"emails","val":"Alice <alice@example.com>"},{"typ":"email","val":"alice@example.com"}]}
+            """;
+
+        Assert.Equal("alice@example.com", ClientPrincipal.From(RequestWith(Base64(json)))!.Email);
+        Assert.Null(ClientPrincipal.From(RequestWith(Base64(json.Replace("\"email\"", "\"other\"", StringComparison.Ordinal))))!.Email);
+    }
+
+    [Theory]
+    [InlineData("oid")]
+    [InlineData("http://schemas.microsoft.com/identity/claims/objectidentifier")]
+    public void ObjectIdComesFromEitherSpelling(string claim)
+    {
+        var json = $$"""{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"Alice"},{"typ":"{{claim}}","val":"6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55"}]}""";
+
+        Assert.Equal("6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55", ClientPrincipal.From(RequestWith(Base64(json)))!.ObjectId);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IncidentFunctions.Functions;
 using IncidentFunctions.Http;
+using IncidentFunctions.Policy;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -20,7 +21,7 @@ public sealed class ClientPrincipalTrustTests
     const string Setting = "Authentication__EasyAuthEnabled";
 
     /// <summary>What the whole app needs to start outside Azure; the storage is never reached by these tests.</summary>
-    static readonly Dictionary<string, string?> AppSettings = new()
+    internal static readonly Dictionary<string, string?> AppSettings = new()
     {
         [ConnectionNames.Storage] = "UseDevelopmentStorage=true",
         ["Policy__Json"] = new TestPolicy().Json,
@@ -41,6 +42,8 @@ public sealed class ClientPrincipalTrustTests
     /// </summary>
     static async Task<Dictionary<string, (int Status, string Type)>> CallEveryRouteAs(ServiceProvider services, string? principal)
     {
+        // The hosts load it on start; a believed caller is looked up among its people.
+        await services.GetRequiredService<PolicyProvider>().LoadAsync(CancellationToken.None);
         var incidents = ActivatorUtilities.CreateInstance<IncidentApi>(services);
         var responder = ActivatorUtilities.CreateInstance<ResponderApi>(services);
         var calls = new Dictionary<string, Func<HttpRequest, Task<IActionResult>>>

@@ -118,7 +118,9 @@ public sealed class HtmlPageTests
 
     /// <summary>
     /// HTML has one result type, so its headers have one home: any other result type the app defines must be one that
-    /// writes JSON. A new HTML result type fails here; send its pages through <see cref="HtmlPage"/> instead.
+    /// writes JSON, or the idempotency record's answer, which replays the status, headers and bytes another result
+    /// wrote (so it adds no headers of its own but Idempotent-Replayed). A new HTML result type fails here; send its
+    /// pages through <see cref="HtmlPage"/> instead.
     /// </summary>
     [Fact]
     public void TheAppsOnlyResultTypesAreHtmlPageAndJson()
@@ -128,6 +130,6 @@ public sealed class HtmlPageTests
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal([typeof(HtmlPage).FullName, typeof(JsonResponse).FullName], results);
+        Assert.Equal([typeof(HtmlPage).FullName, $"{typeof(IdempotentRequests).FullName}+KeptAnswer", typeof(JsonResponse).FullName], results);
     }
 }

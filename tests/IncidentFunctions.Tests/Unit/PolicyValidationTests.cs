@@ -47,7 +47,10 @@ public sealed partial class PolicyValidationTests
     [InlineData("people[0].name", "\"  \"", "people[0].name: must not be empty")]
     [InlineData("people[0].name", "42", "people[0].name: must be a string, not a number")]
     [InlineData("people[2]", Dave, "people[2].id: must be 1-64 letters, digits, '.', '_' or '-'")]
-    [InlineData("people[0].mail", "\"a@example.com\"", "people[0].mail: unknown property; expected one of id, name, email, timeZone")]
+    [InlineData("people[0].mail", "\"a@example.com\"", "people[0].mail: unknown property; expected one of id, name, email, timeZone, objectId")]
+    [InlineData("people[0].objectId", "\"alice\"", "people[0].objectId: must be an Entra object id, a GUID such as 00000000-0000-0000-0000-000000000000")]
+    [InlineData("people[0].objectId", "\"{6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55}\"", "people[0].objectId: must be an Entra object id, a GUID such as 00000000-0000-0000-0000-000000000000")]
+    [InlineData("people[0].objectId", "42", "people[0].objectId: must be a string, not a number")]
     [InlineData("teams[0].members", "[]", "teams[0].members: must not be empty")]
     [InlineData("teams[0].members[1]", "\"dave\"", "teams[0].members[1]: unknown person 'dave'")]
     [InlineData("teams[0].members[2]", "\"alice\"", "teams[0].members[0]: duplicate member 'alice' (also teams[0].members[2])")]
@@ -96,6 +99,28 @@ public sealed partial class PolicyValidationTests
     [InlineData("version", "5", "version: must be a string, not a number")]
     public void ABrokenRuleIsReportedOnceAtItsPath(string path, string? value, string expected) =>
         Assert.Equal(expected, Assert.Single(Errors(Edit(Valid, (path, value)))));
+
+    /// <summary>One object id is one person: two people with it would make a signed-in caller ambiguous.</summary>
+    [Fact]
+    public void AnObjectIdOfTwoPeopleIsReportedAtBothPlacesWhateverTheCase()
+    {
+        var errors = Errors(Edit(Valid,
+            ("people[0].objectId", "\"6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55\""),
+            ("people[1].objectId", "\"6F1C2B9E-53A4-4F0E-9D3C-2A7B8E1F4C55\"")));
+
+        Assert.Equal(["people[0].objectId: duplicate objectId '6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55' (also people[1].objectId)"], errors);
+    }
+
+    [Fact]
+    public void APersonsObjectIdFindsThemAsDoesTheirEmailInAnyCase()
+    {
+        var policy = PolicyParser.Parse(Edit(Valid, ("people[1].objectId", "\"6F1C2B9E-53A4-4F0E-9D3C-2A7B8E1F4C55\"")), Source);
+
+        Assert.Equal("bob", policy.People.Find("6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55", email: null));
+        Assert.Equal("alice", policy.People.Find(objectId: null, "ALICE@example.com"));
+        Assert.Equal("bob", policy.People.Find("6f1c2b9e-53a4-4f0e-9d3c-2a7b8e1f4c55", "alice@example.com"));
+        Assert.Null(policy.People.Find("not-a-guid", "carol@example.com"));
+    }
 
     [Fact]
     public void AnUnknownTeamInAServiceNamesTheServicePath() =>

@@ -1,0 +1,27 @@
+namespace IncidentFunctions.Access;
+
+/// <summary>
+/// Who is calling: the signed-in principal's name, identity provider, email and Entra object id, the app roles it holds
+/// (its role claims, or the configured default role when it has none), and the policy person it is, if any.
+/// </summary>
+public sealed record Caller(
+    string Name,
+    string IdentityProvider,
+    string? Email,
+    string? ObjectId,
+    IReadOnlySet<AppRole> Roles,
+    string? PersonId)
+{
+    public bool Holds(Permission permission) => Roles.Any(r => r >= permission.LeastRole());
+
+    public bool IsAdmin => Roles.Contains(AppRole.Admin);
+
+    /// <summary>
+    /// What identifies the caller across requests (idempotency records are kept per caller): the object id where the
+    /// identity provider gives one, which survives a renamed account; else the provider and the name.
+    /// </summary>
+    public string Key => ObjectId is { } id ? $"oid:{id}" : $"{IdentityProvider}:{Name}";
+
+    /// <summary>The roles as their claim values, for refusals and logs.</summary>
+    public string RoleNames => Roles.Count == 0 ? "no app role" : string.Join(", ", Roles.Order().Select(AppRoles.ValueOf));
+}

@@ -1,0 +1,190 @@
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using IncidentFunctions.Access;
+using IncidentFunctions.Functions;
+using IncidentFunctions.Http;
+using IncidentFunctions.TestTools;
+using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Tests.Unit;
+using Microsoft.Azure.Functions.Worker;
+
+namespace IncidentFunctions.Tests.EndToEnd;
+
+/// <summary>
+/// Every HTTP function against every app role, on the dev host: the answer each caller gets (allowed, 401, 403 naming
+/// the permission, 404), and what a responder who is not a participant of a restricted incident gets. The functions are
+/// found by reflection, so a route added without an entry in <see cref="Table"/> fails the test by name.
+/// </summary>
+[Collection(DevHostCollection.Name)]
+public sealed class RouteAccessTests(DevHostFixture fixture)
+{
+    /// <summary>What a caller gets: past the access checks (any 2xx, or 409 for acting on a resolved incident), or refused.</summary>
+    public enum Answer
+    {
+        Allowed,
+        Unauthenticated,
+        Forbidden,
+        Hidden,
+    }
+
+    /// <summary>
+    /// A route's expected answers. <see cref="Needs"/> is the permission a signed-in route asks for;
+    /// <see cref="OwnMeans"/> instead names the credential a route checks itself (a signed token, an integration secret),
+    /// with <see cref="Refused"/> the status every caller gets without it, whatever principal they send.
+    /// <see cref="RestrictedOutsider"/> is the answer, about a restricted incident, to a responder not involved in it.
+    /// </summary>
+    public sealed record Expected(
+        Permission? Needs, Answer Anonymous, Answer Viewer, Answer Responder, Answer Commander, Answer Admin, Answer? RestrictedOutsider,
+        string? OwnMeans = null, int? Refused = null);
+
+    static Expected Reads() =>
+        new(Permission.Read, Answer.Unauthenticated, Answer.Allowed, Answer.Allowed, Answer.Allowed, Answer.Allowed, Answer.Hidden);
+
+    static Expected Responds() =>
+        new(Permission.Respond, Answer.Unauthenticated, Answer.Forbidden, Answer.Allowed, Answer.Allowed, Answer.Allowed, Answer.Hidden);
+
+    static Expected Own(string means, int refused) =>
+        new(null, Answer.Unauthenticated, Answer.Unauthenticated, Answer.Unauthenticated, Answer.Unauthenticated, Answer.Unauthenticated, null, means, refused);
+
+    /// <summary>Every HTTP function, by name. For the listing, "hidden" means a restricted incident is left out of it.</summary>
+    static readonly Dictionary<string, Expected> Table = new()
+    {
+        [nameof(IncidentApi.ListIncidents)] = Reads(),
+        [nameof(IncidentApi.GetIncident)] = Reads(),
+        [nameof(IncidentApi.GetTimeline)] = Reads(),
+        [nameof(ResponderApi.AcknowledgeIncident)] = Responds(),
+        [nameof(ResponderApi.ResolveIncident)] = Responds(),
+        [nameof(AlertFunctions.ReceiveAlerts)] = Own("the integration's secret or signature", 401),
+        [nameof(AlertFunctions.ReceivePagerDutyEvent)] = Own("the routing key in the event", 400),
+        [nameof(ResponderLinkFunctions.ShowResponderLink)] = Own("the link's signed token", 400),
+        [nameof(ResponderLinkFunctions.SubmitResponderLink)] = Own("the link's signed token", 400),
+    };
+
+    /// <summary>The callers, each signed in with the role claim of its app role; anonymous sends no principal.</summary>
+    static readonly (string Name, AppRole? Role)[] Callers =
+        [("anonymous", null), ("viewer", AppRole.Viewer), ("responder", AppRole.Responder), ("commander", AppRole.Commander), ("admin", AppRole.Admin)];
+
+    static Answer ExpectedFor(Expected row, AppRole? role) => role switch
+    {
+        null => row.Anonymous,
+        AppRole.Viewer => row.Viewer,
+        AppRole.Responder => row.Responder,
+        AppRole.Commander => row.Commander,
+        _ => row.Admin,
+    };
+
+    static IEnumerable<(string Name, string Route, string[] Methods)> HttpFunctions() =>
+        typeof(IncidentServices).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Select(m => (Function: m.GetCustomAttribute<FunctionAttribute>(), Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null)))
+            .Where(f => f.Function is not null && f.Trigger is not null)
+            .Select(f => (f.Function!.Name, f.Trigger!.Route!, f.Trigger.Methods!));
+
+    [Fact]
+    public void EveryHttpFunctionHasAnEntryAndEveryEntryAFunction()
+    {
+        var functions = HttpFunctions().Select(f => f.Name).ToList();
+
+        var missing = functions.Where(f => !Table.ContainsKey(f)).ToList();
+        Assert.True(missing.Count == 0, $"No entry in {nameof(RouteAccessTests)}.{nameof(Table)} for: {string.Join(", ", missing)}");
+        Assert.Equal(Table.Keys.Order(), functions.Order());
+        Assert.All(Table, row => Assert.True((row.Value.Needs is null) == (row.Value.OwnMeans is not null), $"{row.Key}: a permission or its own means, one of them"));
+    }
+
+    /// <summary>
+    /// The restricted column, decided as the routes decide it: no incident is restricted until declared incidents come,
+    /// so the decision the routes call is asked directly, with the permission each route needs.
+    /// </summary>
+    [Fact]
+    public void AResponderWhoIsNotInvolvedIsToldARestrictedIncidentDoesNotExist()
+    {
+        var outsider = IncidentAccessTests.As("dana", AppRole.Responder);
+        var restricted = IncidentAccessTests.Restricted(participants: ["alice"], grants: ["bob"], commander: "carol");
+
+        Assert.All(Table.Where(r => r.Value.Needs is not null), row =>
+        {
+            var decision = IncidentAccess.Decide(outsider, row.Value.Needs!.Value, restricted);
+            var answer = decision == AccessDecision.Hidden ? Answer.Hidden : decision == AccessDecision.Forbidden ? Answer.Forbidden : Answer.Allowed;
+            Assert.True(row.Value.RestrictedOutsider == answer, $"{row.Key}: expected {row.Value.RestrictedOutsider}, the decision gives {answer}");
+            Assert.Equal(404, IncidentAccess.Refusal(decision, outsider, row.Value.Needs.Value, "INC-1")?.Status);
+        });
+    }
+
+    [Fact]
+    public async Task EachRouteAnswersEachAppRoleAsTheTableSays()
+    {
+        var key = TestAlerts.NewKey("access");
+        (await fixture.PostAlertAsync(DevHostPipelineTests.Alert(key, "Route access table"))).EnsureSuccessStatusCode();
+        var incident = await Eventually.Get(() => fixture.FindIncidentAsync(key, "open"), "the open incident");
+        var failures = new List<string>();
+
+        foreach (var (caller, role) in Callers)
+        {
+            foreach (var (name, route, methods) in HttpFunctions().OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                var row = Table[name];
+                var path = route.Replace("{id}", incident.Id, StringComparison.Ordinal)
+                    .Replace("{integration}", DevHostFixture.Integration, StringComparison.Ordinal)
+                    .Replace("{action}", "acknowledge", StringComparison.Ordinal);
+                foreach (var method in methods)
+                {
+                    using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), path);
+                    if (role is { } r)
+                    {
+                        request.Headers.Add(ClientPrincipal.Header, ClientPrincipal.Encode($"{caller}@example.com", roles: [AppRoles.ValueOf(r)]));
+                    }
+
+                    if (method == "post" && name == nameof(AlertFunctions.ReceivePagerDutyEvent))
+                    {
+                        request.Content = JsonContent.Create(new { routing_key = Guid.NewGuid().ToString("N"), event_action = "trigger", payload = new { summary = "x", source = "y", severity = "critical" } });
+                    }
+                    else if (method == "post" && name == nameof(AlertFunctions.ReceiveAlerts))
+                    {
+                        request.Content = new StringContent(DevHostPipelineTests.Alert(TestAlerts.NewKey("access"), "Without a secret"), Encoding.UTF8, "application/json");
+                    }
+
+                    using var response = await fixture.Http.SendAsync(request);
+                    var status = (int)response.StatusCode;
+                    var body = method == "head" ? string.Empty : await response.Content.ReadAsStringAsync();
+                    var what = $"{caller} {method.ToUpperInvariant()} {name}";
+                    if (row.OwnMeans is not null)
+                    {
+                        if (status != row.Refused)
+                        {
+                            failures.Add($"{what}: {status}, expected {row.Refused} (authenticated by {row.OwnMeans}, not by a principal)");
+                        }
+
+                        continue;
+                    }
+
+                    var expected = ExpectedFor(row, role);
+                    var answer = status switch
+                    {
+                        401 => Answer.Unauthenticated,
+                        403 => Answer.Forbidden,
+                        404 => Answer.Hidden,
+                        >= 200 and < 300 or 409 => Answer.Allowed,
+                        _ => (Answer?)null,
+                    };
+                    if (answer != expected)
+                    {
+                        failures.Add($"{what}: {status} {body}, expected {expected}");
+                    }
+                    else if (answer == Answer.Forbidden && !NamesThePermission(response, body, row.Needs!.Value))
+                    {
+                        failures.Add($"{what}: a 403 that does not name the permission '{row.Needs.Value.NameOf()}': {body}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    static bool NamesThePermission(HttpResponseMessage response, string body, Permission permission) =>
+        response.Content.Headers.ContentType?.MediaType == Problem.ContentType
+        && JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("permission", out var rule)
+        && rule[0].GetString()!.Contains($"'{permission.NameOf()}'", StringComparison.Ordinal);
+}
