@@ -1,3 +1,4 @@
+using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Housekeeping;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
@@ -66,6 +67,7 @@ public static class IncidentServices
         services.AddResponderLinks(configuration);
         services.AddLifecycleEvents(configuration);
         services.AddHousekeeping(configuration);
+        services.AddSingleton(new ApiDocument(typeof(IncidentServices).Assembly));
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
@@ -19,6 +20,9 @@ public sealed record ResponderActionResult(string Outcome, string? ActedBy, stri
 public sealed class ResponderApi(IncidentResponder responder, SignIn signIn, IncidentLifecycles lifecycles)
 {
     [Function(nameof(AcknowledgeIncident))]
+    [ApiOperation("Acknowledge an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404, 409],
+        Description = "Stops its escalation. Acting twice is harmless: the answer's outcome is alreadyDone and says who acted first. Acknowledging a resolved incident is a 409.")]
+    [IdempotencyKey]
     public Task<IActionResult> AcknowledgeIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentAcknowledge)] HttpRequest request,
         string id,
@@ -27,6 +31,9 @@ public sealed class ResponderApi(IncidentResponder responder, SignIn signIn, Inc
         ActAsync(request, id, (actor, lifecycle) => responder.AcknowledgeAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient);
 
     [Function(nameof(ResolveIncident))]
+    [ApiOperation("Resolve an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404],
+        Description = "Acting twice is harmless: the answer's outcome is alreadyDone and says who acted first.")]
+    [IdempotencyKey]
     public Task<IActionResult> ResolveIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentResolve)] HttpRequest request,
         string id,

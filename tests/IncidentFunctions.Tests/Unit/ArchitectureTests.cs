@@ -48,8 +48,10 @@ public sealed partial class ArchitectureTests
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model"],
         // Upkeep of the task hub: purging finished orchestrations' history, out of the way of late pages.
         ["Housekeeping"] = ["Paging"],
+        // The OpenAPI document, generated from the HTTP functions and their types; it names the credentials of the routes.
+        ["ApiDescription"] = ["Http", "Ingestion", "Links"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
+        ["Functions"] = ["ApiDescription", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>
