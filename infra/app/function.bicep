@@ -270,8 +270,9 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
 }
 
 // App Service Authentication in front of everything except the two kinds of route that carry their own credentials:
-// monitoring webhooks (integration secret or signature) and the emailed acknowledge/resolve links (signed token).
-// The app still checks those itself; the read and act API relies on the principal this layer supplies.
+// monitoring webhooks (integration secret or signature) and the emailed acknowledge/resolve links (signed token);
+// the app still checks those itself, and the read and act API relies on the principal this layer supplies. And the
+// API's OpenAPI document, public by decision: webhook senders need it too, and it holds nothing but what the code says.
 resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'authsettingsV2'
@@ -286,6 +287,7 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
         '/api/alerts/*'
         '/api/v2/enqueue'
         '/api/respond/*'
+        '/api/openapi.json'
       ]
     }
     httpSettings: {

@@ -19,6 +19,7 @@ public static class Banner
             string.Empty,
             ReadyLine,
             $"  API          {api}",
+            $"  OpenAPI      {api}/{Routes.ApiDocument}",
             $"  Functions    {string.Join(", ", catalog.Functions.Select(f => $"{f.Name} ({f.Kind})"))}",
             local.Azurite is { } azurite
                 ? $"  Storage      Azurite on 127.0.0.1: blob {azurite.Blob}, queue {azurite.Queue}, table {azurite.Table} (data in {paths.Shown(paths.Azurite)})"

@@ -1,4 +1,5 @@
 using IncidentFunctions.Access;
+using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Housekeeping;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
@@ -68,6 +69,7 @@ public static class IncidentServices
         services.AddResponderLinks(configuration);
         services.AddLifecycleEvents(configuration);
         services.AddHousekeeping(configuration);
+        services.AddSingleton(new ApiDocument(typeof(IncidentServices).Assembly));
         return services;
     }
 }

@@ -20,6 +20,9 @@ public static class Routes
 
     /// <summary>The signed acknowledge/resolve links in emails: GET/HEAD confirm, POST acts.</summary>
     public const string ResponderLink = "respond/{id}/{action}";
+
+    /// <summary>The OpenAPI 3.1 document of this API, generated from the code.</summary>
+    public const string ApiDocument = "openapi.json";
 }
 
 public static class QueueNames

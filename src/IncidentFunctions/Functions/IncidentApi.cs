@@ -1,4 +1,5 @@
 using IncidentFunctions.Access;
+using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
@@ -16,9 +17,18 @@ namespace IncidentFunctions.Functions;
 public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn)
 {
     public const int DefaultPageSize = 50;
+    public const string StatusQuery = "status";
+    public const string LimitQuery = "limit";
+    public const string ContinuationQuery = "continuation";
+    const string LimitRule = "A page size from 1 to 100 (default 50).";
+    const string ContinuationRule = "The continuationToken of the previous page; absent for the first.";
     static readonly string[] StatusFilters = [.. Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf), IndexEntity.All];
 
     [Function(nameof(ListIncidents))]
+    [ApiOperation("Incidents, newest first, a page at a time", ApiSecurity.SignedIn, Response = typeof(ResultPage<Incident>), Problems = [400])]
+    [ApiQuery(StatusQuery, "open (the default), acknowledged, resolved or all.")]
+    [ApiQuery(LimitQuery, LimitRule, Type = typeof(int))]
+    [ApiQuery(ContinuationQuery, ContinuationRule)]
     public async Task<IActionResult> ListIncidents(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incidents)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -28,10 +38,10 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
             return refusal.ToResult();
         }
 
-        var status = request.Query["status"].ToString() is { Length: > 0 } s ? s.ToLowerInvariant() : IndexEntity.BucketOf(IncidentStatus.Open);
+        var status = request.Query[StatusQuery].ToString() is { Length: > 0 } s ? s.ToLowerInvariant() : IndexEntity.BucketOf(IncidentStatus.Open);
         if (!StatusFilters.Contains(status))
         {
-            return Problem.BadQuery("status", $"must be one of {string.Join(", ", StatusFilters)}").ToResult();
+            return Problem.BadQuery(StatusQuery, $"must be one of {string.Join(", ", StatusFilters)}").ToResult();
         }
 
         return await Paged(request, async (size, token) =>
@@ -42,6 +52,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
     }
 
     [Function(nameof(GetIncident))]
+    [ApiOperation("One incident", ApiSecurity.SignedIn, Response = typeof(Incident), Problems = [404])]
     public async Task<IActionResult> GetIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incident)] HttpRequest request,
         string id,
@@ -57,6 +68,9 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
     }
 
     [Function(nameof(GetTimeline))]
+    [ApiOperation("An incident's timeline, oldest first, a page at a time", ApiSecurity.SignedIn, Response = typeof(ResultPage<TimelineEvent>), Problems = [400, 404])]
+    [ApiQuery(LimitQuery, LimitRule, Type = typeof(int))]
+    [ApiQuery(ContinuationQuery, ContinuationRule)]
     public async Task<IActionResult> GetTimeline(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.IncidentTimeline)] HttpRequest request,
         string id,
@@ -85,19 +99,19 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
     static async Task<IActionResult> Paged<T>(HttpRequest request, Func<int, string?, Task<ResultPage<T>>> read)
     {
         var size = DefaultPageSize;
-        if (request.Query["limit"].ToString() is { Length: > 0 } limit &&
+        if (request.Query[LimitQuery].ToString() is { Length: > 0 } limit &&
             (!int.TryParse(limit, out size) || size < 1 || size > IncidentStore.MaxPageSize))
         {
-            return Problem.BadQuery("limit", $"must be a whole number from 1 to {IncidentStore.MaxPageSize}").ToResult();
+            return Problem.BadQuery(LimitQuery, $"must be a whole number from 1 to {IncidentStore.MaxPageSize}").ToResult();
         }
 
         try
         {
-            return JsonResponse.Ok(await read(size, request.Query["continuation"].ToString() is { Length: > 0 } c ? c : null));
+            return JsonResponse.Ok(await read(size, request.Query[ContinuationQuery].ToString() is { Length: > 0 } c ? c : null));
         }
         catch (InvalidContinuationTokenException e)
         {
-            return Problem.BadQuery("continuation", e.Message).ToResult();
+            return Problem.BadQuery(ContinuationQuery, e.Message).ToResult();
         }
     }
 }

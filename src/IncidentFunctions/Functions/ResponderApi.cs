@@ -1,4 +1,5 @@
 using IncidentFunctions.Access;
+using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
@@ -23,6 +24,9 @@ public sealed record ResponderActionResult(string Outcome, string? ActedBy, stri
 public sealed class ResponderApi(IncidentResponder responder, IncidentStore incidents, SignIn signIn, IdempotentRequests requests, IncidentLifecycles lifecycles)
 {
     [Function(nameof(AcknowledgeIncident))]
+    [ApiOperation("Acknowledge an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404, 409],
+        Description = "Stops its escalation. Acting twice is harmless: the answer's outcome is alreadyDone and says who acted first. Acknowledging a resolved incident is a 409.")]
+    [IdempotencyKey]
     public Task<IActionResult> AcknowledgeIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentAcknowledge)] HttpRequest request,
         string id,
@@ -31,6 +35,9 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentStore inci
         ActAsync(request, nameof(AcknowledgeIncident), id, (actor, lifecycle) => responder.AcknowledgeAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient, cancellationToken);
 
     [Function(nameof(ResolveIncident))]
+    [ApiOperation("Resolve an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404],
+        Description = "Acting twice is harmless: the answer's outcome is alreadyDone and says who acted first.")]
+    [IdempotencyKey]
     public Task<IActionResult> ResolveIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentResolve)] HttpRequest request,
         string id,

@@ -1,3 +1,5 @@
+using IncidentFunctions.ApiDescription;
+using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
@@ -19,6 +21,11 @@ public sealed partial class ResponderLinkFunctions(
     LinkSigner signer, IncidentStore incidents, IncidentResponder responder, IncidentLifecycles lifecycles, ILogger<ResponderLinkFunctions> logger)
 {
     [Function(nameof(ShowResponderLink))]
+    [ApiOperation("The confirmation page of an emailed link; changes nothing", ApiSecurity.LinkToken, ResponseMediaType = HtmlPage.ContentType,
+        ResponseDescription = "A page naming the incident, with a button that posts the action.")]
+    [ApiResponse(400, "A page: the link is incomplete, altered, or names an unknown action.", MediaType = HtmlPage.ContentType)]
+    [ApiResponse(404, "A page: the incident does not exist.", MediaType = HtmlPage.ContentType)]
+    [ApiResponse(410, "A page: the link has expired.", MediaType = HtmlPage.ContentType)]
     public async Task<IActionResult> ShowResponderLink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.ResponderLink)] HttpRequest request,
         string id,
@@ -36,6 +43,11 @@ public sealed partial class ResponderLinkFunctions(
     }
 
     [Function(nameof(SubmitResponderLink))]
+    [ApiOperation("Act on an emailed link: acknowledge or resolve as its recipient", ApiSecurity.LinkToken, ResponseMediaType = HtmlPage.ContentType,
+        ResponseDescription = "A page saying what was done, or who acted first.")]
+    [ApiResponse(400, "A page: the link is incomplete, altered, or names an unknown action.", MediaType = HtmlPage.ContentType)]
+    [ApiResponse(404, "A page: the incident does not exist.", MediaType = HtmlPage.ContentType)]
+    [ApiResponse(410, "A page: the link has expired.", MediaType = HtmlPage.ContentType)]
     public Task<IActionResult> SubmitResponderLink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.ResponderLink)] HttpRequest request,
         string id,

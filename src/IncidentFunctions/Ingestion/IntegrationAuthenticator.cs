@@ -8,6 +8,12 @@ namespace IncidentFunctions.Ingestion;
 /// <summary>Checks the secret a sender presents, in constant time, against every secret of the integration.</summary>
 public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions> options)
 {
+    /// <summary>The header a sender may put its secret in, instead of 'Authorization: Bearer'.</summary>
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>The query parameter a sender that cannot set headers puts its secret in.</summary>
+    public const string KeyParameter = "key";
+
     public enum Result
     {
         Ok,
@@ -82,11 +88,11 @@ public sealed class IntegrationAuthenticator(IOptionsMonitor<IntegrationOptions>
             return authorization["Bearer ".Length..].Trim();
         }
 
-        if (request.Headers.TryGetValue("X-Api-Key", out var apiKey) && apiKey.Count > 0)
+        if (request.Headers.TryGetValue(ApiKeyHeader, out var apiKey) && apiKey.Count > 0)
         {
             return apiKey.ToString();
         }
 
-        return request.Query.TryGetValue("key", out var key) && key.Count > 0 ? key.ToString() : null;
+        return request.Query.TryGetValue(KeyParameter, out var key) && key.Count > 0 ? key.ToString() : null;
     }
 }

@@ -183,13 +183,14 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
 
     /// <summary>
     /// Every HTTP route the app declares is either behind sign-in or, for those that carry their own credentials
-    /// (an integration's secret or signature; an Events API routing key; a signed link token), reachable without it. A new route fails here
-    /// until someone decides which it is.
+    /// (an integration's secret or signature; an Events API routing key; a signed link token) and the public API
+    /// description, reachable without it. A new route fails here until someone decides which it is.
     /// </summary>
     [Fact]
-    public void SignInIsRequiredEverywhereExceptWebhooksAndEmailedLinks()
+    public void SignInIsRequiredEverywhereExceptWebhooksEmailedLinksAndTheApiDocument()
     {
         string[] carryTheirOwnCredentials = [nameof(Routes.Alerts), nameof(Routes.PagerDutyEvents), nameof(Routes.ResponderLink)];
+        string[] publicByDecision = [nameof(Routes.ApiDocument)];
         var routes = typeof(Routes).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.Name != nameof(Routes.Prefix))
             .ToDictionary(f => f.Name, f => $"/{Routes.Prefix}/{RouteParameter().Replace((string)f.GetRawConstantValue()!, "sample")}");
@@ -205,7 +206,7 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
             Assert.True((bool)validation["requireAuthentication"]!);
             Assert.Equal("Return401", (string?)validation["unauthenticatedClientAction"]);
             Assert.All(routes, route => Assert.True(
-                carryTheirOwnCredentials.Contains(route.Key) == excluded.Any(p => Matches(p, route.Value)),
+                carryTheirOwnCredentials.Concat(publicByDecision).Contains(route.Key) == excluded.Any(p => Matches(p, route.Value)),
                 $"{route.Key} ({route.Value}) is {(excluded.Any(p => Matches(p, route.Value)) ? "anonymous" : "behind sign-in")}"));
             Assert.All(excluded, p => Assert.Contains(routes.Values, path => Matches(p, path)));
         }

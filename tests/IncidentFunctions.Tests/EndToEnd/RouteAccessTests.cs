@@ -60,6 +60,9 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
         [nameof(AlertFunctions.ReceivePagerDutyEvent)] = Own("the routing key in the event", 400),
         [nameof(ResponderLinkFunctions.ShowResponderLink)] = Own("the link's signed token", 400),
         [nameof(ResponderLinkFunctions.SubmitResponderLink)] = Own("the link's signed token", 400),
+
+        // Public on purpose (alert senders have no sign-in): every caller, with or without a principal, gets it.
+        [nameof(ApiDocumentFunctions.GetApiDocument)] = Own("nothing: the API description is public", 200),
     };
 
     /// <summary>The callers, each signed in with the role claim of its app role; anonymous sends no principal.</summary>

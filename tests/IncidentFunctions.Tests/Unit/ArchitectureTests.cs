@@ -53,8 +53,10 @@ public sealed partial class ArchitectureTests
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model"],
         // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
         ["Housekeeping"] = ["Http", "Paging"],
+        // The OpenAPI document, generated from the HTTP functions and their types; it names the credentials of the routes.
+        ["ApiDescription"] = ["Http", "Ingestion", "Links"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Access", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
+        ["Functions"] = ["Access", "ApiDescription", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>

@@ -54,7 +54,7 @@ public sealed class FunctionCatalogTests
             new[]
             {
                 Routes.Alerts, Routes.PagerDutyEvents, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
-                Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink,
+                Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink, Routes.ApiDocument,
             }
                 .Order(StringComparer.Ordinal),
             routes);
