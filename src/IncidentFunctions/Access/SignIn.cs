@@ -88,6 +88,7 @@ public static class AccessServices
         services.PostConfigure<AuthenticationOptions>(o => o.OnAppService = onAppService);
         services.AddValidatedOptions<AccessOptions, AccessOptionsValidator>(configuration.GetSection(AccessOptions.Section));
         services.AddSingleton<SignIn>();
+        services.AddSingleton<IncidentGate>();
         return services;
     }
 }

@@ -14,7 +14,7 @@ namespace IncidentFunctions.Functions;
 /// Read routes. They need a signed-in caller (App Service Authentication) holding <see cref="Permission.Read"/>, and show
 /// only the incidents the caller may see.
 /// </summary>
-public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn)
+public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn, IncidentGate gate)
 {
     public const int DefaultPageSize = 50;
     public const string StatusQuery = "status";
@@ -63,8 +63,8 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
             return refusal.ToResult();
         }
 
-        var incident = await VisibleAsync(caller, id, cancellationToken);
-        return incident is null ? Problem.NotFound("Incident", id).ToResult() : JsonResponse.Ok(incident);
+        var admitted = await gate.AdmitAsync(caller, Permission.Read, id, cancellationToken);
+        return admitted.Refusal?.ToResult() ?? JsonResponse.Ok(admitted.Incident!.ToIncident());
     }
 
     [Function(nameof(GetTimeline))]
@@ -81,20 +81,13 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
             return refusal.ToResult();
         }
 
-        if (await VisibleAsync(caller, id, cancellationToken) is null)
+        if ((await gate.AdmitAsync(caller, Permission.Read, id, cancellationToken)).Refusal is { } hidden)
         {
-            return Problem.NotFound("Incident", id).ToResult();
+            return hidden.ToResult();
         }
 
         return await Paged(request, (size, token) => timeline.ReadAsync(id, size, token, cancellationToken));
     }
-
-    /// <summary>The incident, or null when there is none or the caller may not see it: both are the same 404.</summary>
-    async Task<Incident?> VisibleAsync(Caller caller, string id, CancellationToken ct) =>
-        (IncidentIds.IsWellFormed(id) ? await incidents.FindAsync(id, ct) : null)?.ToIncident() is { } incident
-        && IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(incident))
-            ? incident
-            : null;
 
     static async Task<IActionResult> Paged<T>(HttpRequest request, Func<int, string?, Task<ResultPage<T>>> read)
     {

@@ -21,7 +21,7 @@ public sealed record ResponderActionResult(string Outcome, string? ActedBy, stri
 /// Acknowledge and resolve for signed-in callers holding <see cref="Permission.Respond"/> on the incident (App Service
 /// Authentication principal). An Idempotency-Key makes a retried POST answer what the first one did.
 /// </summary>
-public sealed class ResponderApi(IncidentResponder responder, IncidentStore incidents, SignIn signIn, IdempotentRequests requests, IncidentLifecycles lifecycles)
+public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate, SignIn signIn, IdempotentRequests requests, IncidentLifecycles lifecycles)
 {
     [Function(nameof(AcknowledgeIncident))]
     [ApiOperation("Acknowledge an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404, 409],
@@ -55,14 +55,7 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentStore inci
 
         return await requests.RunAsync(request, caller.Key, $"{function}/{id}", async () =>
         {
-            var incident = IncidentIds.IsWellFormed(id) ? await incidents.FindAsync(id, ct) : null;
-            if (incident is null)
-            {
-                return Problem.NotFound("Incident", id).ToResult();
-            }
-
-            var decision = IncidentAccess.Decide(caller, Permission.Respond, IncidentAccessFacts.Of(incident.ToIncident()));
-            if (IncidentAccess.Refusal(decision, caller, Permission.Respond, id) is { } refused)
+            if ((await gate.AdmitAsync(caller, Permission.Respond, id, ct)).Refusal is { } refused)
             {
                 return refused.ToResult();
             }

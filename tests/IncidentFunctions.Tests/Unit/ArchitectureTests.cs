@@ -29,7 +29,7 @@ public sealed partial class ArchitectureTests
         ["Http"] = ["Model", "Validation"],
         ["Policy"] = ["Model", "Validation"],
         // Who the caller is (app roles, the policy person) and what they may do: the one access decision.
-        ["Access"] = ["Http", "Model", "Policy"],
+        ["Access"] = ["Http", "Incidents", "Model", "Policy"],
         ["Notifications"] = ["Model"],
         // The rules of a response: stages, milestones, severity time, tasks, playbooks, roles, update cadence, reminders.
         // Pure decisions, no I/O.
