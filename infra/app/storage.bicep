@@ -28,6 +28,7 @@ var tables = [
   'alertkeys'
   'timeline'
   'requests'
+  'tasks'
 ]
 var queues = [
   'alerts'
@@ -38,6 +39,8 @@ var containers = [
   alertPayloadsContainer
   // The raw JSON of alerts too large for their table row: evidence, kept as long as the incidents (no lifecycle rule).
   'alert-evidence'
+  // Files responders attach to incidents as evidence, with their SHA-256 on the timeline; kept as long as the incidents.
+  'evidence'
   policyContainerName
   deploymentContainerName
 ]

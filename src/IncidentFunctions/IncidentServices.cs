@@ -11,6 +11,7 @@ using IncidentFunctions.Notifications;
 using IncidentFunctions.Opening;
 using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
+using IncidentFunctions.Responding;
 using IncidentFunctions.Storage;
 using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Configuration;
@@ -64,6 +65,8 @@ public static class IncidentServices
         services.AddSingleton<IncidentResponder>();
         services.AddSingleton<IncidentLifecycles>();
         services.AddSingleton<IdempotentRequests>();
+        services.AddSingleton<IncidentEditor>();
+        services.AddSingleton<Coordinations>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

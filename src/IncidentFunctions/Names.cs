@@ -15,6 +15,42 @@ public static class Routes
     public const string IncidentAcknowledge = "incidents/{id}/acknowledge";
     public const string IncidentResolve = "incidents/{id}/resolve";
 
+    // Coordinating a response (issue 15). POST /api/incidents declares one; PATCH /api/incidents/{id} edits its title,
+    // summary and category. Each commander action is its own POST, so that access, idempotency and the API description
+    // are per action.
+    public const string IncidentStage = "incidents/{id}/stage";
+    public const string IncidentSeverity = "incidents/{id}/severity";
+    public const string IncidentMilestones = "incidents/{id}/milestones";
+    public const string IncidentMerge = "incidents/{id}/merge";
+    public const string IncidentDecline = "incidents/{id}/decline";
+    public const string IncidentClose = "incidents/{id}/close";
+
+    /// <summary>POST assigns (hands off) a role; DELETE of <see cref="IncidentRoleHolder"/> releases one holder.</summary>
+    public const string IncidentRoles = "incidents/{id}/roles";
+    public const string IncidentRoleHolder = "incidents/{id}/roles/{role}/{person}";
+    public const string IncidentResponders = "incidents/{id}/responders";
+
+    /// <summary>POST lets a person into a restricted incident; DELETE of <see cref="IncidentGrant"/> takes it back.</summary>
+    public const string IncidentGrants = "incidents/{id}/grants";
+    public const string IncidentGrant = "incidents/{id}/grants/{person}";
+
+    /// <summary>PUT subscribes the caller to the incident's stakeholder updates; DELETE stops.</summary>
+    public const string IncidentSubscription = "incidents/{id}/subscription";
+
+    /// <summary>GET lists, POST adds; PATCH of <see cref="IncidentTask"/> changes one.</summary>
+    public const string IncidentTasks = "incidents/{id}/tasks";
+    public const string IncidentTask = "incidents/{id}/tasks/{task}";
+    public const string IncidentNotes = "incidents/{id}/notes";
+    public const string IncidentUpdates = "incidents/{id}/updates";
+    public const string IncidentDecisions = "incidents/{id}/decisions";
+
+    /// <summary>POST adds a file (the request body) or a link; GET of <see cref="IncidentEvidenceFile"/> downloads a file.</summary>
+    public const string IncidentEvidence = "incidents/{id}/evidence";
+    public const string IncidentEvidenceFile = "incidents/{id}/evidence/{evidence}";
+
+    /// <summary>PUT pins a timeline event, DELETE unpins it.</summary>
+    public const string IncidentPin = "incidents/{id}/pins/{event}";
+
     /// <summary>The PagerDuty Events API v2 compatible endpoint: POST /api/v2/enqueue.</summary>
     public const string PagerDutyEvents = "v2/enqueue";
 
@@ -40,6 +76,9 @@ public static class TableNames
     public const string AlertKeys = "alertkeys";
     public const string Timeline = "timeline";
 
+    /// <summary>An incident's tasks: PK = incident id, RK = task id.</summary>
+    public const string Tasks = "tasks";
+
     /// <summary>The first answer to each Idempotency-Key of a POST, per caller and operation, kept for a day.</summary>
     public const string Requests = "requests";
 }
@@ -48,6 +87,9 @@ public static class BlobContainers
 {
     /// <summary>Alert batches too large for a queue message are parked here and the message points at them.</summary>
     public const string AlertPayloads = "alert-payloads";
+
+    /// <summary>Files people attach to an incident as evidence: "{incident id}/{evidence id}", kept as long as incidents are.</summary>
+    public const string Evidence = "evidence";
 
     /// <summary>The raw JSON of alerts too large to keep on their row in the incidents table; kept as long as incidents are.</summary>
     public const string AlertEvidence = "alert-evidence";

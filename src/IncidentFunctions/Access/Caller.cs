@@ -22,6 +22,9 @@ public sealed record Caller(
     /// </summary>
     public string Key => ObjectId is { } id ? $"oid:{id}" : $"{IdentityProvider}:{Name}";
 
+    /// <summary>How an incident's participants name this caller: the policy person, or <see cref="Key"/> for someone the policy does not know.</summary>
+    public string ParticipantId => PersonId ?? Key;
+
     /// <summary>The roles as their claim values, for refusals and logs.</summary>
     public string RoleNames => Roles.Count == 0 ? "no app role" : string.Join(", ", Roles.Order().Select(AppRoles.ValueOf));
 }

@@ -22,11 +22,14 @@ public sealed record IncidentAccessFacts(Visibility Visibility, IReadOnlySet<str
     /// <summary>A standard incident without participants, grants or commander.</summary>
     public static readonly IncidentAccessFacts Standard = new(Visibility.Standard, Nobody, Nobody, null);
 
-    /// <summary>
-    /// The facts of an incident as the API returns it. Incidents have none of these yet: every one is standard, with no
-    /// commander, until issue 15's declared incidents add visibility, roles, participants and grants to the row.
-    /// </summary>
-    public static IncidentAccessFacts Of(Incident incident) => Standard;
+    /// <summary>The facts of an incident, from its response record.</summary>
+    public static IncidentAccessFacts Of(IncidentResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return new(response.Visibility, response.Participants.ToHashSet(StringComparer.Ordinal), response.Grants.ToHashSet(StringComparer.Ordinal), response.Commander);
+    }
+
+    public static IncidentAccessFacts Of(Incident incident) => Of(incident.Response);
 }
 
 /// <summary>
@@ -81,6 +84,6 @@ public static class IncidentAccess
             caller.RoleNames);
 
     static bool IsInvolved(Caller caller, IncidentAccessFacts incident) =>
-        caller.PersonId is { } person
-        && (incident.Participants.Contains(person) || incident.Grants.Contains(person) || incident.Commander == person);
+        incident.Participants.Contains(caller.ParticipantId)
+        || (caller.PersonId is { } person && (incident.Grants.Contains(person) || incident.Commander == person));
 }

@@ -2,9 +2,10 @@ namespace IncidentFunctions.Coordination;
 
 /// <summary>
 /// Why a change is not allowed, for the caller to act on: <see cref="Field"/> is the request field it is about
-/// ("stage", "milestones.acknowledged", "reason"), as problem+json names it.
+/// ("stage", "milestones.acknowledged", "reason"), as problem+json names it. <see cref="Conflict"/> says the request is
+/// well formed but the incident's state refuses it (a stage out of order, a closed incident): HTTP 409, not 400.
 /// </summary>
-public sealed record Refusal(string Field, string Message);
+public sealed record Refusal(string Field, string Message, bool Conflict = false);
 
 /// <summary>A rule's answer: what the change leads to, or why it is refused; exactly one of the two is set.</summary>
 public sealed record Decision<T>(T? Accepted, Refusal? Refused)

@@ -3,15 +3,6 @@ using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Coordination;
 
-/// <summary>
-/// One change of an incident's severity, as its severity history keeps it: the priority it leads to, recomputed by the
-/// same rule as triage. <see cref="From"/> equals <see cref="To"/> when the request changed nothing.
-/// </summary>
-public sealed record SeverityChange(DateTimeOffset At, Severity From, Severity To, Priority Priority, string Reason, string By)
-{
-    public bool Changed => From != To;
-}
-
 /// <summary>Severity changes and the time an incident spent at each severity.</summary>
 public static class SeverityChanges
 {

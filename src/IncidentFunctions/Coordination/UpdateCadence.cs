@@ -3,15 +3,6 @@ using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.Coordination;
 
-/// <summary>
-/// The last status update for one audience: when it was posted (null: none yet) and the next update time its writer
-/// promised with it, if any.
-/// </summary>
-public sealed record UpdateRecord(DateTimeOffset? LastAt, DateTimeOffset? NextDueSetByWriter)
-{
-    public static readonly UpdateRecord None = new(null, null);
-}
-
 /// <summary>When the next update for an audience is due, and whether that time has passed.</summary>
 public sealed record UpdateDue(UpdateAudience Audience, DateTimeOffset DueAt, bool Overdue);
 

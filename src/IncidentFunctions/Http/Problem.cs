@@ -107,6 +107,15 @@ public sealed record Problem(
         new(TypeBase + "already-resolved", "The incident is already resolved.", StatusCodes.Status409Conflict,
             $"Incident {id} was resolved by {by} at {at:O}; there is nothing left to acknowledge.", Field("status", "is resolved"));
 
+    /// <summary>An edit sent with an If-Match ETag the incident no longer has: someone changed it since the caller read it.</summary>
+    public static Problem StaleETag(string header) =>
+        new(TypeBase + "stale-etag", "The incident changed since you read it.", StatusCodes.Status412PreconditionFailed,
+            $"{header} does not match the incident's current ETag; read it again and decide again.", Field(header, "is not the current ETag"));
+
+    /// <summary>A change the incident's state does not allow (a stage out of order, a milestone before its predecessor).</summary>
+    public static Problem Conflict(string field, string rule) =>
+        new(TypeBase + "conflict", "The incident's state does not allow this change.", StatusCodes.Status409Conflict, $"{field}: {rule}", Field(field, rule));
+
     public static Problem Unavailable(string detail) =>
         new(TypeBase + "unavailable", "Temporarily unavailable; retry.", StatusCodes.Status503ServiceUnavailable, detail);
 

@@ -103,6 +103,24 @@ public sealed class IncidentEntity : ITableEntity
     /// <summary>Set once the incident's orchestration is known to exist; until then every processor re-checks.</summary>
     public bool LifecycleStarted { get; set; }
 
+    /// <summary>
+    /// The people's side of the incident (JSON of <see cref="IncidentResponse"/>). Null until a person or a rule first
+    /// changes it: an alert-opened incident reads as <see cref="IncidentResponse.ForAlert"/>, so the paging path writes
+    /// nothing more than it did.
+    /// </summary>
+    public string? Response { get; set; }
+
+    /// <summary>The events of the last change by a person (JSON), kept until the next so that a crash after the row write is repaired by recording them again.</summary>
+    public string? LastChange { get; set; }
+
+    /// <summary>Counts the people's changes (<see cref="Response"/> edits); names their timeline events, so a repeated record of one change stores it once.</summary>
+    public long Revision { get; set; }
+
+    public IncidentResponse ResponseValue =>
+        Response is null ? IncidentResponse.ForAlert(OpenedAt) : JsonSerializer.Deserialize<IncidentResponse>(Response, JsonDefaults.Options)!;
+
+    public void SetResponse(IncidentResponse response) => Response = JsonSerializer.Serialize(response, JsonDefaults.Options);
+
     public string Id => PartitionKey;
 
     public IncidentEntity Copy() => (IncidentEntity)MemberwiseClone();
@@ -199,7 +217,10 @@ public sealed class IncidentEntity : ITableEntity
         ServiceName,
         AcknowledgedAt,
         AcknowledgedBy,
-        PolicyVersion);
+        PolicyVersion)
+    {
+        Response = ResponseValue,
+    };
 
     public Priority? PriorityValue => Priority is null ? null : Enum.Parse<Priority>(Priority);
 

@@ -16,11 +16,23 @@ public enum LifecycleEventKind
     Retriggered,
     Resolved,
 
-    /// <summary>
-    /// Reserved for the post-incident review phase, which does not exist yet: nothing records a close, so nothing is
-    /// published with this type. Its name is fixed here so that subscribers can already filter on it.
-    /// </summary>
+    /// <summary>A commander closed the incident (from resolved or review): the response is over.</summary>
     Closed,
+
+    /// <summary>A person declared the incident (channel api), rather than an alert opening it.</summary>
+    Declared,
+
+    /// <summary>The response's stage changed (triage, investigating, ... , declined); the data carries the new stage.</summary>
+    StageChanged,
+
+    /// <summary>A person changed the severity with a reason; the priority is recomputed.</summary>
+    SeverityChanged,
+
+    /// <summary>A role was assigned or handed off.</summary>
+    RoleAssigned,
+
+    /// <summary>The incident was merged into another as a duplicate.</summary>
+    Merged,
 }
 
 /// <summary>

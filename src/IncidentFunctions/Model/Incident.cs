@@ -32,7 +32,14 @@ public sealed record Incident(
     string? Service,
     DateTimeOffset? AcknowledgedAt,
     string? AcknowledgedBy,
-    string? PolicyVersion);
+    string? PolicyVersion)
+{
+    /// <summary>Where the response stands, next to the paging <see cref="Status"/>.</summary>
+    public Stage Stage => Response.Stage;
+
+    /// <summary>Stage, milestones, roles, participants and the rest of the people's side of the incident.</summary>
+    public IncidentResponse Response { get; init; } = new();
+}
 
 /// <summary>A page of results; <see cref="ContinuationToken"/> is null on the last page.</summary>
 public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? ContinuationToken);

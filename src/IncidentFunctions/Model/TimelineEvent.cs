@@ -3,7 +3,9 @@ namespace IncidentFunctions.Model;
 
 /// <summary>
 /// One line of an incident's append-only history. <see cref="Id"/> is chosen by the writer deterministically (an alert
-/// id, or a GUID from the orchestration context), so writing the same event twice stores it once.
+/// id, or a GUID from the orchestration context), so writing the same event twice stores it once. <see cref="At"/> is
+/// when it was recorded; <see cref="OccurredAt"/>, when set, is when it happened, as the person who wrote it said (a
+/// note about a deploy an hour ago). The timeline stays in recording order; readers sort by either.
 /// </summary>
 public sealed record TimelineEvent(
     string Id,
@@ -12,7 +14,8 @@ public sealed record TimelineEvent(
     string Actor,
     string Channel,
     string Summary,
-    IReadOnlyDictionary<string, string>? Data = null);
+    IReadOnlyDictionary<string, string>? Data = null,
+    DateTimeOffset? OccurredAt = null);
 
 /// <summary>Timeline event types. Stable strings: reports and exports key on them.</summary>
 public static class TimelineEventTypes

@@ -14,9 +14,9 @@ public sealed partial class StorageBootstrap(
     TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs, ILogger<StorageBootstrap> logger)
     : IHostedService
 {
-    public static readonly string[] Tables = [TableNames.Incidents, TableNames.IncidentIndex, TableNames.AlertKeys, TableNames.Timeline, TableNames.Requests];
+    public static readonly string[] Tables = [TableNames.Incidents, TableNames.IncidentIndex, TableNames.AlertKeys, TableNames.Timeline, TableNames.Requests, TableNames.Tasks];
     public static readonly string[] Queues = [QueueNames.Alerts, QueueNames.PoisonOf(QueueNames.Alerts)];
-    public static readonly string[] Containers = [BlobContainers.AlertPayloads, BlobContainers.AlertEvidence];
+    public static readonly string[] Containers = [BlobContainers.AlertPayloads, BlobContainers.AlertEvidence, BlobContainers.Evidence];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

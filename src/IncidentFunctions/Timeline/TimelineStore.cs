@@ -83,6 +83,7 @@ public sealed class TimelineStore(TableServiceClient service)
         ["Channel"] = e.Channel,
         ["Summary"] = e.Summary,
         ["Data"] = e.Data is null ? null : JsonSerializer.Serialize(e.Data, JsonDefaults.Options),
+        ["OccurredAt"] = e.OccurredAt,
     };
 
     static TimelineEvent ToEvent(TableEntity e) => new(
@@ -92,5 +93,6 @@ public sealed class TimelineStore(TableServiceClient service)
         e.GetString("Actor"),
         e.GetString("Channel"),
         e.GetString("Summary"),
-        e.GetString("Data") is { } data ? JsonSerializer.Deserialize<Dictionary<string, string>>(data, JsonDefaults.Options) : null);
+        e.GetString("Data") is { } data ? JsonSerializer.Deserialize<Dictionary<string, string>>(data, JsonDefaults.Options) : null,
+        e.GetDateTimeOffset("OccurredAt"));
 }

@@ -46,9 +46,12 @@ public sealed partial class ArchitectureTests
         // Lifecycle CloudEvents on Service Bus.
         ["LifecycleEvents"] = ["Incidents", "Links", "Model"],
         // The incident's orchestration, its activities, and the responder who acknowledges and resolves.
-        ["Lifecycle"] = ["Incidents", "LifecycleEvents", "Model", "Opening", "Paging", "Policy", "Timeline"],
+        ["Lifecycle"] = ["Coordination", "Incidents", "LifecycleEvents", "Model", "Opening", "Paging", "Policy", "Timeline"],
         // Alerts in: formats, signatures, the intake, deduplication and counting. Opens incidents only through Opening.
         ["Ingestion"] = ["Http", "Incidents", "Lifecycle", "Model", "Opening", "Timeline", "Validation"],
+        // People's changes to an incident (read, decide by a Coordination rule, write with the ETag, record), declaring,
+        // tasks, evidence, and the coordination orchestration that publishes the changes and sends reminders.
+        ["Responding"] = ["Access", "Coordination", "Http", "Incidents", "Lifecycle", "LifecycleEvents", "Links", "Model", "Notifications", "Opening", "Paging", "Policy", "Timeline", "Validation"],
         // HTML pages.
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model"],
         // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
@@ -56,7 +59,7 @@ public sealed partial class ArchitectureTests
         // The OpenAPI document, generated from the HTTP functions and their types; it names the credentials of the routes.
         ["ApiDescription"] = ["Http", "Ingestion", "Links"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Access", "ApiDescription", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Timeline"],
+        ["Functions"] = ["Access", "ApiDescription", "Coordination", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Responding", "Timeline"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>

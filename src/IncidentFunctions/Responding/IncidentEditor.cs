@@ -1,0 +1,160 @@
+using System.Text.Json;
+using IncidentFunctions.Access;
+using IncidentFunctions.Coordination;
+using IncidentFunctions.Http;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
+using IncidentFunctions.Timeline;
+using IncidentFunctions.Validation;
+
+namespace IncidentFunctions.Responding;
+
+/// <summary>
+/// One timeline event a change records. <see cref="Publish"/> names the lifecycle event it is, when it is one (stage
+/// changed, severity changed, role assigned, merged, closed); <see cref="OccurredAt"/> is when it happened, when the
+/// person said it was earlier than now.
+/// </summary>
+public sealed record ChangeNote(
+    string Type,
+    string Summary,
+    IReadOnlyDictionary<string, string>? Data = null,
+    LifecycleEventKind? Publish = null,
+    DateTimeOffset? OccurredAt = null);
+
+/// <summary>
+/// What a person's change leads to: the response record after it, the events that record it (none: nothing changed, and
+/// nothing is written), and any other column of the row it changes (severity and priority, title).
+/// </summary>
+public sealed record Change(IncidentResponse Response, IReadOnlyList<ChangeNote> Notes, Action<IncidentEntity>? AlsoOnRow = null)
+{
+    public static Change Nothing(IncidentResponse response) => new(response, []);
+}
+
+/// <summary>The incident after an edit and the events it recorded, or the refusal to answer instead.</summary>
+public sealed record Edited(IncidentEntity? Incident, Problem? Refusal, IReadOnlyList<TimelineEvent> Recorded)
+{
+    public bool Changed => Recorded.Count > 0;
+}
+
+/// <summary>
+/// The one way a person changes an incident: admit the caller, read the row, decide (a pure rule of Coordination),
+/// write the row with its ETag, then record the change on the timeline and tell the incident's coordination.
+/// <list type="bullet">
+/// <item>With <c>If-Match</c>, a row changed since the caller read it is a 412 and nothing is written. Without it, a
+/// write that loses a race reads and decides again, so a change is never decided on a state it did not see.</item>
+/// <item>A refused change writes nothing. The caller becomes a participant with the change.</item>
+/// <item>The events' ids derive from the row's <see cref="IncidentEntity.Revision"/>, and the row keeps the last
+/// change's events (<see cref="IncidentEntity.LastChange"/>): a crash after the row write leaves the events to be
+/// recorded by the retry of the same request (which finds nothing left to change and records what is missing) or by the
+/// coordination orchestration's next look, and recording them twice stores them once.</item>
+/// </list>
+/// </summary>
+public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, TimelineStore timeline, TimeProvider time)
+{
+    public async Task<Edited> EditAsync(
+        Caller caller,
+        Permission permission,
+        string id,
+        string? ifMatch,
+        Func<IncidentEntity, DateTimeOffset, Decision<Change>> decide,
+        ICoordinationSignals coordination,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(decide);
+        while (true)
+        {
+            var admitted = await gate.AdmitAsync(caller, permission, id, ct);
+            if (admitted.Refusal is { } refusal)
+            {
+                return new(null, refusal, []);
+            }
+
+            var incident = admitted.Incident!;
+            if (ifMatch is not null && !IfMatch.Matches(ifMatch, incident.ETag))
+            {
+                return new(null, Problem.StaleETag(IfMatch.Header), []);
+            }
+
+            var now = time.GetUtcNow();
+            var decision = decide(incident, now);
+            if (decision.Refused is { } refused)
+            {
+                return new(null, ProblemOf(refused), []);
+            }
+
+            var change = decision.Accepted!;
+            if (change.Notes.Count == 0)
+            {
+                await RecordLastChangeAsync(incident, coordination, ct);
+                return new(incident, null, []);
+            }
+
+            var status = incident.Status;
+            var revision = incident.Revision + 1;
+            var recorded = change.Notes
+                .Select((note, i) => new TimelineEvent(
+                    $"r{revision}-{i + 1}", now, note.Type, caller.Name, Channels.Api, note.Summary, note.Data, note.OccurredAt))
+                .ToList();
+            incident.SetResponse(change.Response.WithParticipant(caller.ParticipantId));
+            change.AlsoOnRow?.Invoke(incident);
+            incident.Revision = revision;
+            incident.LastChange = JsonSerializer.Serialize(new LastChange(recorded, Transitions(change.Notes, recorded)), JsonDefaults.Options);
+            if (!await incidents.TryUpdateAsync(incident, ct))
+            {
+                if (ifMatch is not null)
+                {
+                    return new(null, Problem.StaleETag(IfMatch.Header), []);
+                }
+
+                continue;
+            }
+
+            if (incident.Status != status)
+            {
+                await incidents.IndexAsync(incident, ct);
+            }
+
+            await RecordLastChangeAsync(incident, coordination, ct);
+            return new(incident, null, recorded);
+        }
+    }
+
+    /// <summary>Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat.</summary>
+    async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
+    {
+        if (incident.LastChange is null)
+        {
+            return;
+        }
+
+        var last = JsonSerializer.Deserialize<LastChange>(incident.LastChange, JsonDefaults.Options)!;
+        await timeline.AppendManyAsync(incident.Id, last.Events, ct);
+        await coordination.ChangedAsync(new CoordinationChange(incident.Id, incident.Revision, last.Transitions), ct);
+    }
+
+    static IReadOnlyList<IncidentTransitionRef> Transitions(IReadOnlyList<ChangeNote> notes, IReadOnlyList<TimelineEvent> recorded) =>
+        [.. notes.Zip(recorded).Where(p => p.First.Publish is not null).Select(p => new IncidentTransitionRef(p.Second.Id, p.First.Publish!.Value, p.Second.At, p.Second.Actor, p.Second.Channel))];
+
+    public static Problem ProblemOf(Refusal refusal) =>
+        refusal.Conflict ? Problem.Conflict(refusal.Field, refusal.Message) : Problem.Validation([new FieldError(refusal.Field, refusal.Message)]);
+}
+
+/// <summary>The events of the row's last change and the lifecycle events among them, kept on the row until the next change.</summary>
+public sealed record LastChange(IReadOnlyList<TimelineEvent> Events, IReadOnlyList<IncidentTransitionRef> Transitions);
+
+/// <summary>A lifecycle event to publish for a recorded timeline event.</summary>
+public sealed record IncidentTransitionRef(string EventId, LifecycleEventKind Kind, DateTimeOffset At, string Actor, string Channel);
+
+/// <summary>A change of an incident's response, for its coordination to publish and to plan its reminders again.</summary>
+public sealed record CoordinationChange(string IncidentId, long Revision, IReadOnlyList<IncidentTransitionRef> Transitions);
+
+/// <summary>
+/// Tells an incident's coordination (its reminders and the lifecycle events of people's changes) that the incident
+/// changed. The durable implementation starts or signals the <c>{id}:coordination</c> orchestration.
+/// </summary>
+public interface ICoordinationSignals
+{
+    Task ChangedAsync(CoordinationChange change, CancellationToken ct);
+}
