@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -116,6 +117,7 @@ public sealed class IncidentEntity : ITableEntity
     /// <summary>Counts the people's changes (<see cref="Response"/> edits); names their timeline events, so a repeated record of one change stores it once.</summary>
     public long Revision { get; set; }
 
+    [IgnoreDataMember]
     public IncidentResponse ResponseValue =>
         Response is null ? IncidentResponse.ForAlert(OpenedAt) : JsonSerializer.Deserialize<IncidentResponse>(Response, JsonDefaults.Options)!;
 

@@ -33,7 +33,8 @@ public sealed record NotificationEmail(
     IncidentSnapshot Incident,
     Recipient Recipient,
     EmailLinks Links,
-    Guid IdempotencyKey);
+    Guid IdempotencyKey,
+    NotificationMessage? Message = null);
 
 /// <summary>Headers every notification carries, so that mail rules, tests and the benchmark can find them.</summary>
 public static class NotificationHeaders

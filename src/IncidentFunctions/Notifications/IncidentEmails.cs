@@ -53,6 +53,7 @@ public static partial class IncidentEmails
         IReadOnlyList<Button> Buttons,
         IReadOnlyList<Fact> Facts,
         string? Description,
+        string DescriptionTitle,
         IReadOnlyList<AlertLink> AlertLinks,
         Uri IncidentLink,
         string TimeNote)
@@ -67,6 +68,9 @@ public static partial class IncidentEmails
             var tag = n.Kind switch
             {
                 NotificationKind.Resolved => "Resolved",
+                NotificationKind.RoleAssigned => "Role assigned",
+                NotificationKind.StatusUpdate => "Status update",
+                NotificationKind.Reminder => "Reminder",
                 _ when acknowledged => "Acknowledged",
                 NotificationKind.Retriggered => "Re-triggered",
                 NotificationKind.Exhausted => "Escalation exhausted",
@@ -101,7 +105,7 @@ public static partial class IncidentEmails
             facts.Add(new("Incident", incident.Id));
 
             var buttons = new List<Button>();
-            if (n.Kind != NotificationKind.Resolved)
+            if (NotificationMessage.IsPaging(n.Kind))
             {
                 if (n.Links.Acknowledge is { } acknowledge)
                 {
@@ -122,7 +126,10 @@ public static partial class IncidentEmails
                 AccentColor: n.Kind == NotificationKind.Resolved ? "#1a7f37" : acknowledged ? "#9a6700" : PriorityColor(incident.Priority),
                 Buttons: buttons,
                 Facts: facts,
-                Description: string.IsNullOrWhiteSpace(incident.Description) ? null : TextLimits.Shorten(incident.Description.Replace("\r\n", "\n").Trim(), MaxDescriptionLength),
+                Description: n.Message?.Body is { } body && !string.IsNullOrWhiteSpace(body)
+                    ? TextLimits.Shorten(body.Replace("\r\n", "\n").Trim(), MaxDescriptionLength)
+                    : string.IsNullOrWhiteSpace(incident.Description) ? null : TextLimits.Shorten(incident.Description.Replace("\r\n", "\n").Trim(), MaxDescriptionLength),
+                DescriptionTitle: n.Message?.Body is { } b && !string.IsNullOrWhiteSpace(b) ? n.Message.BodyTitle ?? "Message" : "Description",
                 AlertLinks: incident.Links,
                 IncidentLink: n.Links.Incident,
                 TimeNote: knownZone is not null
@@ -133,6 +140,11 @@ public static partial class IncidentEmails
         static string HeadlineFor(NotificationEmail n, TimeZoneInfo zone)
         {
             var level = n.Level is { } l ? $"Escalation level {l}" : null;
+            if (n.Message is { } message)
+            {
+                return OneLine(message.Headline);
+            }
+
             return n.Kind switch
             {
                 NotificationKind.Page => level is null ? "You are paged." : $"{level}: you are paged.",
@@ -166,7 +178,7 @@ public static partial class IncidentEmails
 
         if (c.Description is not null)
         {
-            text.Append("\nDescription:\n").Append(c.Description).Append('\n');
+            text.Append('\n').Append(c.DescriptionTitle).Append(":\n").Append(c.Description).Append('\n');
         }
 
         if (c.AlertLinks.Count > 0)
@@ -225,7 +237,7 @@ public static partial class IncidentEmails
 
         if (c.Description is not null)
         {
-            html.Append("<tr><td style=\"padding:4px 24px 12px;\"><div style=\"font-weight:bold;\">Description</div>")
+            html.Append("<tr><td style=\"padding:4px 24px 12px;\"><div style=\"font-weight:bold;\">").Append(E(c.DescriptionTitle)).Append("</div>")
                 .Append("<div style=\"padding:8px 12px;background:#f9fafb;border-left:3px solid #d0d5dd;\">")
                 .Append(E(c.Description).Replace("\n", "<br>")).Append("</div></td></tr>");
         }

@@ -264,7 +264,7 @@ public sealed partial class IncidentPager(
     async Task<TimelineEvent> EmailAsync(NotifyRequest request, IncidentSnapshot incident, Recipient recipient, DateTimeOffset at, CancellationToken ct)
     {
         var sent = SentEvent(request, recipient, at);
-        var actionable = request.Kind != NotificationKind.Resolved && incident.Status != IncidentStatus.Resolved;
+        var actionable = NotificationMessage.IsPaging(request.Kind) && incident.Status != IncidentStatus.Resolved;
         var message = IncidentEmails.Render(new NotificationEmail(
             request.Kind,
             request.Level,
@@ -274,7 +274,8 @@ public sealed partial class IncidentPager(
                 links.IncidentUrl(incident.Id),
                 actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
                 actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
-            IdempotencyKeyOf(request.IncidentId, request.NotificationId, recipient.PersonId)));
+            IdempotencyKeyOf(request.IncidentId, request.NotificationId, recipient.PersonId),
+            request.Message));
         try
         {
             await email.SendAsync(message, ct);
@@ -327,6 +328,9 @@ public sealed partial class IncidentPager(
         NotificationKind.Page => $"page, level {level}",
         NotificationKind.Retriggered => $"re-triggered, level {level}",
         NotificationKind.Exhausted => "escalation exhausted",
+        NotificationKind.RoleAssigned => "role assigned",
+        NotificationKind.StatusUpdate => "status update",
+        NotificationKind.Reminder => "reminder",
         _ => "resolved",
     };
 

@@ -18,7 +18,8 @@ public sealed record NotifyRequest(
     IReadOnlyList<Recipient> Recipients,
     DateTimeOffset At,
     TimelineEvent? Preceding = null,
-    DateTimeOffset? DueAt = null);
+    DateTimeOffset? DueAt = null,
+    NotificationMessage? Message = null);
 
 /// <summary>An incident's first page as the opener plans it: the request, and the claim it is sent under.</summary>
 public sealed record FirstPage(NotifyRequest Request, Incidents.NotificationClaimEntity Claim);

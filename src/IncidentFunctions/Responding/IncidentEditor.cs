@@ -131,7 +131,7 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
 
         var last = JsonSerializer.Deserialize<LastChange>(incident.LastChange, JsonDefaults.Options)!;
         await timeline.AppendManyAsync(incident.Id, last.Events, ct);
-        await coordination.ChangedAsync(new CoordinationChange(incident.Id, incident.Revision, last.Transitions), ct);
+        await coordination.ChangedAsync(new CoordinationChange(incident.Id, incident.Revision, last.Events, last.Transitions), ct);
     }
 
     static IReadOnlyList<IncidentTransitionRef> Transitions(IReadOnlyList<ChangeNote> notes, IReadOnlyList<TimelineEvent> recorded) =>
@@ -147,8 +147,26 @@ public sealed record LastChange(IReadOnlyList<TimelineEvent> Events, IReadOnlyLi
 /// <summary>A lifecycle event to publish for a recorded timeline event.</summary>
 public sealed record IncidentTransitionRef(string EventId, LifecycleEventKind Kind, DateTimeOffset At, string Actor, string Channel);
 
-/// <summary>A change of an incident's response, for its coordination to publish and to plan its reminders again.</summary>
-public sealed record CoordinationChange(string IncidentId, long Revision, IReadOnlyList<IncidentTransitionRef> Transitions);
+/// <summary>
+/// A change of an incident's response, for its coordination: to deliver what its events ask for (see
+/// <see cref="IChangeDelivery"/>), publish its lifecycle events and plan the reminders again.
+/// </summary>
+public sealed record CoordinationChange(string IncidentId, long Revision, IReadOnlyList<TimelineEvent> Events, IReadOnlyList<IncidentTransitionRef> Transitions);
+
+/// <summary>
+/// What a recorded change sends to people: the new holder of a role is emailed its instructions, added responders are
+/// paged, a status update reaches its audience. Each feature registers one for its event types. The coordination
+/// orchestration calls them from an activity, with retries, after the change is on the row and the timeline, so a
+/// delivery is never lost to a crash of the request that made the change; it must therefore be safe to repeat (send
+/// through <c>IncidentPager</c> with the event's id as the notification id: each recipient is emailed once).
+/// </summary>
+public interface IChangeDelivery
+{
+    /// <summary>Whether this delivers events of <paramref name="eventType"/>.</summary>
+    bool Handles(string eventType);
+
+    Task DeliverAsync(IncidentEntity incident, TimelineEvent recorded, CancellationToken ct);
+}
 
 /// <summary>
 /// Tells an incident's coordination (its reminders and the lifecycle events of people's changes) that the incident

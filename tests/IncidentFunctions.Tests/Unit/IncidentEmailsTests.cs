@@ -270,3 +270,41 @@ public sealed class IncidentEmailsTests
         Assert.Equal("exhausted", email.Headers[NotificationHeaders.Kind]);
     }
 }
+
+public sealed class CoordinationEmailTests
+{
+    static readonly IncidentSnapshot Incident = new(
+        "inc-2", "Checkout down", Severity.Critical, Priority.P1, IncidentStatus.Acknowledged, "Checkout", 1,
+        DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "From the alert", null, [], "alice", DateTimeOffset.UnixEpoch, null, null);
+
+    static EmailMessage Render(NotificationKind kind, NotificationMessage message) => IncidentEmails.Render(new NotificationEmail(
+        kind, null, Incident, new Recipient("bob", "Bob", "bob@example.com", "UTC"),
+        new EmailLinks(new Uri("https://incidents.example.com/incidents/inc-2"), new Uri("https://x.example/ack"), new Uri("https://x.example/res")),
+        Guid.NewGuid(), message));
+
+    [Theory]
+    [InlineData(NotificationKind.RoleAssigned, "[P1][Role assigned] Checkout down")]
+    [InlineData(NotificationKind.StatusUpdate, "[P1][Status update] Checkout down")]
+    [InlineData(NotificationKind.Reminder, "[P1][Reminder] Checkout down")]
+    public void APeopleMessageIsTaggedByItsKindAndCarriesNoAcknowledgeOrResolveLink(NotificationKind kind, string subject)
+    {
+        var email = Render(kind, new NotificationMessage("You are the communications lead.", "Post to the status page every 30 minutes.", "Instructions"));
+
+        Assert.Equal(subject, email.Subject);
+        Assert.Contains("You are the communications lead.", email.PlainText, StringComparison.Ordinal);
+        Assert.Contains("Instructions:\nPost to the status page every 30 minutes.", email.PlainText, StringComparison.Ordinal);
+        Assert.DoesNotContain("x.example/ack", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("From the alert", email.PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WhatAPersonWroteIsEscapedInTheHtml()
+    {
+        var email = Render(NotificationKind.StatusUpdate, new NotificationMessage("Update <b>1</b>", "<script>alert(1)</script><a href=\"javascript:x\">x</a>"));
+
+        Assert.DoesNotContain("<script>", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a href=\"javascript:", email.Html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Update &lt;b&gt;1&lt;/b&gt;", email.Html, StringComparison.Ordinal);
+    }
+}
