@@ -67,6 +67,7 @@ public static class IncidentServices
         services.AddSingleton<IdempotentRequests>();
         services.AddSingleton<IncidentEditor>();
         services.AddSingleton<Coordinations>();
+        services.AddSingleton<TaskStore>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

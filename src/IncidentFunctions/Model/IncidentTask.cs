@@ -31,3 +31,23 @@ public sealed record TaskAssignee(string? Person, string? Role)
 
     public static TaskAssignee ToRole(string role) => new(null, role);
 }
+
+/// <summary>
+/// A piece of work in a response, as the API returns it. <see cref="Id"/> is chosen deterministically (a playbook's
+/// task id, or the id derived from the request that created it), so creating it twice stores it once.
+/// </summary>
+public sealed record IncidentTask(
+    string Id,
+    string Title,
+    string? Description,
+    TaskAssignee? Assignee,
+    TaskPriority Priority,
+    DateTimeOffset? DueAt,
+    IncidentTaskStatus Status,
+    string? Reason,
+    bool Required,
+    string? Link,
+    string? Category,
+    DateTimeOffset CreatedAt,
+    string CreatedBy,
+    DateTimeOffset UpdatedAt);

@@ -42,6 +42,39 @@ public static class TimelineEventTypes
 
     /// <summary>A lifecycle event could not be published after retries; data names the event id and its type.</summary>
     public const string EventPublishFailed = "event.publish-failed";
+
+    // People coordinating the response (issue 15). Recorded by Responding's IncidentEditor with actor and channel.
+    public const string IncidentDeclared = "incident.declared";
+    public const string IncidentEdited = "incident.edited";
+
+    /// <summary>The category was set or changed; data: category (and previous). Applying its playbook follows.</summary>
+    public const string IncidentCategorized = "incident.categorized";
+    public const string StageChanged = "incident.stage-changed";
+    public const string SeverityChanged = "incident.severity-changed";
+    public const string MilestoneCorrected = "incident.milestone-corrected";
+    public const string IncidentMerged = "incident.merged";
+    public const string DuplicateMerged = "incident.duplicate-merged";
+    public const string IncidentDeclined = "incident.declined";
+    public const string IncidentClosed = "incident.closed";
+    public const string RoleAssigned = "role.assigned";
+    public const string RoleReleased = "role.released";
+    public const string RespondersAdded = "responders.added";
+    public const string AccessGranted = "access.granted";
+    public const string AccessRevoked = "access.revoked";
+    public const string Subscribed = "subscription.added";
+    public const string Unsubscribed = "subscription.removed";
+    public const string TaskCreated = "task.created";
+    public const string TaskChanged = "task.changed";
+    public const string PlaybookApplied = "playbook.applied";
+    public const string NoteAdded = "note.added";
+    public const string UpdatePosted = "update.posted";
+    public const string DecisionRecorded = "decision.recorded";
+    public const string EvidenceAdded = "evidence.added";
+    public const string EventPinned = "event.pinned";
+    public const string EventUnpinned = "event.unpinned";
+
+    /// <summary>A coordination reminder was sent (a required role unfilled, a task or an update overdue).</summary>
+    public const string ReminderSent = "reminder.sent";
 }
 
 /// <summary>How an actor reached us.</summary>
