@@ -25,7 +25,8 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
     static readonly string[] StatusFilters = [.. Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf), IndexEntity.All];
 
     [Function(nameof(ListIncidents))]
-    [ApiOperation("Incidents, newest first, a page at a time", ApiSecurity.SignedIn, Response = typeof(ResultPage<Incident>), Problems = [400])]
+    [ApiOperation("Incidents, newest first, a page at a time", ApiSecurity.SignedIn, Response = typeof(ResultPage<IncidentSummary>), Problems = [400],
+        Description = "Each item is the incident's summary; GET /api/incidents/{id} has the rest (alerts, labels, links, the whole response record). Restricted incidents the caller may not see are left out.")]
     [ApiQuery(StatusQuery, "open (the default), acknowledged, resolved or all.")]
     [ApiQuery(LimitQuery, LimitRule, Type = typeof(int))]
     [ApiQuery(ContinuationQuery, ContinuationRule)]
@@ -47,7 +48,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         return await Paged(request, async (size, token) =>
         {
             var page = await incidents.ListAsync(status, size, token, cancellationToken);
-            return page with { Items = [.. page.Items.Where(i => IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(i)))] };
+            return new ResultPage<IncidentSummary>([.. page.Items.Where(i => IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(i))).Select(i => i.Summary)], page.ContinuationToken);
         });
     }
 

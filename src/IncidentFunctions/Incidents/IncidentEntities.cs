@@ -226,6 +226,27 @@ public sealed class IncidentEntity : ITableEntity
 
     public Priority? PriorityValue => Priority is null ? null : Enum.Parse<Priority>(Priority);
 
+    public IncidentSummary ToSummary(IncidentResponse response) => new(
+        Id,
+        Title,
+        Enum.Parse<Severity>(Severity),
+        PriorityValue,
+        StatusValue,
+        response.Stage,
+        ServiceId,
+        ServiceName,
+        response.Category,
+        response.Visibility,
+        response.Commander,
+        response.Declared,
+        Integration,
+        DedupKey,
+        OpenedAt,
+        AcknowledgedAt,
+        AcknowledgedBy,
+        ResolvedAt,
+        ResolvedBy);
+
     public IncidentSnapshot ToSnapshot() => new(
         Id,
         Title,
@@ -362,6 +383,39 @@ public sealed class IndexEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public string IncidentId { get; set; } = string.Empty;
+
+    /// <summary>What a listing shows (JSON of <see cref="IncidentSummary"/>); null on rows written before it existed, which are listed from the incident row.</summary>
+    public string? Summary { get; set; }
+
+    /// <summary>For a restricted incident, who may see it besides admins and its commander (JSON of participants and grants); null when standard.</summary>
+    public string? Access { get; set; }
+
+    public static IndexEntity Of(string bucket, IncidentEntity incident)
+    {
+        var response = incident.ResponseValue;
+        return new IndexEntity
+        {
+            PartitionKey = bucket,
+            RowKey = RowKeyOf(incident),
+            IncidentId = incident.Id,
+            Summary = JsonSerializer.Serialize(incident.ToSummary(response), JsonDefaults.Options),
+            Access = response.Visibility == Visibility.Standard ? null : JsonSerializer.Serialize(new IndexedAccess(response.Participants, response.Grants), JsonDefaults.Options),
+        };
+    }
+
+    /// <summary>The listing's view of the incident, or null when the row predates it.</summary>
+    public ListedIncident? Listed()
+    {
+        if (Summary is null)
+        {
+            return null;
+        }
+
+        var access = Access is null ? null : JsonSerializer.Deserialize<IndexedAccess>(Access, JsonDefaults.Options);
+        return new ListedIncident(JsonSerializer.Deserialize<IncidentSummary>(Summary, JsonDefaults.Options)!, access?.Participants ?? [], access?.Grants ?? []);
+    }
+
+    sealed record IndexedAccess(IReadOnlyList<string> Participants, IReadOnlyList<string> Grants);
 
     public static string BucketOf(IncidentStatus status) => status.ToString().ToLowerInvariant();
 

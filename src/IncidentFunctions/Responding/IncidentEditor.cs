@@ -111,10 +111,8 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
                 continue;
             }
 
-            if (incident.Status != status)
-            {
-                await incidents.IndexAsync(incident, ct);
-            }
+            // The listing shows the stage, commander, priority and who may see a restricted incident: re-index on every change.
+            await incidents.IndexAsync(incident, ct, statusChanged: incident.Status != status);
 
             await RecordLastChangeAsync(incident, coordination, ct);
             return new(incident, null, recorded);
