@@ -6,12 +6,13 @@ namespace IncidentFunctions.Coordination;
 /// <summary>
 /// What a person declares about a new incident, as the rule needs it: <see cref="Commander"/> and
 /// <see cref="DeclaredBy"/> are how the incident names them (policy person ids, or the caller's key for someone the
-/// policy does not know); <see cref="Paged"/> is false when the declarer chose not to page.
+/// policy does not know); <see cref="Commander"/> is null when nobody is named and the declarer is not a person of the
+/// policy (the first to acknowledge then leads). <see cref="Paged"/> is false when the declarer chose not to page.
 /// </summary>
 public sealed record DeclarationInput(
     string? Category,
     Visibility? Visibility,
-    string Commander,
+    string? Commander,
     string DeclaredBy,
     string? Summary,
     DateTimeOffset? ImpactStartedAt,
@@ -73,8 +74,10 @@ public static class Declarations
             Milestones = milestones,
             Category = category?.Id,
             Visibility = input.Visibility ?? category?.Visibility ?? Visibility.Standard,
-            Roles = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [ResponsePolicy.Commander] = [input.Commander] },
-            Participants = [.. new[] { input.DeclaredBy, input.Commander }.Distinct(StringComparer.Ordinal)],
+            Roles = input.Commander is { } commander
+                ? new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [ResponsePolicy.Commander] = [commander] }
+                : new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal),
+            Participants = [.. new[] { input.DeclaredBy, input.Commander }.OfType<string>().Distinct(StringComparer.Ordinal)],
             Declared = true,
             Summary = input.Summary,
         };
