@@ -53,6 +53,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
 
     [Function(nameof(GetIncident))]
     [ApiOperation("One incident", ApiSecurity.SignedIn, Response = typeof(Incident), Problems = [404])]
+    [ETag]
     public async Task<IActionResult> GetIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incident)] HttpRequest request,
         string id,
@@ -64,7 +65,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         }
 
         var admitted = await gate.AdmitAsync(caller, Permission.Read, id, cancellationToken);
-        return admitted.Refusal?.ToResult() ?? JsonResponse.Ok(admitted.Incident!.ToIncident());
+        return admitted.Refusal?.ToResult() ?? IncidentRecordApi.WithETag(JsonResponse.Ok(admitted.Incident!.ToIncident()), admitted.Incident);
     }
 
     [Function(nameof(GetTimeline))]

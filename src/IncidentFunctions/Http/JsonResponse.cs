@@ -32,6 +32,10 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
 
     public static JsonResponse Accepted(object body) => new(body, StatusCodes.Status202Accepted);
 
+    /// <summary>The same answer with one more header.</summary>
+    public JsonResponse With(string header, string value) =>
+        new(Body, StatusCode, contentType) { Headers = new Dictionary<string, string>(Headers) { [header] = value } };
+
     public static JsonResponse Created(object body, string location) =>
         new(body, StatusCodes.Status201Created) { Headers = new Dictionary<string, string> { ["Location"] = location } };
 }
