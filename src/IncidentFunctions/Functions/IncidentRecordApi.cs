@@ -161,7 +161,8 @@ public sealed class IncidentRecordApi(
     {
         if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
         {
-            return refusal.ToResult();
+            // A signed-in caller without even respond is told the permission the route needs of them.
+            return (refusal.Status == StatusCodes.Status403Forbidden && signIn.CallerOf(request) is { } signedIn ? IncidentAccess.Forbidden(signedIn, least) : refusal).ToResult();
         }
 
         Func<Task<IActionResult>> run = async () =>
