@@ -28,7 +28,8 @@ public sealed class IncidentRecordApi(
     IncidentRecordEdits edits,
     StageChanges stages,
     SeverityEdits severities,
-    MilestoneCorrections milestones)
+    MilestoneCorrections milestones,
+    TimeProvider time)
 {
     [Function(nameof(DeclareIncident))]
     [ApiOperation("Declare an incident", ApiSecurity.SignedIn, Request = typeof(DeclareRequest), Response = typeof(Incident), Status = 201, Problems = [400, 403],
@@ -58,7 +59,7 @@ public sealed class IncidentRecordApi(
 
                 var declared = await declarer.DeclareAsync(caller, body!.RootElement, lifecycles.For(durableClient), coordinations.For(durableClient), cancellationToken);
                 return declared.Refusal?.ToResult()
-                    ?? WithETag(JsonResponse.Created(declared.Incident!.ToIncident(), $"/{Routes.Prefix}/{Routes.Incident.Replace("{id}", declared.Incident.Id, StringComparison.Ordinal)}"), declared.Incident);
+                    ?? Answer(declared.Incident!, time.GetUtcNow(), $"/{Routes.Prefix}/{Routes.Incident.Replace("{id}", declared.Incident!.Id, StringComparison.Ordinal)}");
             }
         }, cancellationToken);
     }
@@ -148,8 +149,15 @@ public sealed class IncidentRecordApi(
         RecordAsync(request, nameof(CloseIncident), id, Permission.Command,
             (caller, body) => stages.CloseAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
-    /// <summary>The incident as an answer, with the ETag a later If-Match sends back.</summary>
-    public static JsonResponse WithETag(JsonResponse answer, IncidentEntity incident) => answer.With(IfMatch.ETagHeader, incident.ETag.ToString());
+    /// <summary>
+    /// The incident as an answer, with the time at each severity and the ETag a later If-Match sends back; created at
+    /// <paramref name="location"/> when given.
+    /// </summary>
+    public static JsonResponse Answer(IncidentEntity incident, DateTimeOffset now, string? location = null)
+    {
+        var view = IncidentViews.Of(incident, now);
+        return (location is null ? JsonResponse.Ok(view) : JsonResponse.Created(view, location)).With(IfMatch.ETagHeader, incident.ETag.ToString());
+    }
 
     /// <summary>
     /// The shape of every edit: the caller admitted with <paramref name="least"/> (the commander actions ask for
@@ -181,7 +189,7 @@ public sealed class IncidentRecordApi(
                 }
 
                 var outcome = await act(caller, body!.RootElement);
-                return outcome.Refusal?.ToResult() ?? WithETag(JsonResponse.Ok(outcome.Incident!.ToIncident()), outcome.Incident);
+                return outcome.Refusal?.ToResult() ?? Answer(outcome.Incident!, time.GetUtcNow());
             }
         };
         return HttpMethods.IsPost(request.Method) ? await requests.RunAsync(request, caller.Key, $"{function}/{id}", run, ct) : await run();

@@ -176,6 +176,7 @@ public sealed class DevHostIncidentRecordTests(DevHostFixture fixture)
         var now = await IncidentOf(raised);
         Assert.Equal((Severity.Critical, Priorities.Of(Severity.Critical, 1)), (now.Severity, now.Priority!.Value));
         Assert.Equal("every customer", Assert.Single(now.Response.SeverityChanges).Reason);
+        Assert.Equal([Severity.Critical, Severity.Info], now.SecondsAtSeverity!.Keys.Order());
 
         // Somebody who does not lead it, with the same app role, may not.
         using var other = new HttpRequestMessage(HttpMethod.Post, $"incidents/{incident.Id}/severity")

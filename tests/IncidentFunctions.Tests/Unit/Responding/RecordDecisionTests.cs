@@ -102,6 +102,21 @@ public sealed class RecordDecisionTests
     }
 
     [Fact]
+    public void TheIncidentAsReadShowsTheTimeAtEachSeverityUpToItsResolution()
+    {
+        var row = Row(Severity.Warning);
+        row.SetResponse(row.ResponseValue with
+        {
+            SeverityChanges = [new SeverityChange(Opened.AddMinutes(10), Severity.Warning, Severity.Critical, Priority.P1, "worse", "carol")],
+        });
+        row.ResolvedAt = Opened.AddMinutes(25);
+
+        var incident = IncidentViews.Of(row, Opened.AddHours(5));
+
+        Assert.Equal(new Dictionary<Severity, double> { [Severity.Warning] = 600, [Severity.Critical] = 900 }, incident.SecondsAtSeverity);
+    }
+
+    [Fact]
     public void ASeverityChangeNeedsAReasonAndATriagedIncident()
     {
         Assert.Equal("reason", SeverityEdits.Decide(Row(), new SeverityRequest(Severity.Critical, " "), "carol", Now).Refused!.Field);
