@@ -68,6 +68,11 @@ public static class IncidentServices
         services.AddSingleton<IncidentEditor>();
         services.AddSingleton<Coordinations>();
         services.AddSingleton<TaskStore>();
+        services.AddSingleton<IncidentDeclarer>();
+        services.AddSingleton<IncidentRecordEdits>();
+        services.AddSingleton<StageChanges>();
+        services.AddSingleton<SeverityEdits>();
+        services.AddSingleton<MilestoneCorrections>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

@@ -14,7 +14,7 @@ namespace IncidentFunctions.Functions;
 /// Read routes. They need a signed-in caller (App Service Authentication) holding <see cref="Permission.Read"/>, and show
 /// only the incidents the caller may see.
 /// </summary>
-public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn, IncidentGate gate)
+public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn, IncidentGate gate, TimeProvider time)
 {
     public const int DefaultPageSize = 50;
     public const string StatusQuery = "status";
@@ -54,6 +54,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
 
     [Function(nameof(GetIncident))]
     [ApiOperation("One incident", ApiSecurity.SignedIn, Response = typeof(Incident), Problems = [404])]
+    [ETag]
     public async Task<IActionResult> GetIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incident)] HttpRequest request,
         string id,
@@ -65,7 +66,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         }
 
         var admitted = await gate.AdmitAsync(caller, Permission.Read, id, cancellationToken);
-        return admitted.Refusal?.ToResult() ?? JsonResponse.Ok(admitted.Incident!.ToIncident());
+        return admitted.Refusal?.ToResult() ?? IncidentRecordApi.Answer(admitted.Incident!, time.GetUtcNow());
     }
 
     [Function(nameof(GetTimeline))]

@@ -150,6 +150,25 @@ public sealed class IncidentEntity : ITableEntity
     };
 
     /// <summary>
+    /// An incident a person declared: no alert opened it (<see cref="AlertCount"/> 0), and its key is its own id, so
+    /// nothing but a merge ever feeds it. <see cref="ServiceId"/> is the service it was declared for, which triage takes
+    /// as it is instead of routing.
+    /// </summary>
+    public static IncidentEntity Declare(string id, string title, Severity severity, string integration, string serviceId, string? summary, DateTimeOffset now) => new()
+    {
+        PartitionKey = id,
+        Title = title,
+        Severity = severity.ToString(),
+        Integration = integration,
+        DedupKey = id,
+        Description = summary,
+        ServiceId = serviceId,
+        OpenedAt = now,
+        FirstAlertAt = now,
+        LastAlertAt = now,
+    };
+
+    /// <summary>
     /// Counts the alerts' firings and resolutions, in order, towards the source's view of the incident. For a single
     /// alert's incident a resolution is the source's last word; a group's incident is resolved by the source only when
     /// none of its member alerts is firing any more, and a member firing again withdraws that. The members are read and

@@ -50,14 +50,19 @@ public sealed class IncidentStore(TableServiceClient service)
     public Task<IncidentEntity?> FindAsync(string id, CancellationToken ct) => FindAsync<IncidentEntity>(incidents, id, IncidentEntity.Row, ct);
 
     /// <summary>
-    /// Creates the incident together with its first alert and, when given, the claim its first page is sent under;
-    /// false if the incident already exists.
+    /// Creates the incident together with its first alert (none for a declared incident) and, when given, the claim its
+    /// first page is sent under; false if the incident already exists.
     /// </summary>
-    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
+    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity? firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
     {
         try
         {
-            List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, incident), new(TableTransactionActionType.Add, firstAlert)];
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, incident)];
+            if (firstAlert is not null)
+            {
+                actions.Add(new(TableTransactionActionType.Add, firstAlert));
+            }
+
             if (firstPage is not null)
             {
                 actions.Add(new(TableTransactionActionType.Add, firstPage));
@@ -68,7 +73,7 @@ public sealed class IncidentStore(TableServiceClient service)
             if (firstPage is not null)
             {
                 // Without it, releasing the claim after a failed send would fail too, and the claim would lapse instead.
-                firstPage.ETag = response.Value[2].Headers.ETag ?? default;
+                firstPage.ETag = response.Value[^1].Headers.ETag ?? default;
             }
 
             return true;

@@ -119,8 +119,11 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
         }
     }
 
-    /// <summary>Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat.</summary>
-    async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
+    /// <summary>
+    /// Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat. A declaration is
+    /// the row's first change, recorded by this too.
+    /// </summary>
+    public async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
     {
         if (incident.LastChange is null)
         {
