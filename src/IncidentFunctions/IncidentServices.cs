@@ -68,6 +68,13 @@ public static class IncidentServices
         services.AddSingleton<IncidentEditor>();
         services.AddSingleton<Coordinations>();
         services.AddSingleton<TaskStore>();
+        services.AddSingleton<RoleAssignments>();
+        services.AddSingleton<ResponderPaging>();
+        services.AddSingleton<AccessGrants>();
+        services.AddSingleton<Subscriptions>();
+        services.AddSingleton<IncidentMerger>();
+        services.AddSingleton<IChangeDelivery, RoleAssignedDelivery>();
+        services.AddSingleton<IChangeDelivery, RespondersPagedDelivery>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);
