@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IncidentFunctions.Access;
 using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Http;
@@ -6,7 +5,6 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
 using IncidentFunctions.Responding;
-using IncidentFunctions.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -43,7 +41,7 @@ public sealed class PeopleApi(
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync(request, nameof(AssignRole), id, Permission.Command, AssignRoleRequest.Read,
+        ChangeAsync(request, nameof(AssignRole), id, Permission.Command, ChangeRequests.ReadAsync<AssignRoleRequest>,
             (caller, body) => roles.AssignAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(ReleaseRole))]
@@ -73,7 +71,7 @@ public sealed class PeopleApi(
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync(request, nameof(AddResponders), id, Permission.Respond, AddRespondersRequest.Read,
+        ChangeAsync(request, nameof(AddResponders), id, Permission.Respond, ChangeRequests.ReadAsync<AddRespondersRequest>,
             (caller, body) => responders.AddAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(GrantAccess))]
@@ -87,7 +85,7 @@ public sealed class PeopleApi(
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync(request, nameof(GrantAccess), id, Permission.Command, GrantAccessRequest.Read,
+        ChangeAsync(request, nameof(GrantAccess), id, Permission.Command, ChangeRequests.ReadAsync<GrantAccessRequest>,
             (caller, body) => grants.GrantAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(RevokeAccess))]
@@ -139,7 +137,7 @@ public sealed class PeopleApi(
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync(request, nameof(MergeIncident), id, Permission.Command, MergeIncidentRequest.Read,
+        ChangeAsync(request, nameof(MergeIncident), id, Permission.Command, ChangeRequests.ReadAsync<MergeIncidentRequest>,
             (caller, body) => merger.MergeAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), lifecycles.For(durableClient), cancellationToken),
             cancellationToken);
 
@@ -149,7 +147,7 @@ public sealed class PeopleApi(
     /// the body, the change.
     /// </summary>
     async Task<IActionResult> ChangeAsync<T>(
-        HttpRequest request, string? operation, string id, Permission permission, Func<JsonElement, FieldReader, T?>? read, Func<Caller, T, Task<Edited>> change, CancellationToken ct)
+        HttpRequest request, string? operation, string id, Permission permission, Func<HttpRequest, CancellationToken, Task<(T? Request, Problem? Problem)>>? read, Func<Caller, T, Task<Edited>> change, CancellationToken ct)
         where T : class
     {
         if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
@@ -167,37 +165,17 @@ public sealed class PeopleApi(
             T? body = null;
             if (read is not null)
             {
-                var (document, problem) = await RequestBody.ReadJsonAsync(request, ct);
-                if (problem is not null)
+                (body, var unreadable) = await read(request, ct);
+                if (unreadable is not null)
                 {
-                    return problem.ToResult();
-                }
-
-                using (document)
-                {
-                    var fields = new FieldReader();
-                    body = read(document!.RootElement, fields);
-                    if (body is null)
-                    {
-                        return Problem.Validation(fields.Errors).ToResult();
-                    }
+                    return unreadable.ToResult();
                 }
             }
 
             var edited = await change(caller, body!);
-            return edited.Refusal is { } declined ? declined.ToResult() : new IncidentWithETag(edited.Incident!);
+            return edited.Refusal is { } declined ? declined.ToResult() : new JsonResponse(edited.Incident!.ToIncident(), StatusCodes.Status200OK) { ETag = edited.Incident.ETag.ToString() };
         }
 
         return operation is null ? await Handle() : await requests.RunAsync(request, caller.Key, $"{operation}/{id}", Handle, ct);
-    }
-
-    /// <summary>The incident as the API shows it, with the row's ETag for a later If-Match.</summary>
-    sealed class IncidentWithETag(IncidentEntity incident) : IActionResult
-    {
-        public Task ExecuteResultAsync(ActionContext context)
-        {
-            context.HttpContext.Response.Headers[IfMatch.ETagHeader] = incident.ETag.ToString();
-            return JsonResponse.Ok(incident.ToIncident()).ExecuteResultAsync(context);
-        }
     }
 }

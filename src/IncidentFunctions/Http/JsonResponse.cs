@@ -13,10 +13,18 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
 
     public int StatusCode { get; } = statusCode;
 
+    /// <summary>The version of what the body shows, sent as the ETag header for a later If-Match; none when null.</summary>
+    public string? ETag { get; init; }
+
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCode;
+        if (ETag is not null)
+        {
+            response.Headers[IfMatch.ETagHeader] = ETag;
+        }
+
         await response.WriteAsJsonAsync(Body, Body.GetType(), JsonDefaults.Options, contentType, context.HttpContext.RequestAborted);
     }
 

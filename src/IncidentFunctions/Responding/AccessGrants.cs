@@ -8,7 +8,7 @@ using IncidentFunctions.Validation;
 namespace IncidentFunctions.Responding;
 
 /// <summary>Let a policy person see a restricted incident without taking part in it.</summary>
-public sealed record GrantAccessRequest(string Person)
+public sealed record GrantAccessRequest(string Person) : IChangeRequest<GrantAccessRequest>
 {
     const int MaxIdLength = 128;
     static readonly string[] Properties = ["person"];

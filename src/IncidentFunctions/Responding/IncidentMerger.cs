@@ -11,7 +11,7 @@ using IncidentFunctions.Validation;
 namespace IncidentFunctions.Responding;
 
 /// <summary>Merge this incident, a duplicate, into the incident <see cref="Into"/>.</summary>
-public sealed record MergeIncidentRequest(string Into, string? Reason = null)
+public sealed record MergeIncidentRequest(string Into, string? Reason = null) : IChangeRequest<MergeIncidentRequest>
 {
     public const int MaxReasonLength = 2000;
     const int MaxIdLength = 64;
@@ -108,6 +108,11 @@ public sealed class IncidentMerger(IncidentEditor editor, IncidentGate gate, Inc
         if (source.MergedInto == into)
         {
             return Change.Nothing(source);
+        }
+
+        if (source.MergedInto is { } other)
+        {
+            return new Refusal("stage", $"the incident is already merged into {other}", Conflict: true);
         }
 
         var moved = StageMachine.Change(new StageState(source.Stage, source.StageEnteredAt), Stage.Merged, StageAuthority.Commander, now);

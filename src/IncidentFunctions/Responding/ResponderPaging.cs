@@ -13,7 +13,7 @@ namespace IncidentFunctions.Responding;
 /// Bring more people into a running incident: policy people, teams (their members) and escalation policies (whom their
 /// first level pages), by id, with an optional message that the page carries.
 /// </summary>
-public sealed record AddRespondersRequest(IReadOnlyList<string> People, IReadOnlyList<string> Teams, IReadOnlyList<string> EscalationPolicies, string? Message = null)
+public sealed record AddRespondersRequest(IReadOnlyList<string> People, IReadOnlyList<string> Teams, IReadOnlyList<string> EscalationPolicies, string? Message = null) : IChangeRequest<AddRespondersRequest>
 {
     public const int MaxMessageLength = 2000;
 

@@ -9,7 +9,7 @@ using IncidentFunctions.Validation;
 namespace IncidentFunctions.Responding;
 
 /// <summary>Hand a role of the incident to a policy person: <c>role</c> and <c>person</c> are ids of the policy.</summary>
-public sealed record AssignRoleRequest(string Role, string Person, string? Note = null)
+public sealed record AssignRoleRequest(string Role, string Person, string? Note = null) : IChangeRequest<AssignRoleRequest>
 {
     public const int MaxNoteLength = 2000;
     const int MaxIdLength = 128;

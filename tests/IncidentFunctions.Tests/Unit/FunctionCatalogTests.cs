@@ -55,6 +55,8 @@ public sealed class FunctionCatalogTests
             {
                 Routes.Alerts, Routes.PagerDutyEvents, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
                 Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink, Routes.ApiDocument,
+                Routes.IncidentRoles, Routes.IncidentRoleHolder, Routes.IncidentResponders, Routes.IncidentGrants, Routes.IncidentGrant,
+                Routes.IncidentSubscription, Routes.IncidentSubscription, Routes.IncidentMerge,
             }
                 .Order(StringComparer.Ordinal),
             routes);
