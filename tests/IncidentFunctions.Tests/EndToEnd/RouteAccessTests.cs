@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
 using System.Net.Http.Json;
 using System.Reflection;
 using System.Text;
@@ -129,24 +127,7 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
 
         // Until declaring an incident (with its category's visibility) lands, the incident is made restricted through
         // storage, as a declared security incident would be stored. carol takes part in it.
-        // The row's ETag guards the write against the orchestration's own writes of the row meanwhile.
-        var table = fixture.Azurite.Tables.GetTableClient(TableNames.Incidents);
-        await Eventually.Get(
-            async () =>
-            {
-                var row = (await table.GetEntityAsync<IncidentEntity>(incident.Id, IncidentEntity.Row)).Value;
-                row.SetResponse(row.ResponseValue with { Visibility = Visibility.Restricted, Participants = ["carol"] });
-                try
-                {
-                    await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
-                    return "restricted";
-                }
-                catch (RequestFailedException e) when (e.Status == 412)
-                {
-                    return null;
-                }
-            },
-            "the incident restricted");
+        await DevHostPeopleTests.RestrictAsync(fixture, incident.Id, participants: ["carol"]);
 
         var outsider = ClientPrincipal.Encode("dana@example.com", roles: [AppRoles.ValueOf(AppRole.Responder)]);
         var participant = ClientPrincipal.Encode("Carol", roles: [AppRoles.ValueOf(AppRole.Responder)], email: fixture.Policy.Email("carol"));
