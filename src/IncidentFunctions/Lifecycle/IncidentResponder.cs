@@ -38,10 +38,15 @@ public sealed record TransitionResult(
 public sealed class IncidentResponder(IncidentStore incidents, TimelineStore timeline, TimeProvider time)
 {
     public Task<TransitionResult> AcknowledgeAsync(string incidentId, string actor, string channel, IIncidentLifecycle lifecycle, CancellationToken ct) =>
-        TransitionAsync(incidentId, SignalKind.Acknowledge, actor, channel, null, lifecycle, ct);
+        TransitionAsync(incidentId, SignalKind.Acknowledge, actor, channel, null, lifecycle, null, ct);
 
-    public Task<TransitionResult> ResolveAsync(string incidentId, string actor, string channel, IIncidentLifecycle? lifecycle, CancellationToken ct, DateTimeOffset? at = null) =>
-        TransitionAsync(incidentId, SignalKind.Resolve, actor, channel, at, lifecycle, ct);
+    /// <summary>
+    /// Resolves the incident. <paramref name="because"/>, when given, says on the timeline why (an incident merged into
+    /// another is resolved so that its escalation stops).
+    /// </summary>
+    public Task<TransitionResult> ResolveAsync(
+        string incidentId, string actor, string channel, IIncidentLifecycle? lifecycle, CancellationToken ct, DateTimeOffset? at = null, string? because = null) =>
+        TransitionAsync(incidentId, SignalKind.Resolve, actor, channel, at, lifecycle, because, ct);
 
     /// <summary>
     /// Puts an acknowledged incident back to triggered because its acknowledgement went stale, unless it changed since
@@ -89,7 +94,7 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
     }
 
     async Task<TransitionResult> TransitionAsync(
-        string incidentId, SignalKind kind, string actor, string channel, DateTimeOffset? at, IIncidentLifecycle? lifecycle, CancellationToken ct)
+        string incidentId, SignalKind kind, string actor, string channel, DateTimeOffset? at, IIncidentLifecycle? lifecycle, string? because, CancellationToken ct)
     {
         while (true)
         {
@@ -133,7 +138,7 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
 
             if (await incidents.TryUpdateAsync(incident, ct))
             {
-                await RecordAsync(incident, kind, lifecycle, ct);
+                await RecordAsync(incident, kind, lifecycle, ct, because);
                 return new TransitionResult(TransitionOutcome.Applied, incident, actor, channel, now);
             }
         }
@@ -147,14 +152,14 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
     public static string EventIdOf(string type, DateTimeOffset at) => $"{type}-{at.UtcTicks}";
 
     /// <summary>Index, timeline and signal for the incident's current acknowledgement or resolution. Safe to repeat.</summary>
-    async Task RecordAsync(IncidentEntity incident, SignalKind kind, IIncidentLifecycle? lifecycle, CancellationToken ct)
+    async Task RecordAsync(IncidentEntity incident, SignalKind kind, IIncidentLifecycle? lifecycle, CancellationToken ct, string? because = null)
     {
         await incidents.IndexAsync(incident, ct);
         var (type, at, by, via, verb) = kind == SignalKind.Resolve
             ? (TimelineEventTypes.IncidentResolved, incident.ResolvedAt!.Value, incident.ResolvedBy!, incident.ResolvedVia ?? Channels.System, "Resolved")
             : (TimelineEventTypes.IncidentAcknowledged, incident.AcknowledgedAt!.Value, incident.AcknowledgedBy!, incident.AcknowledgedVia ?? Channels.System, "Acknowledged");
 
-        await timeline.AppendAsync(incident.Id, new TimelineEvent(EventIdOf(type, at), at, type, by, via, $"{verb} by {by} via {via}"), ct);
+        await timeline.AppendAsync(incident.Id, new TimelineEvent(EventIdOf(type, at), at, type, by, via, $"{verb} by {by} via {via}{(because is null ? string.Empty : $": {because}")}"), ct);
         if (lifecycle is not null)
         {
             await lifecycle.SignalAsync(incident.Id, new LifecycleSignal(kind, by, via, at), ct);

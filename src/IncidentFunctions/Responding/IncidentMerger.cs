@@ -77,7 +77,7 @@ public sealed class IncidentMerger(IncidentEditor editor, IncidentGate gate, Inc
             return source;
         }
 
-        var resolved = await responder.ResolveAsync(id, caller.Name, Channels.Api, lifecycle, ct);
+        var resolved = await responder.ResolveAsync(id, caller.Name, Channels.Api, lifecycle, ct, because: $"merged into {into.Id}");
         var marked = await editor.EditAsync(caller, Permission.Command, into.Id, null, (row, _) => DecideTarget(row.ResponseValue, id, request.Reason), coordination, ct);
         if (marked.Refusal is not null)
         {

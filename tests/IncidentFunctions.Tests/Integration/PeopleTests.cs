@@ -38,7 +38,9 @@ public sealed class PeopleTests(PipelineFixture fixture) : IAsyncLifetime
         var source = await host.ReadAsync(duplicate.Id);
         Assert.Equal((Stage.Merged, target.Id, IncidentStatus.Resolved), (source.ResponseValue.Stage, source.ResponseValue.MergedInto, source.StatusValue));
         await host.CompletedAsync(duplicate.Id);
-        Assert.Contains(await host.EventsAsync(duplicate.Id), e => e.Type == TimelineEventTypes.IncidentMerged && e.Data!["into"] == target.Id);
+        var duplicateEvents = await host.EventsAsync(duplicate.Id);
+        Assert.Contains(duplicateEvents, e => e.Type == TimelineEventTypes.IncidentMerged && e.Data!["into"] == target.Id);
+        Assert.EndsWith($"via api: merged into {target.Id}", Assert.Single(duplicateEvents, e => e.Type == TimelineEventTypes.IncidentResolved).Summary, StringComparison.Ordinal);
         Assert.Equal([duplicate.Id], (await host.ReadAsync(target.Id)).ResponseValue.MergedFrom);
         Assert.Contains(await host.EventsAsync(target.Id), e => e.Type == TimelineEventTypes.DuplicateMerged && e.Data!["source"] == duplicate.Id);
 
