@@ -132,9 +132,10 @@ public sealed class DevHostPeopleTests(DevHostFixture fixture)
     }
 
     /// <summary>
-    /// Makes an incident restricted with these participants, through storage: until declaring an incident (with its
-    /// category's visibility) lands, that is how a restricted incident comes to be. The row's ETag guards the write
-    /// against the orchestration's own writes meanwhile.
+    /// Makes an incident restricted with these participants, through storage (the row, then the status index the
+    /// listing reads, as the editor does): until declaring an incident (with its category's visibility) lands, that is
+    /// how a restricted incident comes to be. The row's ETag guards the write against the orchestration's own writes
+    /// meanwhile.
     /// </summary>
     internal static async Task RestrictAsync(DevHostFixture fixture, string id, IReadOnlyList<string> participants)
     {
@@ -146,7 +147,9 @@ public sealed class DevHostPeopleTests(DevHostFixture fixture)
                 row.SetResponse(row.ResponseValue with { Visibility = Visibility.Restricted, Participants = participants });
                 try
                 {
-                    await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+                    var written = await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+                    row.ETag = written.Headers.ETag ?? default;
+                    await new IncidentStore(fixture.Azurite.Tables).IndexAsync(row, CancellationToken.None, statusChanged: false);
                     return "restricted";
                 }
                 catch (RequestFailedException e) when (e.Status == 412)

@@ -169,7 +169,7 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
         request.Headers.Add(ClientPrincipal.Header, principal);
         using var response = await fixture.Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
-        var page = await response.Content.ReadFromJsonAsync<ResultPage<Model.Incident>>(JsonDefaults.Options);
+        var page = await response.Content.ReadFromJsonAsync<ResultPage<IncidentSummary>>(JsonDefaults.Options);
         return page!.Items.Any(i => i.Id == id);
     }
 
