@@ -73,6 +73,13 @@ public static class IncidentServices
         services.AddSingleton<StageChanges>();
         services.AddSingleton<SeverityEdits>();
         services.AddSingleton<MilestoneCorrections>();
+        services.AddSingleton<RoleAssignments>();
+        services.AddSingleton<ResponderPaging>();
+        services.AddSingleton<AccessGrants>();
+        services.AddSingleton<Subscriptions>();
+        services.AddSingleton<IncidentMerger>();
+        services.AddSingleton<IChangeDelivery, RoleAssignedDelivery>();
+        services.AddSingleton<IChangeDelivery, RespondersPagedDelivery>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

@@ -204,8 +204,12 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
     }
 
     /// <summary>A resolution that ends a declined incident says so: it is not an incident, rather than fixed.</summary>
-    static string Why(IncidentEntity incident, SignalKind kind) =>
-        kind == SignalKind.Resolve && incident.ResponseValue.Stage == Stage.Declined ? ": declined, not an incident" : string.Empty;
+    static string Why(IncidentEntity incident, SignalKind kind) => kind != SignalKind.Resolve ? string.Empty : incident.ResponseValue switch
+    {
+        { Stage: Stage.Declined } => ": declined, not an incident",
+        { Stage: Stage.Merged, MergedInto: { } into } => $": merged into {into}",
+        _ => string.Empty,
+    };
 
     /// <summary>Where the response stands after the transition: its stage, and its commander when it has one.</summary>
     static Dictionary<string, string> Data(IncidentEntity incident)

@@ -160,7 +160,11 @@ public sealed partial class PolicyParser
             plans[defaultService],
             maintenance,
             response,
-            new PolicyPeople(people.Values, objectIds.Entries));
+            new PolicyPeople(
+                people.Values,
+                objectIds.Entries,
+                teams.Entries.ToDictionary(t => t.Key, t => (IReadOnlyList<Recipient>)Members(t.Key)),
+                escalationPolicies.Values.ToDictionary(p => p.Id, p => Level(p.Levels[0]).Recipients)));
     }
 
     Declared<Recipient> People(JsonElement root)

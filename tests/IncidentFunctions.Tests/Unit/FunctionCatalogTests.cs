@@ -59,6 +59,10 @@ public sealed class FunctionCatalogTests
                 // Declaring (POST incidents), editing (PATCH incidents/{id}) and running an incident's record.
                 Routes.Incidents, Routes.Incident, Routes.IncidentStage, Routes.IncidentSeverity, Routes.IncidentMilestones,
                 Routes.IncidentDecline, Routes.IncidentClose,
+
+                // People on an incident, and merging a duplicate.
+                Routes.IncidentRoles, Routes.IncidentRoleHolder, Routes.IncidentResponders, Routes.IncidentGrants, Routes.IncidentGrant,
+                Routes.IncidentSubscription, Routes.IncidentSubscription, Routes.IncidentMerge,
             }
                 .Order(StringComparer.Ordinal),
             routes);
