@@ -7,13 +7,14 @@ using IncidentFunctions.Model;
 using IncidentFunctions.Paging;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Timeline;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Responding;
 
 /// <summary>
-/// The coordination orchestration's I/O (the function classes bind these as activities). Each runs at least once and is
+/// The coordination orchestration's I/O, as activity functions. Each runs at least once and is
 /// safe to repeat: deliveries send through the pager under the change's event ids, reminders under their dedupe ids.
 /// </summary>
 public sealed partial class CoordinationActivities(
@@ -33,7 +34,8 @@ public sealed partial class CoordinationActivities(
     /// Hands each event of the change to every delivery that handles its type. A delivery that throws is retried by the
     /// orchestration's retry policy with the whole change; the ones that went through send nothing twice.
     /// </summary>
-    public async Task DeliverChange(CoordinationChange change, CancellationToken ct)
+    [Function(nameof(DeliverChange))]
+    public async Task DeliverChange([ActivityTrigger] CoordinationChange change, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
         var incident = await incidents.FindAsync(change.IncidentId, ct)
@@ -51,7 +53,8 @@ public sealed partial class CoordinationActivities(
     /// Reads the incident and its tasks, plans the reminders (<see cref="Reminders.Plan"/>) and sends each one due, once:
     /// its notification id is the reminder's dedupe id, and its reminder.sent event (same id) is recorded with the emails.
     /// </summary>
-    public async Task<CoordinationRound> Remind(RemindRequest request, CancellationToken ct)
+    [Function(nameof(Remind))]
+    public async Task<CoordinationRound> Remind([ActivityTrigger] RemindRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
 

@@ -1,6 +1,7 @@
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.LifecycleEvents;
 using IncidentFunctions.Model;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 
@@ -25,8 +26,8 @@ namespace IncidentFunctions.Responding;
 /// </summary>
 public static class CoordinationOrchestration
 {
-    /// <summary>The orchestrator function's name (bound in Functions, started by <see cref="DurableCoordination"/>).</summary>
-    public const string Name = "CoordinationOrchestrator";
+    /// <summary>The orchestrator function's name, which <see cref="DurableCoordination"/> starts.</summary>
+    public const string Name = nameof(CoordinationOrchestrator);
 
     /// <summary>The external event a change is raised as; its data is the <see cref="CoordinationChange"/>.</summary>
     public const string Changed = "Changed";
@@ -46,7 +47,8 @@ public static class CoordinationOrchestration
     }
 
     /// <summary>The run; returns what it delivered, which <see cref="DurableCoordination"/> reads when a run ended under a signal.</summary>
-    public static Task<DeliveredRevisions> RunAsync(TaskOrchestrationContext context)
+    [Function(nameof(CoordinationOrchestrator))]
+    public static Task<DeliveredRevisions> CoordinationOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var input = context.GetInput<CoordinationInput>()
