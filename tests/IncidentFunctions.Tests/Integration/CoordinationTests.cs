@@ -170,6 +170,22 @@ public sealed class CoordinationTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task AChangeWhoseSignalWasLostIsDeliveredAtTheRunsNextLook()
+    {
+        var delivery = new RecordingDelivery(TimelineEventTypes.NoteAdded);
+        await using var host = await LifecycleHost.StartAsync(fixture, PolicyWith(requiredRoles: []), configure: s => s.AddSingleton<IChangeDelivery>(delivery));
+        var id = await host.CreateIncidentAsync();
+
+        // As if raised while the run was being created: the change is on the row, and its signal never arrives.
+        await EditAsync(host, id, (response, _) => (response, "a note"), type: TimelineEventTypes.NoteAdded, coordination: new LostSignals());
+        Assert.Null(await host.Client.GetInstanceAsync(DurableCoordination.InstanceIdOf(id)));
+        await Coordination(host).ChangedAsync(CoordinationOrchestration.Look(id), CancellationToken.None);
+
+        await Eventually.Get(() => Task.FromResult<IReadOnlyList<string>?>(delivery.Delivered), d => d!.Count > 0, "the lost change delivered");
+        Assert.Equal(["r1-1"], delivery.Delivered);
+    }
+
+    [Fact]
     public async Task AStageChangeAndTheCloseArePublishedAsLifecycleEventsWithTheStageAndTheirDetails()
     {
         var sender = new RecordingServiceBusSender();
@@ -209,14 +225,15 @@ public sealed class CoordinationTests(PipelineFixture fixture)
     /// <summary>Makes a change through the editor, as the routes do; returns when it was recorded.</summary>
     static async Task<DateTimeOffset> EditAsync(
         LifecycleHost host, string id, Func<IncidentResponse, DateTimeOffset, (IncidentResponse Response, string Summary)> change,
-        LifecycleEventKind? publish = null, string type = TimelineEventTypes.IncidentEdited, IReadOnlyDictionary<string, string>? data = null)
+        LifecycleEventKind? publish = null, string type = TimelineEventTypes.IncidentEdited, IReadOnlyDictionary<string, string>? data = null,
+        ICoordinationSignals? coordination = null)
     {
         var editor = host.Services.GetRequiredService<IncidentEditor>();
         var edited = await editor.EditAsync(Admin, Permission.Command, id, ifMatch: null, (row, now) =>
         {
             var (response, summary) = change(row.ResponseValue, now);
             return new Change(response, [new ChangeNote(type, summary, data, publish)]);
-        }, Coordination(host), CancellationToken.None);
+        }, coordination ?? Coordination(host), CancellationToken.None);
         Assert.Null(edited.Refusal);
         return edited.Recorded[0].At;
     }
@@ -248,6 +265,11 @@ public sealed class CoordinationTests(PipelineFixture fixture)
     {
         using var cancel = new CancellationTokenSource(Eventually.DefaultTimeout);
         return await host.Client.WaitForInstanceCompletionAsync(DurableCoordination.InstanceIdOf(id), getInputsAndOutputs: true, cancel.Token);
+    }
+
+    sealed class LostSignals : ICoordinationSignals
+    {
+        public Task ChangedAsync(CoordinationChange change, CancellationToken ct) => Task.CompletedTask;
     }
 
     /// <summary>A feature's delivery as the coordination sees it: records each event it is handed.</summary>
