@@ -144,6 +144,15 @@ public sealed class CoordinationTests(PipelineFixture fixture)
 
         // The run has ended: nothing is left that could send a reminder, and none was sent after the close.
         Assert.DoesNotContain(await RemindersAsync(host, id, count: 0), r => r.At > closedAt);
+
+        // A note after the close starts a run again, which delivers it, sees the incident closed, and ends.
+        await EditAsync(host, id, (response, _) => (response, "post-close note"), type: TimelineEventTypes.NoteAdded);
+        var revision = (await host.ReadAsync(id)).Revision;
+        await Eventually.Get(
+            () => host.Client.GetInstanceAsync(DurableCoordination.InstanceIdOf(id), getInputsAndOutputs: true),
+            i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Completed && i.ReadOutputAs<DeliveredRevisions>()!.Contains(revision),
+            "a second run that delivered the note and ended");
+        Assert.DoesNotContain(await RemindersAsync(host, id, count: 0), r => r.At > closedAt);
     }
 
     [Fact]
