@@ -70,6 +70,11 @@ public static class IncidentServices
         services.AddSingleton<IAcknowledgedFollowUp>(provider => provider.GetRequiredService<Coordinations>());
         services.AddSingleton<CoordinationActivities>();
         services.AddSingleton<TaskStore>();
+        services.AddSingleton<IncidentDeclarer>();
+        services.AddSingleton<IncidentRecordEdits>();
+        services.AddSingleton<StageChanges>();
+        services.AddSingleton<SeverityEdits>();
+        services.AddSingleton<MilestoneCorrections>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

@@ -156,6 +156,7 @@ public sealed partial class PolicyParser
             source,
             counts,
             routes.Select(r => new PolicyRoute(r.Path, r.Match, plans[r.Service])).ToArray(),
+            plans,
             plans[defaultService],
             maintenance,
             response,

@@ -23,7 +23,7 @@ public sealed class PolicyPeople
         }
     }
 
-    /// <summary>The person with this policy id, as a recipient of email; null when the policy names nobody so.</summary>
+    /// <summary>The person with this policy id, or null: how a request naming a person (a commander, an assignee) is checked.</summary>
     public Recipient? Person(string personId) => byId.GetValueOrDefault(personId);
 
     /// <summary>The person id of the caller with this object id or email, or null when the policy names neither.</summary>

@@ -111,18 +111,19 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
                 continue;
             }
 
-            if (incident.Status != status)
-            {
-                await incidents.IndexAsync(incident, ct);
-            }
+            // The listing shows the stage, commander, priority and who may see a restricted incident: re-index on every change.
+            await incidents.IndexAsync(incident, ct, statusChanged: incident.Status != status);
 
             await RecordLastChangeAsync(incident, coordination, ct);
             return new(incident, null, recorded);
         }
     }
 
-    /// <summary>Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat.</summary>
-    async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
+    /// <summary>
+    /// Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat. A declaration is
+    /// the row's first change, recorded by this too.
+    /// </summary>
+    public async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
     {
         if (incident.LastChange is null)
         {

@@ -64,6 +64,15 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
         [nameof(IncidentApi.GetTimeline)] = Reads(),
         [nameof(ResponderApi.AcknowledgeIncident)] = Responds(),
         [nameof(ResponderApi.ResolveIncident)] = Responds(),
+        [nameof(IncidentRecordApi.DeclareIncident)] = Responds(),
+        [nameof(IncidentRecordApi.EditIncident)] = Responds(),
+
+        // The target stage decides: the working stages and resolved any responder's, review, closed and declined the commander's.
+        [nameof(IncidentRecordApi.ChangeStage)] = Responds(),
+        [nameof(IncidentRecordApi.ChangeSeverity)] = Commands(),
+        [nameof(IncidentRecordApi.CorrectMilestone)] = Commands(),
+        [nameof(IncidentRecordApi.DeclineIncident)] = Commands(),
+        [nameof(IncidentRecordApi.CloseIncident)] = Commands(),
         [nameof(AlertFunctions.ReceiveAlerts)] = Own("the integration's secret or signature", 401),
         [nameof(AlertFunctions.ReceivePagerDutyEvent)] = Own("the routing key in the event", 400),
         [nameof(ResponderLinkFunctions.ShowResponderLink)] = Own("the link's signed token", 400),

@@ -56,6 +56,10 @@ public sealed class FunctionCatalogTests
             {
                 Routes.Alerts, Routes.PagerDutyEvents, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
                 Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink, Routes.ApiDocument,
+
+                // Declaring (POST incidents), editing (PATCH incidents/{id}) and running an incident's record.
+                Routes.Incidents, Routes.Incident, Routes.IncidentStage, Routes.IncidentSeverity, Routes.IncidentMilestones,
+                Routes.IncidentDecline, Routes.IncidentClose,
             }
                 .Order(StringComparer.Ordinal),
             routes);
@@ -70,8 +74,8 @@ public sealed class FunctionCatalogTests
 
         Assert.Equal(["post"], byRoute[Routes.Alerts]);
         Assert.Equal(["post"], byRoute[Routes.PagerDutyEvents]);
-        Assert.Equal(["get"], byRoute[Routes.Incidents]);
-        Assert.Equal(["get"], byRoute[Routes.Incident]);
+        Assert.Equal(["get", "post"], byRoute[Routes.Incidents].Order());
+        Assert.Equal(["get", "patch"], byRoute[Routes.Incident].Order());
         Assert.Equal(["get"], byRoute[Routes.IncidentTimeline]);
         Assert.Equal(["post"], byRoute[Routes.IncidentAcknowledge]);
         Assert.Equal(["post"], byRoute[Routes.IncidentResolve]);
