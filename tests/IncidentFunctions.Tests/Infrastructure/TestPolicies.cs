@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
@@ -26,11 +27,31 @@ public sealed class TestPolicy
     /// <summary>Maintenance windows, each applying to every alert between its start and end.</summary>
     public IReadOnlyList<(string Id, DateTimeOffset Start, DateTimeOffset End)> MaintenanceWindows { get; init; } = [];
 
+    /// <summary>
+    /// Top-level sections of the response part of the policy (incidentRoles, communication, taskReminderMinutes, ...),
+    /// written as given; absent ones get the policy's defaults.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Response { get; init; } = new Dictionary<string, object>();
+
     public string Email(string person) => $"{person}.{Suffix}@example.com";
 
     public static readonly string[] People = ["alice", "bob", "carol"];
 
-    public string Json => JsonSerializer.Serialize(new
+    public string Json
+    {
+        get
+        {
+            var json = JsonSerializer.SerializeToNode(Escalation)!.AsObject();
+            foreach (var (name, section) in Response)
+            {
+                json[name] = JsonSerializer.SerializeToNode(section);
+            }
+
+            return json.ToJsonString();
+        }
+    }
+
+    object Escalation => new
     {
         version = "test-" + Suffix,
         people = People.Select(p => new { id = p, name = char.ToUpperInvariant(p[0]) + p[1..], email = Email(p), timeZone = "Europe/London" }),
@@ -57,5 +78,5 @@ public sealed class TestPolicy
         routes = Array.Empty<object>(),
         defaultService = "checkout",
         maintenanceWindows = MaintenanceWindows.Select(w => new { id = w.Id, reason = "test maintenance", start = w.Start.ToString("O"), end = w.End.ToString("O") }),
-    });
+    };
 }
