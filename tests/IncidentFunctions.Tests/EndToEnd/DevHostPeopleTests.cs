@@ -75,27 +75,27 @@ public sealed class DevHostPeopleTests(DevHostFixture fixture)
         await RestrictAsync(fixture, incident.Id, participants: ["carol"]);
         var path = $"incidents/{incident.Id}";
 
-        using (var hidden = await SendAsync(HttpMethod.Get, path, AppRole.Responder, person: "bob"))
+        using (var hidden = await SendAsync(HttpMethod.Get, path, AppRole.Responder, person: TestPolicy.Outsider))
         {
             Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
         }
 
-        using (var grant = await SendAsync(HttpMethod.Post, $"{path}/grants", AppRole.Admin, new { person = "bob" }))
+        using (var grant = await SendAsync(HttpMethod.Post, $"{path}/grants", AppRole.Admin, new { person = TestPolicy.Outsider }))
         {
-            Assert.Equal(["bob"], (await grant.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options))!.Response.Grants);
+            Assert.Equal([TestPolicy.Outsider], (await grant.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options))!.Response.Grants);
         }
 
-        using (var seen = await SendAsync(HttpMethod.Get, path, AppRole.Responder, person: "bob"))
+        using (var seen = await SendAsync(HttpMethod.Get, path, AppRole.Responder, person: TestPolicy.Outsider))
         {
             Assert.Equal(HttpStatusCode.OK, seen.StatusCode);
         }
 
-        using (var revoke = await SendAsync(HttpMethod.Delete, $"{path}/grants/bob", AppRole.Admin))
+        using (var revoke = await SendAsync(HttpMethod.Delete, $"{path}/grants/{TestPolicy.Outsider}", AppRole.Admin))
         {
             Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         }
 
-        using var hiddenAgain = await SendAsync(HttpMethod.Get, path, AppRole.Responder, person: "bob");
+        using var hiddenAgain = await SendAsync(HttpMethod.Get, path, AppRole.Responder, person: TestPolicy.Outsider);
         Assert.Equal(HttpStatusCode.NotFound, hiddenAgain.StatusCode);
         Assert.Equal(
             [TimelineEventTypes.AccessGranted, TimelineEventTypes.AccessRevoked],

@@ -7,7 +7,8 @@ namespace IncidentFunctions.Tests.Infrastructure;
 public sealed record TestLevel(string[] Targets, double DelaySeconds);
 
 /// <summary>
-/// Policy files for tests: three people and one team, with escalation shaped per test. People's addresses carry a
+/// Policy files for tests: three people in one team and one person outside it (<see cref="Outsider"/>, never paged by
+/// the team), with escalation shaped per test. People's addresses carry a
 /// suffix unique to the test, so tests sharing one MailDev never read each other's mail.
 /// </summary>
 public sealed class TestPolicy
@@ -35,7 +36,11 @@ public sealed class TestPolicy
 
     public string Email(string person) => $"{person}.{Suffix}@example.com";
 
+    /// <summary>The members of the team "platform".</summary>
     public static readonly string[] People = ["alice", "bob", "carol"];
+
+    /// <summary>A person of the policy outside the team: no escalation of the test policies pages them.</summary>
+    public const string Outsider = "dana";
 
     public string Json
     {
@@ -54,7 +59,7 @@ public sealed class TestPolicy
     object Escalation => new
     {
         version = "test-" + Suffix,
-        people = People.Select(p => new { id = p, name = char.ToUpperInvariant(p[0]) + p[1..], email = Email(p), timeZone = "Europe/London" }),
+        people = People.Append(Outsider).Select(p => new { id = p, name = char.ToUpperInvariant(p[0]) + p[1..], email = Email(p), timeZone = "Europe/London" }),
         teams = new[] { new { id = "platform", name = "Platform", members = People } },
         escalationPolicies = new[]
         {
