@@ -68,6 +68,12 @@ public static class IncidentServices
         services.AddSingleton<IncidentEditor>();
         services.AddSingleton<Coordinations>();
         services.AddSingleton<TaskStore>();
+        services.AddSingleton<IncidentTasks>();
+        services.AddSingleton<IncidentRecord>();
+        services.AddSingleton<IncidentEvidence>();
+        services.AddValidatedOptions<EvidenceOptions, EvidenceOptionsValidator>(configuration.GetSection(EvidenceOptions.Section));
+        services.AddSingleton<IChangeDelivery, PlaybookDelivery>();
+        services.AddSingleton<IChangeDelivery, StatusUpdateDelivery>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

@@ -13,14 +13,24 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
 
     public int StatusCode { get; } = statusCode;
 
+    /// <summary>The version of what the body shows, sent as the ETag header for a later If-Match.</summary>
+    public string? ETag { get; init; }
+
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCode;
+        if (ETag is not null)
+        {
+            response.Headers[IfMatch.ETagHeader] = ETag;
+        }
+
         await response.WriteAsJsonAsync(Body, Body.GetType(), JsonDefaults.Options, contentType, context.HttpContext.RequestAborted);
     }
 
     public static JsonResponse Ok(object body) => new(body, StatusCodes.Status200OK);
 
     public static JsonResponse Accepted(object body) => new(body, StatusCodes.Status202Accepted);
+
+    public static JsonResponse Created(object body) => new(body, StatusCodes.Status201Created);
 }

@@ -11,6 +11,7 @@ public sealed class PolicyPeople
 {
     readonly IReadOnlyDictionary<string, string> byObjectId;
     readonly Dictionary<string, string> byEmail = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, Recipient> byId = new(StringComparer.Ordinal);
 
     internal PolicyPeople(IReadOnlyList<Recipient> people, IReadOnlyDictionary<string, string> byObjectId)
     {
@@ -18,8 +19,12 @@ public sealed class PolicyPeople
         foreach (var person in people)
         {
             byEmail.TryAdd(person.Email, person.PersonId);
+            byId.TryAdd(person.PersonId, person);
         }
     }
+
+    /// <summary>The person with this policy id, as a recipient of email; null when the policy names nobody so.</summary>
+    public Recipient? Person(string personId) => byId.GetValueOrDefault(personId);
 
     /// <summary>The person id of the caller with this object id or email, or null when the policy names neither.</summary>
     public string? Find(string? objectId, string? email)
