@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -24,6 +25,8 @@ public sealed class TaskEntity : ITableEntity
 
     public DateTimeOffset? DueAt { get; set; }
 
+    // Not a column: the table client would otherwise try to store the record itself, and refuse its type.
+    [IgnoreDataMember]
     public IncidentTask Value => JsonSerializer.Deserialize<IncidentTask>(Task, JsonDefaults.Options)!;
 
     public static TaskEntity Of(string incidentId, IncidentTask task) => new()

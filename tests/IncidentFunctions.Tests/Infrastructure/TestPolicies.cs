@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace IncidentFunctions.Tests.Infrastructure;
 
@@ -30,7 +31,24 @@ public sealed class TestPolicy
 
     public static readonly string[] People = ["alice", "bob", "carol"];
 
-    public string Json => JsonSerializer.Serialize(new
+    /// <summary>More top-level sections of the policy (categories, stakeholders, incidentRoles...), each serialized as given.</summary>
+    public IReadOnlyDictionary<string, object> Sections { get; init; } = new Dictionary<string, object>();
+
+    public string Json
+    {
+        get
+        {
+            var json = JsonSerializer.SerializeToNode(Escalation)!.AsObject();
+            foreach (var (name, section) in Sections)
+            {
+                json[name] = JsonSerializer.SerializeToNode(section);
+            }
+
+            return json.ToJsonString();
+        }
+    }
+
+    object Escalation => new
     {
         version = "test-" + Suffix,
         people = People.Select(p => new { id = p, name = char.ToUpperInvariant(p[0]) + p[1..], email = Email(p), timeZone = "Europe/London" }),
@@ -57,5 +75,5 @@ public sealed class TestPolicy
         routes = Array.Empty<object>(),
         defaultService = "checkout",
         maintenanceWindows = MaintenanceWindows.Select(w => new { id = w.Id, reason = "test maintenance", start = w.Start.ToString("O"), end = w.End.ToString("O") }),
-    });
+    };
 }
