@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IncidentFunctions.Access;
 using IncidentFunctions.Coordination;
 using IncidentFunctions.Http;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace IncidentFunctions.Responding;
 
 /// <summary>A task as the API returns it, with the ETag a change of it sends back in If-Match.</summary>
-public sealed record TaskListing(IncidentTask Task, string ETag);
+public sealed record TaskListing(IncidentTask Task, [property: JsonPropertyName("etag")] string ETag);
 
 /// <summary>The task after a request, or the refusal to answer instead.</summary>
 public sealed record TaskOutcome(TaskListing? Task, Problem? Refusal);
