@@ -43,9 +43,13 @@ public sealed class IncidentRecord(IncidentGate gate, IncidentEditor editor, Tim
             return new(null, problem);
         }
 
-        return Single(await editor.EditAsync(caller, Permission.Respond, id, null, (row, _) => new Change(row.ResponseValue,
-            [new ChangeNote(TimelineEventTypes.NoteAdded, Summary("Note", note.Body), new Dictionary<string, string> { ["body"] = note.Body }, OccurredAt: note.OccurredAt)]),
-            coordination, ct));
+        var added = new ChangeNote(TimelineEventTypes.NoteAdded, Summary("Note", note.Body), new Dictionary<string, string> { ["body"] = note.Body }, OccurredAt: note.OccurredAt);
+        if (RecordRequests.TooLargeToStore(added.Data!, "body") is { } tooLarge)
+        {
+            return new(null, tooLarge);
+        }
+
+        return Single(await editor.EditAsync(caller, Permission.Respond, id, null, (row, _) => new Change(row.ResponseValue, [added]), coordination, ct));
     }
 
     public async Task<RecordOutcome<RecordedEntry>> RecordDecisionAsync(Caller caller, string id, HttpRequest request, ICoordinationSignals coordination, CancellationToken ct)
@@ -63,6 +67,11 @@ public sealed class IncidentRecord(IncidentGate gate, IncidentEditor editor, Tim
         }
 
         var note = DecisionNote(decision, decision.DecidedBy ?? caller.ParticipantId);
+        if (RecordRequests.TooLargeToStore(note.Data!, "rationale") is { } tooLarge)
+        {
+            return new(null, tooLarge);
+        }
+
         return Single(await editor.EditAsync(caller, Permission.Respond, id, null, (row, _) => new Change(row.ResponseValue, [note]), coordination, ct));
     }
 
@@ -96,6 +105,11 @@ public sealed class IncidentRecord(IncidentGate gate, IncidentEditor editor, Tim
         if (update is null)
         {
             return new(null, problem);
+        }
+
+        if (RecordRequests.TooLargeToStore(update.Body, "body") is { } tooLarge)
+        {
+            return new(null, tooLarge);
         }
 
         var edited = await editor.EditAsync(caller, Permission.Respond, id, null, (row, now) => PostUpdate(row.ResponseValue, update, now), coordination, ct);

@@ -46,6 +46,11 @@ public sealed class IncidentTasks(TaskStore tasks, IncidentGate gate, IncidentEd
             return new(null, problem);
         }
 
+        if (RecordRequests.TooLargeToStore(body, "description") is { } tooLarge)
+        {
+            return new(null, tooLarge);
+        }
+
         var taskId = TaskChanges.NewId(id, caller.Key, idempotencyKey);
         if (await tasks.FindAsync(id, taskId, ct) is not { } stored)
         {
@@ -97,6 +102,11 @@ public sealed class IncidentTasks(TaskStore tasks, IncidentGate gate, IncidentEd
             }
 
             var change = decision.Accepted!;
+            if (RecordRequests.TooLargeToStore(change.Task, "reason") is { } tooLarge)
+            {
+                return new(null, tooLarge);
+            }
+
             if (change.Note is null)
             {
                 return new(Listing(stored), null);

@@ -53,6 +53,21 @@ public static class RecordRequests
     static readonly string[] DecisionFields = ["decision", "rationale", "options", "decidedBy"];
     static readonly string[] LinkFields = ["url", "title"];
 
+    /// <summary>
+    /// What one stored text may take, as JSON: a table property holds 64 KiB of UTF-16 (32,768 characters), and the
+    /// serializer writes a character outside ASCII, or one of &lt; &gt; &amp; ' and control characters, as six ("\u00e9").
+    /// </summary>
+    public const int MaxStoredChars = 30_000;
+
+    /// <summary>
+    /// A 400 naming <paramref name="field"/> when <paramref name="value"/> would not fit its table property once
+    /// serialized: the character limits count characters, and escaping can make 10,000 of them 60,000.
+    /// </summary>
+    public static Problem? TooLargeToStore(object value, string field) =>
+        System.Text.Json.JsonSerializer.Serialize(value, JsonDefaults.Options).Length <= MaxStoredChars
+            ? null
+            : Problem.Validation([new FieldError(field, $"is too long to store: JSON writes most characters outside ASCII, and < > & ' and control characters, as six; keep the text under {MaxStoredChars / 6} such characters")]);
+
     /// <summary>The body as <typeparamref name="T"/>, or the problem to answer instead (malformed JSON, broken rules).</summary>
     public static async Task<(T? Request, Problem? Problem)> ReadAsync<T>(HttpRequest request, Func<JsonElement, FieldReader, T?> read, CancellationToken ct)
         where T : class

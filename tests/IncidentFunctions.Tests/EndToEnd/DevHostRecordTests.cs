@@ -119,6 +119,7 @@ public sealed class DevHostRecordTests(DevHostFixture fixture)
         Assert.Equal(HttpStatusCode.Created, note.Status);
         Assert.Equal(HttpStatusCode.Created, (await SendAsync(AsAlice(HttpMethod.Post, $"incidents/{incident.Id}/notes", new { body = "Deploy 42 went out <script>", occurredAt = occurred }, key: "note-1"))).Status);
         AssertRefused(HttpStatusCode.BadRequest, await SendAsync(AsAlice(HttpMethod.Post, $"incidents/{incident.Id}/notes", new { body = new string('x', TextLimits.MaxRecordText + 1) })), "body");
+        AssertRefused(HttpStatusCode.BadRequest, await SendAsync(AsAlice(HttpMethod.Post, $"incidents/{incident.Id}/notes", new { body = new string('\u0001', TextLimits.MaxRecordText) })), "body");
 
         var decision = await SendAsync(AsAlice(HttpMethod.Post, $"incidents/{incident.Id}/decisions", new { decision = "Roll back", rationale = "Fastest way back", options = new[] { "roll back", "fix forward" } }));
         Assert.Equal(HttpStatusCode.Created, decision.Status);

@@ -146,6 +146,16 @@ public sealed class WorkAndRecordTests
     }
 
     [Fact]
+    public void TextThatJsonEscapesIsRefusedBeforeItOutgrowsItsTableProperty()
+    {
+        Assert.Null(RecordRequests.TooLargeToStore(new Dictionary<string, string> { ["body"] = new string('x', TextLimits.MaxRecordText) }, "body"));
+
+        var refused = RecordRequests.TooLargeToStore(new Dictionary<string, string> { ["body"] = new string('<', TextLimits.MaxRecordText) }, "body");
+
+        Assert.Equal(["body"], refused!.Errors!.Keys);
+    }
+
+    [Fact]
     public void ADecisionBySomeoneThePolicyDoesNotKnowIsRefused() =>
         Assert.Equal(["decidedBy"], Read("""{ "decision": "roll back", "decidedBy": "zed" }""", (o, f) => RecordRequests.Decision(o, f, Policy.People)).Errors.Select(e => e.Field));
 
