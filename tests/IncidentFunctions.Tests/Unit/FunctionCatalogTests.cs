@@ -55,6 +55,8 @@ public sealed class FunctionCatalogTests
             {
                 Routes.Alerts, Routes.PagerDutyEvents, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
                 Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink, Routes.ApiDocument,
+                Routes.IncidentTasks, Routes.IncidentTasks, Routes.IncidentTask, Routes.IncidentNotes, Routes.IncidentUpdates,
+                Routes.IncidentDecisions, Routes.IncidentPin, Routes.IncidentPin, Routes.IncidentEvidence, Routes.IncidentEvidenceFile,
             }
                 .Order(StringComparer.Ordinal),
             routes);
