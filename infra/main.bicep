@@ -88,6 +88,16 @@ param linkSigningKeyExists bool = false
 @description('True during a link-signing key rotation (docs/deploy.md): links signed with the previous key stay valid.')
 param linkSigningKeyRotating bool = false
 
+@description('The app role of a signed-in user whose sign-in carries no app role (docs/http-api.md, "Sign-in and app roles"): responder keeps what any signed-in user could do before app roles; none admits nobody without an assigned role.')
+@allowed([
+  'viewer'
+  'responder'
+  'commander'
+  'admin'
+  'none'
+])
+param defaultAppRole string = 'responder'
+
 @description('Most instances the function app scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -245,6 +255,7 @@ module functionApp 'app/function.bicep' = {
     integrations: integrations
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    defaultAppRole: defaultAppRole
   }
   // The app's first start reads storage, Key Vault and the policy blob with its identity: its roles come first.
   dependsOn: [

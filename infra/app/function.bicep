@@ -93,6 +93,9 @@ param integrations { *: integration }
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('The app role of a signed-in user without one (Access__DefaultRole).')
+param defaultAppRole string
+
 @description('Memory per instance in MB.')
 @allowed([
   512
@@ -212,6 +215,9 @@ var appSettings = {
   // The app believes X-MS-CLIENT-PRINCIPAL only when told that App Service Authentication (authsettingsV2 below, always
   // on) wrote it, having stripped any copy the caller sent; the app refuses to start in Azure without this setting.
   Authentication__EasyAuthEnabled: 'true'
+
+  // Entra app roles (viewer, responder, commander, admin) come in the principal's role claims; a user with none gets this.
+  Access__DefaultRole: defaultAppRole
 
   IncidentEvents__FullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
   IncidentEvents__Topic: topicName

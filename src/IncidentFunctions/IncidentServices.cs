@@ -74,6 +74,18 @@ public static class IncidentServices
         services.AddValidatedOptions<EvidenceOptions, EvidenceOptionsValidator>(configuration.GetSection(EvidenceOptions.Section));
         services.AddSingleton<IChangeDelivery, PlaybookDelivery>();
         services.AddSingleton<IChangeDelivery, StatusUpdateDelivery>();
+        services.AddSingleton<IncidentDeclarer>();
+        services.AddSingleton<IncidentRecordEdits>();
+        services.AddSingleton<StageChanges>();
+        services.AddSingleton<SeverityEdits>();
+        services.AddSingleton<MilestoneCorrections>();
+        services.AddSingleton<RoleAssignments>();
+        services.AddSingleton<ResponderPaging>();
+        services.AddSingleton<AccessGrants>();
+        services.AddSingleton<Subscriptions>();
+        services.AddSingleton<IncidentMerger>();
+        services.AddSingleton<IChangeDelivery, RoleAssignedDelivery>();
+        services.AddSingleton<IChangeDelivery, RespondersPagedDelivery>();
         services.AddIncidentPolicy(configuration);
         services.AddEmail(configuration);
         services.AddResponderLinks(configuration);

@@ -25,10 +25,32 @@ public static class RunIncidents
         public long Alerts => Incidents.Sum(i => (long)i.AlertCount);
     }
 
-    /// <summary>Pages through all incidents and keeps this run's.</summary>
+    /// <summary>
+    /// Pages through all incidents, keeps this run's, and reads each of them (a listing carries summaries, without the
+    /// alert count that changes with every repeat).
+    /// </summary>
     public static async Task<List<Incident>> ListAsync(HttpClient http, Uri baseAddress, string runId, CancellationToken ct)
     {
-        var found = new List<Incident>();
+        var ids = await ListIdsAsync(http, baseAddress, runId, ct);
+        var incidents = new Incident[ids.Count];
+        await Parallel.ForAsync(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, token) =>
+        {
+            var path = Routes.Incident.Replace("{id}", ids[i], StringComparison.Ordinal);
+            using var response = await http.GetAsync(new Uri(baseAddress, path), token);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpRequestException($"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(token)}");
+            }
+
+            incidents[i] = await response.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options, token)
+                ?? throw new JsonException($"GET {path} returned no incident.");
+        });
+        return [.. incidents];
+    }
+
+    static async Task<List<string>> ListIdsAsync(HttpClient http, Uri baseAddress, string runId, CancellationToken ct)
+    {
+        var found = new List<string>();
         string? continuation = null;
         do
         {
@@ -44,9 +66,9 @@ public static class RunIncidents
                 throw new HttpRequestException($"GET {query} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
             }
 
-            var page = await response.Content.ReadFromJsonAsync<ResultPage<Incident>>(JsonDefaults.Options, ct)
+            var page = await response.Content.ReadFromJsonAsync<ResultPage<IncidentSummary>>(JsonDefaults.Options, ct)
                 ?? throw new JsonException("The incident list was empty.");
-            found.AddRange(page.Items.Where(i => i.DedupKey.StartsWith(runId + "-", StringComparison.Ordinal)));
+            found.AddRange(page.Items.Where(i => i.DedupKey.StartsWith(runId + "-", StringComparison.Ordinal)).Select(i => i.Id));
             continuation = page.ContinuationToken;
         }
         while (continuation is not null);

@@ -30,6 +30,13 @@ public sealed record IncidentAccessFacts(Visibility Visibility, IReadOnlySet<str
     }
 
     public static IncidentAccessFacts Of(Incident incident) => Of(incident.Response);
+
+    /// <summary>The facts of a listed incident, from its index row.</summary>
+    public static IncidentAccessFacts Of(ListedIncident listed)
+    {
+        ArgumentNullException.ThrowIfNull(listed);
+        return new(listed.Summary.Visibility, listed.Participants.ToHashSet(StringComparer.Ordinal), listed.Grants.ToHashSet(StringComparer.Ordinal), listed.Summary.Commander);
+    }
 }
 
 /// <summary>

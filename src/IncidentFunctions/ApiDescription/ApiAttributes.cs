@@ -1,3 +1,5 @@
+using IncidentFunctions.Http;
+
 namespace IncidentFunctions.ApiDescription;
 
 // What an HTTP function's trigger cannot say about itself, declared next to it: the OpenAPI document (ApiDocument) reads
@@ -87,8 +89,8 @@ public sealed class ApiQueryAttribute(string name, string description) : Attribu
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class IdempotencyKeyAttribute : Attribute
 {
-    public const string Header = "Idempotency-Key";
-    public const int MaxLength = 255;
+    public const string Header = IdempotentRequests.Header;
+    public const int MaxLength = IdempotentRequests.MaxKeyLength;
 }
 
 /// <summary>The route edits the incident and takes If-Match with the ETag a read returned: a stale one is a 412.</summary>

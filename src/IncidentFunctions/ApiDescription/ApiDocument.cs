@@ -142,7 +142,7 @@ public sealed partial class ApiDocument(Assembly app)
         {
             operation.Parameters.Add(new OpenApiParameter
             {
-                Name = HeaderNames.IfMatch,
+                Name = IfMatch.Header,
                 In = ParameterLocation.Header,
                 Description = "The ETag a read returned: the change applies only if the incident has not changed since (412 otherwise).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },

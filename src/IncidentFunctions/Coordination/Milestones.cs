@@ -49,7 +49,9 @@ public static class Milestones
 
     /// <summary>
     /// A person's correction. Needs a reason; the new time may not be in the future, must keep the order, and must differ
-    /// from the old one. Acknowledged, resolved and closed can be corrected only once their event has happened.
+    /// from the old one. Acknowledged, resolved and closed can be corrected only once their event has happened. Breaking
+    /// the order, or correcting what has not happened, is a conflict with the incident's record (409); a time in the
+    /// future or no reason is a bad request (400).
     /// </summary>
     public static Decision<MilestoneCorrection> Correct(
         IReadOnlyDictionary<Milestone, DateTimeOffset> milestones, Milestone milestone, DateTimeOffset value, string? reason, string by, DateTimeOffset now)
@@ -64,7 +66,7 @@ public static class Milestones
         var old = milestones.TryGetValue(milestone, out var set) ? set : (DateTimeOffset?)null;
         if (old is null && SetOnlyByTheirEvent.Contains(milestone))
         {
-            return new Refusal(field, $"the incident has not been {Wording.Of(milestone)} yet; this milestone is set when that happens, and can be corrected afterwards");
+            return new Refusal(field, $"the incident has not been {Wording.Of(milestone)} yet; this milestone is set when that happens, and can be corrected afterwards", Conflict: true);
         }
 
         if (value > now)
@@ -103,7 +105,7 @@ public static class Milestones
             bounds.Add($"at or before {Wording.Of(later.Key)} ({later.Value:O})");
         }
 
-        return new Refusal(Field(milestone), $"must be {string.Join(" and ", bounds)}");
+        return new Refusal(Field(milestone), $"must be {string.Join(" and ", bounds)}", Conflict: true);
     }
 
     static Dictionary<Milestone, DateTimeOffset> With(IReadOnlyDictionary<Milestone, DateTimeOffset> milestones, Milestone milestone, DateTimeOffset at) =>

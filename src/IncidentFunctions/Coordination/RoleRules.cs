@@ -69,7 +69,7 @@ public static class RoleRules
 
         if (role == ResponsePolicy.Commander)
         {
-            return new Refusal("role", "the commander role is handed to someone else, never left empty");
+            return new Refusal("role", "the commander role is handed to someone else, never left empty", Conflict: true);
         }
 
         var current = HoldersOf(holders, role);

@@ -79,7 +79,8 @@ public static class StageMachine
 
     /// <summary>
     /// A requested change. Asking for the stage the incident is already in changes nothing and is not refused, so a
-    /// PATCH that repeats the stage beside another edit succeeds.
+    /// PATCH that repeats the stage beside another edit succeeds. A change the incident's stage does not allow (out of
+    /// order, or out of a final stage) is a conflict: the request is sound, the incident is not where it would need to be.
     /// </summary>
     public static Decision<StageChange> Change(StageState state, Stage to, StageAuthority by, DateTimeOffset at)
     {
@@ -92,7 +93,7 @@ public static class StageMachine
 
         if (IsFinal(from))
         {
-            return new Refusal("stage", $"the incident is {Wording.Of(from)}; its stage can no longer change");
+            return new Refusal("stage", $"the incident is {Wording.Of(from)}; its stage can no longer change", Conflict: true);
         }
 
         var allowed = AllowedNext(from, by);
@@ -110,7 +111,8 @@ public static class StageMachine
             "stage",
             allowed.Count == 0
                 ? $"cannot move from {Wording.Of(from)} to {Wording.Of(to)}; only the incident commander can move it on from {Wording.Of(from)}"
-                : $"cannot move from {Wording.Of(from)} to {Wording.Of(to)}; allowed next: {Wording.List(allowed)}");
+                : $"cannot move from {Wording.Of(from)} to {Wording.Of(to)}; allowed next: {Wording.List(allowed)}",
+            Conflict: true);
     }
 
     /// <summary>Acknowledging picks the incident up: triage becomes investigating; any other stage stays.</summary>

@@ -37,7 +37,7 @@ public sealed class EvidenceApi(IncidentEvidence files, SignIn signIn, Idempoten
         {
             var key = request.Headers.TryGetValue(IdempotentRequests.Header, out var values) ? values[0] : null;
             var outcome = await files.AddAsync(caller, id, request, key, coordinations.For(durableClient), cancellationToken);
-            return outcome.Refusal?.ToResult() ?? JsonResponse.Created(outcome.Value!);
+            return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Value!, StatusCodes.Status201Created);
         }, cancellationToken, limit);
     }
 

@@ -14,7 +14,7 @@ namespace IncidentFunctions.Functions;
 /// Read routes. They need a signed-in caller (App Service Authentication) holding <see cref="Permission.Read"/>, and show
 /// only the incidents the caller may see.
 /// </summary>
-public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn, IncidentGate gate)
+public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline, SignIn signIn, IncidentGate gate, TimeProvider time)
 {
     public const int DefaultPageSize = 50;
     public const string StatusQuery = "status";
@@ -25,7 +25,8 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
     static readonly string[] StatusFilters = [.. Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf), IndexEntity.All];
 
     [Function(nameof(ListIncidents))]
-    [ApiOperation("Incidents, newest first, a page at a time", ApiSecurity.SignedIn, Response = typeof(ResultPage<Incident>), Problems = [400])]
+    [ApiOperation("Incidents, newest first, a page at a time", ApiSecurity.SignedIn, Response = typeof(ResultPage<IncidentSummary>), Problems = [400],
+        Description = "Each item is the incident's summary; GET /api/incidents/{id} has the rest (alerts, labels, links, the whole response record). Restricted incidents the caller may not see are left out.")]
     [ApiQuery(StatusQuery, "open (the default), acknowledged, resolved or all.")]
     [ApiQuery(LimitQuery, LimitRule, Type = typeof(int))]
     [ApiQuery(ContinuationQuery, ContinuationRule)]
@@ -47,12 +48,13 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         return await Paged(request, async (size, token) =>
         {
             var page = await incidents.ListAsync(status, size, token, cancellationToken);
-            return page with { Items = [.. page.Items.Where(i => IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(i)))] };
+            return new ResultPage<IncidentSummary>([.. page.Items.Where(i => IncidentAccess.CanSee(caller, IncidentAccessFacts.Of(i))).Select(i => i.Summary)], page.ContinuationToken);
         });
     }
 
     [Function(nameof(GetIncident))]
     [ApiOperation("One incident", ApiSecurity.SignedIn, Response = typeof(Incident), Problems = [404])]
+    [ETag]
     public async Task<IActionResult> GetIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Incident)] HttpRequest request,
         string id,
@@ -64,7 +66,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         }
 
         var admitted = await gate.AdmitAsync(caller, Permission.Read, id, cancellationToken);
-        return admitted.Refusal?.ToResult() ?? JsonResponse.Ok(admitted.Incident!.ToIncident());
+        return admitted.Refusal?.ToResult() ?? IncidentRecordApi.Answer(admitted.Incident!, time.GetUtcNow());
     }
 
     [Function(nameof(GetTimeline))]

@@ -100,7 +100,7 @@ public sealed class RecordApi(IncidentRecord record, SignIn signIn, IdempotentRe
         return await requests.RunAsync(request, caller.Key, $"{function}/{id}", async () =>
         {
             var outcome = await write(caller, coordinations.For(durableClient));
-            return outcome.Refusal?.ToResult() ?? JsonResponse.Created(outcome.Value!);
+            return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Value!, StatusCodes.Status201Created);
         }, ct);
     }
 }

@@ -25,14 +25,15 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate,
 {
     [Function(nameof(AcknowledgeIncident))]
     [ApiOperation("Acknowledge an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404, 409],
-        Description = "Stops its escalation. Acting twice is harmless: the answer's outcome is alreadyDone and says who acted first. Acknowledging a resolved incident is a 409.")]
+        Description = "Stops its escalation, moves triage to investigating, and makes the caller commander when nobody is (a caller the policy names). Acting twice is harmless: the answer's outcome is alreadyDone and says who acted first. Acknowledging a resolved incident is a 409.")]
     [IdempotencyKey]
     public Task<IActionResult> AcknowledgeIncident(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentAcknowledge)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ActAsync(request, nameof(AcknowledgeIncident), id, (actor, lifecycle) => responder.AcknowledgeAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient, cancellationToken);
+        ActAsync(request, nameof(AcknowledgeIncident), id, (caller, lifecycle) =>
+            responder.AcknowledgeAsync(id, caller.Name, Channels.Api, lifecycle, cancellationToken, caller.PersonId, caller.ParticipantId), durableClient, cancellationToken);
 
     [Function(nameof(ResolveIncident))]
     [ApiOperation("Resolve an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404],
@@ -43,10 +44,11 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate,
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ActAsync(request, nameof(ResolveIncident), id, (actor, lifecycle) => responder.ResolveAsync(id, actor, Channels.Api, lifecycle, cancellationToken), durableClient, cancellationToken);
+        ActAsync(request, nameof(ResolveIncident), id, (caller, lifecycle) =>
+            responder.ResolveAsync(id, caller.Name, Channels.Api, lifecycle, cancellationToken, participant: caller.ParticipantId), durableClient, cancellationToken);
 
     async Task<IActionResult> ActAsync(
-        HttpRequest request, string function, string id, Func<string, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient, CancellationToken ct)
+        HttpRequest request, string function, string id, Func<Caller, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient, CancellationToken ct)
     {
         if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
         {
@@ -60,7 +62,7 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate,
                 return refused.ToResult();
             }
 
-            var result = await act(caller.Name, lifecycles.For(durableClient));
+            var result = await act(caller, lifecycles.For(durableClient));
             return result.Outcome switch
             {
                 TransitionOutcome.NotFound => Problem.NotFound("Incident", id).ToResult(),

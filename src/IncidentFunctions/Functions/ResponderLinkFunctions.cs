@@ -65,8 +65,8 @@ public sealed partial class ResponderLinkFunctions(
         }
 
         var result = grant.Action == LinkAction.Acknowledge
-            ? await responder.AcknowledgeAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct)
-            : await responder.ResolveAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct);
+            ? await responder.AcknowledgeAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct, person: grant.RecipientId)
+            : await responder.ResolveAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct, participant: grant.RecipientId);
         return LinkPages.Outcome(grant, result);
     }
 

@@ -13,13 +13,21 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
 
     public int StatusCode { get; } = statusCode;
 
-    /// <summary>The version of what the body shows, sent as the ETag header for a later If-Match.</summary>
+    /// <summary>Headers the answer carries besides its content type (ETag, Location).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The version of what the body shows, sent as the ETag header for a later If-Match; none when null.</summary>
     public string? ETag { get; init; }
 
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
         response.StatusCode = StatusCode;
+        foreach (var (name, value) in Headers)
+        {
+            response.Headers[name] = value;
+        }
+
         if (ETag is not null)
         {
             response.Headers[IfMatch.ETagHeader] = ETag;
@@ -32,5 +40,10 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
 
     public static JsonResponse Accepted(object body) => new(body, StatusCodes.Status202Accepted);
 
-    public static JsonResponse Created(object body) => new(body, StatusCodes.Status201Created);
+    /// <summary>The same answer with one more header.</summary>
+    public JsonResponse With(string header, string value) =>
+        new(Body, StatusCode, contentType) { Headers = new Dictionary<string, string>(Headers) { [header] = value }, ETag = ETag };
+
+    public static JsonResponse Created(object body, string location) =>
+        new(body, StatusCodes.Status201Created) { Headers = new Dictionary<string, string> { ["Location"] = location } };
 }

@@ -150,6 +150,25 @@ public sealed class IncidentEntity : ITableEntity
     };
 
     /// <summary>
+    /// An incident a person declared: no alert opened it (<see cref="AlertCount"/> 0), and its key is its own id, so
+    /// nothing but a merge ever feeds it. <see cref="ServiceId"/> is the service it was declared for, which triage takes
+    /// as it is instead of routing.
+    /// </summary>
+    public static IncidentEntity Declare(string id, string title, Severity severity, string integration, string serviceId, string? summary, DateTimeOffset now) => new()
+    {
+        PartitionKey = id,
+        Title = title,
+        Severity = severity.ToString(),
+        Integration = integration,
+        DedupKey = id,
+        Description = summary,
+        ServiceId = serviceId,
+        OpenedAt = now,
+        FirstAlertAt = now,
+        LastAlertAt = now,
+    };
+
+    /// <summary>
     /// Counts the alerts' firings and resolutions, in order, towards the source's view of the incident. For a single
     /// alert's incident a resolution is the source's last word; a group's incident is resolved by the source only when
     /// none of its member alerts is firing any more, and a member firing again withdraws that. The members are read and
@@ -225,6 +244,27 @@ public sealed class IncidentEntity : ITableEntity
     };
 
     public Priority? PriorityValue => Priority is null ? null : Enum.Parse<Priority>(Priority);
+
+    public IncidentSummary ToSummary(IncidentResponse response) => new(
+        Id,
+        Title,
+        Enum.Parse<Severity>(Severity),
+        PriorityValue,
+        StatusValue,
+        response.Stage,
+        ServiceId,
+        ServiceName,
+        response.Category,
+        response.Visibility,
+        response.Commander,
+        response.Declared,
+        Integration,
+        DedupKey,
+        OpenedAt,
+        AcknowledgedAt,
+        AcknowledgedBy,
+        ResolvedAt,
+        ResolvedBy);
 
     public IncidentSnapshot ToSnapshot() => new(
         Id,
@@ -362,6 +402,39 @@ public sealed class IndexEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public string IncidentId { get; set; } = string.Empty;
+
+    /// <summary>What a listing shows (JSON of <see cref="IncidentSummary"/>); null on rows written before it existed, which are listed from the incident row.</summary>
+    public string? Summary { get; set; }
+
+    /// <summary>For a restricted incident, who may see it besides admins and its commander (JSON of participants and grants); null when standard.</summary>
+    public string? Access { get; set; }
+
+    public static IndexEntity Of(string bucket, IncidentEntity incident)
+    {
+        var response = incident.ResponseValue;
+        return new IndexEntity
+        {
+            PartitionKey = bucket,
+            RowKey = RowKeyOf(incident),
+            IncidentId = incident.Id,
+            Summary = JsonSerializer.Serialize(incident.ToSummary(response), JsonDefaults.Options),
+            Access = response.Visibility == Visibility.Standard ? null : JsonSerializer.Serialize(new IndexedAccess(response.Participants, response.Grants), JsonDefaults.Options),
+        };
+    }
+
+    /// <summary>The listing's view of the incident, or null when the row predates it.</summary>
+    public ListedIncident? Listed()
+    {
+        if (Summary is null)
+        {
+            return null;
+        }
+
+        var access = Access is null ? null : JsonSerializer.Deserialize<IndexedAccess>(Access, JsonDefaults.Options);
+        return new ListedIncident(JsonSerializer.Deserialize<IncidentSummary>(Summary, JsonDefaults.Options)!, access?.Participants ?? [], access?.Grants ?? []);
+    }
+
+    sealed record IndexedAccess(IReadOnlyList<string> Participants, IReadOnlyList<string> Grants);
 
     public static string BucketOf(IncidentStatus status) => status.ToString().ToLowerInvariant();
 

@@ -50,14 +50,19 @@ public sealed class IncidentStore(TableServiceClient service)
     public Task<IncidentEntity?> FindAsync(string id, CancellationToken ct) => FindAsync<IncidentEntity>(incidents, id, IncidentEntity.Row, ct);
 
     /// <summary>
-    /// Creates the incident together with its first alert and, when given, the claim its first page is sent under;
-    /// false if the incident already exists.
+    /// Creates the incident together with its first alert (none for a declared incident) and, when given, the claim its
+    /// first page is sent under; false if the incident already exists.
     /// </summary>
-    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
+    public async Task<bool> TryCreateAsync(IncidentEntity incident, AlertEntity? firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
     {
         try
         {
-            List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, incident), new(TableTransactionActionType.Add, firstAlert)];
+            List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, incident)];
+            if (firstAlert is not null)
+            {
+                actions.Add(new(TableTransactionActionType.Add, firstAlert));
+            }
+
             if (firstPage is not null)
             {
                 actions.Add(new(TableTransactionActionType.Add, firstPage));
@@ -68,7 +73,7 @@ public sealed class IncidentStore(TableServiceClient service)
             if (firstPage is not null)
             {
                 // Without it, releasing the claim after a failed send would fail too, and the claim would lapse instead.
-                firstPage.ETag = response.Value[2].Headers.ETag ?? default;
+                firstPage.ETag = response.Value[^1].Headers.ETag ?? default;
             }
 
             return true;
@@ -200,15 +205,16 @@ public sealed class IncidentStore(TableServiceClient service)
     /// Makes the status index agree with the incident: a row in its status bucket and in "all", none elsewhere.
     /// Idempotent, so a crash between writes is repaired by the next call; readers also skip rows that disagree.
     /// </summary>
-    /// <paramref name="isNew"/> says the incident was just created (open, never indexed): nothing stale to remove.
-    public async Task IndexAsync(IncidentEntity incident, CancellationToken ct, bool isNew = false)
+    /// <paramref name="isNew"/> says the incident was just created (open, never indexed): nothing stale to remove;
+    /// <paramref name="statusChanged"/> false says only what the listing shows changed, not the bucket.
+    public async Task IndexAsync(IncidentEntity incident, CancellationToken ct, bool isNew = false, bool statusChanged = true)
     {
         var rowKey = IndexEntity.RowKeyOf(incident);
         var current = IndexEntity.BucketOf(incident.StatusValue);
         await Task.WhenAll(
-            index.UpsertEntityAsync(new IndexEntity { PartitionKey = current, RowKey = rowKey, IncidentId = incident.Id }, TableUpdateMode.Replace, ct),
-            index.UpsertEntityAsync(new IndexEntity { PartitionKey = IndexEntity.All, RowKey = rowKey, IncidentId = incident.Id }, TableUpdateMode.Replace, ct));
-        if (isNew)
+            index.UpsertEntityAsync(IndexEntity.Of(current, incident), TableUpdateMode.Replace, ct),
+            index.UpsertEntityAsync(IndexEntity.Of(IndexEntity.All, incident), TableUpdateMode.Replace, ct));
+        if (isNew || !statusChanged)
         {
             return;
         }
@@ -220,23 +226,29 @@ public sealed class IncidentStore(TableServiceClient service)
     }
 
     /// <summary>
-    /// Newest first, from the status bucket of the index: the cost is one range scan of that bucket's page, however
-    /// many incidents were ever stored. <paramref name="bucket"/> is a status name or "all".
+    /// Newest first, from the status bucket of the index: one range scan of that bucket's page, however many incidents
+    /// were ever stored, and nothing else (the index rows carry what a listing shows). A row written before they did
+    /// is listed from its incident row. Rows that disagree with their bucket (a crash between index writes) are skipped.
+    /// <paramref name="bucket"/> is a status name or "all".
     /// </summary>
-    public async Task<ResultPage<Incident>> ListAsync(string bucket, int pageSize, string? continuation, CancellationToken ct)
+    public async Task<ResultPage<ListedIncident>> ListAsync(string bucket, int pageSize, string? continuation, CancellationToken ct)
     {
         var query = index.QueryAsync<IndexEntity>(e => e.PartitionKey == bucket, maxPerPage: pageSize, cancellationToken: ct);
         await foreach (var page in query.AsPages(DecodeToken(continuation), pageSize).WithCancellation(ct))
         {
-            var found = await Task.WhenAll(page.Values.Select(row => FindAsync(row.IncidentId, ct)));
+            var found = await Task.WhenAll(page.Values.Select(async row => row.Listed() ?? (await FindAsync(row.IncidentId, ct)) switch
+            {
+                null => null,
+                var incident => IndexEntity.Of(bucket, incident).Listed(),
+            }));
             var items = found
-                .Where(i => i is not null && (bucket == IndexEntity.All || IndexEntity.BucketOf(i.StatusValue) == bucket))
-                .Select(i => i!.ToIncident())
+                .Where(i => i is not null && (bucket == IndexEntity.All || IndexEntity.BucketOf(i.Summary.Status) == bucket))
+                .Select(i => i!)
                 .ToList();
-            return new ResultPage<Incident>(items, EncodeToken(page.ContinuationToken));
+            return new ResultPage<ListedIncident>(items, EncodeToken(page.ContinuationToken));
         }
 
-        return new ResultPage<Incident>([], null);
+        return new ResultPage<ListedIncident>([], null);
     }
 
     /// <summary>Continuation tokens are opaque to callers; base64url keeps them safe in a query string.</summary>

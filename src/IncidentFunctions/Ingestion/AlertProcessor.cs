@@ -43,6 +43,7 @@ public sealed partial class AlertProcessor(
 {
     const int MaxAttempts = 50;
     const int MaxRememberedKeys = 100_000;
+    const int MaxMergeHops = 8;
 
     // Which incident a dedup key fed last, so repeats skip two reads. Only a hint: the appender re-checks the incident.
     readonly ConcurrentDictionary<string, string> incidentByKey = new(StringComparer.Ordinal);
@@ -109,13 +110,15 @@ public sealed partial class AlertProcessor(
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var key = await incidents.FindKeyAsync(alert.Integration, alert.IncidentKey, ct);
-            var incident = key is null ? null : await incidents.FindAsync(key.IncidentId, ct);
-            var outcome = DedupDecision.Decide(alert.Status, key, incident) switch
+            var named = key is null ? null : await incidents.FindAsync(key.IncidentId, ct);
+            var incident = await FollowMergesAsync(named, ct);
+            var outcome = DedupDecision.Decide(alert.Status, key, incident, viaMerge: incident != named) switch
             {
                 DedupAction.OpenNew => await OpenAsync(keyId, key, alert, lifecycle, ct),
                 DedupAction.CompleteOpening => await CreateAsync(keyId, key!.IncidentId, key.Openings, alert, lifecycle, ct),
                 DedupAction.Append or DedupAction.SourceResolved => await AppendAsync(keyId, incident!.Id, incident, alert, lifecycle, ct),
                 DedupAction.NoteOnResolved => await NoteOnResolvedAsync(incident!, alert, ct),
+                DedupAction.NoteOnMergedInto => await NoteOnMergedIntoAsync(incident!, named!, alert, ct),
                 DedupAction.SourceAcknowledged => await AcknowledgeAsync(incident!, alert, lifecycle, ct),
                 DedupAction.DropUnmatchedResolve or DedupAction.DropAcknowledge => Drop(alert),
                 DedupAction.RetryLater => throw new IncidentNotReadyException(key!.IncidentId),
@@ -192,6 +195,32 @@ public sealed partial class AlertProcessor(
         }
 
         incidentByKey[keyId] = incidentId;
+    }
+
+    /// <summary>
+    /// The incident a merged duplicate was merged into (following a chain of merges), or <paramref name="incident"/>
+    /// itself when it was not merged. A link to an incident that no longer exists ends the chain where it is.
+    /// </summary>
+    async Task<IncidentEntity?> FollowMergesAsync(IncidentEntity? incident, CancellationToken ct)
+    {
+        // Merging refuses a target that is itself merged, so chains stay short; the bound only guards against a loop.
+        for (var hop = 0; hop < MaxMergeHops && incident is { Response: not null } && incident.ResponseValue.MergedInto is { } into; hop++)
+        {
+            if (await incidents.FindAsync(into, ct) is not { } next)
+            {
+                break;
+            }
+
+            incident = next;
+        }
+
+        return incident;
+    }
+
+    async Task<AlertOutcome?> NoteOnMergedIntoAsync(IncidentEntity incident, IncidentEntity merged, Alert alert, CancellationToken ct)
+    {
+        await timeline.AppendAsync(incident.Id, AlertEvent(alert, TimelineEventTypes.AlertResolved, $"Source resolved an alert of {merged.Id}, merged into this incident: {alert.Title}"), ct);
+        return AlertOutcome.NotedOnResolved;
     }
 
     async Task<AlertOutcome?> NoteOnResolvedAsync(IncidentEntity incident, Alert alert, CancellationToken ct)

@@ -31,14 +31,29 @@ public enum DedupAction
 
     /// <summary>A resolve or acknowledgement for an incident still being opened: try again shortly (the queue retries).</summary>
     RetryLater,
+
+    /// <summary>
+    /// A resolve for a key whose incident was merged into another: noted on that one, which it does not resolve (the
+    /// incident it was merged into has alerts of its own, whose sources still speak for it).
+    /// </summary>
+    NoteOnMergedInto,
 }
 
-/// <summary>The pure decision at the heart of deduplication, from the alert's status and what storage holds.</summary>
+/// <summary>
+/// The pure decision at the heart of deduplication, from the alert's status and what storage holds. The incident is the
+/// one the key leads to: the incident it names, or, when that one was merged as a duplicate, the incident it was merged
+/// into (<paramref name="viaMerge"/>), into which its alerts count from then on.
+/// </summary>
 public static class DedupDecision
 {
-    public static DedupAction Decide(AlertStatus status, AlertKeyEntity? key, IncidentEntity? incident)
+    public static DedupAction Decide(AlertStatus status, AlertKeyEntity? key, IncidentEntity? incident, bool viaMerge = false)
     {
         var live = incident is not null && incident.StatusValue != IncidentStatus.Resolved;
+        if (viaMerge && status == AlertStatus.Resolved && incident is not null)
+        {
+            return live ? DedupAction.NoteOnMergedInto : DedupAction.NoteOnResolved;
+        }
+
         return (status, key, incident) switch
         {
             (AlertStatus.Firing, null, _) => DedupAction.OpenNew,

@@ -13,7 +13,7 @@ public enum AppendOutcome
     /// <summary>Counted by an earlier delivery of the same alert; nothing changed.</summary>
     AlreadyCounted,
 
-    /// <summary>The incident was resolved (or vanished) meanwhile: decide again from storage.</summary>
+    /// <summary>The incident was resolved, merged into another or vanished meanwhile: decide again from storage.</summary>
     Stale,
 }
 
@@ -187,7 +187,8 @@ public sealed class IncidentAppender(IncidentStore incidents, TimelineStore time
         for (var attempt = 0; attempt < MaxAttempts && batch.Count > 0; attempt++)
         {
             incident ??= await incidents.FindAsync(id, CancellationToken.None);
-            if (incident is null || incident.StatusValue == IncidentStatus.Resolved)
+            // A merged duplicate takes no more alerts, even before its resolution lands: they count where it was merged.
+            if (incident is null || incident.StatusValue == IncidentStatus.Resolved || incident is { Response: not null, ResponseValue.MergedInto: not null })
             {
                 lane.Latest = null;
                 batch.ForEach(p => p.Done.TrySetResult(new AppendResult(AppendOutcome.Stale, incident)));

@@ -73,6 +73,11 @@ public sealed class IntegrationOptionsValidator : IValidateOptions<IntegrationOp
                 failures.Add($"{IntegrationOptions.Section}:{integration}: the name must be 1-64 letters, digits, '-' or '_'.");
             }
 
+            if (string.Equals(integration, IntegrationNames.Declared, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{IntegrationOptions.Section}:{integration}: the name is reserved for incidents people declare; choose another.");
+            }
+
             if (!AlertFormats.IsKnown(settings.Format))
             {
                 failures.Add($"{IntegrationOptions.Section}:{integration}:Format: '{settings.Format}' is not a known format ({string.Join(", ", AlertFormats.Known)}).");

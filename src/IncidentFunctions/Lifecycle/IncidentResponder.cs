@@ -1,3 +1,4 @@
+using IncidentFunctions.Coordination;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
 using IncidentFunctions.Timeline;
@@ -35,13 +36,27 @@ public sealed record TransitionResult(
 /// consistent state and the loser learns who won. Only then is the orchestration woken; it re-reads the row, so a
 /// signal that arrives early, late or twice changes nothing, and one raised before the orchestration exists is not lost.
 /// </summary>
+/// <remarks>
+/// The same write moves the response along (<see cref="IncidentResponse"/>): acknowledging takes triage to
+/// investigating, records the acknowledged milestone and makes the acknowledger commander when nobody leads yet;
+/// resolving takes any active stage to resolved and records the resolved milestone. No second write on this path.
+/// </remarks>
 public sealed class IncidentResponder(IncidentStore incidents, TimelineStore timeline, TimeProvider time)
 {
-    public Task<TransitionResult> AcknowledgeAsync(string incidentId, string actor, string channel, IIncidentLifecycle lifecycle, CancellationToken ct) =>
-        TransitionAsync(incidentId, SignalKind.Acknowledge, actor, channel, null, lifecycle, ct);
+    /// <summary>
+    /// Acknowledges as <paramref name="actor"/>. <paramref name="person"/> is the acknowledger's policy person id when
+    /// they have one (an email link's recipient, a signed-in caller the policy knows): they become commander when
+    /// nobody is. <paramref name="participant"/> is how the incident names them among its participants (the person by
+    /// default; a signed-in caller the policy does not know is named by their key); none for a source's acknowledgement.
+    /// </summary>
+    public Task<TransitionResult> AcknowledgeAsync(
+        string incidentId, string actor, string channel, IIncidentLifecycle lifecycle, CancellationToken ct, string? person = null, string? participant = null) =>
+        TransitionAsync(incidentId, SignalKind.Acknowledge, actor, channel, null, lifecycle, ct, person, participant ?? person);
 
-    public Task<TransitionResult> ResolveAsync(string incidentId, string actor, string channel, IIncidentLifecycle? lifecycle, CancellationToken ct, DateTimeOffset? at = null) =>
-        TransitionAsync(incidentId, SignalKind.Resolve, actor, channel, at, lifecycle, ct);
+    /// <summary>Resolves as <paramref name="actor"/>; <paramref name="participant"/> as for <see cref="AcknowledgeAsync"/>.</summary>
+    public Task<TransitionResult> ResolveAsync(
+        string incidentId, string actor, string channel, IIncidentLifecycle? lifecycle, CancellationToken ct, DateTimeOffset? at = null, string? participant = null) =>
+        TransitionAsync(incidentId, SignalKind.Resolve, actor, channel, at, lifecycle, ct, person: null, participant);
 
     /// <summary>
     /// Puts an acknowledged incident back to triggered because its acknowledgement went stale, unless it changed since
@@ -89,7 +104,8 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
     }
 
     async Task<TransitionResult> TransitionAsync(
-        string incidentId, SignalKind kind, string actor, string channel, DateTimeOffset? at, IIncidentLifecycle? lifecycle, CancellationToken ct)
+        string incidentId, SignalKind kind, string actor, string channel, DateTimeOffset? at, IIncidentLifecycle? lifecycle, CancellationToken ct,
+        string? person, string? participant)
     {
         while (true)
         {
@@ -131,12 +147,38 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
                 incident.ResolvedVia = channel;
             }
 
+            incident.SetResponse(Responded(incident.ResponseValue, kind, now, person, participant));
+
             if (await incidents.TryUpdateAsync(incident, ct))
             {
                 await RecordAsync(incident, kind, lifecycle, ct);
                 return new TransitionResult(TransitionOutcome.Applied, incident, actor, channel, now);
             }
         }
+    }
+
+    /// <summary>
+    /// The response after an acknowledgement or a resolution at <paramref name="at"/>. A milestone that would break the
+    /// order (a person corrected a later one to before now) is left for a person to set by a correction.
+    /// </summary>
+    public static IncidentResponse Responded(IncidentResponse response, SignalKind kind, DateTimeOffset at, string? person, string? participant)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var stages = new StageState(response.Stage, response.StageEnteredAt);
+        var stage = kind == SignalKind.Acknowledge ? StageMachine.Acknowledged(stages, at) : StageMachine.Resolved(stages, at);
+        var milestone = kind == SignalKind.Acknowledge ? Milestone.Acknowledged : Milestone.Resolved;
+        var next = response with
+        {
+            Stage = stage.State.Current,
+            StageEnteredAt = stage.State.EnteredAt,
+            Milestones = Milestones.Record(response.Milestones, milestone, at).Accepted ?? response.Milestones,
+        };
+        if (kind == SignalKind.Acknowledge && person is not null && RoleRules.CommanderOnAcknowledge(response.Roles, person, at) is { } commander)
+        {
+            next = (next with { Roles = commander.Holders }).WithParticipant(person);
+        }
+
+        return next.WithParticipant(participant);
     }
 
     /// <summary>
@@ -154,10 +196,31 @@ public sealed class IncidentResponder(IncidentStore incidents, TimelineStore tim
             ? (TimelineEventTypes.IncidentResolved, incident.ResolvedAt!.Value, incident.ResolvedBy!, incident.ResolvedVia ?? Channels.System, "Resolved")
             : (TimelineEventTypes.IncidentAcknowledged, incident.AcknowledgedAt!.Value, incident.AcknowledgedBy!, incident.AcknowledgedVia ?? Channels.System, "Acknowledged");
 
-        await timeline.AppendAsync(incident.Id, new TimelineEvent(EventIdOf(type, at), at, type, by, via, $"{verb} by {by} via {via}"), ct);
+        await timeline.AppendAsync(incident.Id, new TimelineEvent(EventIdOf(type, at), at, type, by, via, $"{verb} by {by} via {via}{Why(incident, kind)}", Data(incident)), ct);
         if (lifecycle is not null)
         {
             await lifecycle.SignalAsync(incident.Id, new LifecycleSignal(kind, by, via, at), ct);
         }
+    }
+
+    /// <summary>A resolution that ends a declined incident says so: it is not an incident, rather than fixed.</summary>
+    static string Why(IncidentEntity incident, SignalKind kind) => kind != SignalKind.Resolve ? string.Empty : incident.ResponseValue switch
+    {
+        { Stage: Stage.Declined } => ": declined, not an incident",
+        { Stage: Stage.Merged, MergedInto: { } into } => $": merged into {into}",
+        _ => string.Empty,
+    };
+
+    /// <summary>Where the response stands after the transition: its stage, and its commander when it has one.</summary>
+    static Dictionary<string, string> Data(IncidentEntity incident)
+    {
+        var response = incident.ResponseValue;
+        var data = new Dictionary<string, string> { ["stage"] = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(response.Stage.ToString()) };
+        if (response.Commander is { } commander)
+        {
+            data["commander"] = commander;
+        }
+
+        return data;
     }
 }

@@ -60,6 +60,12 @@ public sealed record Alert(
 /// <summary>What an integration may be called: the alert URL, its settings and the policy's routes all use the name.</summary>
 public static partial class IntegrationNames
 {
+    /// <summary>
+    /// The integration of incidents people declare rather than alerts open; reserved, so that no alert can claim a
+    /// declared incident's key.
+    /// </summary>
+    public const string Declared = "declared";
+
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     public static partial Regex Pattern();
 }

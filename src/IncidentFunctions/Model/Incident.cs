@@ -39,6 +39,12 @@ public sealed record Incident(
 
     /// <summary>Stage, milestones, roles, participants and the rest of the people's side of the incident.</summary>
     public IncidentResponse Response { get; init; } = new();
+
+    /// <summary>
+    /// Seconds spent at each severity it has had, from the opening to its resolution (or now). Set where one incident is
+    /// read or changed; absent from lists.
+    /// </summary>
+    public IReadOnlyDictionary<Severity, double>? SecondsAtSeverity { get; init; }
 }
 
 /// <summary>A page of results; <see cref="ContinuationToken"/> is null on the last page.</summary>

@@ -39,6 +39,12 @@ public sealed partial class IncidentOpener(
     // that sees the flag unset awaits the same run instead of repeating its writes.
     readonly ConcurrentDictionary<string, Lazy<Task>> finishing = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The integration of incidents people declare (<c>POST /api/incidents</c>): their alert key is claimed under it,
+    /// and the API and lifecycle events show it. No alert arrives under it, as no integration may take the name.
+    /// </summary>
+    public const string DeclaredIntegration = IntegrationNames.Declared;
+
     /// <summary>The id of the opening's first timeline event, which is also the id of its lifecycle CloudEvent.</summary>
     public static string OpenedEventIdOf(string incidentId) => $"opened-{incidentId}";
 
@@ -77,24 +83,76 @@ public sealed partial class IncidentOpener(
             incident.FlappingUntil = flap.Until;
         }
 
-        var triage = Triage(incident);
-        var firstPage = pager.PlanFirstPage(incident, triage);
-        if (!await incidents.TryCreateAsync(incident, AlertEntity.From(id, alert), firstPage?.Claim, ct))
+        if (!await StoreAndPageAsync(incident, AlertEntity.From(id, alert), [received], lifecycle, ct))
         {
             return null;
+        }
+
+        LogOpened(logger, id, alert.Integration, alert.IncidentKey);
+        return incident;
+    }
+
+    /// <summary>
+    /// Opens an incident a person declared (channel api) for a service of the policy, under
+    /// <see cref="DeclaredIntegration"/> with its own id as its key, and pages it as an alert's incident is paged:
+    /// the same triage (by the service named), first page and orchestration. <paramref name="prepare"/> writes the
+    /// people's side of the declaration onto the row before it is stored, so the incident exists with it or not at all.
+    /// Declared without paging, it is stored acknowledged by the declarer: its escalation has nobody to find.
+    /// </summary>
+    public async Task<IncidentEntity> DeclareAsync(Declaration declaration, Action<IncidentEntity> prepare, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        ArgumentNullException.ThrowIfNull(prepare);
+        var now = time.GetUtcNow();
+        var id = IncidentIds.New(now);
+        if (!await incidents.TryClaimKeyAsync(null, DeclaredIntegration, id, id, null, ct))
+        {
+            throw new InvalidOperationException($"The key of the new incident {id} is taken; incident ids are unique, so this is a bug.");
+        }
+
+        var incident = IncidentEntity.Declare(id, declaration.Title, declaration.Severity, DeclaredIntegration, declaration.ServiceId, declaration.Summary, now);
+        if (!declaration.Page)
+        {
+            incident.Status = nameof(IncidentStatus.Acknowledged);
+            incident.AcknowledgedAt = now;
+            incident.AcknowledgedBy = declaration.DeclaredBy;
+            incident.AcknowledgedVia = Channels.Api;
+        }
+
+        prepare(incident);
+        if (!await StoreAndPageAsync(incident, firstAlert: null, [], lifecycle, ct))
+        {
+            throw new InvalidOperationException($"The new incident {id} exists already; incident ids are unique, so this is a bug.");
+        }
+
+        LogDeclared(logger, id, declaration.ServiceId, declaration.Page);
+        return incident;
+    }
+
+    /// <summary>
+    /// Stores a new incident with its triage, records the opening, sends the first page and starts the orchestration.
+    /// False when the incident exists already.
+    /// </summary>
+    async Task<bool> StoreAndPageAsync(
+        IncidentEntity incident, AlertEntity? firstAlert, IReadOnlyList<TimelineEvent> before, IIncidentLifecycle lifecycle, CancellationToken ct)
+    {
+        var triage = Triage(incident);
+        var firstPage = pager.PlanFirstPage(incident, triage);
+        if (!await incidents.TryCreateAsync(incident, firstAlert, firstPage?.Claim, ct))
+        {
+            return false;
         }
 
         // The page goes out at once; the opening's record and the status index are written alongside it. The
         // orchestration starts after the page, so that it knows whether the page reached everyone and need not ask.
         var recorded = Task.WhenAll(
-            timeline.AppendManyAsync(id, [received, .. OpeningEvents(incident, triage)], ct),
+            timeline.AppendManyAsync(incident.Id, [.. before, .. OpeningEvents(incident, triage)], ct),
             incidents.IndexAsync(incident, ct, isNew: true));
         var pagedAt = firstPage is null ? null : await pager.SendFirstPageAsync(firstPage, incident, ct);
         await recorded;
         var done = pagedAt is { } at ? new OpeningDone(incident.Triage!, incident.Integration, incident.OpenedAt, at) : null;
         await FinishOnceAsync(incident, lifecycle, done, ct);
-        LogOpened(logger, id, alert.Integration, alert.IncidentKey);
-        return incident;
+        return true;
     }
 
     /// <summary>
@@ -170,7 +228,8 @@ public sealed partial class IncidentOpener(
             incident.Integration,
             JsonSerializer.Deserialize<Dictionary<string, string>>(incident.Labels, JsonDefaults.Options) ?? [],
             Enum.Parse<Severity>(incident.Severity),
-            incident.OpenedAt));
+            incident.OpenedAt,
+            incident.Integration == DeclaredIntegration ? incident.ServiceId : null));
         incident.Triage = JsonSerializer.Serialize(triage, JsonDefaults.Options);
         incident.Priority = triage.Priority.ToString();
         incident.ServiceId = triage.ServiceId;
@@ -262,6 +321,15 @@ public sealed partial class IncidentOpener(
         await incidents.IndexAsync(incident, ct);
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Declared incident {IncidentId} for service {Service}; paged: {Paged}")]
+    static partial void LogDeclared(ILogger logger, string incidentId, string service, bool paged);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Opened incident {IncidentId} for {Integration} key {DedupKey}")]
     static partial void LogOpened(ILogger logger, string incidentId, string integration, string dedupKey);
 }
+
+/// <summary>
+/// A person's declaration of an incident, as opening needs it: what it is, the service it is declared for (a service id
+/// of the policy), who declared it (their name, as the timeline shows actors), and whether to page per policy.
+/// </summary>
+public sealed record Declaration(string Title, Severity Severity, string ServiceId, string? Summary, string DeclaredBy, bool Page);

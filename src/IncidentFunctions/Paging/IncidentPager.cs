@@ -325,7 +325,7 @@ public sealed partial class IncidentPager(
 
     static string KindText(NotificationKind kind, int? level) => kind switch
     {
-        NotificationKind.Page => $"page, level {level}",
+        NotificationKind.Page => level is null ? "page" : $"page, level {level}",
         NotificationKind.Retriggered => $"re-triggered, level {level}",
         NotificationKind.Exhausted => "escalation exhausted",
         NotificationKind.RoleAssigned => "role assigned",

@@ -8,14 +8,19 @@ namespace IncidentFunctions.Policy;
 /// </summary>
 public sealed class IncidentPolicy
 {
+    /// <summary>What triage records as the route of an incident a person declared for a service they named.</summary>
+    public const string DeclaredRoute = "declared";
+
     readonly IReadOnlyList<PolicyRoute> routes;
+    readonly IReadOnlyDictionary<string, ServicePlan> services;
     readonly ServicePlan defaultService;
     readonly IReadOnlyList<PolicyMaintenance> maintenance;
 
     internal IncidentPolicy(
-        string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, ServicePlan defaultService,
-        IReadOnlyList<PolicyMaintenance> maintenance, ResponsePolicy response, PolicyPeople people)
+        string version, string source, PolicyCounts counts, IReadOnlyList<PolicyRoute> routes, IReadOnlyDictionary<string, ServicePlan> services,
+        ServicePlan defaultService, IReadOnlyList<PolicyMaintenance> maintenance, ResponsePolicy response, PolicyPeople people)
     {
+        this.services = services;
         Version = version;
         People = people;
         Source = source;
@@ -44,14 +49,31 @@ public sealed class IncidentPolicy
     /// <summary>The people the policy names, for finding who a signed-in caller is.</summary>
     public PolicyPeople People { get; }
 
+    /// <summary>The ids of the services, in file order.</summary>
+    public IReadOnlyList<string> ServiceIds => [.. services.Keys];
+
+    public bool HasService(string id) => services.ContainsKey(id);
+
     /// <summary>
     /// Routes the alert to a service (first matching rule, else the default), freezes its escalation, and names the
     /// maintenance window it falls in: the first in file order that is open at <see cref="TriageInput.At"/>, matches
     /// the alert, and lists the routed service (or lists none).
+    /// An incident declared for a service (<see cref="TriageInput.Service"/>) goes to that service by the route
+    /// <see cref="DeclaredRoute"/>, and no maintenance window holds it: a window quiets what alerts say during planned
+    /// work, and a person declaring has already judged that this is an incident.
     /// </summary>
     public TriageResult Triage(TriageInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.Service is { } declared)
+        {
+            var named = services.TryGetValue(declared, out var found)
+                ? found
+                : throw new ArgumentException($"The policy has no service '{declared}'.", nameof(input));
+            return new TriageResult(
+                Version, named.Id, named.Name, named.TeamId, named.ImpactTier, Priorities.Of(input.Severity, named.ImpactTier), DeclaredRoute, named.Escalation);
+        }
+
         var route = routes.FirstOrDefault(r => r.Match.Matches(input));
         var service = route?.Service ?? defaultService;
         var window = maintenance.FirstOrDefault(m =>

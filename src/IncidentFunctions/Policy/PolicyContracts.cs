@@ -37,5 +37,8 @@ public sealed record TriageResult(
 /// <summary>A planned period in which matching incidents are recorded but not paged.</summary>
 public sealed record MaintenanceWindow(string Id, string? Reason, DateTimeOffset Start, DateTimeOffset End);
 
-/// <summary>What routing looks at; <see cref="At"/> (when the incident opened) decides which maintenance windows apply.</summary>
-public sealed record TriageInput(string Integration, IReadOnlyDictionary<string, string> Labels, Severity Severity, DateTimeOffset At);
+/// <summary>
+/// What routing looks at; <see cref="At"/> (when the incident opened) decides which maintenance windows apply.
+/// <see cref="Service"/> is set for an incident a person declared for that service: routing is not asked.
+/// </summary>
+public sealed record TriageInput(string Integration, IReadOnlyDictionary<string, string> Labels, Severity Severity, DateTimeOffset At, string? Service = null);

@@ -156,10 +156,15 @@ public sealed partial class PolicyParser
             source,
             counts,
             routes.Select(r => new PolicyRoute(r.Path, r.Match, plans[r.Service])).ToArray(),
+            plans,
             plans[defaultService],
             maintenance,
             response,
-            new PolicyPeople(people.Values, objectIds.Entries));
+            new PolicyPeople(
+                people.Values,
+                objectIds.Entries,
+                teams.Entries.ToDictionary(t => t.Key, t => (IReadOnlyList<Recipient>)Members(t.Key)),
+                escalationPolicies.Values.ToDictionary(p => p.Id, p => Level(p.Levels[0]).Recipients)));
     }
 
     Declared<Recipient> People(JsonElement root)

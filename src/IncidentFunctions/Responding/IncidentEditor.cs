@@ -25,8 +25,10 @@ public sealed record ChangeNote(
 /// <summary>
 /// What a person's change leads to: the response record after it, the events that record it (none: nothing changed, and
 /// nothing is written), and any other column of the row it changes (severity and priority, title).
+/// <see cref="CallerTakesPart"/> is false for a change that is not taking part in the response (subscribing to its
+/// stakeholder updates): the caller does not become a participant with it.
 /// </summary>
-public sealed record Change(IncidentResponse Response, IReadOnlyList<ChangeNote> Notes, Action<IncidentEntity>? AlsoOnRow = null)
+public sealed record Change(IncidentResponse Response, IReadOnlyList<ChangeNote> Notes, Action<IncidentEntity>? AlsoOnRow = null, bool CallerTakesPart = true)
 {
     public static Change Nothing(IncidentResponse response) => new(response, []);
 }
@@ -43,7 +45,7 @@ public sealed record Edited(IncidentEntity? Incident, Problem? Refusal, IReadOnl
 /// <list type="bullet">
 /// <item>With <c>If-Match</c>, a row changed since the caller read it is a 412 and nothing is written. Without it, a
 /// write that loses a race reads and decides again, so a change is never decided on a state it did not see.</item>
-/// <item>A refused change writes nothing. The caller becomes a participant with the change.</item>
+/// <item>A refused change writes nothing. The caller becomes a participant with the change (unless it says otherwise).</item>
 /// <item>The events' ids derive from the row's <see cref="IncidentEntity.Revision"/>, and the row keeps the last
 /// change's events (<see cref="IncidentEntity.LastChange"/>): a crash after the row write leaves the events to be
 /// recorded by the retry of the same request (which finds nothing left to change and records what is missing) or by the
@@ -131,7 +133,7 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
                 .Select((note, i) => new TimelineEvent(
                     $"r{revision}-{i + 1}", now, note.Type, editor.Actor, editor.Channel, note.Summary, note.Data, note.OccurredAt))
                 .ToList();
-            incident.SetResponse(change.Response.WithParticipant(editor.Participant));
+            incident.SetResponse(change.CallerTakesPart ? change.Response.WithParticipant(editor.Participant) : change.Response);
             change.AlsoOnRow?.Invoke(incident);
             incident.Revision = revision;
             incident.LastChange = JsonSerializer.Serialize(new LastChange(recorded, Transitions(change.Notes, recorded)), JsonDefaults.Options);
@@ -145,18 +147,19 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
                 continue;
             }
 
-            if (incident.Status != status)
-            {
-                await incidents.IndexAsync(incident, ct);
-            }
+            // The listing shows the stage, commander, priority and who may see a restricted incident: re-index on every change.
+            await incidents.IndexAsync(incident, ct, statusChanged: incident.Status != status);
 
             await RecordLastChangeAsync(incident, coordination, ct);
             return new(incident, null, recorded);
         }
     }
 
-    /// <summary>Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat.</summary>
-    async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
+    /// <summary>
+    /// Puts the row's last change on the timeline and hands it to the coordination. Safe to repeat. A declaration is
+    /// the row's first change, recorded by this too.
+    /// </summary>
+    public async Task RecordLastChangeAsync(IncidentEntity incident, ICoordinationSignals coordination, CancellationToken ct)
     {
         if (incident.LastChange is null)
         {

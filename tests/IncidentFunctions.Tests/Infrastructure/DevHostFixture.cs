@@ -120,8 +120,8 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
     public Task<Incident?> FindIncidentAsync(string dedupKey, string status = "all") =>
         FindIncidentAsync(i => i.DedupKey == dedupKey, status);
 
-    /// <summary>The newest incident in the <paramref name="status"/> listing that matches, or null.</summary>
-    public async Task<Incident?> FindIncidentAsync(Func<Incident, bool> match, string status = "all")
+    /// <summary>The newest incident in the <paramref name="status"/> listing whose summary matches, read whole; or null.</summary>
+    public async Task<Incident?> FindIncidentAsync(Func<IncidentSummary, bool> match, string status = "all")
     {
         string? token = null;
         do
@@ -129,10 +129,12 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
             var path = $"incidents?status={status}&limit=100" + (token is null ? string.Empty : $"&continuation={token}");
             using var response = await Http.SendAsync(Responder(HttpMethod.Get, path));
             response.EnsureSuccessStatusCode();
-            var page = await response.Content.ReadFromJsonAsync<ResultPage<Incident>>(JsonDefaults.Options);
+            var page = await response.Content.ReadFromJsonAsync<ResultPage<IncidentSummary>>(JsonDefaults.Options);
             if (page!.Items.FirstOrDefault(match) is { } found)
             {
-                return found;
+                using var read = await Http.SendAsync(Responder(HttpMethod.Get, $"incidents/{found.Id}"));
+                read.EnsureSuccessStatusCode();
+                return await read.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options);
             }
 
             token = page.ContinuationToken;

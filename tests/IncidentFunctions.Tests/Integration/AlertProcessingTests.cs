@@ -343,13 +343,13 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
             ids.Add((await IncidentFor(key)).Id);
         }
 
-        var listed = new List<Incident>();
+        var listed = new List<IncidentSummary>();
         string? token = null;
         do
         {
             var page = await Incidents.ListAsync("all", 2, token, CancellationToken.None);
             Assert.True(page.Items.Count <= 2);
-            listed.AddRange(page.Items);
+            listed.AddRange(page.Items.Select(i => i.Summary));
             token = page.ContinuationToken;
         }
         while (token is not null);
@@ -370,7 +370,7 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         do
         {
             var page = await Incidents.ListAsync(bucket, 100, token, CancellationToken.None);
-            ids.UnionWith(page.Items.Select(i => i.Id));
+            ids.UnionWith(page.Items.Select(i => i.Summary.Id));
             token = page.ContinuationToken;
         }
         while (token is not null);

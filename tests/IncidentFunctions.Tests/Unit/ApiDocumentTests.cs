@@ -84,8 +84,8 @@ public sealed class ApiDocumentTests
     [Fact]
     public void AnswersReferToTheSchemasOfTheTypesTheFunctionsReturn()
     {
-        Assert.Equal("#/components/schemas/ResultPageOfIncident", SuccessSchema(Routes.Incidents, "get", "200"));
-        Assert.Equal("#/components/schemas/Incident", Schemas.GetProperty("ResultPageOfIncident").GetProperty("properties").GetProperty("items").GetProperty("items").GetProperty("$ref").GetString());
+        Assert.Equal("#/components/schemas/ResultPageOfIncidentSummary", SuccessSchema(Routes.Incidents, "get", "200"));
+        Assert.Equal("#/components/schemas/IncidentSummary", Schemas.GetProperty("ResultPageOfIncidentSummary").GetProperty("properties").GetProperty("items").GetProperty("items").GetProperty("$ref").GetString());
         Assert.Equal("#/components/schemas/ResultPageOfTimelineEvent", SuccessSchema(Routes.IncidentTimeline, "get", "200"));
         Assert.Equal("#/components/schemas/ResponderActionResult", SuccessSchema(Routes.IncidentAcknowledge, "post", "200"));
         Assert.Equal("#/components/schemas/AlertIntakeAccepted", SuccessSchema(Routes.Alerts, "post", "202"));

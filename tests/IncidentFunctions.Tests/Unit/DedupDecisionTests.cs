@@ -63,4 +63,24 @@ public sealed class DedupDecisionTests
         var expected = Enum.GetValues<AlertStatus>().Length * 2 * (Enum.GetValues<IncidentStatus>().Length + 1);
         Assert.Equal(expected, rows.Count);
     }
+
+    /// <summary>
+    /// The key of a merged duplicate leads to the incident it was merged into: firing alerts count there (or open anew
+    /// once that one is resolved), an acknowledgement acknowledges it, and a resolve is only noted, because that
+    /// incident's own alerts still speak for it.
+    /// </summary>
+    [Theory]
+    [InlineData(AlertStatus.Firing, IncidentStatus.Open, DedupAction.Append)]
+    [InlineData(AlertStatus.Firing, IncidentStatus.Resolved, DedupAction.OpenNew)]
+    [InlineData(AlertStatus.Acknowledged, IncidentStatus.Open, DedupAction.SourceAcknowledged)]
+    [InlineData(AlertStatus.Resolved, IncidentStatus.Open, DedupAction.NoteOnMergedInto)]
+    [InlineData(AlertStatus.Resolved, IncidentStatus.Acknowledged, DedupAction.NoteOnMergedInto)]
+    [InlineData(AlertStatus.Resolved, IncidentStatus.Resolved, DedupAction.NoteOnResolved)]
+    public void TheKeyOfAMergedDuplicateFeedsTheIncidentItWasMergedInto(AlertStatus status, IncidentStatus mergedInto, DedupAction expected)
+    {
+        var key = new AlertKeyEntity { PartitionKey = AlertKeyEntity.PartitionKeyOf("grafana", "disk-db1"), DedupKey = "disk-db1", IncidentId = "INC-20261126-7K3QX9MD" };
+        var target = new IncidentEntity { PartitionKey = "INC-20261126-2TARGET2", Status = mergedInto.ToString() };
+
+        Assert.Equal(expected, DedupDecision.Decide(status, key, target, viaMerge: true));
+    }
 }

@@ -55,6 +55,16 @@ public sealed class FunctionCatalogTests
             {
                 Routes.Alerts, Routes.PagerDutyEvents, Routes.Incidents, Routes.Incident, Routes.IncidentTimeline,
                 Routes.IncidentAcknowledge, Routes.IncidentResolve, Routes.ResponderLink, Routes.ResponderLink, Routes.ApiDocument,
+
+                // Declaring (POST incidents), editing (PATCH incidents/{id}) and running an incident's record.
+                Routes.Incidents, Routes.Incident, Routes.IncidentStage, Routes.IncidentSeverity, Routes.IncidentMilestones,
+                Routes.IncidentDecline, Routes.IncidentClose,
+
+                // People on an incident, and merging a duplicate.
+                Routes.IncidentRoles, Routes.IncidentRoleHolder, Routes.IncidentResponders, Routes.IncidentGrants, Routes.IncidentGrant,
+                Routes.IncidentSubscription, Routes.IncidentSubscription, Routes.IncidentMerge,
+
+                // Tasks and the record.
                 Routes.IncidentTasks, Routes.IncidentTasks, Routes.IncidentTask, Routes.IncidentNotes, Routes.IncidentUpdates,
                 Routes.IncidentDecisions, Routes.IncidentPin, Routes.IncidentPin, Routes.IncidentEvidence, Routes.IncidentEvidenceFile,
             }
@@ -71,8 +81,8 @@ public sealed class FunctionCatalogTests
 
         Assert.Equal(["post"], byRoute[Routes.Alerts]);
         Assert.Equal(["post"], byRoute[Routes.PagerDutyEvents]);
-        Assert.Equal(["get"], byRoute[Routes.Incidents]);
-        Assert.Equal(["get"], byRoute[Routes.Incident]);
+        Assert.Equal(["get", "post"], byRoute[Routes.Incidents].Order());
+        Assert.Equal(["get", "patch"], byRoute[Routes.Incident].Order());
         Assert.Equal(["get"], byRoute[Routes.IncidentTimeline]);
         Assert.Equal(["post"], byRoute[Routes.IncidentAcknowledge]);
         Assert.Equal(["post"], byRoute[Routes.IncidentResolve]);

@@ -249,6 +249,14 @@ public sealed class IntegrationAuthenticatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
+    [Fact]
+    public void ValidatorRefusesTheNameOfDeclaredIncidents()
+    {
+        var result = Validate(Options(("Declared", [Secret])));
+
+        Assert.Contains("Integrations:Declared: the name is reserved for incidents people declare", result.FailureMessage);
+    }
+
     static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(new byte[24]);
 
     [Fact]

@@ -104,6 +104,26 @@ public sealed class PolicyTriageTests
     }
 
     [Fact]
+    public void ADeclaredIncidentGoesToTheServiceItWasDeclaredForWhateverTheRoutesSay()
+    {
+        // Warning would route to wiki; the declarer named payments (impact tier 2).
+        var result = Policy.Triage(new TriageInput("declared", new Dictionary<string, string>(), Severity.Warning, Now, Service: "payments"));
+
+        Assert.Equal(("payments", IncidentPolicy.DeclaredRoute, 2, "quiet"), (result.ServiceId, result.Route, result.ImpactTier, result.Escalation.PolicyId));
+        Assert.Equal(Priorities.Of(Severity.Warning, 2), result.Priority);
+    }
+
+    [Fact]
+    public void ADeclaredIncidentIsNotHeldByAMaintenanceWindowOfItsService()
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 1, 30, 0, TimeSpan.Zero);
+
+        Assert.Null(WithWindows.Triage(new TriageInput("declared", new Dictionary<string, string>(), Severity.Critical, at, Service: "payments")).Maintenance);
+        Assert.True(WithWindows.HasService("payments"));
+        Assert.False(WithWindows.HasService("nope"));
+    }
+
+    [Fact]
     public void TheFirstMatchingRouteWinsOverLaterOnesThatAlsoMatch()
     {
         var result = Triage(Severity.Critical, "grafana", ("service", "payments"), ("env", "prod"));

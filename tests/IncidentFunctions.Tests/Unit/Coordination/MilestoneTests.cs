@@ -46,6 +46,16 @@ public sealed class MilestoneTests
     }
 
     [Fact]
+    public void ACorrectionThatBreaksTheOrderIsAConflictAndOneInTheFutureABadRequest()
+    {
+        var outOfOrder = Milestones.Correct(Set, Milestone.Mitigated, T0.AddMinutes(70), "later", "bob", Now).Refused!;
+        var future = Milestones.Correct(Set, Milestone.Mitigated, Now.AddMinutes(1), "later", "bob", Now).Refused!;
+
+        Assert.Equal(("milestones.mitigated", true), (outOfOrder.Field, outOfOrder.Conflict));
+        Assert.Equal(("milestones.mitigated", false), (future.Field, future.Conflict));
+    }
+
+    [Fact]
     public void ACorrectionThatKeepsTheOrderIsAcceptedWithItsOldAndNewTimeReasonAndAuthor()
     {
         var correction = Milestones.Correct(Set, Milestone.Mitigated, T0.AddMinutes(30), " the fix went out at 9:30 ", "bob", Now).Accepted!;

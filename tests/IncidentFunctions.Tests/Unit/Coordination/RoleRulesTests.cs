@@ -42,8 +42,12 @@ public sealed class RoleRulesTests
             RoleRules.Assign(Response, Holders(), "legal", "bob", "alice", null, At).Refused is { } r ? (r.Field, r.Message) : default);
 
     [Fact]
-    public void TheCommanderRoleIsNeverLeftEmpty() =>
-        Assert.Equal("role", RoleRules.Release(Response, Holders(("commander", ["alice"])), "commander", "alice", "alice", null, At).Refused!.Field);
+    public void TheCommanderRoleIsNeverLeftEmpty()
+    {
+        var refused = RoleRules.Release(Response, Holders(("commander", ["alice"])), "commander", "alice", "alice", null, At).Refused!;
+        Assert.Equal("role", refused.Field);
+        Assert.True(refused.Conflict, "a well-formed request the incident's state refuses: 409, not 400");
+    }
 
     [Fact]
     public void ReleasingOneOfSeveralHoldersKeepsTheOthers()

@@ -53,6 +53,18 @@ public sealed class StageMachineTests
     public void ResolvingLeavesAStageBeyondTheResponseWhereItIs(Stage stage) =>
         Assert.Equal(stage, StageMachine.Resolved(In(stage), T0).State.Current);
 
+    [Theory]
+    [InlineData(Stage.Investigating, Stage.Triage)]
+    [InlineData(Stage.Resolved, Stage.Mitigated)]
+    [InlineData(Stage.Closed, Stage.Review)]
+    [InlineData(Stage.Declined, Stage.Investigating)]
+    public void AChangeTheIncidentsStageDoesNotAllowIsAConflict(Stage from, Stage to) =>
+        Assert.True(Refused(StageMachine.Change(In(from), to, StageAuthority.Commander, T0)).Conflict);
+
+    [Fact]
+    public void AResponderAskingForACommandersStageIsNotAConflictButAQuestionOfWhoAsks() =>
+        Assert.False(Refused(StageMachine.Change(In(Stage.Resolved), Stage.Closed, StageAuthority.Responder, T0)).Conflict);
+
     [Fact]
     public void SkippingForwardIsAllowed() =>
         Assert.Equal(Stage.Mitigated, Accepted(StageMachine.Change(In(Stage.Investigating), Stage.Mitigated, StageAuthority.Responder, T0)).To);
