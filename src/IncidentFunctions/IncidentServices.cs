@@ -67,6 +67,8 @@ public static class IncidentServices
         services.AddSingleton<IdempotentRequests>();
         services.AddSingleton<IncidentEditor>();
         services.AddSingleton<Coordinations>();
+        services.AddSingleton<IAcknowledgedFollowUp>(provider => provider.GetRequiredService<Coordinations>());
+        services.AddSingleton<CoordinationActivities>();
         services.AddSingleton<TaskStore>();
         services.AddSingleton<IncidentTasks>();
         services.AddSingleton<IncidentRecord>();

@@ -1,4 +1,5 @@
 using IncidentFunctions.Http;
+using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
 
 namespace IncidentFunctions.Access;
@@ -29,7 +30,13 @@ public sealed record IncidentAccessFacts(Visibility Visibility, IReadOnlySet<str
         return new(response.Visibility, response.Participants.ToHashSet(StringComparer.Ordinal), response.Grants.ToHashSet(StringComparer.Ordinal), response.Commander);
     }
 
-    public static IncidentAccessFacts Of(Incident incident) => Of(incident.Response);
+    /// <summary>The facts of a stored incident: for a restricted one, the people its escalation pages are participants too.</summary>
+    public static IncidentAccessFacts Of(IncidentEntity incident)
+    {
+        ArgumentNullException.ThrowIfNull(incident);
+        var response = incident.ResponseValue;
+        return Of(response with { Participants = incident.AccessParticipants(response) });
+    }
 
     /// <summary>The facts of a listed incident, from its index row.</summary>
     public static IncidentAccessFacts Of(ListedIncident listed)

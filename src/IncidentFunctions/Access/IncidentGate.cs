@@ -20,7 +20,7 @@ public sealed class IncidentGate(IncidentStore incidents)
             return new(null, Problem.NotFound("Incident", id));
         }
 
-        var decision = IncidentAccess.Decide(caller, permission, IncidentAccessFacts.Of(incident.ResponseValue));
+        var decision = IncidentAccess.Decide(caller, permission, IncidentAccessFacts.Of(incident));
         return IncidentAccess.Refusal(decision, caller, permission, id) is { } refused ? new(null, refused) : new(incident, null);
     }
 }

@@ -245,6 +245,59 @@ public sealed class IncidentEntity : ITableEntity
 
     public Priority? PriorityValue => Priority is null ? null : Enum.Parse<Priority>(Priority);
 
+    /// <summary>
+    /// The people the incident's escalation pages (every level, repeats and the team told when it runs out), from the
+    /// triage stored on the row; none before triage. A restricted incident counts them among its participants: a person
+    /// paged about an incident must be able to open it.
+    /// </summary>
+    public IReadOnlyList<string> EscalationPeople()
+    {
+        if (Triage is null)
+        {
+            return [];
+        }
+
+        using var triage = JsonDocument.Parse(Triage);
+        if (!triage.RootElement.TryGetProperty("escalation", out var plan))
+        {
+            return [];
+        }
+
+        var people = new List<string>();
+        void Add(JsonElement recipients)
+        {
+            foreach (var recipient in recipients.EnumerateArray())
+            {
+                if (recipient.TryGetProperty("personId", out var id) && id.GetString() is { } person && !people.Contains(person, StringComparer.Ordinal))
+                {
+                    people.Add(person);
+                }
+            }
+        }
+
+        if (plan.TryGetProperty("levels", out var levels))
+        {
+            foreach (var level in levels.EnumerateArray())
+            {
+                if (level.TryGetProperty("recipients", out var recipients))
+                {
+                    Add(recipients);
+                }
+            }
+        }
+
+        if (plan.TryGetProperty("team", out var team))
+        {
+            Add(team);
+        }
+
+        return people;
+    }
+
+    /// <summary>Who takes part in the response, for access: its participants and, when it is restricted, everyone its escalation pages.</summary>
+    public IReadOnlyList<string> AccessParticipants(IncidentResponse response) =>
+        response.Visibility == Visibility.Standard ? response.Participants : [.. response.Participants.Union(EscalationPeople(), StringComparer.Ordinal)];
+
     public IncidentSummary ToSummary(IncidentResponse response) => new(
         Id,
         Title,
@@ -418,7 +471,7 @@ public sealed class IndexEntity : ITableEntity
             RowKey = RowKeyOf(incident),
             IncidentId = incident.Id,
             Summary = JsonSerializer.Serialize(incident.ToSummary(response), JsonDefaults.Options),
-            Access = response.Visibility == Visibility.Standard ? null : JsonSerializer.Serialize(new IndexedAccess(response.Participants, response.Grants), JsonDefaults.Options),
+            Access = response.Visibility == Visibility.Standard ? null : JsonSerializer.Serialize(new IndexedAccess(incident.AccessParticipants(response), response.Grants), JsonDefaults.Options),
         };
     }
 

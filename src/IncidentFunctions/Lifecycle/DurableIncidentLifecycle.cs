@@ -10,16 +10,27 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Lifecycle;
 
 /// <summary>Hands function classes the lifecycle seam for the Durable client their trigger bound.</summary>
-public sealed class IncidentLifecycles(IOptions<LifecycleEventOptions> events)
+public sealed class IncidentLifecycles(IOptions<LifecycleEventOptions> events, IEnumerable<IAcknowledgedFollowUp> followUps)
 {
-    public IIncidentLifecycle For(DurableTaskClient client) => new DurableIncidentLifecycle(client, events.Value.Plan);
+    public IIncidentLifecycle For(DurableTaskClient client) => new DurableIncidentLifecycle(client, events.Value.Plan, [.. followUps]);
+}
+
+/// <summary>
+/// What starts when a responder acknowledges an incident (the coordination of the response: its reminders). Told by
+/// whoever stored the acknowledgement (an email link, the API, the source), after the paging orchestration was
+/// signalled, and again for a repeated acknowledgement: it must be safe to repeat. Defined here and implemented by
+/// Responding, which sits above the lifecycle.
+/// </summary>
+public interface IAcknowledgedFollowUp
+{
+    Task AcknowledgedAsync(DurableTaskClient client, string incidentId, CancellationToken ct);
 }
 
 /// <summary>
 /// Starts and signals incident orchestrations on a Durable client. <paramref name="events"/> is how to publish lifecycle
 /// events (null: off), which an orchestration started with an <see cref="OpeningDone"/> keeps for the incident's life.
 /// </summary>
-public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPublishingPlan? events) : IIncidentLifecycle
+public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPublishingPlan? events, IReadOnlyList<IAcknowledgedFollowUp>? followUps = null) : IIncidentLifecycle
 {
     // Every status: an instance id that was ever used is never started again, whatever state it is in.
     static readonly OrchestrationRuntimeStatus[] NeverReplace = StartOrchestrationOptionsExtensions.ValidDedupeStatuses.ToArray();
@@ -59,6 +70,15 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPubl
             // where the dev host's task hub server drops it without a word. Either way there is nothing to wake: a
             // finished orchestration acts on nothing more, and one not yet started reads the incident row as it begins.
         }
+
+        // Only once someone has taken the incident on: an incident that is still paging pays nothing for coordination.
+        if (signal.Kind == SignalKind.Acknowledge)
+        {
+            foreach (var followUp in followUps ?? [])
+            {
+                await followUp.AcknowledgedAsync(client, incidentId, ct);
+            }
+        }
     }
 
     IncidentLifecycleInput InputOf(string incidentId, OpeningDone? opening) => opening is null
@@ -73,7 +93,7 @@ public sealed class DurableIncidentLifecycle(DurableTaskClient client, EventPubl
             FirstPageSent: true));
 
     // Racing starters lose with AlreadyExists (gRPC) or the SDK's translation of it, depending on the backend.
-    static bool IsAlreadyExists(Exception e) =>
+    internal static bool IsAlreadyExists(Exception e) =>
         e is RpcException { StatusCode: StatusCode.AlreadyExists } ||
         e is InvalidOperationException && e.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase) ||
         e.InnerException is not null && IsAlreadyExists(e.InnerException);

@@ -38,6 +38,9 @@ public enum LifecycleEventKind
 /// <summary>
 /// One transition of one incident, as recorded on its timeline. <see cref="EventId"/> is that timeline event's id, so
 /// publishing the same transition again (an activity retry, a replay) yields the same CloudEvents id and message id.
+/// A person's change (see the coordination orchestration) also carries the response's <see cref="Stage"/> after it and
+/// its <see cref="Details"/>: the timeline event's data (the new severity and priority, the role and its holder, the
+/// incident merged into), so a subscriber need not read the incident back.
 /// </summary>
 public sealed record IncidentTransition(
     string IncidentId,
@@ -46,7 +49,9 @@ public sealed record IncidentTransition(
     DateTimeOffset At,
     string Actor,
     string Channel,
-    int? Level = null);
+    int? Level = null,
+    Stage? Stage = null,
+    IReadOnlyDictionary<string, string>? Details = null);
 
 /// <summary>The event's data: a small snapshot of the incident just after the transition.</summary>
 public sealed record LifecycleEventData(
@@ -65,7 +70,9 @@ public sealed record LifecycleEventData(
     DateTimeOffset OpenedAt,
     DateTimeOffset? AcknowledgedAt,
     DateTimeOffset? ResolvedAt,
-    Uri Url);
+    Uri Url,
+    Stage Stage = Stage.Triage,
+    IReadOnlyDictionary<string, string>? Details = null);
 
 /// <summary>A lifecycle event ready to publish; <see cref="ToCloudEvent"/> gives its CloudEvents 1.0 form.</summary>
 public sealed record LifecycleEvent(string Id, Uri Source, string Type, DateTimeOffset Time, LifecycleEventData Data)
@@ -98,6 +105,10 @@ public sealed class LifecycleEventBuilder(LinkSigner links)
     internal const int MaxTitle = AlertLimits.MaxTitle;
     internal const int MaxActor = 256;
 
+    // Details come from a person's change: bounded here like the title, whatever the change recorded.
+    internal const int MaxDetails = 16;
+    internal const int MaxDetail = 256;
+
     public static string TypeOf(LifecycleEventKind kind) => TypePrefix + kind.ToString().ToLowerInvariant();
 
     /// <summary>
@@ -115,7 +126,7 @@ public sealed class LifecycleEventBuilder(LinkSigner links)
             new LifecycleEventData(
                 incident.Id,
                 TextLimits.Shorten(incident.Title, MaxTitle),
-                StatusAfter(kind),
+                StatusAfter(kind, incident),
                 Enum.Parse<Severity>(incident.Severity),
                 incident.Priority,
                 incident.ServiceId,
@@ -140,14 +151,26 @@ public sealed class LifecycleEventBuilder(LinkSigner links)
                     LifecycleEventKind.Closed => incident.ResolvedAt,
                     _ => null,
                 },
-                links.IncidentUrl(incident.Id)));
+                links.IncidentUrl(incident.Id),
+                transition.Stage ?? incident.ResponseValue.Stage,
+                DetailsOf(transition.Details)));
     }
 
-    static string StatusAfter(LifecycleEventKind kind) => kind switch
+    static Dictionary<string, string>? DetailsOf(IReadOnlyDictionary<string, string>? details) =>
+        details is null or { Count: 0 }
+            ? null
+            : details.Where(d => d.Key.Length <= MaxDetail).Take(MaxDetails).ToDictionary(d => d.Key, d => TextLimits.Shorten(d.Value, MaxDetail));
+
+    /// <summary>
+    /// The paging status the transition leaves. A person's change of the response (stage, severity, role, merge) leaves
+    /// it as it is, so those read it off the row.
+    /// </summary>
+    static string StatusAfter(LifecycleEventKind kind, IncidentEntity incident) => kind switch
     {
         LifecycleEventKind.Acknowledged => "acknowledged",
         LifecycleEventKind.Resolved => "resolved",
         LifecycleEventKind.Closed => "closed",
-        _ => "open",
+        LifecycleEventKind.Opened or LifecycleEventKind.Escalated or LifecycleEventKind.Retriggered => "open",
+        _ => incident.Status.ToLowerInvariant(),
     };
 }

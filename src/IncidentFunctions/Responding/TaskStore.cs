@@ -25,7 +25,6 @@ public sealed class TaskEntity : ITableEntity
 
     public DateTimeOffset? DueAt { get; set; }
 
-    // Not a column: the table client would otherwise try to store the record itself, and refuse its type.
     [IgnoreDataMember]
     public IncidentTask Value => JsonSerializer.Deserialize<IncidentTask>(Task, JsonDefaults.Options)!;
 

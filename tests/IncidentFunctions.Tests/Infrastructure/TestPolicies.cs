@@ -27,19 +27,22 @@ public sealed class TestPolicy
     /// <summary>Maintenance windows, each applying to every alert between its start and end.</summary>
     public IReadOnlyList<(string Id, DateTimeOffset Start, DateTimeOffset End)> MaintenanceWindows { get; init; } = [];
 
+    /// <summary>
+    /// Top-level sections of the response part of the policy (incidentRoles, communication, taskReminderMinutes, ...),
+    /// written as given; absent ones get the policy's defaults.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Response { get; init; } = new Dictionary<string, object>();
+
     public string Email(string person) => $"{person}.{Suffix}@example.com";
 
     public static readonly string[] People = ["alice", "bob", "carol"];
-
-    /// <summary>More top-level sections of the policy (categories, stakeholders, incidentRoles...), each serialized as given.</summary>
-    public IReadOnlyDictionary<string, object> Sections { get; init; } = new Dictionary<string, object>();
 
     public string Json
     {
         get
         {
             var json = JsonSerializer.SerializeToNode(Escalation)!.AsObject();
-            foreach (var (name, section) in Sections)
+            foreach (var (name, section) in Response)
             {
                 json[name] = JsonSerializer.SerializeToNode(section);
             }

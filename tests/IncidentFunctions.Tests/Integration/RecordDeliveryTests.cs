@@ -17,7 +17,7 @@ public sealed class RecordDeliveryTests(PipelineFixture fixture)
 {
     static TestPolicy Policy() => new()
     {
-        Sections = new Dictionary<string, object>
+        Response = new Dictionary<string, object>
         {
             ["stakeholders"] = new object[] { new { targets = new object[] { new { person = "carol" }, new { email = "leadership@example.com" } } } },
             ["categories"] = new object[]

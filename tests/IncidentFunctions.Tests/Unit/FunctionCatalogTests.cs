@@ -6,6 +6,7 @@ using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Functions;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Responding;
 using Microsoft.Azure.Functions.Worker;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -126,11 +127,11 @@ public sealed class FunctionCatalogTests
     }
 
     [Fact]
-    public void ThereIsExactlyOneOrchestration()
+    public void TheOrchestrationsArePagingAndCoordination()
     {
-        var orchestration = Assert.Single(Catalog.OfKind(TriggerKind.Orchestration));
+        var orchestrations = Catalog.OfKind(TriggerKind.Orchestration).Select(f => f.Name);
 
-        Assert.Equal("IncidentOrchestrator", orchestration.Name);
+        Assert.Equal(["CoordinationOrchestrator", "IncidentOrchestrator"], orchestrations.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -144,6 +145,7 @@ public sealed class FunctionCatalogTests
                 nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState),
                 nameof(LifecycleActivities.RetriggerIncident), nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline),
                 nameof(LifecycleActivities.NotifyRecipients), nameof(LifecycleEventActivities.PublishLifecycleEvent),
+                nameof(CoordinationActivities.DeliverChange), nameof(CoordinationActivities.Remind),
             }.Order(StringComparer.Ordinal),
             activities);
     }

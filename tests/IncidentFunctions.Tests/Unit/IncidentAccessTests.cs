@@ -117,4 +117,33 @@ public sealed class IncidentAccessTests
     {
         Assert.Equal(expected, AppRoles.Parse(value));
     }
+
+    [Fact]
+    public void ThePeopleARestrictedIncidentsEscalationPagesMayOpenItAndNobodyElseOnItsTeam()
+    {
+        var incident = new IncidentFunctions.Incidents.IncidentEntity
+        {
+            PartitionKey = "INC-1",
+            Triage = """{"escalation":{"levels":[{"recipients":[{"personId":"alice"}]},{"recipients":[{"personId":"bob"}]}],"team":[{"personId":"carol"}]}}""",
+        };
+        incident.SetResponse(IncidentResponse.ForAlert(DateTimeOffset.UnixEpoch) with { Visibility = Visibility.Restricted, Participants = ["dana"] });
+
+        var facts = IncidentAccessFacts.Of(incident);
+
+        Assert.All(new[] { "alice", "bob", "carol", "dana" }, p => Assert.True(IncidentAccess.CanSee(As(p, AppRole.Responder), facts), p));
+        Assert.False(IncidentAccess.CanSee(As("erin", AppRole.Responder), facts));
+    }
+
+    [Fact]
+    public void AStandardIncidentsParticipantsAreOnlyThePeopleWhoTookPart()
+    {
+        var incident = new IncidentFunctions.Incidents.IncidentEntity
+        {
+            PartitionKey = "INC-2",
+            Triage = """{"escalation":{"levels":[{"recipients":[{"personId":"alice"}]}],"team":[]}}""",
+        };
+        incident.SetResponse(IncidentResponse.ForAlert(DateTimeOffset.UnixEpoch) with { Participants = ["dana"] });
+
+        Assert.Equal(["dana"], incident.AccessParticipants(incident.ResponseValue));
+    }
 }

@@ -77,6 +77,37 @@ public sealed class LifecycleEventTests
         Assert.Equal($"{LinkTestKit.BaseUrl}/api/incidents/{LinkTestKit.IncidentId}", data.GetProperty("url").GetString());
     }
 
+    [Theory]
+    [InlineData(LifecycleEventKind.StageChanged, "identified")]
+    [InlineData(LifecycleEventKind.SeverityChanged, "investigating")]
+    [InlineData(LifecycleEventKind.RoleAssigned, "investigating")]
+    public void APersonsChangeSaysTheStageItLeavesAndItsDetailsAndKeepsThePagingStatus(LifecycleEventKind kind, string stage)
+    {
+        var incident = Incident();
+        incident.Status = nameof(IncidentStatus.Acknowledged);
+        incident.SetResponse(IncidentResponse.ForAlert(OpenedAt) with { Stage = Stage.Investigating });
+        var details = new Dictionary<string, string> { ["role"] = "commander", ["to"] = "bob", ["long"] = new string('x', 5_000) };
+        var transition = new IncidentTransition(
+            LinkTestKit.IncidentId, "r3-1", kind, AcknowledgedAt, "alice", Channels.Api,
+            Stage: kind == LifecycleEventKind.StageChanged ? Stage.Identified : null, Details: details);
+
+        var data = DataOf(Events.Create(transition, incident));
+
+        Assert.Equal(stage, data.GetProperty("stage").GetString());
+        Assert.Equal("acknowledged", data.GetProperty("status").GetString());
+        Assert.Equal("bob", data.GetProperty("details").GetProperty("to").GetString());
+        Assert.True(data.GetProperty("details").GetProperty("long").GetString()!.Length <= LifecycleEventBuilder.MaxDetail);
+    }
+
+    [Fact]
+    public void AnAlertsTransitionCarriesTheRowsStageAndNoDetails()
+    {
+        var data = DataOf(Events.Create(Acknowledged(), Incident()));
+
+        Assert.Equal("triage", data.GetProperty("stage").GetString());
+        Assert.False(data.TryGetProperty("details", out _));
+    }
+
     /// <summary>A retry can run after the incident moved on; the event still describes its own transition.</summary>
     [Fact]
     public void StatusAndTimesComeFromTheTransitionNotFromTheRowAsItIsNow()

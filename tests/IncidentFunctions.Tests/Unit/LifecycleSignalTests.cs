@@ -30,6 +30,31 @@ public sealed class LifecycleSignalTests
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
 
+    [Fact]
+    public async Task OnlyAnAcknowledgementStartsWhatFollowsIt()
+    {
+        var followUp = new RecordingFollowUp();
+        var lifecycle = new DurableIncidentLifecycle(new AnsweringClient(StatusCode.NotFound), events: null, [followUp]);
+
+        await lifecycle.SignalAsync("INC-20261203-7K3QX9MD", Resolve, CancellationToken.None);
+        await lifecycle.SignalAsync("INC-20261203-7K3QX9MD", Resolve with { Kind = SignalKind.SourceResolved }, CancellationToken.None);
+        Assert.Empty(followUp.Incidents);
+
+        await lifecycle.SignalAsync("INC-20261203-7K3QX9MD", Resolve with { Kind = SignalKind.Acknowledge }, CancellationToken.None);
+        Assert.Equal(["INC-20261203-7K3QX9MD"], followUp.Incidents);
+    }
+
+    sealed class RecordingFollowUp : IAcknowledgedFollowUp
+    {
+        public List<string> Incidents { get; } = [];
+
+        public Task AcknowledgedAsync(DurableTaskClient client, string incidentId, CancellationToken ct)
+        {
+            Incidents.Add(incidentId);
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>Answers every event with <paramref name="answer"/>; nothing else is called by a signal.</summary>
     sealed class AnsweringClient(StatusCode answer) : DurableTaskClient("answering")
     {

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.Json;
+using IncidentFunctions.Coordination;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.LifecycleEvents;
+using IncidentFunctions.Model;
+using IncidentFunctions.Paging;
+using IncidentFunctions.Policy;
+using IncidentFunctions.Timeline;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IncidentFunctions.Responding;
+
+/// <summary>
+/// The coordination orchestration's I/O, as activity functions. Each runs at least once and is
+/// safe to repeat: deliveries send through the pager under the change's event ids, reminders under their dedupe ids.
+/// </summary>
+public sealed partial class CoordinationActivities(
+    IncidentStore incidents,
+    TaskStore tasks,
+    TimelineStore timeline,
+    IncidentPager pager,
+    PolicyProvider policy,
+    IEnumerable<IChangeDelivery> deliveries,
+    IOptions<LifecycleEventOptions> events,
+    TimeProvider time,
+    ILogger<CoordinationActivities> logger)
+{
+    readonly IReadOnlyList<IChangeDelivery> deliveries = [.. deliveries];
+
+    /// <summary>
+    /// Hands each event of the change to every delivery that handles its type. A delivery that throws is retried by the
+    /// orchestration's retry policy with the whole change; the ones that went through send nothing twice.
+    /// </summary>
+    [Function(nameof(DeliverChange))]
+    public async Task DeliverChange([ActivityTrigger] CoordinationChange change, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var incident = await incidents.FindAsync(change.IncidentId, ct)
+            ?? throw new InvalidOperationException($"Incident {change.IncidentId} does not exist.");
+        foreach (var recorded in change.Events)
+        {
+            foreach (var delivery in deliveries.Where(d => d.Handles(recorded.Type)))
+            {
+                await delivery.DeliverAsync(incident, recorded, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the incident and its tasks, plans the reminders (<see cref="Reminders.Plan"/>) and sends each one due, once:
+    /// its notification id is the reminder's dedupe id, and its reminder.sent event (same id) is recorded with the emails.
+    /// </summary>
+    [Function(nameof(Remind))]
+    public async Task<CoordinationRound> Remind([ActivityTrigger] RemindRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // The run's timer may have fired a little early (see DueTime): the reminder due then waits here, not there.
+        var start = time.GetUtcNow();
+        var until = start + DueTime.Remaining(start, request.TimerDueAt);
+        for (var now = start; now < until; now = time.GetUtcNow())
+        {
+            await Task.Delay(until - now, time, ct);
+        }
+
+        var incident = await incidents.FindAsync(request.IncidentId, ct)
+            ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
+        var plannedAt = time.GetUtcNow();
+        var missed = MissedChange(incident, request.Delivered);
+        var response = incident.ResponseValue;
+        if (StageMachine.IsFinal(response.Stage))
+        {
+            return new CoordinationRound(plannedAt, null, Final: true, missed, events.Value.Plan, 0);
+        }
+
+        var current = policy.Current;
+        var state = await StateOfAsync(incident, response, ct);
+        var plan = Reminders.Plan(state.State, current.Response, plannedAt, request.Since);
+        foreach (var reminder in plan.DueNow)
+        {
+            await SendAsync(incident, current, state, reminder, plannedAt, ct);
+        }
+
+        return new CoordinationRound(plannedAt, plan.NextAt, Final: false, missed, events.Value.Plan, plan.DueNow.Count);
+    }
+
+    /// <summary>The row's last change, when the run has not delivered it: its signal was lost (or is still on its way).</summary>
+    static CoordinationChange? MissedChange(IncidentEntity incident, DeliveredRevisions delivered)
+    {
+        if (incident.LastChange is null || delivered.Contains(incident.Revision))
+        {
+            return null;
+        }
+
+        var last = JsonSerializer.Deserialize<LastChange>(incident.LastChange, JsonDefaults.Options)!;
+        return new CoordinationChange(incident.Id, incident.Revision, last.Events, last.Transitions);
+    }
+
+    sealed record Looked(CoordinationState State, IReadOnlyDictionary<string, string> TaskTitles);
+
+    async Task<Looked> StateOfAsync(IncidentEntity incident, IncidentResponse response, CancellationToken ct)
+    {
+        var stored = await tasks.ListAsync(incident.Id, ct);
+        var open = stored.Select(t => t.Value).Where(t => t.DueAt is not null && !TaskRules.IsFinished(t.Status)).ToList();
+        var priority = Enum.TryParse<Priority>(incident.Priority, out var p) ? p : Priority.P4;
+        var state = new CoordinationState(
+            incident.Id,
+            incident.OpenedAt,
+            priority,
+            response.Stage,
+            response.Roles,
+            [.. open.Select(t => new CoordinationTask(t.Id, t.Assignee, t.Status, t.DueAt))],
+            response.InternalUpdates,
+            response.StakeholderUpdates);
+        return new Looked(state, open.ToDictionary(t => t.Id, t => t.Title, StringComparer.Ordinal));
+    }
+
+    async Task SendAsync(IncidentEntity incident, IncidentPolicy current, Looked looked, Reminder reminder, DateTimeOffset now, CancellationToken ct)
+    {
+        var recipients = RecipientsOf(incident, current, reminder.Target);
+        var (headline, body) = Wording(current.Response, looked, reminder);
+        var sent = new TimelineEvent(
+            $"reminder-{reminder.DedupeId}", now, TimelineEventTypes.ReminderSent, "system", Channels.System,
+            recipients.Count == 0 ? $"{headline}; nobody to remind" : $"{headline}; reminding {string.Join(", ", recipients.Select(r => r.Name))}",
+            new Dictionary<string, string>
+            {
+                ["kind"] = JsonNamingPolicy.CamelCase.ConvertName(reminder.Kind.ToString()),
+                ["subject"] = reminder.Subject,
+                ["dueAt"] = reminder.DueAt.ToString("O", CultureInfo.InvariantCulture),
+                ["recipients"] = string.Join(",", recipients.Select(r => r.PersonId)),
+            });
+        if (recipients.Count == 0)
+        {
+            await timeline.AppendAsync(incident.Id, sent, ct);
+            return;
+        }
+
+        await pager.SendAsync(
+            new NotifyRequest(incident.Id, sent.Id, NotificationKind.Reminder, Level: null, recipients, now, Preceding: sent, Message: new NotificationMessage(headline, body)),
+            incident.ToSnapshot(),
+            ct);
+        LogReminded(logger, reminder.Kind, incident.Id, recipients.Count);
+    }
+
+    /// <summary>
+    /// The policy's people the reminder names, or, when it names nobody (no commander yet), level 1 of the incident's
+    /// escalation: frozen on the row at triage, so finding it costs nothing more. After an acknowledgement (when
+    /// reminders start) paging has stopped, and level 1 is who the escalation pages first when it starts again.
+    /// </summary>
+    static List<Recipient> RecipientsOf(IncidentEntity incident, IncidentPolicy current, ReminderTarget target)
+    {
+        if (target.CurrentEscalationLevel)
+        {
+            var triage = incident.Triage is { } stored ? JsonSerializer.Deserialize<TriageResult>(stored, JsonDefaults.Options) : null;
+            return triage?.Escalation.Levels is [var first, ..] ? [.. first.Recipients] : [];
+        }
+
+        return [.. target.People.Select(current.People.Person).OfType<Recipient>()];
+    }
+
+    static (string Headline, string Body) Wording(ResponsePolicy response, Looked looked, Reminder reminder) => reminder.Kind switch
+    {
+        ReminderKind.RequiredRoles => (
+            "Required roles are unassigned",
+            $"Nobody holds {string.Join(", ", reminder.Subject.Split(',').Select(id => response.Role(id)?.Name ?? id))} yet. Assign them, or take them on."),
+        ReminderKind.TaskOverdue => (
+            "A task is overdue",
+            $"\"{looked.TaskTitles.GetValueOrDefault(reminder.Subject, reminder.Subject)}\" was due at {reminder.DueAt:yyyy-MM-dd HH:mm} UTC. Finish it, or say why not."),
+        _ => (
+            $"An {reminder.Subject} update is overdue",
+            $"The next {reminder.Subject} update was due at {reminder.DueAt:yyyy-MM-dd HH:mm} UTC. Post one."),
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent a {Kind} reminder for incident {IncidentId} to {Count} people")]
+    static partial void LogReminded(ILogger logger, ReminderKind kind, string incidentId, int count);
+}
