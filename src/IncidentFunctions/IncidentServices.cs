@@ -70,6 +70,12 @@ public static class IncidentServices
         services.AddSingleton<IAcknowledgedFollowUp>(provider => provider.GetRequiredService<Coordinations>());
         services.AddSingleton<CoordinationActivities>();
         services.AddSingleton<TaskStore>();
+        services.AddSingleton<IncidentTasks>();
+        services.AddSingleton<IncidentRecord>();
+        services.AddSingleton<IncidentEvidence>();
+        services.AddValidatedOptions<EvidenceOptions, EvidenceOptionsValidator>(configuration.GetSection(EvidenceOptions.Section));
+        services.AddSingleton<IChangeDelivery, PlaybookDelivery>();
+        services.AddSingleton<IChangeDelivery, StatusUpdateDelivery>();
         services.AddSingleton<IncidentDeclarer>();
         services.AddSingleton<IncidentRecordEdits>();
         services.AddSingleton<StageChanges>();

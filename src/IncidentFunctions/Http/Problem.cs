@@ -99,6 +99,19 @@ public sealed record Problem(
         new(TypeBase + "not-found", $"{what} not found.", StatusCodes.Status404NotFound,
             $"No {what.ToLowerInvariant()} with id '{id}'.", Field("id", "does not exist"));
 
+    /// <summary>
+    /// A thing inside a visible incident that does not exist (a task, an evidence file, a timeline event): the 404 names
+    /// its own field, so that a caller can tell it from the incident being missing (which names "id").
+    /// </summary>
+    public static Problem Missing(string what, string field, string id) =>
+        new(TypeBase + "not-found", $"{what} not found.", StatusCodes.Status404NotFound,
+            $"No {what.ToLowerInvariant()} with id '{id}' on this incident.", Field(field, "does not exist"));
+
+    /// <summary>An edit of a task sent with an If-Match ETag the task no longer has.</summary>
+    public static Problem StaleTaskETag(string header) =>
+        new(TypeBase + "stale-etag", "The task changed since you read it.", StatusCodes.Status412PreconditionFailed,
+            $"{header} does not match the task's current ETag; read it again and decide again.", Field(header, "is not the current ETag"));
+
     public static Problem BadQuery(string parameter, string rule) =>
         new(TypeBase + "validation", "The query string is invalid.", StatusCodes.Status400BadRequest,
             $"{parameter}: {rule}", Field(parameter, rule));

@@ -54,7 +54,10 @@ public sealed record Edited(IncidentEntity? Incident, Problem? Refusal, IReadOnl
 /// </summary>
 public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, TimelineStore timeline, TimeProvider time)
 {
-    public async Task<Edited> EditAsync(
+    /// <summary>The actor of changes the app makes by itself (a playbook applied when a category is set).</summary>
+    public const string SystemActor = "system";
+
+    public Task<Edited> EditAsync(
         Caller caller,
         Permission permission,
         string id,
@@ -64,10 +67,41 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        return EditAsync(new Editor(caller.Name, Channels.Api, caller.ParticipantId), () => gate.AdmitAsync(caller, permission, id, ct), ifMatch, decide, coordination, ct);
+    }
+
+    /// <summary>
+    /// A change the app makes by itself, as a consequence of one a person made: the same read-decide-write and record,
+    /// with actor <see cref="SystemActor"/> on channel system, nobody admitted and nobody made a participant.
+    /// </summary>
+    public Task<Edited> EditAsSystemAsync(
+        string id,
+        Func<IncidentEntity, DateTimeOffset, Decision<Change>> decide,
+        ICoordinationSignals coordination,
+        CancellationToken ct) =>
+        EditAsync(
+            new Editor(SystemActor, Channels.System, null),
+            async () => await incidents.FindAsync(id, ct) is { } found ? new Admitted(found, null) : new Admitted(null, Problem.NotFound("Incident", id)),
+            ifMatch: null,
+            decide,
+            coordination,
+            ct);
+
+    /// <summary>Who a change is recorded as made by, and who becomes a participant with it (nobody for the app itself).</summary>
+    sealed record Editor(string Actor, string Channel, string? Participant);
+
+    async Task<Edited> EditAsync(
+        Editor editor,
+        Func<Task<Admitted>> admit,
+        string? ifMatch,
+        Func<IncidentEntity, DateTimeOffset, Decision<Change>> decide,
+        ICoordinationSignals coordination,
+        CancellationToken ct)
+    {
         ArgumentNullException.ThrowIfNull(decide);
         while (true)
         {
-            var admitted = await gate.AdmitAsync(caller, permission, id, ct);
+            var admitted = await admit();
             if (admitted.Refusal is { } refusal)
             {
                 return new(null, refusal, []);
@@ -97,9 +131,9 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
             var revision = incident.Revision + 1;
             var recorded = change.Notes
                 .Select((note, i) => new TimelineEvent(
-                    $"r{revision}-{i + 1}", now, note.Type, caller.Name, Channels.Api, note.Summary, note.Data, note.OccurredAt))
+                    $"r{revision}-{i + 1}", now, note.Type, editor.Actor, editor.Channel, note.Summary, note.Data, note.OccurredAt))
                 .ToList();
-            incident.SetResponse(change.CallerTakesPart ? change.Response.WithParticipant(caller.ParticipantId) : change.Response);
+            incident.SetResponse(change.CallerTakesPart ? change.Response.WithParticipant(editor.Participant) : change.Response);
             change.AlsoOnRow?.Invoke(incident);
             incident.Revision = revision;
             incident.LastChange = JsonSerializer.Serialize(new LastChange(recorded, Transitions(change.Notes, recorded)), JsonDefaults.Options);

@@ -34,6 +34,18 @@ public sealed class TimelineStore(TableServiceClient service)
     public async Task<bool> ContainsAsync(string incidentId, TimelineEvent e, CancellationToken ct) =>
         (await table.GetEntityIfExistsAsync<TableEntity>(incidentId, RowKeyOf(e), select: ["EventId"], cancellationToken: ct)).HasValue;
 
+    /// <summary>Whether the incident's timeline has an event with this id (one partition read, filtered by the store).</summary>
+    public async Task<bool> HasEventAsync(string incidentId, string eventId, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and EventId eq {eventId}");
+        await foreach (var _ in table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["EventId"], cancellationToken: ct))
+        {
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Adds events of one incident in as few transactions as the table allows. Where a transaction meets an event that
     /// is already recorded (a redelivery), its events are added one by one so the new ones still land.

@@ -64,6 +64,10 @@ public sealed class FunctionCatalogTests
                 // People on an incident, and merging a duplicate.
                 Routes.IncidentRoles, Routes.IncidentRoleHolder, Routes.IncidentResponders, Routes.IncidentGrants, Routes.IncidentGrant,
                 Routes.IncidentSubscription, Routes.IncidentSubscription, Routes.IncidentMerge,
+
+                // Tasks and the record.
+                Routes.IncidentTasks, Routes.IncidentTasks, Routes.IncidentTask, Routes.IncidentNotes, Routes.IncidentUpdates,
+                Routes.IncidentDecisions, Routes.IncidentPin, Routes.IncidentPin, Routes.IncidentEvidence, Routes.IncidentEvidenceFile,
             }
                 .Order(StringComparer.Ordinal),
             routes);

@@ -119,8 +119,9 @@ public sealed class HtmlPageTests
     /// <summary>
     /// HTML has one result type, so its headers have one home: any other result type the app defines must be one that
     /// writes JSON, or the idempotency record's answer, which replays the status, headers and bytes another result
-    /// wrote (so it adds no headers of its own but Idempotent-Replayed). A new HTML result type fails here; send its
-    /// pages through <see cref="HtmlPage"/> instead.
+    /// wrote (so it adds no headers of its own but Idempotent-Replayed), or the evidence download, which is never HTML:
+    /// application/octet-stream as an attachment, nosniff. A new HTML result type fails here; send its pages through
+    /// <see cref="HtmlPage"/> instead.
     /// </summary>
     [Fact]
     public void TheAppsOnlyResultTypesAreHtmlPageAndJson()
@@ -130,6 +131,6 @@ public sealed class HtmlPageTests
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal([typeof(HtmlPage).FullName, $"{typeof(IdempotentRequests).FullName}+KeptAnswer", typeof(JsonResponse).FullName], results);
+        Assert.Equal([typeof(AttachmentResult).FullName, typeof(HtmlPage).FullName, $"{typeof(IdempotentRequests).FullName}+KeptAnswer", typeof(JsonResponse).FullName], results);
     }
 }
