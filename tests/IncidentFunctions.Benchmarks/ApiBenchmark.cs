@@ -13,7 +13,8 @@ namespace IncidentFunctions.Benchmarks;
 /// How fast the API answers people once many incidents are stored (issue 15): the store is filled with
 /// <c>--incidents</c> incidents (<c>--open</c> of them open, the rest resolved, each with a short timeline) and one open
 /// incident with <c>--events</c> timeline events, written straight into the app's tables with the app's own entity types
-/// before the dev host starts; then each read is asked <c>--requests</c> times, one at a time, and timed at the client.
+/// before the dev host starts; then each read is asked <c>--requests</c> times, one at a time, and timed at the client,
+/// and as many notes are posted on the big incident.
 /// </summary>
 public static class ApiBenchmark
 {
@@ -51,6 +52,7 @@ public static class ApiBenchmark
             ($"its timeline, first page of {IncidentStore.MaxPageSize} (GET incidents/{{id}}/timeline)",
                 await TimeAsync(http, $"incidents/{big}/timeline?limit={IncidentStore.MaxPageSize}", options.Requests, ct)),
         };
+        figures.Add(("post a note on it (POST incidents/{id}/notes, each with its own Idempotency-Key)", await TimeNotesAsync(http, big, options.Requests, ct)));
         var wholeTimeline = await TimeWholeTimelineAsync(http, big, Math.Max(10, options.Requests / 10), ct);
 
         Report.Line("incidents stored", options.Incidents);
@@ -72,7 +74,6 @@ public static class ApiBenchmark
         Array.Sort(wholeTimeline.Ms);
         Report.Line($"the whole timeline, {wholeTimeline.Pages} pages, p50 / p95 (ms; not a target: the console reads one page)",
             $"{Report.Milliseconds(Report.Percentile(wholeTimeline.Ms, 50))} / {Report.Milliseconds(Report.Percentile(wholeTimeline.Ms, 95))}");
-        Report.Line("posting a note", "n/a (the notes route is not built yet: issue 15)");
         foreach (var (name, ms) in probe)
         {
             Array.Sort(ms);
@@ -212,6 +213,30 @@ public static class ApiBenchmark
             })),
             ("point read of one incident row", await Time(() => incidents.GetEntityAsync<IncidentEntity>(big, IncidentEntity.Row, cancellationToken: ct))),
         ];
+    }
+
+    /// <summary>Posts notes on the big incident one at a time, as a responder writing would; each is a new note.</summary>
+    static async Task<double[]> TimeNotesAsync(HttpClient http, string id, int requests, CancellationToken ct)
+    {
+        var path = Routes.IncidentNotes.Replace("{id}", id, StringComparison.Ordinal);
+        var ms = new double[requests];
+        for (var i = 0; i < requests; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path)
+            {
+                Content = JsonContent.Create(new { body = $"Benchmark note {i}: rolled back the deploy on node {i % 37}; watching p99." }),
+            };
+            request.Headers.Add(Http.IdempotentRequests.Header, $"bench-note-{Guid.NewGuid():N}");
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
+            ms[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+            }
+        }
+
+        return ms;
     }
 
     static async Task<double[]> TimeAsync(HttpClient http, string path, int requests, CancellationToken ct)

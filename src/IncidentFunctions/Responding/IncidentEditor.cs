@@ -133,10 +133,13 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
                 .Select((note, i) => new TimelineEvent(
                     $"r{revision}-{i + 1}", now, note.Type, editor.Actor, editor.Channel, note.Summary, note.Data, note.OccurredAt))
                 .ToList();
+            var before = (incident.ResponseValue, incident.Priority);
             incident.SetResponse(change.CallerTakesPart ? change.Response.WithParticipant(editor.Participant) : change.Response);
             change.AlsoOnRow?.Invoke(incident);
             incident.Revision = revision;
-            incident.LastChange = JsonSerializer.Serialize(new LastChange(recorded, Transitions(change.Notes, recorded)), JsonDefaults.Options);
+            var transitions = Transitions(change.Notes, recorded);
+            var quiet = IsQuiet(recorded, transitions) && !ChangesReminders(before.ResponseValue, before.Priority, change.Response, incident.Priority);
+            incident.LastChange = JsonSerializer.Serialize(new LastChange(recorded, transitions, quiet), JsonDefaults.Options);
             if (!await incidents.TryUpdateAsync(incident, ct))
             {
                 if (ifMatch is not null)
@@ -168,8 +171,45 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
 
         var last = JsonSerializer.Deserialize<LastChange>(incident.LastChange, JsonDefaults.Options)!;
         await timeline.AppendManyAsync(incident.Id, last.Events, ct);
-        await coordination.ChangedAsync(new CoordinationChange(incident.Id, incident.Revision, last.Events, last.Transitions), ct);
+        if (!last.Quiet)
+        {
+            await coordination.ChangedAsync(new CoordinationChange(incident.Id, incident.Revision, last.Events, last.Transitions), ct);
+        }
     }
+
+    /// <summary>
+    /// Entries that are only a record: no delivery sends anything for them, they are no lifecycle event, and no
+    /// reminder depends on them (a note, a decision, evidence, a pin, a subscription, a grant, an edit of the title).
+    /// The coordination is not woken for a change made only of these; every other type wakes it, so a type added later
+    /// wakes it until it is listed here.
+    /// </summary>
+    static readonly HashSet<string> RecordOnly = new(StringComparer.Ordinal)
+    {
+        TimelineEventTypes.NoteAdded,
+        TimelineEventTypes.DecisionRecorded,
+        TimelineEventTypes.EvidenceAdded,
+        TimelineEventTypes.EventPinned,
+        TimelineEventTypes.EventUnpinned,
+        TimelineEventTypes.Subscribed,
+        TimelineEventTypes.Unsubscribed,
+        TimelineEventTypes.AccessGranted,
+        TimelineEventTypes.AccessRevoked,
+        TimelineEventTypes.IncidentEdited,
+    };
+
+    public static bool IsQuiet(IReadOnlyList<TimelineEvent> recorded, IReadOnlyList<IncidentTransitionRef> transitions) =>
+        transitions.Count == 0 && recorded.All(e => RecordOnly.Contains(e.Type));
+
+    /// <summary>Whether a change touches what the reminders are planned from (<c>Reminders.Plan</c>): stage, roles, the last updates, priority.</summary>
+    public static bool ChangesReminders(IncidentResponse before, string? priorityBefore, IncidentResponse after, string? priorityAfter) =>
+        before.Stage != after.Stage
+        || before.InternalUpdates != after.InternalUpdates
+        || before.StakeholderUpdates != after.StakeholderUpdates
+        || priorityBefore != priorityAfter
+        || !SameHolders(before.Roles, after.Roles);
+
+    static bool SameHolders(IReadOnlyDictionary<string, IReadOnlyList<string>> a, IReadOnlyDictionary<string, IReadOnlyList<string>> b) =>
+        a.Count == b.Count && a.All(role => b.TryGetValue(role.Key, out var holders) && holders.SequenceEqual(role.Value, StringComparer.Ordinal));
 
     static IReadOnlyList<IncidentTransitionRef> Transitions(IReadOnlyList<ChangeNote> notes, IReadOnlyList<TimelineEvent> recorded) =>
         [.. notes.Zip(recorded).Where(p => p.First.Publish is not null).Select(p => new IncidentTransitionRef(p.Second.Id, p.First.Publish!.Value, p.Second.At, p.Second.Actor, p.Second.Channel))];
@@ -179,7 +219,8 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
 }
 
 /// <summary>The events of the row's last change and the lifecycle events among them, kept on the row until the next change.</summary>
-public sealed record LastChange(IReadOnlyList<TimelineEvent> Events, IReadOnlyList<IncidentTransitionRef> Transitions);
+/// <see cref="Quiet"/>: nothing in it concerns the coordination (see <see cref="IncidentEditor.IsQuiet"/>).
+public sealed record LastChange(IReadOnlyList<TimelineEvent> Events, IReadOnlyList<IncidentTransitionRef> Transitions, bool Quiet = false);
 
 /// <summary>A lifecycle event to publish for a recorded timeline event.</summary>
 public sealed record IncidentTransitionRef(string EventId, LifecycleEventKind Kind, DateTimeOffset At, string Actor, string Channel);

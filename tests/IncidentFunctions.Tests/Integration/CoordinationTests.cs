@@ -145,13 +145,16 @@ public sealed class CoordinationTests(PipelineFixture fixture)
         // The run has ended: nothing is left that could send a reminder, and none was sent after the close.
         Assert.DoesNotContain(await RemindersAsync(host, id, count: 0), r => r.At > closedAt);
 
-        // A note after the close starts a run again, which delivers it, sees the incident closed, and ends.
+        // A note after the close is only a record: it wakes nothing. A change the coordination has to deliver (a task
+        // finished after the close) starts a run again, which delivers it, sees the incident closed, and ends.
         await EditAsync(host, id, (response, _) => (response, "post-close note"), type: TimelineEventTypes.NoteAdded);
+        Assert.Equal(ended.CreatedAt, (await host.Client.GetInstanceAsync(DurableCoordination.InstanceIdOf(id)))!.CreatedAt);
+        await EditAsync(host, id, (response, _) => (response, "post-close task done"), type: TimelineEventTypes.TaskChanged);
         var revision = (await host.ReadAsync(id)).Revision;
         await Eventually.Get(
             () => host.Client.GetInstanceAsync(DurableCoordination.InstanceIdOf(id), getInputsAndOutputs: true),
             i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Completed && i.ReadOutputAs<DeliveredRevisions>()!.Contains(revision),
-            "a second run that delivered the note and ended");
+            "a second run that delivered the change and ended");
         Assert.DoesNotContain(await RemindersAsync(host, id, count: 0), r => r.At > closedAt);
     }
 

@@ -86,3 +86,37 @@ public sealed class IncidentResponseTests
     public void IfMatchComparesTheIncidentsETagWeakOrStrong(string ifMatch, bool matches) =>
         Assert.Equal(matches, IfMatch.Matches(ifMatch, new ETag("W/\"datetime'2026-12-04T08%3A00%3A00Z'\"")));
 }
+
+public sealed class QuietChangeTests
+{
+    static TimelineEvent Event(string type) => new("r1-1", DateTimeOffset.UnixEpoch, type, "alice", Channels.Api, "x");
+
+    [Theory]
+    [InlineData(TimelineEventTypes.NoteAdded, true)]
+    [InlineData(TimelineEventTypes.EventPinned, true)]
+    [InlineData(TimelineEventTypes.DecisionRecorded, true)]
+    [InlineData(TimelineEventTypes.UpdatePosted, false)]
+    [InlineData(TimelineEventTypes.RoleAssigned, false)]
+    [InlineData(TimelineEventTypes.TaskCreated, false)]
+    [InlineData(TimelineEventTypes.IncidentCategorized, false)]
+    [InlineData("some.type-added-later", false)]
+    public void OnlyARecordOnlyChangeLeavesTheCoordinationAsleep(string type, bool quiet) =>
+        Assert.Equal(quiet, IncidentFunctions.Responding.IncidentEditor.IsQuiet([Event(type)], []));
+
+    [Fact]
+    public void AnEditThatHandsOverARoleChangesTheReminders()
+    {
+        var before = new IncidentResponse { Roles = new Dictionary<string, IReadOnlyList<string>> { ["commander"] = ["alice"] } };
+        var after = before with { Roles = new Dictionary<string, IReadOnlyList<string>> { ["commander"] = ["bob"] } };
+
+        Assert.True(IncidentFunctions.Responding.IncidentEditor.ChangesReminders(before, "P1", after, "P1"));
+        Assert.True(IncidentFunctions.Responding.IncidentEditor.ChangesReminders(before, "P1", before, "P2"));
+        Assert.False(IncidentFunctions.Responding.IncidentEditor.ChangesReminders(before, "P1", before with { Summary = "new words", Pinned = ["r1-1"] }, "P1"));
+    }
+
+    [Fact]
+    public void ANoteThatIsALifecycleEventWakesIt() =>
+        Assert.False(IncidentFunctions.Responding.IncidentEditor.IsQuiet(
+            [Event(TimelineEventTypes.NoteAdded)],
+            [new IncidentFunctions.Responding.IncidentTransitionRef("r1-1", IncidentFunctions.LifecycleEvents.LifecycleEventKind.StageChanged, DateTimeOffset.UnixEpoch, "alice", Channels.Api)]));
+}
