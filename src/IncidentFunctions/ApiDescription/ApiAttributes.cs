@@ -45,6 +45,9 @@ public sealed class ApiOperationAttribute(string summary, ApiSecurity security) 
 
     public string? RequestDescription { get; set; }
 
+    /// <summary>The body may also be any bytes of any content type (a file), besides the JSON of <see cref="Request"/>.</summary>
+    public bool RequestMayBeFile { get; set; }
+
     /// <summary>The C# type of the JSON body of the success answer; null for an answer that is not JSON (see <see cref="ResponseMediaType"/>).</summary>
     public Type? Response { get; set; }
 

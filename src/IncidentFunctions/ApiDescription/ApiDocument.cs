@@ -157,6 +157,10 @@ public sealed partial class ApiDocument(Assembly app)
                 Description = declared.RequestDescription,
                 Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = new OpenApiMediaType { Schema = schemas.For(request) } },
             };
+            if (declared.RequestMayBeFile)
+            {
+                operation.RequestBody.Content!["*/*"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } };
+            }
         }
 
         var success = new OpenApiResponse

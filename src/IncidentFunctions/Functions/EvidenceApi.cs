@@ -14,7 +14,7 @@ public sealed class EvidenceApi(IncidentEvidence files, SignIn signIn, Idempoten
 {
     [Function(nameof(AddEvidence))]
     [ApiOperation("Add evidence: a file (the request body, any content type) or a link (JSON {url, title})", ApiSecurity.SignedIn,
-        Request = typeof(EvidenceLinkRequest), Response = typeof(RecordedEntry), Status = 201, Problems = [400, 404, 413],
+        Request = typeof(EvidenceLinkRequest), RequestMayBeFile = true, Response = typeof(RecordedEntry), Status = 201, Problems = [400, 404, 413],
         RequestDescription = "A JSON body is a link (http or https); any other body, or any body with ?fileName=, is the file itself. " +
             "A file is at most Evidence:MaxBytes (10 MiB by default; 413 and nothing stored above it).",
         Description = "The evidence.added event records the file's SHA-256, size, content type, safe file name and who added it; " +

@@ -94,6 +94,16 @@ public sealed class ApiDocumentTests
         Assert.True(Schemas.GetProperty("PagerDutyIntakeAnswer").GetProperty("properties").TryGetProperty("dedup_key", out _));
     }
 
+    [Fact]
+    public void EvidenceTakesALinkAsJsonOrAFileAsAnyBytes()
+    {
+        var content = Operation(Routes.IncidentEvidence, "post").GetProperty("requestBody").GetProperty("content");
+
+        Assert.Equal("#/components/schemas/EvidenceLinkRequest", content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString());
+        Assert.Equal("binary", content.GetProperty("*/*").GetProperty("schema").GetProperty("format").GetString());
+        Assert.False(Operation(Routes.IncidentNotes, "post").GetProperty("requestBody").GetProperty("content").TryGetProperty("*/*", out _));
+    }
+
     /// <summary>A request type's schema is a component too, reflecting its properties (no app route reads a typed body yet).</summary>
     [Fact]
     public void ARequestTypeBecomesTheRequestBodysSchema()
