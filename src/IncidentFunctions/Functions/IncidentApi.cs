@@ -66,7 +66,7 @@ public sealed class IncidentApi(IncidentStore incidents, TimelineStore timeline,
         }
 
         var admitted = await gate.AdmitAsync(caller, Permission.Read, id, cancellationToken);
-        return admitted.Refusal?.ToResult() ?? IncidentRecordApi.Answer(admitted.Incident!, time.GetUtcNow());
+        return admitted.Refusal?.ToResult() ?? IncidentAnswers.Of(admitted.Incident!, time.GetUtcNow());
     }
 
     [Function(nameof(GetTimeline))]

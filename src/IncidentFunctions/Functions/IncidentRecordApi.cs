@@ -59,7 +59,7 @@ public sealed class IncidentRecordApi(
 
                 var declared = await declarer.DeclareAsync(caller, body!.RootElement, lifecycles.For(durableClient), coordinations.For(durableClient), cancellationToken);
                 return declared.Refusal?.ToResult()
-                    ?? Answer(declared.Incident!, time.GetUtcNow(), $"/{Routes.Prefix}/{Routes.Incident.Replace("{id}", declared.Incident!.Id, StringComparison.Ordinal)}");
+                    ?? IncidentAnswers.Of(declared.Incident!, time.GetUtcNow(), $"/{Routes.Prefix}/{Routes.Incident.Replace("{id}", declared.Incident!.Id, StringComparison.Ordinal)}");
             }
         }, cancellationToken);
     }
@@ -150,16 +150,6 @@ public sealed class IncidentRecordApi(
             (caller, body) => stages.CloseAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     /// <summary>
-    /// The incident as an answer, with the time at each severity and the ETag a later If-Match sends back; created at
-    /// <paramref name="location"/> when given.
-    /// </summary>
-    public static JsonResponse Answer(IncidentEntity incident, DateTimeOffset now, string? location = null)
-    {
-        var view = IncidentViews.Of(incident, now);
-        return (location is null ? JsonResponse.Ok(view) : JsonResponse.Created(view, location)).With(IfMatch.ETagHeader, incident.ETag.ToString());
-    }
-
-    /// <summary>
     /// The shape of every edit: the caller admitted with <paramref name="least"/> (the commander actions ask for
     /// respond here, as an incident's own commander may hold no more, and the incident decides), the incident admitted
     /// with the same before the body is read, then the feature, whose answer is the incident with its ETag.
@@ -189,7 +179,7 @@ public sealed class IncidentRecordApi(
                 }
 
                 var outcome = await act(caller, body!.RootElement);
-                return outcome.Refusal?.ToResult() ?? Answer(outcome.Incident!, time.GetUtcNow());
+                return outcome.Refusal?.ToResult() ?? IncidentAnswers.Of(outcome.Incident!, time.GetUtcNow());
             }
         };
         return HttpMethods.IsPost(request.Method) ? await requests.RunAsync(request, caller.Key, $"{function}/{id}", run, ct) : await run();

@@ -27,7 +27,8 @@ public sealed class PeopleApi(
     ResponderPaging responders,
     AccessGrants grants,
     Subscriptions subscriptions,
-    IncidentMerger merger)
+    IncidentMerger merger,
+    TimeProvider time)
 {
     [Function(nameof(AssignRole))]
     [ApiOperation("Hand a role of the incident to a person", ApiSecurity.SignedIn, Request = typeof(AssignRoleRequest), Response = typeof(Incident), Problems = [400, 403, 404, 413, 415],
@@ -173,7 +174,7 @@ public sealed class PeopleApi(
             }
 
             var edited = await change(caller, body!);
-            return edited.Refusal is { } declined ? declined.ToResult() : new JsonResponse(edited.Incident!.ToIncident(), StatusCodes.Status200OK) { ETag = edited.Incident.ETag.ToString() };
+            return edited.Refusal is { } declined ? declined.ToResult() : IncidentAnswers.Of(edited.Incident!, time.GetUtcNow());
         }
 
         return operation is null ? await Handle() : await requests.RunAsync(request, caller.Key, $"{operation}/{id}", Handle, ct);

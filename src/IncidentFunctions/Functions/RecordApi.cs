@@ -11,7 +11,7 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Functions;
 
 /// <summary>What people write on an incident's record: notes, status updates, decisions, and pins of timeline events.</summary>
-public sealed class RecordApi(IncidentRecord record, SignIn signIn, IdempotentRequests requests, Coordinations coordinations)
+public sealed class RecordApi(IncidentRecord record, SignIn signIn, IdempotentRequests requests, Coordinations coordinations, TimeProvider time)
 {
     [Function(nameof(AddNote))]
     [ApiOperation("Add a note to an incident's timeline", ApiSecurity.SignedIn, Request = typeof(NoteRequest), Response = typeof(RecordedEntry), Status = 201,
@@ -85,7 +85,7 @@ public sealed class RecordApi(IncidentRecord record, SignIn signIn, IdempotentRe
         }
 
         var outcome = await record.PinAsync(caller, id, eventId, pin, IfMatch.Of(request), coordinations.For(durableClient), ct);
-        return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Value!, StatusCodes.Status200OK) { ETag = outcome.Incident!.ETag.ToString() };
+        return outcome.Refusal?.ToResult() ?? IncidentAnswers.Of(outcome.Incident!, time.GetUtcNow());
     }
 
     async Task<IActionResult> WriteAsync<T>(

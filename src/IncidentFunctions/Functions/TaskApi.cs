@@ -53,7 +53,7 @@ public sealed class TaskApi(IncidentTasks tasks, SignIn signIn, IdempotentReques
         {
             var key = request.Headers.TryGetValue(IdempotentRequests.Header, out var values) ? values[0] : null;
             var outcome = await tasks.CreateAsync(caller, id, request, key, coordinations.For(durableClient), cancellationToken);
-            return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Task!, StatusCodes.Status201Created) { ETag = outcome.Task!.ETag };
+            return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Task!, StatusCodes.Status201Created).With(IfMatch.ETagHeader, outcome.Task!.ETag);
         }, cancellationToken);
     }
 
@@ -78,6 +78,6 @@ public sealed class TaskApi(IncidentTasks tasks, SignIn signIn, IdempotentReques
         }
 
         var outcome = await tasks.ChangeAsync(caller, id, task, IfMatch.Of(request), request, coordinations.For(durableClient), cancellationToken);
-        return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Task!, StatusCodes.Status200OK) { ETag = outcome.Task!.ETag };
+        return outcome.Refusal?.ToResult() ?? JsonResponse.Ok(outcome.Task!).With(IfMatch.ETagHeader, outcome.Task!.ETag);
     }
 }

@@ -16,9 +16,6 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
     /// <summary>Headers the answer carries besides its content type (ETag, Location).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The version of what the body shows, sent as the ETag header for a later If-Match; none when null.</summary>
-    public string? ETag { get; init; }
-
     public async Task ExecuteResultAsync(ActionContext context)
     {
         var response = context.HttpContext.Response;
@@ -26,11 +23,6 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
         foreach (var (name, value) in Headers)
         {
             response.Headers[name] = value;
-        }
-
-        if (ETag is not null)
-        {
-            response.Headers[IfMatch.ETagHeader] = ETag;
         }
 
         await response.WriteAsJsonAsync(Body, Body.GetType(), JsonDefaults.Options, contentType, context.HttpContext.RequestAborted);
@@ -42,7 +34,7 @@ public sealed class JsonResponse(object body, int statusCode, string contentType
 
     /// <summary>The same answer with one more header.</summary>
     public JsonResponse With(string header, string value) =>
-        new(Body, StatusCode, contentType) { Headers = new Dictionary<string, string>(Headers) { [header] = value }, ETag = ETag };
+        new(Body, StatusCode, contentType) { Headers = new Dictionary<string, string>(Headers) { [header] = value } };
 
     public static JsonResponse Created(object body, string location) =>
         new(body, StatusCodes.Status201Created) { Headers = new Dictionary<string, string> { ["Location"] = location } };

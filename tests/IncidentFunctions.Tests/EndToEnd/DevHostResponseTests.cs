@@ -74,6 +74,7 @@ public sealed class DevHostResponseTests(DevHostFixture fixture)
             await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/roles", alice, HttpStatusCode.OK, new { role = "commander", person = "bob", note = "Going off shift" });
             var afterHandOff = await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/roles", bob, HttpStatusCode.OK, new { role = "communications", person = "carol" });
             Assert.Equal("bob", afterHandOff.Response.Commander);
+            Assert.True(afterHandOff.SecondsAtSeverity?.ContainsKey(Severity.Critical), "every route that changes an incident answers the same view of it");
             Assert.Equal(["carol"], afterHandOff.Response.Roles["communications"]);
             var roleEmails = await Eventually.Get(
                 async () => (await fixture.EmailsAsync(id)).Where(e => e.Header(NotificationHeaders.Kind) == "roleassigned").ToList(),
