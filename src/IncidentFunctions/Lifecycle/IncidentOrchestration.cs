@@ -376,28 +376,8 @@ public static class IncidentOrchestration
             }
         }
 
-        async Task PublishAfterAsync(Task previous, IncidentTransition transition, EventPublishingPlan plan)
-        {
-            await previous;
-            try
-            {
-                await context.CallActivityAsync(
-                    nameof(LifecycleEventActivities.PublishLifecycleEvent),
-                    transition,
-                    TaskOptions.FromRetryPolicy(new RetryPolicy(
-                        plan.MaxAttempts, plan.RetryInterval, backoffCoefficient: 2, maxRetryInterval: LifecycleEventOptions.MaxRetryInterval)));
-            }
-            catch (TaskFailedException e)
-            {
-                // Subscribers miss this event, but the incident's lifecycle goes on, and the gap is on the record.
-                var type = LifecycleEventBuilder.TypeOf(transition.Kind);
-                log.LogError("Publishing {Type} ({EventId}) for incident {IncidentId} failed after {Attempts} attempts: {Reason}",
-                    type, transition.EventId, incidentId, plan.MaxAttempts, e.FailureDetails.ErrorMessage);
-                await RecordAsync(TimelineEventTypes.EventPublishFailed,
-                    $"Could not publish {type} after {plan.MaxAttempts} attempt(s): {e.FailureDetails.ErrorMessage}",
-                    new() { ["eventId"] = transition.EventId, ["type"] = type, ["attempts"] = plan.MaxAttempts.ToString() });
-            }
-        }
+        Task PublishAfterAsync(Task previous, IncidentTransition transition, EventPublishingPlan plan) =>
+            TransitionPublishing.AfterAsync(previous, context, transition, plan, log, (summary, data) => RecordAsync(TimelineEventTypes.EventPublishFailed, summary, data));
 
         /// <summary>A source's "resolved" resolves the incident when the policy says so; otherwise it is noted once.</summary>
         async Task<IncidentState> ApplySourceResolveAsync(EscalationPlan plan, IncidentState state)

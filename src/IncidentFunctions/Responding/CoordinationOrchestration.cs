@@ -200,31 +200,12 @@ public static class CoordinationOrchestration
             }
         }
 
-        async Task PublishAfterAsync(Task previous, IncidentTransition transition, EventPublishingPlan plan)
-        {
-            await previous;
-            try
-            {
-                await context.CallActivityAsync(
-                    nameof(LifecycleEventActivities.PublishLifecycleEvent),
-                    transition,
-                    TaskOptions.FromRetryPolicy(new RetryPolicy(
-                        plan.MaxAttempts, plan.RetryInterval, backoffCoefficient: 2, maxRetryInterval: LifecycleEventOptions.MaxRetryInterval)));
-            }
-            catch (TaskFailedException e)
-            {
-                var type = LifecycleEventBuilder.TypeOf(transition.Kind);
-                log.LogError("Publishing {Type} ({EventId}) for incident {IncidentId} failed after {Attempts} attempts: {Reason}",
-                    type, transition.EventId, incidentId, plan.MaxAttempts, e.FailureDetails.ErrorMessage);
-                await context.CallActivityAsync(
-                    nameof(LifecycleActivities.AppendTimeline),
-                    new TimelineEntry(incidentId, new TimelineEvent(
-                        context.NewGuid().ToString("N"), context.CurrentUtcDateTime, TimelineEventTypes.EventPublishFailed, "system", Channels.System,
-                        $"Could not publish {type} after {plan.MaxAttempts} attempt(s): {e.FailureDetails.ErrorMessage}",
-                        new Dictionary<string, string> { ["eventId"] = transition.EventId, ["type"] = type, ["attempts"] = plan.MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture) })),
-                    IncidentOrchestration.StorageRetry);
-            }
-        }
+        Task PublishAfterAsync(Task previous, IncidentTransition transition, EventPublishingPlan plan) =>
+            TransitionPublishing.AfterAsync(previous, context, transition, plan, log, (summary, data) => context.CallActivityAsync(
+                nameof(LifecycleActivities.AppendTimeline),
+                new TimelineEntry(incidentId, new TimelineEvent(
+                    context.NewGuid().ToString("N"), context.CurrentUtcDateTime, TimelineEventTypes.EventPublishFailed, "system", Channels.System, summary, data)),
+                IncidentOrchestration.StorageRetry));
 
         /// <summary>The next change, or null when <paramref name="until"/> came first (never, when null).</summary>
         async Task<CoordinationChange?> WaitAsync(DateTimeOffset? until)
