@@ -30,46 +30,33 @@ public sealed class DevHostCoordinationTests(DevHostFixture fixture)
                 ["taskReminderMinutes"] = EverySeconds / 60,
             },
         };
-        var port = NodeService.FreePort();
-        var dataFolder = Directory.CreateTempSubdirectory("incidentfunctions-coordination-").FullName;
-        var settings = fixture.Settings(port, dataFolder);
-        settings["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "Coordination" + Guid.NewGuid().ToString("N")[..8];
-        settings["Policy__Json"] = policy.Json;
-        try
+        await using var beside = await BesideHost.StartAsync(fixture, "Coordination", settings => settings["Policy__Json"] = policy.Json);
+        var (http, durable) = (beside.Http, beside.Durable);
+        var key = TestAlerts.NewKey("coordination");
+        (await http.SendAsync(AlertRequest(key))).EnsureSuccessStatusCode();
+        var incident = await Eventually.Get(() => fixture.FindIncidentAsync(key, "open"), $"the incident for {key}");
+        await Eventually.Get(() => fixture.EmailsAsync(incident.Id)!, e => e!.Count >= 1, "alice's page");
+
+        // Paging alone starts no coordination: it costs an unacknowledged incident nothing.
+        Assert.Null(await durable.GetInstanceAsync(DurableCoordination.InstanceIdOf(incident.Id)));
+
+        using (var acknowledge = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{incident.Id}/acknowledge")))
         {
-            await using var host = await DevHostProcess.StartAsync(port, settings, TimeSpan.FromMinutes(3));
-            using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            await using var durable = fixture.DurableClient(host);
-            var key = TestAlerts.NewKey("coordination");
-            (await http.SendAsync(AlertRequest(key))).EnsureSuccessStatusCode();
-            var incident = await Eventually.Get(() => fixture.FindIncidentAsync(key, "open"), $"the incident for {key}");
-            await Eventually.Get(() => fixture.EmailsAsync(incident.Id)!, e => e!.Count >= 1, "alice's page");
-
-            // Paging alone starts no coordination: it costs an unacknowledged incident nothing.
-            Assert.Null(await durable.GetInstanceAsync(DurableCoordination.InstanceIdOf(incident.Id)));
-
-            using (var acknowledge = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{incident.Id}/acknowledge")))
-            {
-                Assert.Equal(HttpStatusCode.OK, acknowledge.StatusCode);
-            }
-
-            var reminders = await Eventually.Get(
-                async () => (await fixture.EmailsAsync(incident.Id)).Where(e => e.Header(NotificationHeaders.Kind) == "reminder").ToList(),
-                e => e!.Count >= 3,
-                "three reminders");
-            Assert.All(reminders, e => Assert.True(e.IsTo(policy.Email("alice"))));
-            Assert.Equal(OrchestrationRuntimeStatus.Running, (await durable.GetInstanceAsync(DurableCoordination.InstanceIdOf(incident.Id)))?.RuntimeStatus);
-
-            var sent = (await fixture.TimelineAsync(incident.Id)).Where(e => e.Type == TimelineEventTypes.ReminderSent).ToList();
-            var slots = sent.Select(e => DateTimeOffset.Parse(e.Data!["dueAt"])).ToList();
-            Assert.Equal(slots.Distinct().Order(), slots);
-            Assert.All(sent, e => Assert.True(e.At >= DateTimeOffset.Parse(e.Data!["dueAt"]), $"reminded at {e.At:O}, due {e.Data!["dueAt"]}"));
-            Assert.All(slots.Zip(slots.Skip(1)), pair => Assert.Equal(0, (pair.Second - pair.First).Ticks % TimeSpan.FromSeconds(EverySeconds).Ticks));
+            Assert.Equal(HttpStatusCode.OK, acknowledge.StatusCode);
         }
-        finally
-        {
-            Directory.Delete(dataFolder, recursive: true);
-        }
+
+        var reminders = await Eventually.Get(
+            async () => (await fixture.EmailsAsync(incident.Id)).Where(e => e.Header(NotificationHeaders.Kind) == "reminder").ToList(),
+            e => e!.Count >= 3,
+            "three reminders");
+        Assert.All(reminders, e => Assert.True(e.IsTo(policy.Email("alice"))));
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await durable.GetInstanceAsync(DurableCoordination.InstanceIdOf(incident.Id)))?.RuntimeStatus);
+
+        var sent = (await fixture.TimelineAsync(incident.Id)).Where(e => e.Type == TimelineEventTypes.ReminderSent).ToList();
+        var slots = sent.Select(e => DateTimeOffset.Parse(e.Data!["dueAt"])).ToList();
+        Assert.Equal(slots.Distinct().Order(), slots);
+        Assert.All(sent, e => Assert.True(e.At >= DateTimeOffset.Parse(e.Data!["dueAt"]), $"reminded at {e.At:O}, due {e.Data!["dueAt"]}"));
+        Assert.All(slots.Zip(slots.Skip(1)), pair => Assert.Equal(0, (pair.Second - pair.First).Ticks % TimeSpan.FromSeconds(EverySeconds).Ticks));
     }
 
     static HttpRequestMessage AlertRequest(string key)

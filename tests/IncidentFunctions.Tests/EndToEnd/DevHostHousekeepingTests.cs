@@ -22,73 +22,63 @@ public sealed class DevHostHousekeepingTests(DevHostFixture fixture)
     [Fact]
     public async Task AResolvedIncidentsHistoryIsPurgedARunningOnesIsKeptAndTheApiStillAnswersForThePurgedOne()
     {
-        var port = NodeService.FreePort();
-        var dataFolder = Directory.CreateTempSubdirectory("incidentfunctions-housekeeping-").FullName;
-        var settings = fixture.Settings(port, dataFolder);
-        settings["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "Housekeeping" + Guid.NewGuid().ToString("N")[..8];
-        settings["Housekeeping__Schedule"] = "*/1 * * * * *";
-        settings["Housekeeping__KeepFinishedFor"] = "00:00:00";
-        // A fresh host's first pages can run a few seconds late while it warms up, which would postpone housekeeping
-        // for five minutes: the postponement has its own tests.
-        settings["Housekeeping__PostponeAfterLatePage"] = "00:00:00";
+        await using var beside = await BesideHost.StartAsync(fixture, "Housekeeping", settings =>
+        {
+            settings["Housekeeping__Schedule"] = "*/1 * * * * *";
+            settings["Housekeeping__KeepFinishedFor"] = "00:00:00";
+            // A fresh host's first pages can run a few seconds late while it warms up, which would postpone housekeeping
+            // for five minutes: the postponement has its own tests.
+            settings["Housekeeping__PostponeAfterLatePage"] = "00:00:00";
+        });
+        var (host, http, durable) = (beside.Host, beside.Http, beside.Durable);
+        var running = await OpenAsync(http, durable, "housekeeping-running");
+        var resolved = await OpenAsync(http, durable, "housekeeping-resolved");
+
+        using (var resolve = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{resolved}/resolve")))
+        {
+            Assert.Equal(HttpStatusCode.OK, resolve.StatusCode);
+        }
+
         try
         {
-            await using var host = await DevHostProcess.StartAsync(port, settings, TimeSpan.FromMinutes(3));
-            using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            await using var durable = fixture.DurableClient(host);
-            var running = await OpenAsync(http, durable, "housekeeping-running");
-            var resolved = await OpenAsync(http, durable, "housekeeping-resolved");
-
-            using (var resolve = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{resolved}/resolve")))
-            {
-                Assert.Equal(HttpStatusCode.OK, resolve.StatusCode);
-            }
-
-            try
-            {
-                await Eventually.Get(() => durable.GetInstanceAsync(resolved), i => i is null, "the resolved incident's orchestration purged", TimeSpan.FromSeconds(30));
-            }
-            catch (TimeoutException e)
-            {
-                var output = host.Output;
-                throw new TimeoutException($"{e.Message}\nThe host said, last:\n{output[Math.Max(0, output.Length - 4000)..]}", e);
-            }
-
-            await Eventually.Get(
-                () => Task.FromResult<string?>(host.Output), o => o!.Contains("purged the Durable history of 1 orchestration(s)", StringComparison.Ordinal), "the purge logged");
-            Assert.Equal(OrchestrationRuntimeStatus.Running, (await durable.GetInstanceAsync(running))?.RuntimeStatus);
-
-            // The incident row and its timeline are the record: every route still answers for the purged incident.
-            using (var get = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Get, $"incidents/{resolved}")))
-            {
-                Assert.Equal(HttpStatusCode.OK, get.StatusCode);
-                Assert.Equal(IncidentStatus.Resolved, (await get.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options))!.Status);
-            }
-
-            var timeline = await fixture.TimelineAsync(resolved);
-            Assert.Contains(timeline, e => e.Type == TimelineEventTypes.IncidentResolved);
-            Assert.Contains(timeline, e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["kind"] == "resolved");
-
-            // Acting again signals an orchestration that no longer exists: harmless, and the answer says who acted first.
-            using (var again = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{resolved}/resolve")))
-            {
-                Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-                Assert.Equal("alreadyDone", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString());
-            }
-
-            using (var acknowledge = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{resolved}/acknowledge")))
-            {
-                Assert.Equal(HttpStatusCode.Conflict, acknowledge.StatusCode);
-            }
-
-            Assert.Null(await durable.GetInstanceAsync(resolved));
-            Assert.DoesNotContain("Function PurgeFinishedHistory failed", host.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("Function PurgeExpiredRequests failed", host.Output, StringComparison.Ordinal);
+            await Eventually.Get(() => durable.GetInstanceAsync(resolved), i => i is null, "the resolved incident's orchestration purged", TimeSpan.FromSeconds(30));
         }
-        finally
+        catch (TimeoutException e)
         {
-            Directory.Delete(dataFolder, recursive: true);
+            var output = host.Output;
+            throw new TimeoutException($"{e.Message}\nThe host said, last:\n{output[Math.Max(0, output.Length - 4000)..]}", e);
         }
+
+        await Eventually.Get(
+            () => Task.FromResult<string?>(host.Output), o => o!.Contains("purged the Durable history of 1 orchestration(s)", StringComparison.Ordinal), "the purge logged");
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await durable.GetInstanceAsync(running))?.RuntimeStatus);
+
+        // The incident row and its timeline are the record: every route still answers for the purged incident.
+        using (var get = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Get, $"incidents/{resolved}")))
+        {
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(IncidentStatus.Resolved, (await get.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options))!.Status);
+        }
+
+        var timeline = await fixture.TimelineAsync(resolved);
+        Assert.Contains(timeline, e => e.Type == TimelineEventTypes.IncidentResolved);
+        Assert.Contains(timeline, e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["kind"] == "resolved");
+
+        // Acting again signals an orchestration that no longer exists: harmless, and the answer says who acted first.
+        using (var again = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{resolved}/resolve")))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal("alreadyDone", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString());
+        }
+
+        using (var acknowledge = await http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{resolved}/acknowledge")))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, acknowledge.StatusCode);
+        }
+
+        Assert.Null(await durable.GetInstanceAsync(resolved));
+        Assert.DoesNotContain("Function PurgeFinishedHistory failed", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Function PurgeExpiredRequests failed", host.Output, StringComparison.Ordinal);
     }
 
     /// <summary>Opens an incident through the host's alert route; returns its id once its orchestration runs.</summary>

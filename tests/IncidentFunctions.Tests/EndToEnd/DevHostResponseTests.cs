@@ -46,79 +46,66 @@ public sealed class DevHostResponseTests(DevHostFixture fixture)
                 ["taskReminderMinutes"] = 10,
             },
         };
-        var port = NodeService.FreePort();
-        var dataFolder = Directory.CreateTempSubdirectory("incidentfunctions-response-").FullName;
-        var settings = fixture.Settings(port, dataFolder);
-        settings["AzureFunctionsJobHost__extensions__durableTask__hubName"] = "Response" + Guid.NewGuid().ToString("N")[..8];
-        settings["Policy__Json"] = policy.Json;
-        try
-        {
-            await using var host = await DevHostProcess.StartAsync(port, settings, TimeSpan.FromMinutes(3));
-            using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-            await using var durable = fixture.DurableClient(host);
-            var alice = Person(policy, "alice", AppRole.Responder);
-            var bob = Person(policy, "bob", AppRole.Responder);
-            var carol = Person(policy, "carol", AppRole.Responder);
+        await using var beside = await BesideHost.StartAsync(fixture, "Response", settings => settings["Policy__Json"] = policy.Json);
+        var (http, durable) = (beside.Http, beside.Durable);
+        var alice = Person(policy, "alice", AppRole.Responder);
+        var bob = Person(policy, "bob", AppRole.Responder);
+        var carol = Person(policy, "carol", AppRole.Responder);
 
-            // alice declares an outage without paging anyone: she leads it, and its playbook's task appears.
-            var declared = await SendAsync<Incident>(http, HttpMethod.Post, Routes.Incidents, alice, HttpStatusCode.Created,
-                new { title = "Checkout is down", severity = "critical", service = "checkout", category = "outage", summary = "Payments fail", page = false });
-            Assert.Equal((Stage.Investigating, "alice", true), (declared.Stage, declared.Response.Commander, declared.Response.Declared));
-            var id = declared.Id;
-            var task = await Eventually.Get(
-                async () => (await SendAsync<ResultPage<TaskView>>(http, HttpMethod.Get, $"incidents/{id}/tasks", alice, HttpStatusCode.OK)).Items.SingleOrDefault(),
-                "the outage playbook's task");
-            Assert.Equal(("playbook-outage-1", "communications"), (task!.Task.Id, task.Task.Assignee?.Role));
+        // alice declares an outage without paging anyone: she leads it, and its playbook's task appears.
+        var declared = await SendAsync<Incident>(http, HttpMethod.Post, Routes.Incidents, alice, HttpStatusCode.Created,
+            new { title = "Checkout is down", severity = "critical", service = "checkout", category = "outage", summary = "Payments fail", page = false });
+        Assert.Equal((Stage.Investigating, "alice", true), (declared.Stage, declared.Response.Commander, declared.Response.Declared));
+        var id = declared.Id;
+        var task = await Eventually.Get(
+            async () => (await SendAsync<ResultPage<TaskView>>(http, HttpMethod.Get, $"incidents/{id}/tasks", alice, HttpStatusCode.OK)).Items.SingleOrDefault(),
+            "the outage playbook's task");
+        Assert.Equal(("playbook-outage-1", "communications"), (task!.Task.Id, task.Task.Assignee?.Role));
 
-            // alice hands the lead to bob, who makes carol the communications lead; each is emailed the role's instructions.
-            await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/roles", alice, HttpStatusCode.OK, new { role = "commander", person = "bob", note = "Going off shift" });
-            var afterHandOff = await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/roles", bob, HttpStatusCode.OK, new { role = "communications", person = "carol" });
-            Assert.Equal("bob", afterHandOff.Response.Commander);
-            Assert.True(afterHandOff.SecondsAtSeverity?.ContainsKey(Severity.Critical), "every route that changes an incident answers the same view of it");
-            Assert.Equal(["carol"], afterHandOff.Response.Roles["communications"]);
-            var roleEmails = await Eventually.Get(
-                async () => (await fixture.EmailsAsync(id)).Where(e => e.Header(NotificationHeaders.Kind) == "roleassigned").ToList(),
-                e => e!.Count >= 2,
-                "the two role emails");
-            Assert.Contains(roleEmails, e => e.IsTo(policy.Email("bob")) && e.Text!.Contains("Lead the response.", StringComparison.Ordinal));
-            Assert.Contains(roleEmails, e => e.IsTo(policy.Email("carol")) && e.Text!.Contains("Post the updates before they are due.", StringComparison.Ordinal));
+        // alice hands the lead to bob, who makes carol the communications lead; each is emailed the role's instructions.
+        await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/roles", alice, HttpStatusCode.OK, new { role = "commander", person = "bob", note = "Going off shift" });
+        var afterHandOff = await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/roles", bob, HttpStatusCode.OK, new { role = "communications", person = "carol" });
+        Assert.Equal("bob", afterHandOff.Response.Commander);
+        Assert.True(afterHandOff.SecondsAtSeverity?.ContainsKey(Severity.Critical), "every route that changes an incident answers the same view of it");
+        Assert.Equal(["carol"], afterHandOff.Response.Roles["communications"]);
+        var roleEmails = await Eventually.Get(
+            async () => (await fixture.EmailsAsync(id)).Where(e => e.Header(NotificationHeaders.Kind) == "roleassigned").ToList(),
+            e => e!.Count >= 2,
+            "the two role emails");
+        Assert.Contains(roleEmails, e => e.IsTo(policy.Email("bob")) && e.Text!.Contains("Lead the response.", StringComparison.Ordinal));
+        Assert.Contains(roleEmails, e => e.IsTo(policy.Email("carol")) && e.Text!.Contains("Post the updates before they are due.", StringComparison.Ordinal));
 
-            // carol's stakeholder update reaches the stakeholder the policy names for checkout at P1.
-            await SendAsync<object>(http, HttpMethod.Post, $"incidents/{id}/updates", carol, HttpStatusCode.Created,
-                new { audience = "stakeholders", body = "Payments fail for most customers; next update within the hour." });
-            var update = await Eventually.Get(
-                async () => (await fixture.EmailsAsync(id)).SingleOrDefault(e => e.Header(NotificationHeaders.Kind) == "statusupdate"),
-                "the stakeholder update in MailDev");
-            Assert.True(update!.IsTo(policy.Email(TestPolicy.Outsider)), "the update went to " + string.Join(", ", update.To.Select(t => t.Address)));
-            Assert.Contains("next update within the hour", update.Text, StringComparison.Ordinal);
+        // carol's stakeholder update reaches the stakeholder the policy names for checkout at P1.
+        await SendAsync<object>(http, HttpMethod.Post, $"incidents/{id}/updates", carol, HttpStatusCode.Created,
+            new { audience = "stakeholders", body = "Payments fail for most customers; next update within the hour." });
+        var update = await Eventually.Get(
+            async () => (await fixture.EmailsAsync(id)).SingleOrDefault(e => e.Header(NotificationHeaders.Kind) == "statusupdate"),
+            "the stakeholder update in MailDev");
+        Assert.True(update!.IsTo(policy.Email(TestPolicy.Outsider)), "the update went to " + string.Join(", ", update.To.Select(t => t.Address)));
+        Assert.Contains("next update within the hour", update.Text, StringComparison.Ordinal);
 
-            // Nobody posts the internal update due seconds after the declaration: its reminder goes to carol, who holds communications.
-            var reminder = await Eventually.Get(
-                async () => (await fixture.EmailsAsync(id)).FirstOrDefault(e => e.Header(NotificationHeaders.Kind) == "reminder"),
-                "the overdue internal update's reminder",
-                TimeSpan.FromSeconds(InternalUpdateSeconds + 60));
-            Assert.True(reminder!.IsTo(policy.Email("carol")), "the reminder went to " + string.Join(", ", reminder.To.Select(t => t.Address)));
+        // Nobody posts the internal update due seconds after the declaration: its reminder goes to carol, who holds communications.
+        var reminder = await Eventually.Get(
+            async () => (await fixture.EmailsAsync(id)).FirstOrDefault(e => e.Header(NotificationHeaders.Kind) == "reminder"),
+            "the overdue internal update's reminder",
+            TimeSpan.FromSeconds(InternalUpdateSeconds + 60));
+        Assert.True(reminder!.IsTo(policy.Email("carol")), "the reminder went to " + string.Join(", ", reminder.To.Select(t => t.Address)));
 
-            // bob resolves and closes; the coordination ends with the response.
-            var resolved = await SendAsync<ResponderActionResultView>(http, HttpMethod.Post, $"incidents/{id}/resolve", bob, HttpStatusCode.OK);
-            Assert.Equal(Stage.Resolved, resolved.Incident.Stage);
-            var closed = await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/close", bob, HttpStatusCode.OK, new { reason = "Fixed by the rollback" });
-            Assert.Equal(Stage.Closed, closed.Stage);
-            Assert.True(closed.Response.Milestones.ContainsKey(Milestone.Closed));
-            await Eventually.Get(
-                () => durable.GetInstanceAsync(DurableCoordination.InstanceIdOf(id)),
-                i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
-                "the coordination to end with the close");
+        // bob resolves and closes; the coordination ends with the response.
+        var resolved = await SendAsync<ResponderActionResultView>(http, HttpMethod.Post, $"incidents/{id}/resolve", bob, HttpStatusCode.OK);
+        Assert.Equal(Stage.Resolved, resolved.Incident.Stage);
+        var closed = await SendAsync<Incident>(http, HttpMethod.Post, $"incidents/{id}/close", bob, HttpStatusCode.OK, new { reason = "Fixed by the rollback" });
+        Assert.Equal(Stage.Closed, closed.Stage);
+        Assert.True(closed.Response.Milestones.ContainsKey(Milestone.Closed));
+        await Eventually.Get(
+            () => durable.GetInstanceAsync(DurableCoordination.InstanceIdOf(id)),
+            i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
+            "the coordination to end with the close");
 
-            var types = (await fixture.TimelineAsync(id)).Select(e => e.Type).ToList();
-            Assert.All(
-                new[] { TimelineEventTypes.IncidentDeclared, TimelineEventTypes.PlaybookApplied, TimelineEventTypes.RoleAssigned, TimelineEventTypes.UpdatePosted, TimelineEventTypes.ReminderSent, TimelineEventTypes.IncidentResolved, TimelineEventTypes.IncidentClosed },
-                type => Assert.Contains(type, types));
-        }
-        finally
-        {
-            Directory.Delete(dataFolder, recursive: true);
-        }
+        var types = (await fixture.TimelineAsync(id)).Select(e => e.Type).ToList();
+        Assert.All(
+            new[] { TimelineEventTypes.IncidentDeclared, TimelineEventTypes.PlaybookApplied, TimelineEventTypes.RoleAssigned, TimelineEventTypes.UpdatePosted, TimelineEventTypes.ReminderSent, TimelineEventTypes.IncidentResolved, TimelineEventTypes.IncidentClosed },
+            type => Assert.Contains(type, types));
     }
 
     sealed record TaskView(IncidentTask Task);
