@@ -279,6 +279,7 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
 // monitoring webhooks (integration secret or signature) and the emailed acknowledge/resolve links (signed token);
 // the app still checks those itself, and the read and act API relies on the principal this layer supplies. And the
 // API's OpenAPI document, public by decision: webhook senders need it too, and it holds nothing but what the code says.
+// And the console's stylesheet and scripts: the emailed links' pages, reached without a sign-in, share the stylesheet.
 resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'authsettingsV2'
@@ -294,6 +295,7 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
         '/api/v2/enqueue'
         '/api/respond/*'
         '/api/openapi.json'
+        '/api/console/assets/*'
       ]
     }
     httpSettings: {

@@ -18,6 +18,7 @@ public static class Banner
         {
             string.Empty,
             ReadyLine,
+            $"  Console      {api}/{Routes.Console}  (signed in as {(string.IsNullOrWhiteSpace(options.Principal) ? "nobody: DevHost:Principal is empty" : $"{options.Principal}, roles {(string.IsNullOrWhiteSpace(options.Roles) ? "the default" : options.Roles)}")})",
             $"  API          {api}",
             $"  OpenAPI      {api}/{Routes.ApiDocument}",
             $"  Functions    {string.Join(", ", catalog.Functions.Select(f => $"{f.Name} ({f.Kind})"))}",

@@ -1,5 +1,6 @@
 using IncidentFunctions.Access;
 using IncidentFunctions.ApiDescription;
+using IncidentFunctions.WebConsole;
 using IncidentFunctions.Housekeeping;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
@@ -31,6 +32,8 @@ public static class IncidentServices
     {
         services.AddSingleton(TimeProvider.System);
         services.AddAccess(configuration);
+        services.AddSingleton<PageRenderer>();
+        services.AddSingleton<ConsoleSignIn>();
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);

@@ -59,6 +59,14 @@ public static class Routes
 
     /// <summary>The OpenAPI 3.1 document of this API, generated from the code.</summary>
     public const string ApiDocument = "openapi.json";
+
+    // The web console (issue 16): HTML pages under the same prefix and sign-in as the API, which their forms call.
+    // Console is the incidents list, the console's front page.
+    public const string Console = "console";
+    public const string ConsoleIncident = "console/incidents/{id}";
+    public const string ConsoleDeclare = "console/declare";
+    public const string ConsoleDashboard = "console/dashboard";
+    public const string ConsoleAsset = "console/assets/{file}";
 }
 
 public static class QueueNames

@@ -54,7 +54,8 @@ public sealed partial class SignIn(
     public bool TryAdmit(HttpRequest request, Permission permission, [NotNullWhen(true)] out Caller? caller, [NotNullWhen(false)] out Problem? refusal)
     {
         caller = CallerOf(request);
-        refusal = caller is null ? Unauthenticated(request)
+        refusal = CrossSiteRequests.Refusal(request) is { } crossSite ? crossSite
+            : caller is null ? Unauthenticated(request)
             : caller.Holds(permission) ? null
             : IncidentAccess.Forbidden(caller, permission);
         if (refusal is not null)

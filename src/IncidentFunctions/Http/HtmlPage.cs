@@ -4,30 +4,48 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace IncidentFunctions.Http;
 
+/// <summary>Which scripts and styles a page may load; the rest of its headers are the same for every page.</summary>
+public enum PagePolicy
+{
+    /// <summary>A responder link's page: its token is in the URL and it acts on one button, so it runs no script at all.</summary>
+    Link,
+
+    /// <summary>A console page: the app's own stylesheet and scripts (htmx, the console's script), nothing inline, nothing from elsewhere.</summary>
+    Console,
+}
+
 /// <summary>
 /// An HTML page the app serves: the one result type for HTML, so that every page gets the same headers from this one
-/// place. A responder link's token is in the page's URL, so no cache, search index or referred site may keep it; the
-/// page runs no script and may post forms only to this app.
+/// place. No cache, search index or referred site may keep a page (a responder link's token is in its URL; the console
+/// shows incidents); no other site may frame one and trick a click onto its buttons (clickjacking: frame-ancestors for
+/// current browsers, X-Frame-Options for those that predate it); forms post only to this app.
 /// </summary>
-public sealed class HtmlPage(int statusCode, string html) : IActionResult
+public sealed class HtmlPage(int statusCode, string html, PagePolicy policy = PagePolicy.Link) : IActionResult
 {
     public const string ContentType = "text/html; charset=utf-8";
 
-    // A page's one button acts, so no other site may frame it and trick a click onto it (clickjacking):
-    // frame-ancestors for current browsers, X-Frame-Options for those that predate it.
     static readonly Dictionary<string, string> Headers = new()
     {
         ["Cache-Control"] = "no-store",
         ["Referrer-Policy"] = "no-referrer",
         ["X-Robots-Tag"] = "noindex",
-        ["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
         ["X-Frame-Options"] = "DENY",
         ["X-Content-Type-Options"] = "nosniff",
+    };
+
+    const string Common = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+    public static string ContentSecurityPolicyOf(PagePolicy policy) => policy switch
+    {
+        PagePolicy.Link => Common,
+        _ => Common + "; script-src 'self'; connect-src 'self'",
     };
 
     public int StatusCode { get; } = statusCode;
 
     public string Html { get; } = html;
+
+    public PagePolicy Policy { get; } = policy;
 
     public async Task ExecuteResultAsync(ActionContext context)
     {
@@ -40,6 +58,8 @@ public sealed class HtmlPage(int statusCode, string html) : IActionResult
         {
             response.Headers[name] = value;
         }
+
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicyOf(Policy);
 
         // HEAD gets exactly the headers GET would, without the body.
         if (!HttpMethods.IsHead(context.HttpContext.Request.Method))

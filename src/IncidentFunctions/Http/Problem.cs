@@ -79,6 +79,15 @@ public sealed record Problem(
             $"This needs the '{permission}' permission, which the app roles {string.Join(", ", roles)} hold; the caller has {held}.",
             Field("permission", $"'{permission}' is needed (app role {string.Join(" or ", roles)})"));
 
+    /// <summary>
+    /// A browser sent a change from another site's page (cross-site request forgery): the sign-in cookie rides along
+    /// with any request a page makes, so a change must come from this app's own pages.
+    /// </summary>
+    public static Problem CrossSite(string header, string value) =>
+        new(TypeBase + "cross-site", "Cross-site request refused.", StatusCodes.Status403Forbidden,
+            $"{header} is '{value}': changes are accepted only from this app's own pages, or from clients that are not browsers.",
+            Field(header, "must name this app's own origin"));
+
     public static Problem BadHeader(string header, string rule) =>
         new(TypeBase + "validation", "A request header is invalid.", StatusCodes.Status400BadRequest,
             $"{header}: {rule}", Field(header, rule));

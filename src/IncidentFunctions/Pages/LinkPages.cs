@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using IncidentFunctions.WebConsole;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
@@ -13,19 +14,13 @@ namespace IncidentFunctions.Pages;
 
 /// <summary>
 /// The pages a responder link opens: refusals, the confirmation a GET shows (it changes nothing), and the outcome of a
-/// POST. Pure rendering: every value from the incident, the route or the token is HTML-encoded here.
+/// POST. Pure rendering: every value from the incident, the route or the token is HTML-encoded here. They share the
+/// console's stylesheet (one look), and load no script.
 /// </summary>
 public static class LinkPages
 {
     // Encodes markup characters but leaves letters of any script readable in the page source.
     static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
-
-    const string Style =
-        ":root{color-scheme:light dark;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5}" +
-        "body{margin:0;padding:1rem;font-size:1.125rem}main{max-width:36rem;margin:0 auto}h1{font-size:1.5rem;margin:.5rem 0 1rem}" +
-        "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1rem 0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}" +
-        "form{margin:1.5rem 0}button{width:100%;padding:1rem;font:inherit;font-size:1.25rem;font-weight:600;border:0;border-radius:.5rem;" +
-        "background:#0b5cad;color:#fff;cursor:pointer}.note{font-size:1rem;opacity:.8}";
 
     /// <summary>
     /// What an acknowledge page says instead of offering a resolve button. A link does only what it says: an acknowledge
@@ -159,7 +154,9 @@ public static class LinkPages
         var html = new StringBuilder()
             .Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\">")
-            .Append("<title>").Append(title).Append("</title><style>").Append(Style).Append("</style></head><body><main>")
+            .Append("<title>").Append(title).Append("</title>")
+            .Append("<link rel=\"stylesheet\" href=\"").Append(ConsoleAssets.Embedded.Url(ConsoleAssets.Stylesheet)).Append("\">")
+            .Append("</head><body class=\"link-page\"><main>")
             .Append("<h1>").Append(title).Append("</h1>");
         foreach (var section in sections)
         {

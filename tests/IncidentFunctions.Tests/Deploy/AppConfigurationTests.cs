@@ -183,14 +183,14 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
 
     /// <summary>
     /// Every HTTP route the app declares is either behind sign-in or, for those that carry their own credentials
-    /// (an integration's secret or signature; an Events API routing key; a signed link token) and the public API
-    /// description, reachable without it. A new route fails here until someone decides which it is.
+    /// (an integration's secret or signature; an Events API routing key; a signed link token), the public API
+    /// description and the console's static files (the links' pages use its stylesheet), reachable without it. A new route fails here until someone decides which it is.
     /// </summary>
     [Fact]
-    public void SignInIsRequiredEverywhereExceptWebhooksEmailedLinksAndTheApiDocument()
+    public void SignInIsRequiredEverywhereExceptWebhooksEmailedLinksTheApiDocumentAndConsoleAssets()
     {
         string[] carryTheirOwnCredentials = [nameof(Routes.Alerts), nameof(Routes.PagerDutyEvents), nameof(Routes.ResponderLink)];
-        string[] publicByDecision = [nameof(Routes.ApiDocument)];
+        string[] publicByDecision = [nameof(Routes.ApiDocument), nameof(Routes.ConsoleAsset)];
         var routes = typeof(Routes).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.Name != nameof(Routes.Prefix))
             .ToDictionary(f => f.Name, f => $"/{Routes.Prefix}/{RouteParameter().Replace((string)f.GetRawConstantValue()!, "sample")}");

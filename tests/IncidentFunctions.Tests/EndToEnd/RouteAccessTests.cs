@@ -102,6 +102,12 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
 
         // Public on purpose (alert senders have no sign-in): every caller, with or without a principal, gets it.
         [nameof(ApiDocumentFunctions.GetApiDocument)] = Own("nothing: the API description is public", 200),
+
+        // The console's pages answer as pages: the same statuses, the refusal as HTML.
+        [nameof(ConsoleFunctions.ConsoleIncidents)] = Reads(),
+
+        // Public on purpose: the emailed links' pages, seen without a sign-in, use the console's stylesheet.
+        [nameof(ConsoleFunctions.ConsoleAsset)] = Own("nothing: the console's static files are public", 200),
     };
 
     /// <summary>The callers, each signed in with the role claim of its app role; anonymous sends no principal.</summary>
@@ -235,7 +241,7 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
                     {
                         failures.Add($"{what}: {status} {body}, expected {expected}");
                     }
-                    else if (answer == Answer.Forbidden && !(problem && NamesThePermission(body, row.Needs!.Value)))
+                    else if (answer == Answer.Forbidden && !NamesThePermission(body, problem, row.Needs!.Value))
                     {
                         failures.Add($"{what}: a 403 that does not name the permission '{row.Needs!.Value.NameOf()}': {body}");
                     }
@@ -256,7 +262,8 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
             .Replace("{person}", "alice", StringComparison.Ordinal)
             .Replace("{task}", "no-such-task", StringComparison.Ordinal)
             .Replace("{evidence}", "no-such-evidence", StringComparison.Ordinal)
-            .Replace("{event}", "no-such-event", StringComparison.Ordinal);
+            .Replace("{event}", "no-such-event", StringComparison.Ordinal)
+            .Replace("{file}", WebConsole.ConsoleAssets.Embedded.Url(WebConsole.ConsoleAssets.Stylesheet).Split('/')[^1], StringComparison.Ordinal);
         using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), path);
         if (principal is not null)
         {
@@ -299,7 +306,10 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
         }
     }
 
-    static bool NamesThePermission(string body, Permission permission) =>
-        JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("permission", out var rule)
-        && rule[0].GetString()!.Contains($"'{permission.NameOf()}'", StringComparison.Ordinal);
+    /// <summary>A problem names it in errors.permission; a console page in its text (Razor encodes the quotes).</summary>
+    static bool NamesThePermission(string body, bool problem, Permission permission) =>
+        problem
+            ? JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("permission", out var rule)
+                && rule[0].GetString()!.Contains($"'{permission.NameOf()}'", StringComparison.Ordinal)
+            : System.Net.WebUtility.HtmlDecode(body).Contains($"'{permission.NameOf()}'", StringComparison.Ordinal);
 }

@@ -68,6 +68,9 @@ public sealed class FunctionCatalogTests
                 // Tasks and the record.
                 Routes.IncidentTasks, Routes.IncidentTasks, Routes.IncidentTask, Routes.IncidentNotes, Routes.IncidentUpdates,
                 Routes.IncidentDecisions, Routes.IncidentPin, Routes.IncidentPin, Routes.IncidentEvidence, Routes.IncidentEvidenceFile,
+
+                // The web console's pages and its static files.
+                Routes.Console, Routes.ConsoleAsset,
             }
                 .Order(StringComparer.Ordinal),
             routes);

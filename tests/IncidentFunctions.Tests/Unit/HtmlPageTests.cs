@@ -89,7 +89,7 @@ public sealed class HtmlPageTests
         Assert.Equal(HtmlPage.ContentType, rendered.Headers.ContentType.ToString());
         Assert.Equal("DENY", rendered.Headers.XFrameOptions.ToString());
         Assert.Equal(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             rendered.Headers.ContentSecurityPolicy.ToString());
         Assert.Equal("nosniff", rendered.Headers.XContentTypeOptions.ToString());
         Assert.Equal("no-referrer", rendered.Headers["Referrer-Policy"].ToString());
@@ -120,8 +120,9 @@ public sealed class HtmlPageTests
     /// HTML has one result type, so its headers have one home: any other result type the app defines must be one that
     /// writes JSON, or the idempotency record's answer, which replays the status, headers and bytes another result
     /// wrote (so it adds no headers of its own but Idempotent-Replayed), or the evidence download, which is never HTML:
-    /// application/octet-stream as an attachment, nosniff. A new HTML result type fails here; send its pages through
-    /// <see cref="HtmlPage"/> instead.
+    /// application/octet-stream as an attachment, nosniff; a console asset (a stylesheet or script of the app's own, by
+    /// its content-hashed name); and a redirect to a path of this site, which has no body. A new HTML result type fails
+    /// here; send its pages through <see cref="HtmlPage"/> instead.
     /// </summary>
     [Fact]
     public void TheAppsOnlyResultTypesAreHtmlPageAndJson()
@@ -131,6 +132,9 @@ public sealed class HtmlPageTests
             .Select(t => t.FullName)
             .Order(StringComparer.Ordinal);
 
-        Assert.Equal([typeof(AttachmentResult).FullName, typeof(HtmlPage).FullName, $"{typeof(IdempotentRequests).FullName}+KeptAnswer", typeof(JsonResponse).FullName], results);
+        Assert.Equal(
+            [typeof(AttachmentResult).FullName, typeof(HtmlPage).FullName, $"{typeof(IdempotentRequests).FullName}+KeptAnswer", typeof(JsonResponse).FullName,
+                typeof(RedirectResponse).FullName, typeof(WebConsole.AssetResult).FullName],
+            results);
     }
 }
