@@ -1,6 +1,7 @@
 using IncidentFunctions.Access;
 using IncidentFunctions.ApiDescription;
 using IncidentFunctions.WebConsole;
+using IncidentFunctions.Functions;
 using IncidentFunctions.Housekeeping;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
@@ -68,6 +69,7 @@ public static class IncidentServices
         services.AddSingleton<IncidentResponder>();
         services.AddSingleton<IncidentLifecycles>();
         services.AddSingleton<IdempotentRequests>();
+        services.AddSingleton<SignedInRoutes>();
         services.AddSingleton<IncidentEditor>();
         services.AddSingleton<Coordinations>();
         services.AddSingleton<IAcknowledgedFollowUp>(provider => provider.GetRequiredService<Coordinations>());

@@ -10,7 +10,7 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Functions;
 
 /// <summary>Evidence on an incident: a file (the raw request body) or a link, and the download of a file.</summary>
-public sealed class EvidenceApi(IncidentEvidence files, SignIn signIn, IdempotentRequests requests, Coordinations coordinations)
+public sealed class EvidenceApi(IncidentEvidence files, SignedInRoutes routes, Coordinations coordinations)
 {
     [Function(nameof(AddEvidence))]
     [ApiOperation("Add evidence: a file (the request body, any content type) or a link (JSON {url, title})", ApiSecurity.SignedIn,
@@ -21,41 +21,29 @@ public sealed class EvidenceApi(IncidentEvidence files, SignIn signIn, Idempoten
             "data.evidence is the id to download it by. The evidence id derives from the Idempotency-Key when one is sent.")]
     [ApiQuery(IncidentEvidence.FileNameQuery, "The file's name; only letters, digits, '.', '-', '_' and spaces of its last path segment are kept.")]
     [IdempotencyKey]
-    public async Task<IActionResult> AddEvidence(
+    public Task<IActionResult> AddEvidence(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentEvidence)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient durableClient,
-        CancellationToken cancellationToken)
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
-        {
-            return refusal.ToResult();
-        }
-
-        var limit = (int)Math.Max(files.MaxBytes, RequestBody.MaxBytes);
-        return await requests.RunAsync(request, caller.Key, $"{nameof(AddEvidence)}/{id}", async () =>
+        CancellationToken cancellationToken) =>
+        routes.RunAsync(request, Permission.Respond, $"{nameof(AddEvidence)}/{id}", async caller =>
         {
             var key = request.Headers.TryGetValue(IdempotentRequests.Header, out var values) ? values[0] : null;
             var outcome = await files.AddAsync(caller, id, request, key, coordinations.For(durableClient), cancellationToken);
             return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Value!, StatusCodes.Status201Created);
-        }, cancellationToken, limit);
-    }
+        }, cancellationToken, (int)Math.Max(files.MaxBytes, RequestBody.MaxBytes));
 
     [Function(nameof(GetEvidenceFile))]
     [ApiOperation("Download an evidence file", ApiSecurity.SignedIn, ResponseMediaType = "application/octet-stream", Problems = [404],
         ResponseDescription = "The file, always as an attachment (application/octet-stream, nosniff): never shown inline.")]
-    public async Task<IActionResult> GetEvidenceFile(
+    public Task<IActionResult> GetEvidenceFile(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.IncidentEvidenceFile)] HttpRequest request,
         string id,
         string evidence,
-        CancellationToken cancellationToken)
-    {
-        if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
+        CancellationToken cancellationToken) =>
+        routes.RunAsync(request, Permission.Read, nameof(GetEvidenceFile), async caller =>
         {
-            return refusal.ToResult();
-        }
-
-        var (file, refused) = await files.OpenAsync(caller, id, evidence, cancellationToken);
-        return refused is not null ? refused.ToResult() : new AttachmentResult(file!.Content, file.FileName, file.Size);
-    }
+            var (file, refused) = await files.OpenAsync(caller, id, evidence, cancellationToken);
+            return refused is not null ? refused.ToResult() : new AttachmentResult(file!.Content, file.FileName, file.Size);
+        }, cancellationToken);
 }

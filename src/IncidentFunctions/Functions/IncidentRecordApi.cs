@@ -19,9 +19,7 @@ namespace IncidentFunctions.Functions;
 /// Responding. Every POST takes an Idempotency-Key; every edit an If-Match, and answers the incident with its new ETag.
 /// </summary>
 public sealed class IncidentRecordApi(
-    SignIn signIn,
-    IncidentGate gate,
-    IdempotentRequests requests,
+    SignedInRoutes routes,
     IncidentLifecycles lifecycles,
     Coordinations coordinations,
     IncidentDeclarer declarer,
@@ -42,12 +40,7 @@ public sealed class IncidentRecordApi(
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken)
     {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
-        {
-            return refusal.ToResult();
-        }
-
-        return await requests.RunAsync(request, caller.Key, nameof(DeclareIncident), async () =>
+        return await routes.RunAsync(request, Permission.Respond, nameof(DeclareIncident), async caller =>
         {
             var (body, bad) = await RequestBody.ReadJsonAsync(request, cancellationToken);
             using (body)
@@ -149,39 +142,8 @@ public sealed class IncidentRecordApi(
         RecordAsync(request, nameof(CloseIncident), id, Permission.Command,
             (caller, body) => stages.CloseAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
-    /// <summary>
-    /// The shape of every edit: the caller admitted with <paramref name="least"/> (the commander actions ask for
-    /// respond here, as an incident's own commander may hold no more, and the incident decides), the incident admitted
-    /// with the same before the body is read, then the feature, whose answer is the incident with its ETag.
-    /// </summary>
-    async Task<IActionResult> RecordAsync(
-        HttpRequest request, string function, string id, Permission least, Func<Caller, JsonElement, Task<Outcome>> act, CancellationToken ct)
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
-        {
-            // A signed-in caller without even respond is told the permission the route needs of them.
-            return (refusal.Status == StatusCodes.Status403Forbidden && signIn.CallerOf(request) is { } signedIn ? IncidentAccess.Forbidden(signedIn, least) : refusal).ToResult();
-        }
-
-        Func<Task<IActionResult>> run = async () =>
-        {
-            if ((await gate.AdmitAsync(caller, least, id, ct)).Refusal is { } refused)
-            {
-                return refused.ToResult();
-            }
-
-            var (body, bad) = await RequestBody.ReadJsonAsync(request, ct);
-            using (body)
-            {
-                if (bad is not null)
-                {
-                    return bad.ToResult();
-                }
-
-                var outcome = await act(caller, body!.RootElement);
-                return outcome.Refusal?.ToResult() ?? IncidentAnswers.Of(outcome.Incident!, time.GetUtcNow());
-            }
-        };
-        return HttpMethods.IsPost(request.Method) ? await requests.RunAsync(request, caller.Key, $"{function}/{id}", run, ct) : await run();
-    }
+    /// <summary>The shape of every edit (see <see cref="SignedInRoutes.ChangeAsync"/>); these features read the body's fields themselves.</summary>
+    Task<IActionResult> RecordAsync(
+        HttpRequest request, string function, string id, Permission permission, Func<Caller, JsonElement, Task<Outcome>> act, CancellationToken ct) =>
+        routes.ChangeAsync<SignedInRoutes.JsonBody, Outcome>(request, function, id, permission, SignedInRoutes.ReadJsonAsync, (caller, body) => act(caller, body!.Root), ct);
 }

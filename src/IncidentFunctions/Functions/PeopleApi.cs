@@ -18,17 +18,14 @@ namespace IncidentFunctions.Functions;
 /// with its ETag. Access first (the caller may not learn what the body would have said), then the body.
 /// </summary>
 public sealed class PeopleApi(
-    SignIn signIn,
-    IncidentGate gate,
-    IdempotentRequests requests,
+    SignedInRoutes routes,
     Coordinations coordinations,
     IncidentLifecycles lifecycles,
     RoleAssignments roles,
     ResponderPaging responders,
     AccessGrants grants,
     Subscriptions subscriptions,
-    IncidentMerger merger,
-    TimeProvider time)
+    IncidentMerger merger)
 {
     [Function(nameof(AssignRole))]
     [ApiOperation("Hand a role of the incident to a person", ApiSecurity.SignedIn, Request = typeof(AssignRoleRequest), Response = typeof(Incident), Problems = [400, 403, 404, 413, 415],
@@ -57,7 +54,7 @@ public sealed class PeopleApi(
         string person,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync<object>(request, null, id, Permission.Command, null,
+        ChangeAsync<object>(request, nameof(ReleaseRole), id, Permission.Command, null,
             (caller, _) => roles.ReleaseAsync(caller, id, IfMatch.Of(request), role, person, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(AddResponders))]
@@ -100,7 +97,7 @@ public sealed class PeopleApi(
         string person,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync<object>(request, null, id, Permission.Command, null,
+        ChangeAsync<object>(request, nameof(RevokeAccess), id, Permission.Command, null,
             (caller, _) => grants.RevokeAsync(caller, id, IfMatch.Of(request), person, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(Subscribe))]
@@ -112,7 +109,7 @@ public sealed class PeopleApi(
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync<object>(request, null, id, Permission.Read, null,
+        ChangeAsync<object>(request, nameof(Subscribe), id, Permission.Read, null,
             (caller, _) => subscriptions.SubscribeAsync(caller, id, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(Unsubscribe))]
@@ -123,7 +120,7 @@ public sealed class PeopleApi(
         string id,
         [DurableClient] DurableTaskClient durableClient,
         CancellationToken cancellationToken) =>
-        ChangeAsync<object>(request, null, id, Permission.Read, null,
+        ChangeAsync<object>(request, nameof(Unsubscribe), id, Permission.Read, null,
             (caller, _) => subscriptions.UnsubscribeAsync(caller, id, coordinations.For(durableClient), cancellationToken), cancellationToken);
 
     [Function(nameof(MergeIncident))]
@@ -142,41 +139,9 @@ public sealed class PeopleApi(
             (caller, body) => merger.MergeAsync(caller, id, IfMatch.Of(request), body, coordinations.For(durableClient), lifecycles.For(durableClient), cancellationToken),
             cancellationToken);
 
-    /// <summary>
-    /// Signed in (any reader: the incident decides the rest, so that its own commander may act and a hidden incident is
-    /// a 404 whatever the permission), then, for a POST, once per Idempotency-Key: the caller's access to the incident,
-    /// the body, the change.
-    /// </summary>
-    async Task<IActionResult> ChangeAsync<T>(
-        HttpRequest request, string? operation, string id, Permission permission, Func<HttpRequest, CancellationToken, Task<(T? Request, Problem? Problem)>>? read, Func<Caller, T, Task<Edited>> change, CancellationToken ct)
-        where T : class
-    {
-        if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
-        {
-            return refusal.ToResult();
-        }
-
-        async Task<IActionResult> Handle()
-        {
-            if ((await gate.AdmitAsync(caller, permission, id, ct)).Refusal is { } refused)
-            {
-                return refused.ToResult();
-            }
-
-            T? body = null;
-            if (read is not null)
-            {
-                (body, var unreadable) = await read(request, ct);
-                if (unreadable is not null)
-                {
-                    return unreadable.ToResult();
-                }
-            }
-
-            var edited = await change(caller, body!);
-            return edited.Refusal is { } declined ? declined.ToResult() : IncidentAnswers.Of(edited.Incident!, time.GetUtcNow());
-        }
-
-        return operation is null ? await Handle() : await requests.RunAsync(request, caller.Key, $"{operation}/{id}", Handle, ct);
-    }
+    /// <summary>The shape of every change here (see <see cref="SignedInRoutes.ChangeAsync"/>).</summary>
+    Task<IActionResult> ChangeAsync<T>(
+        HttpRequest request, string function, string id, Permission permission, SignedInRoutes.BodyReader<T>? read, Func<Caller, T, Task<Edited>> change, CancellationToken ct)
+        where T : class =>
+        routes.ChangeAsync<T, Edited>(request, function, id, permission, read, (caller, body) => change(caller, body!), ct);
 }

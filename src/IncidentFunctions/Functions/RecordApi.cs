@@ -11,7 +11,7 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Functions;
 
 /// <summary>What people write on an incident's record: notes, status updates, decisions, and pins of timeline events.</summary>
-public sealed class RecordApi(IncidentRecord record, SignIn signIn, IdempotentRequests requests, Coordinations coordinations, TimeProvider time)
+public sealed class RecordApi(IncidentRecord record, SignedInRoutes routes, Coordinations coordinations, TimeProvider time)
 {
     [Function(nameof(AddNote))]
     [ApiOperation("Add a note to an incident's timeline", ApiSecurity.SignedIn, Request = typeof(NoteRequest), Response = typeof(RecordedEntry), Status = 201,
@@ -77,30 +77,19 @@ public sealed class RecordApi(IncidentRecord record, SignIn signIn, IdempotentRe
         CancellationToken cancellationToken) =>
         PinAsync(request, id, @event, pin: false, durableClient, cancellationToken);
 
-    async Task<IActionResult> PinAsync(HttpRequest request, string id, string eventId, bool pin, DurableTaskClient durableClient, CancellationToken ct)
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
+    Task<IActionResult> PinAsync(HttpRequest request, string id, string eventId, bool pin, DurableTaskClient durableClient, CancellationToken ct) =>
+        routes.RunAsync(request, Permission.Respond, $"{(pin ? nameof(PinEvent) : nameof(UnpinEvent))}/{id}", async caller =>
         {
-            return refusal.ToResult();
-        }
+            var outcome = await record.PinAsync(caller, id, eventId, pin, IfMatch.Of(request), coordinations.For(durableClient), ct);
+            return outcome.Refusal?.ToResult() ?? IncidentAnswers.Of(outcome.Incident!, time.GetUtcNow());
+        }, ct);
 
-        var outcome = await record.PinAsync(caller, id, eventId, pin, IfMatch.Of(request), coordinations.For(durableClient), ct);
-        return outcome.Refusal?.ToResult() ?? IncidentAnswers.Of(outcome.Incident!, time.GetUtcNow());
-    }
-
-    async Task<IActionResult> WriteAsync<T>(
+    Task<IActionResult> WriteAsync<T>(
         HttpRequest request, string function, string id, Func<Caller, ICoordinationSignals, Task<RecordOutcome<T>>> write, DurableTaskClient durableClient, CancellationToken ct)
-        where T : class
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
-        {
-            return refusal.ToResult();
-        }
-
-        return await requests.RunAsync(request, caller.Key, $"{function}/{id}", async () =>
+        where T : class =>
+        routes.RunAsync(request, Permission.Respond, $"{function}/{id}", async caller =>
         {
             var outcome = await write(caller, coordinations.For(durableClient));
             return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Value!, StatusCodes.Status201Created);
         }, ct);
-    }
 }

@@ -21,7 +21,7 @@ public sealed record ResponderActionResult(string Outcome, string? ActedBy, stri
 /// Acknowledge and resolve for signed-in callers holding <see cref="Permission.Respond"/> on the incident (App Service
 /// Authentication principal). An Idempotency-Key makes a retried POST answer what the first one did.
 /// </summary>
-public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate, SignIn signIn, IdempotentRequests requests, IncidentLifecycles lifecycles)
+public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate, SignedInRoutes routes, IncidentLifecycles lifecycles)
 {
     [Function(nameof(AcknowledgeIncident))]
     [ApiOperation("Acknowledge an incident as the signed-in user", ApiSecurity.SignedIn, Response = typeof(ResponderActionResult), Problems = [404, 409],
@@ -47,15 +47,9 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate,
         ActAsync(request, nameof(ResolveIncident), id, (caller, lifecycle) =>
             responder.ResolveAsync(id, caller.Name, Channels.Api, lifecycle, cancellationToken, participant: caller.ParticipantId), durableClient, cancellationToken);
 
-    async Task<IActionResult> ActAsync(
-        HttpRequest request, string function, string id, Func<Caller, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient, CancellationToken ct)
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
-        {
-            return refusal.ToResult();
-        }
-
-        return await requests.RunAsync(request, caller.Key, $"{function}/{id}", async () =>
+    Task<IActionResult> ActAsync(
+        HttpRequest request, string function, string id, Func<Caller, IIncidentLifecycle, Task<TransitionResult>> act, DurableTaskClient durableClient, CancellationToken ct) =>
+        routes.RunAsync(request, Permission.Respond, $"{function}/{id}", async caller =>
         {
             if ((await gate.AdmitAsync(caller, Permission.Respond, id, ct)).Refusal is { } refused)
             {
@@ -75,5 +69,4 @@ public sealed class ResponderApi(IncidentResponder responder, IncidentGate gate,
                     result.Incident!.ToIncident())),
             };
         }, ct);
-    }
 }

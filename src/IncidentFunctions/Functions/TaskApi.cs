@@ -11,24 +11,20 @@ using Microsoft.DurableTask.Client;
 namespace IncidentFunctions.Functions;
 
 /// <summary>An incident's tasks: list, add, change. Each creation and change is on the incident's timeline.</summary>
-public sealed class TaskApi(IncidentTasks tasks, SignIn signIn, IdempotentRequests requests, Coordinations coordinations)
+public sealed class TaskApi(IncidentTasks tasks, SignedInRoutes routes, Coordinations coordinations)
 {
     [Function(nameof(ListTasks))]
     [ApiOperation("An incident's tasks, in id order, each with the ETag a change of it sends in If-Match", ApiSecurity.SignedIn,
         Response = typeof(ResultPage<TaskListing>), Problems = [404])]
-    public async Task<IActionResult> ListTasks(
+    public Task<IActionResult> ListTasks(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.IncidentTasks)] HttpRequest request,
         string id,
-        CancellationToken cancellationToken)
-    {
-        if (!signIn.TryAdmit(request, Permission.Read, out var caller, out var refusal))
+        CancellationToken cancellationToken) =>
+        routes.RunAsync(request, Permission.Read, nameof(ListTasks), async caller =>
         {
-            return refusal.ToResult();
-        }
-
-        var (listed, refused) = await tasks.ListAsync(caller, id, cancellationToken);
-        return refused?.ToResult() ?? JsonResponse.Ok(new ResultPage<TaskListing>(listed!, null));
-    }
+            var (listed, refused) = await tasks.ListAsync(caller, id, cancellationToken);
+            return refused?.ToResult() ?? JsonResponse.Ok(new ResultPage<TaskListing>(listed!, null));
+        }, cancellationToken);
 
     [Function(nameof(CreateTask))]
     [ApiOperation("Add a task to an incident", ApiSecurity.SignedIn, Request = typeof(CreateTaskRequest), Response = typeof(TaskListing), Status = 201,
@@ -38,24 +34,17 @@ public sealed class TaskApi(IncidentTasks tasks, SignIn signIn, IdempotentReques
             "An incident has at most 500 tasks (409 past that). Recorded on the timeline as task.created.")]
     [IdempotencyKey]
     [ETag]
-    public async Task<IActionResult> CreateTask(
+    public Task<IActionResult> CreateTask(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.IncidentTasks)] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient durableClient,
-        CancellationToken cancellationToken)
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
-        {
-            return refusal.ToResult();
-        }
-
-        return await requests.RunAsync(request, caller.Key, $"{nameof(CreateTask)}/{id}", async () =>
+        CancellationToken cancellationToken) =>
+        routes.RunAsync(request, Permission.Respond, $"{nameof(CreateTask)}/{id}", async caller =>
         {
             var key = request.Headers.TryGetValue(IdempotentRequests.Header, out var values) ? values[0] : null;
             var outcome = await tasks.CreateAsync(caller, id, request, key, coordinations.For(durableClient), cancellationToken);
             return outcome.Refusal?.ToResult() ?? new JsonResponse(outcome.Task!, StatusCodes.Status201Created).With(IfMatch.ETagHeader, outcome.Task!.ETag);
         }, cancellationToken);
-    }
 
     [Function(nameof(ChangeTask))]
     [ApiOperation("Change a task: its status, title, assignee, due time or priority", ApiSecurity.SignedIn, Request = typeof(ChangeTaskRequest), Response = typeof(TaskListing),
@@ -65,19 +54,15 @@ public sealed class TaskApi(IncidentTasks tasks, SignIn signIn, IdempotentReques
             "does not allow is a 409 naming status). If-Match takes the task's ETag (412 when it changed). Recorded as task.changed.")]
     [IfMatch]
     [ETag]
-    public async Task<IActionResult> ChangeTask(
+    public Task<IActionResult> ChangeTask(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = Routes.IncidentTask)] HttpRequest request,
         string id,
         string task,
         [DurableClient] DurableTaskClient durableClient,
-        CancellationToken cancellationToken)
-    {
-        if (!signIn.TryAdmit(request, Permission.Respond, out var caller, out var refusal))
+        CancellationToken cancellationToken) =>
+        routes.RunAsync(request, Permission.Respond, nameof(ChangeTask), async caller =>
         {
-            return refusal.ToResult();
-        }
-
-        var outcome = await tasks.ChangeAsync(caller, id, task, IfMatch.Of(request), request, coordinations.For(durableClient), cancellationToken);
-        return outcome.Refusal?.ToResult() ?? JsonResponse.Ok(outcome.Task!).With(IfMatch.ETagHeader, outcome.Task!.ETag);
-    }
+            var outcome = await tasks.ChangeAsync(caller, id, task, IfMatch.Of(request), request, coordinations.For(durableClient), cancellationToken);
+            return outcome.Refusal?.ToResult() ?? JsonResponse.Ok(outcome.Task!).With(IfMatch.ETagHeader, outcome.Task!.ETag);
+        }, cancellationToken);
 }

@@ -28,8 +28,16 @@ public sealed record DeclareRequest(
     string? Commander = null,
     DateTimeOffset? ImpactStartedAt = null);
 
-/// <summary>The incident a request opened, or the refusal to answer instead.</summary>
-public sealed record Outcome(IncidentEntity? Incident, Problem? Refusal);
+/// <summary>The incident a request opened or changed, or the refusal to answer instead.</summary>
+public sealed record Outcome(IncidentEntity? Incident, Problem? Refusal) : IIncidentOutcome;
+
+/// <summary>What a change to one incident ends in: the incident as it is now, or the refusal to answer instead.</summary>
+public interface IIncidentOutcome
+{
+    IncidentEntity? Incident { get; }
+
+    Problem? Refusal { get; }
+}
 
 /// <summary>
 /// Declaring an incident: read and check the request against the policy, decide where its response starts

@@ -34,7 +34,7 @@ public sealed record Change(IncidentResponse Response, IReadOnlyList<ChangeNote>
 }
 
 /// <summary>The incident after an edit and the events it recorded, or the refusal to answer instead.</summary>
-public sealed record Edited(IncidentEntity? Incident, Problem? Refusal, IReadOnlyList<TimelineEvent> Recorded)
+public sealed record Edited(IncidentEntity? Incident, Problem? Refusal, IReadOnlyList<TimelineEvent> Recorded) : IIncidentOutcome
 {
     public bool Changed => Recorded.Count > 0;
 }
