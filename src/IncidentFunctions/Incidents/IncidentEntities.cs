@@ -114,6 +114,9 @@ public sealed class IncidentEntity : ITableEntity
     /// <summary>The events of the last change by a person (JSON), kept until the next so that a crash after the row write is repaired by recording them again.</summary>
     public string? LastChange { get; set; }
 
+    /// <summary>The last few changes the coordination has to hear of (JSON, see Responding's RecentChanges): revisions, times and lifecycle events, not the changes' text.</summary>
+    public string? RecentChanges { get; set; }
+
     /// <summary>Counts the people's changes (<see cref="Response"/> edits); names their timeline events, so a repeated record of one change stores it once.</summary>
     public long Revision { get; set; }
 

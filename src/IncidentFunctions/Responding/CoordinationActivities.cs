@@ -69,11 +69,11 @@ public sealed partial class CoordinationActivities(
         var incident = await incidents.FindAsync(request.IncidentId, ct)
             ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
         var plannedAt = time.GetUtcNow();
-        var missed = MissedChange(incident, request.Delivered);
+        var missed = await MissedChangesAsync(incident, request, ct);
         var response = incident.ResponseValue;
         if (StageMachine.IsFinal(response.Stage))
         {
-            return new CoordinationRound(plannedAt, null, Final: true, missed, events.Value.Plan, 0);
+            return new CoordinationRound(plannedAt, null, Final: true, null, events.Value.Plan, 0, missed);
         }
 
         var current = policy.Current;
@@ -84,19 +84,36 @@ public sealed partial class CoordinationActivities(
             await SendAsync(incident, current, state, reminder, plannedAt, ct);
         }
 
-        return new CoordinationRound(plannedAt, plan.NextAt, Final: false, missed, events.Value.Plan, plan.DueNow.Count);
+        return new CoordinationRound(plannedAt, plan.NextAt, Final: false, null, events.Value.Plan, plan.DueNow.Count, missed);
     }
 
-    /// <summary>The row's last change, when the run has not delivered it: its signal was lost (or is still on its way).</summary>
-    static CoordinationChange? MissedChange(IncidentEntity incident, DeliveredRevisions delivered)
+    /// <summary>
+    /// The recorded changes the run has not delivered, oldest first: their signals were lost (or are still on their
+    /// way; the run delivers each revision once). The row holds its last change whole; earlier ones it keeps as
+    /// <see cref="RecentChanges"/>, whose events are read back from the timeline. A run that says since when
+    /// (<see cref="RemindRequest.MissedSince"/>) is handed only what was recorded since, never an earlier run's changes.
+    /// </summary>
+    async Task<IReadOnlyList<CoordinationChange>> MissedChangesAsync(IncidentEntity incident, RemindRequest request, CancellationToken ct)
     {
-        if (incident.LastChange is null || delivered.Contains(incident.Revision))
+        var missed = new List<CoordinationChange>();
+        if (request.MissedSince is { } since)
         {
-            return null;
+            foreach (var change in RecentChanges.Undelivered(RecentChanges.Read(incident.RecentChanges), request.Delivered, since, except: incident.Revision))
+            {
+                missed.Add(new CoordinationChange(incident.Id, change.Revision, await timeline.ReadChangeAsync(incident.Id, change.At, change.Revision, ct), change.Transitions));
+            }
         }
 
-        var last = JsonSerializer.Deserialize<LastChange>(incident.LastChange, JsonDefaults.Options)!;
-        return new CoordinationChange(incident.Id, incident.Revision, last.Events, last.Transitions);
+        if (incident.LastChange is not null && !request.Delivered.Contains(incident.Revision))
+        {
+            var last = JsonSerializer.Deserialize<LastChange>(incident.LastChange, JsonDefaults.Options)!;
+            if (request.MissedSince is not { } from || last.Events.Count > 0 && last.Events[0].At >= from)
+            {
+                missed.Add(new CoordinationChange(incident.Id, incident.Revision, last.Events, last.Transitions));
+            }
+        }
+
+        return missed;
     }
 
     sealed record Looked(CoordinationState State, IReadOnlyDictionary<string, string> TaskTitles);

@@ -9,12 +9,14 @@ namespace IncidentFunctions.Responding;
 /// are not sent again). <see cref="Revision"/> is the orchestration code's revision the run was started under, so a
 /// later change of the orchestration can keep replaying runs in flight as they were written.
 /// </summary>
+/// <param name="StartedAt">When the run first began (kept across continue-as-new): changes recorded shortly before it may have been signalled while it was being created, and lost.</param>
 public sealed record CoordinationInput(
     string IncidentId,
     int Revision,
     DeliveredRevisions Delivered,
     DateTimeOffset? Since,
-    IReadOnlyList<CoordinationChange> Changes)
+    IReadOnlyList<CoordinationChange> Changes,
+    DateTimeOffset? StartedAt = null)
 {
     /// <summary>1: the first revision.</summary>
     public const int Current = 1;
@@ -62,12 +64,14 @@ public sealed record DeliveredRevisions(long Floor, IReadOnlyList<long> Above)
 /// when the timer that woke the run was due (it may have fired a little early: the activity waits out the rest).
 /// <see cref="Delivered"/> lets the activity hand back the row's last change when the run has not delivered it.
 /// </summary>
-public sealed record RemindRequest(string IncidentId, DeliveredRevisions Delivered, DateTimeOffset? Since, DateTimeOffset? TimerDueAt);
+/// <param name="MissedSince">The run's changes recorded since then that it has not delivered are handed back (see <see cref="RecentChanges"/>); null: only the row's last change.</param>
+public sealed record RemindRequest(string IncidentId, DeliveredRevisions Delivered, DateTimeOffset? Since, DateTimeOffset? TimerDueAt, DateTimeOffset? MissedSince = null);
 
 /// <summary>
 /// One look at the incident: when the reminders were planned, when the next comes due (null: none unless something
-/// changes), whether the incident's stage is final (then the run ends), the row's last change when the run has not
-/// delivered it (its signal was lost), and how lifecycle events are published now (null: off).
+/// changes), whether the incident's stage is final (then the run ends), the changes the run has not delivered although
+/// they are recorded (their signals were lost: <see cref="MissedChanges"/>, oldest first; runs begun before it was
+/// added have the last one in <see cref="Missed"/>), and how lifecycle events are published now (null: off).
 /// </summary>
 public sealed record CoordinationRound(
     DateTimeOffset PlannedAt,
@@ -75,7 +79,8 @@ public sealed record CoordinationRound(
     bool Final,
     CoordinationChange? Missed,
     EventPublishingPlan? Events,
-    int RemindersSent);
+    int RemindersSent,
+    IReadOnlyList<CoordinationChange>? MissedChanges = null);
 
 /// <summary>The coordination run's custom status: when it next looks, and what it has delivered.</summary>
 public sealed record CoordinationStatus(DateTimeOffset? NextAt, DeliveredRevisions Delivered, DateTimeOffset? PlannedAt);

@@ -14,9 +14,10 @@ namespace IncidentFunctions.Responding;
 /// <list type="bullet">
 /// <item>Each round looks at the incident (one activity: read the row and tasks, plan, send what is due), delivers the
 /// changes it has taken in, then waits for the next reminder's time or the next change, whichever comes first.</item>
-/// <item>The row is the source of truth: every look reads it, and a change whose signal was lost (raised while the run
-/// was being created) is the row's last change, delivered at the first look. Changes are delivered once per run
-/// (<see cref="DeliveredRevisions"/>), however often they are signalled.</item>
+/// <item>The row is the source of truth: every look reads it, and the changes whose signals were lost (raised while
+/// the run was being created) are on it (the last one whole, earlier ones as <see cref="RecentChanges"/>), delivered at
+/// the first look. Changes are delivered once per run (<see cref="DeliveredRevisions"/>), however often they are
+/// signalled.</item>
 /// <item>Reminders are sent once per slot: their notification ids derive from the incident, kind, subject and slot time
 /// (see <see cref="Coordination.Reminders"/>), and the pager sends each recipient a notification once.</item>
 /// <item>It ends when the incident's stage is final (closed, declined, merged); a later change starts it again. It
@@ -86,6 +87,9 @@ public static class CoordinationOrchestration
         DeliveredRevisions delivered = input.Delivered;
         DateTimeOffset? since = input.Since;
 
+        /// <summary>When the run first began: the changes recorded from a little before then are its to deliver.</summary>
+        readonly DateTimeOffset startedAt = input.StartedAt ?? context.CurrentUtcDateTime;
+
         /// <summary>How to publish, as the last look said (null: events are off).</summary>
         EventPublishingPlan? events;
 
@@ -102,6 +106,11 @@ public static class CoordinationOrchestration
                     if (look.Missed is { } missed)
                     {
                         pending.Enqueue(missed);
+                    }
+
+                    foreach (var lost in look.MissedChanges ?? [])
+                    {
+                        pending.Enqueue(lost);
                     }
 
                     // Delivered after a look, so that publishing knows whether events are on.
@@ -133,7 +142,7 @@ public static class CoordinationOrchestration
             }
 
             await publishing;
-            context.ContinueAsNew(new CoordinationInput(incidentId, input.Revision, delivered, since, [.. pending]), preserveUnprocessedEvents: true);
+            context.ContinueAsNew(new CoordinationInput(incidentId, input.Revision, delivered, since, [.. pending], startedAt), preserveUnprocessedEvents: true);
             return delivered;
         }
 
@@ -143,7 +152,7 @@ public static class CoordinationOrchestration
             try
             {
                 return await context.CallActivityAsync<CoordinationRound>(
-                    nameof(CoordinationActivities.Remind), new RemindRequest(incidentId, delivered, since, timerDueAt), IncidentOrchestration.EmailRetry);
+                    nameof(CoordinationActivities.Remind), new RemindRequest(incidentId, delivered, since, timerDueAt, startedAt - RecentChanges.CreationWindow), IncidentOrchestration.EmailRetry);
             }
             catch (TaskFailedException e)
             {

@@ -140,6 +140,10 @@ public sealed class IncidentEditor(IncidentStore incidents, IncidentGate gate, T
             var transitions = Transitions(change.Notes, recorded);
             var quiet = IsQuiet(recorded, transitions) && !ChangesReminders(before.ResponseValue, before.Priority, change.Response, incident.Priority);
             incident.LastChange = JsonSerializer.Serialize(new LastChange(recorded, transitions, quiet), JsonDefaults.Options);
+            if (!quiet)
+            {
+                incident.RecentChanges = RecentChanges.With(incident.RecentChanges, new RecentChange(revision, now, transitions));
+            }
             if (!await incidents.TryUpdateAsync(incident, ct))
             {
                 if (ifMatch is not null)

@@ -74,6 +74,24 @@ public sealed class TimelineStore(TableServiceClient service)
         }
     }
 
+    /// <summary>
+    /// The events one change of the incident recorded: they share its time and their ids start <c>r{revision}-</c>, so
+    /// they are one short range of row keys.
+    /// </summary>
+    public async Task<IReadOnlyList<TimelineEvent>> ReadChangeAsync(string incidentId, DateTimeOffset at, long revision, CancellationToken ct)
+    {
+        var from = $"{at.UtcTicks:D19}-r{revision.ToString(System.Globalization.CultureInfo.InvariantCulture)}-";
+        var to = from + "~";
+        var events = new List<TimelineEvent>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(
+            e => e.PartitionKey == incidentId && e.RowKey.CompareTo(from) >= 0 && e.RowKey.CompareTo(to) < 0, cancellationToken: ct))
+        {
+            events.Add(ToEvent(entity));
+        }
+
+        return events;
+    }
+
     /// <summary>Oldest first, paged.</summary>
     public async Task<ResultPage<TimelineEvent>> ReadAsync(string incidentId, int pageSize, string? continuation, CancellationToken ct)
     {

@@ -197,6 +197,34 @@ public sealed class CoordinationTests(PipelineFixture fixture)
         Assert.Equal(["r1-1"], delivery.Delivered);
     }
 
+    /// <summary>
+    /// Two people change the incident while its run is only being created, and both signals are lost: both changes are
+    /// delivered at the run's first look, each once (the row's last change whole, the earlier one read back from the
+    /// timeline through the row's recent changes).
+    /// </summary>
+    [Fact]
+    public async Task EveryChangeWhoseSignalWasLostIsDeliveredNotOnlyTheLast()
+    {
+        const string Type = "test.delivered";
+        var delivery = new RecordingDelivery(Type);
+        await using var host = await LifecycleHost.StartAsync(fixture, PolicyWith(requiredRoles: []), configure: s => s.AddSingleton<IChangeDelivery>(delivery));
+        var id = await host.CreateIncidentAsync();
+
+        await EditAsync(host, id, (response, _) => (response, "the first change"), type: Type, coordination: new LostSignals());
+        await EditAsync(host, id, (response, _) => (response, "the second change"), type: Type, coordination: new LostSignals());
+        Assert.Null(await host.Client.GetInstanceAsync(DurableCoordination.InstanceIdOf(id)));
+        var lookedAt = DateTimeOffset.UtcNow;
+        await Coordination(host).ChangedAsync(CoordinationOrchestration.Look(id), CancellationToken.None);
+
+        await Eventually.Get(() => Task.FromResult<IReadOnlyList<string>?>(delivery.Delivered), d => d!.Count >= 2, "both lost changes delivered");
+        var again = DateTimeOffset.UtcNow;
+        await Coordination(host).ChangedAsync(CoordinationOrchestration.Look(id), CancellationToken.None);
+        var status = await LookedAfterAsync(host, id, again);
+
+        Assert.Equal(["r1-1", "r2-1"], delivery.Delivered);
+        Assert.True(status.Delivered.Contains(1) && status.Delivered.Contains(2));
+    }
+
     [Fact]
     public async Task AStageChangeAndTheCloseArePublishedAsLifecycleEventsWithTheStageAndTheirDetails()
     {
