@@ -61,7 +61,26 @@ public sealed record ReminderPlan(IReadOnlyList<Reminder> DueNow, DateTimeOffset
 /// </summary>
 public static class Reminders
 {
-    public static ReminderPlan Plan(CoordinationState state, ResponsePolicy policy, DateTimeOffset now, DateTimeOffset? since = null)
+    public static ReminderPlan Plan(CoordinationState state, ResponsePolicy policy, DateTimeOffset now, DateTimeOffset? since = null) =>
+        PlanOf(state, policy, now, since, rolesOnly: false);
+
+    /// <summary>
+    /// The unfilled required roles' series alone, for an incident nobody has acknowledged: its paging orchestration
+    /// reminds the level it pages (the same slots and dedupe ids the coordination would use), and nothing else is
+    /// reminded before someone takes the incident on.
+    /// </summary>
+    public static ReminderPlan RequiredRoles(CoordinationState state, ResponsePolicy policy, DateTimeOffset now) =>
+        PlanOf(state, policy, now, since: null, rolesOnly: true);
+
+    static (string Subject, DateTimeOffset Start, ReminderTarget Target)? RequiredRolesSeries(CoordinationState state, ResponsePolicy policy)
+    {
+        var unfilled = RoleRules.UnfilledRequired(policy, state.Roles);
+        return unfilled.Count > 0 && RoleRules.RequiredRolesDueAt(policy, state.Priority, state.OpenedAt) is { } due
+            ? (string.Join(",", unfilled.Select(r => r.Id)), due, ReminderTarget.To(RoleRules.HoldersOf(state.Roles, ResponsePolicy.Commander)))
+            : null;
+    }
+
+    static ReminderPlan PlanOf(CoordinationState state, ResponsePolicy policy, DateTimeOffset now, DateTimeOffset? since, bool rolesOnly)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(policy);
@@ -86,11 +105,14 @@ public static class Reminders
             nextAt = nextAt is { } earliest && earliest <= next ? earliest : next;
         }
 
-        var unfilled = RoleRules.UnfilledRequired(policy, state.Roles);
-        if (unfilled.Count > 0 && RoleRules.RequiredRolesDueAt(policy, state.Priority, state.OpenedAt) is { } rolesDue)
+        if (RequiredRolesSeries(state, policy) is { } roles)
         {
-            var commander = ReminderTarget.To(RoleRules.HoldersOf(state.Roles, ResponsePolicy.Commander));
-            Series(ReminderKind.RequiredRoles, string.Join(",", unfilled.Select(r => r.Id)), rolesDue, _ => commander);
+            Series(ReminderKind.RequiredRoles, roles.Subject, roles.Start, _ => roles.Target);
+        }
+
+        if (rolesOnly)
+        {
+            return new ReminderPlan(dueNow, nextAt);
         }
 
         foreach (var task in state.Tasks.Where(t => t.DueAt is not null && !TaskRules.IsFinished(t.Status)))

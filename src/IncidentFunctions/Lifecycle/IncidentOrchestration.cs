@@ -79,6 +79,12 @@ public static class IncidentOrchestration
         /// </summary>
         bool unreadSinceHandOver;
 
+        /// <summary>
+        /// When unfilled required roles next remind the level being paged (revision 2 on); null: not while paging. The
+        /// reminding activity answers with the next time, and with null once someone acknowledges or takes command.
+        /// </summary>
+        DateTimeOffset? rolesRemindAt;
+
         /// <summary>When the first page was due: when the incident opened, or when a hold (maintenance, flapping) ended.</summary>
         DateTimeOffset firstPageDueAt;
         DateTimeOffset? sourceResolveHandled;
@@ -95,6 +101,7 @@ public static class IncidentOrchestration
             events = start.Events;
             unreadSinceHandOver = given is not null && revision >= 1;
             firstPageDueAt = start.OpenedAt;
+            rolesRemindAt = revision >= 2 && start.Triage.RequiredRolesWithinMinutes is { } minutes ? start.OpenedAt.AddMinutes(minutes) : null;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
             Announce(new IncidentTransition(incidentId, IncidentOpener.OpenedEventIdOf(incidentId), LifecycleEventKind.Opened, start.OpenedAt, "system", Channels.System));
             return start;
@@ -184,7 +191,7 @@ public static class IncidentOrchestration
                     // The delay runs from the page, which may have gone out well before this orchestration got here.
                     dueAt = (pagedAt ?? Now).AddMinutes(step.DelayMinutes);
                     context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Triggered, level, cycle, dueAt));
-                    if (await WaitWhileOpenAsync(plan, dueAt, escalationEarly) is { } changed)
+                    if (await WaitWhileOpenRemindingAsync(plan, dueAt, escalationEarly, level, step.Recipients) is { } changed)
                     {
                         return changed;
                     }
@@ -196,7 +203,38 @@ public static class IncidentOrchestration
                 $"Escalation exhausted after {plan.Repeat + 1} round(s) of {plan.Levels.Count} level(s); telling the whole team", []);
             await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true, preceding: exhausted, dueAt: dueAt);
             context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Exhausted));
-            return (await WaitWhileOpenAsync(plan, until: null, early: TimeSpan.Zero))!;
+            return (await WaitWhileOpenRemindingAsync(plan, until: null, early: TimeSpan.Zero, level: null, plan.Team))!;
+        }
+
+        /// <summary>
+        /// <see cref="WaitWhileOpenAsync"/>, reminding the level being paged (<paramref name="current"/>) of unfilled
+        /// required roles whenever a reminder comes due first: the incident has nobody in command yet, so the people it
+        /// is paging are the ones to tell. A reminder that fails after retries stops the reminders, never the paging.
+        /// </summary>
+        async Task<IncidentState?> WaitWhileOpenRemindingAsync(EscalationPlan plan, DateTimeOffset? until, TimeSpan early, int? level, IReadOnlyList<Recipient> current)
+        {
+            while (rolesRemindAt is { } remindAt && (until is null || remindAt < until))
+            {
+                if (await WaitWhileOpenAsync(plan, remindAt, TimeSpan.Zero) is { } changed)
+                {
+                    return changed;
+                }
+
+                try
+                {
+                    var next = await context.CallActivityAsync<DateTimeOffset?>(
+                        CoordinationActivityNames.RemindUnfilledRoles, new UnfilledRolesReminder(incidentId, level, current), StorageRetry);
+                    // Always forward in time, so that a reminder series can never spin.
+                    rolesRemindAt = next > remindAt ? next : null;
+                }
+                catch (TaskFailedException e)
+                {
+                    log.LogError("Incident {IncidentId}: reminding of unfilled roles failed after retries, and stops: {Reason}", incidentId, e.FailureDetails.ErrorMessage);
+                    rolesRemindAt = null;
+                }
+            }
+
+            return await WaitWhileOpenAsync(plan, until, early);
         }
 
         /// <summary>

@@ -18,9 +18,27 @@ public sealed record IncidentLifecycleInput(string IncidentId, IncidentStart? St
     /// 1: an escalation timer that fires within <see cref="Paging.DueTime.EarlyAllowance"/> of its due time is acted on
     /// (before: re-armed until past it); an orchestration begun from the opener's hand-over reads the incident once
     /// before its first escalation page (before: only when signalled).
+    /// 2: while nobody has acknowledged, unfilled required roles remind the escalation's current level from
+    /// <see cref="TriageResult.RequiredRolesWithinMinutes"/> after opening (<see cref="CoordinationActivityNames.RemindUnfilledRoles"/>).
     /// </summary>
-    public const int Current = 1;
+    public const int Current = 2;
 }
+
+/// <summary>
+/// Activities of the response's coordination (Responding) that the paging orchestration calls by name, since the
+/// lifecycle does not depend on the response's features.
+/// </summary>
+public static class CoordinationActivityNames
+{
+    /// <summary>Takes an <see cref="UnfilledRolesReminder"/>; returns when to remind next (null: no more).</summary>
+    public const string RemindUnfilledRoles = "RemindUnfilledRoles";
+}
+
+/// <summary>
+/// Remind the level an unacknowledged incident is paging (<see cref="CurrentLevel"/>; the whole team once escalation
+/// is exhausted) of the required roles nobody holds. <see cref="Level"/> is null after exhaustion.
+/// </summary>
+public sealed record UnfilledRolesReminder(string IncidentId, int? Level, IReadOnlyList<Recipient> CurrentLevel);
 
 /// <summary>What the orchestration knows of the stored incident; re-read whenever a signal arrives.</summary>
 public sealed record IncidentState(

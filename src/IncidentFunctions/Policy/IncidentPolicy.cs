@@ -70,8 +70,10 @@ public sealed class IncidentPolicy
             var named = services.TryGetValue(declared, out var found)
                 ? found
                 : throw new ArgumentException($"The policy has no service '{declared}'.", nameof(input));
+            var priority = Priorities.Of(input.Severity, named.ImpactTier);
             return new TriageResult(
-                Version, named.Id, named.Name, named.TeamId, named.ImpactTier, Priorities.Of(input.Severity, named.ImpactTier), DeclaredRoute, named.Escalation);
+                Version, named.Id, named.Name, named.TeamId, named.ImpactTier, priority, DeclaredRoute, named.Escalation,
+                RequiredRolesWithinMinutes: Response.Communication(priority).RequiredRolesWithinMinutes);
         }
 
         var route = routes.FirstOrDefault(r => r.Match.Matches(input));
@@ -80,16 +82,18 @@ public sealed class IncidentPolicy
             m.Window.Start <= input.At && input.At < m.Window.End
             && m.Match.Matches(input)
             && (m.Services.Count == 0 || m.Services.Contains(service.Id)));
+        var routed = Priorities.Of(input.Severity, service.ImpactTier);
         return new TriageResult(
             Version,
             service.Id,
             service.Name,
             service.TeamId,
             service.ImpactTier,
-            Priorities.Of(input.Severity, service.ImpactTier),
+            routed,
             route?.Name ?? "default",
             service.Escalation,
-            window?.Window);
+            window?.Window,
+            Response.Communication(routed).RequiredRolesWithinMinutes);
     }
 }
 

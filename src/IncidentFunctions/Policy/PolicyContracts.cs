@@ -22,6 +22,9 @@ public sealed record EscalationPlan(
 /// <summary>
 /// What triage decided for an incident; <see cref="Route"/> names the rule that matched ("routes[2]" or "default").
 /// <see cref="Maintenance"/> is the maintenance window the incident opened in, if any: it is not paged before the window ends.
+/// <see cref="RequiredRolesWithinMinutes"/> is how long after opening unfilled required roles first remind (the
+/// response policy's, for the priority), frozen with the escalation: nobody holds command of an incident still paging,
+/// so its orchestration reminds the level it is paging.
 /// </summary>
 public sealed record TriageResult(
     string PolicyVersion,
@@ -32,7 +35,8 @@ public sealed record TriageResult(
     Priority Priority,
     string Route,
     EscalationPlan Escalation,
-    MaintenanceWindow? Maintenance = null);
+    MaintenanceWindow? Maintenance = null,
+    double? RequiredRolesWithinMinutes = null);
 
 /// <summary>A planned period in which matching incidents are recorded but not paged.</summary>
 public sealed record MaintenanceWindow(string Id, string? Reason, DateTimeOffset Start, DateTimeOffset End);

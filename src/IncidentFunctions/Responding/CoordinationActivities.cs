@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using IncidentFunctions.Coordination;
 using IncidentFunctions.Incidents;
+using IncidentFunctions.Lifecycle;
 using IncidentFunctions.LifecycleEvents;
 using IncidentFunctions.Model;
 using IncidentFunctions.Paging;
@@ -88,6 +89,42 @@ public sealed partial class CoordinationActivities(
     }
 
     /// <summary>
+    /// For an incident nobody has acknowledged, called by its paging orchestration when unfilled required roles come
+    /// due: reminds the level it is paging (<see cref="UnfilledRolesReminder.CurrentLevel"/>), under the same dedupe id
+    /// the coordination would use for that slot, and answers when the next slot is. Null once someone acknowledged it,
+    /// resolved it or holds command (the coordination reminds them from then on), or nothing is unfilled.
+    /// </summary>
+    [Function(CoordinationActivityNames.RemindUnfilledRoles)]
+    public async Task<DateTimeOffset?> RemindUnfilledRoles([ActivityTrigger] UnfilledRolesReminder request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var incident = await incidents.FindAsync(request.IncidentId, ct);
+        if (incident is null || incident.StatusValue != IncidentStatus.Open)
+        {
+            return null;
+        }
+
+        var response = incident.ResponseValue;
+        if (RoleRules.HoldersOf(response.Roles, ResponsePolicy.Commander).Count > 0)
+        {
+            return null;
+        }
+
+        var current = policy.Current;
+        var now = time.GetUtcNow();
+        var priority = Enum.TryParse<Priority>(incident.Priority, out var p) ? p : Priority.P4;
+        var state = new CoordinationState(incident.Id, incident.OpenedAt, priority, response.Stage, response.Roles, [], response.InternalUpdates, response.StakeholderUpdates);
+        var plan = Reminders.RequiredRoles(state, current.Response, now);
+        var looked = new Looked(state, new Dictionary<string, string>());
+        foreach (var reminder in plan.DueNow)
+        {
+            await SendAsync(incident, current, looked, reminder, now, ct, request.CurrentLevel);
+        }
+
+        return plan.NextAt;
+    }
+
+    /// <summary>
     /// The recorded changes the run has not delivered, oldest first: their signals were lost (or are still on their
     /// way; the run delivers each revision once). The row holds its last change whole; earlier ones it keeps as
     /// <see cref="RecentChanges"/>, whose events are read back from the timeline. A run that says since when
@@ -135,9 +172,9 @@ public sealed partial class CoordinationActivities(
         return new Looked(state, open.ToDictionary(t => t.Id, t => t.Title, StringComparer.Ordinal));
     }
 
-    async Task SendAsync(IncidentEntity incident, IncidentPolicy current, Looked looked, Reminder reminder, DateTimeOffset now, CancellationToken ct)
+    async Task SendAsync(IncidentEntity incident, IncidentPolicy current, Looked looked, Reminder reminder, DateTimeOffset now, CancellationToken ct, IReadOnlyList<Recipient>? currentLevel = null)
     {
-        var recipients = RecipientsOf(incident, current, reminder.Target);
+        var recipients = currentLevel is not null && reminder.Target.CurrentEscalationLevel ? [.. currentLevel] : RecipientsOf(incident, current, reminder.Target);
         var (headline, body) = Wording(current.Response, looked, reminder);
         var sent = new TimelineEvent(
             $"reminder-{reminder.DedupeId}", now, TimelineEventTypes.ReminderSent, "system", Channels.System,
@@ -163,9 +200,11 @@ public sealed partial class CoordinationActivities(
     }
 
     /// <summary>
-    /// The policy's people the reminder names, or, when it names nobody (no commander yet), level 1 of the incident's
-    /// escalation: frozen on the row at triage, so finding it costs nothing more. After an acknowledgement (when
-    /// reminders start) paging has stopped, and level 1 is who the escalation pages first when it starts again.
+    /// The policy's people the reminder names, or, when it names nobody (no commander), level 1 of the incident's
+    /// escalation: frozen on the row at triage, so finding it costs nothing more. The coordination runs once someone has
+    /// acknowledged (and the first to acknowledge takes command), so this is for an incident whose commander was never
+    /// set: paging has stopped, and level 1 is who the escalation pages first when it starts again. While the incident
+    /// is still paging, its orchestration names the level it pages (<see cref="RemindUnfilledRoles"/>).
     /// </summary>
     static List<Recipient> RecipientsOf(IncidentEntity incident, IncidentPolicy current, ReminderTarget target)
     {

@@ -31,8 +31,9 @@ public sealed class CoordinationTests(PipelineFixture fixture)
 
     static double Minutes(double seconds) => seconds / 60;
 
-    static TestPolicy PolicyWith(double? requiredRolesSeconds = null, double? internalSeconds = null, string[]? requiredRoles = null) => new()
+    static TestPolicy PolicyWith(double? requiredRolesSeconds = null, double? internalSeconds = null, string[]? requiredRoles = null, IReadOnlyList<TestLevel>? levels = null) => new()
     {
+        Levels = levels ?? [new(["person:alice"], 600)],
         Response = new Dictionary<string, object>
         {
             ["incidentRoles"] = (requiredRoles ?? ["communications"]).Select(id => new { id, name = id, required = true, multiple = false })
@@ -76,6 +77,30 @@ public sealed class CoordinationTests(PipelineFixture fixture)
         var emails = await host.EmailsAsync(incident.Id);
         Assert.Equal(sent.Count, emails.Count(e => e.Header(NotificationHeaders.Kind) == "reminder"));
         Assert.All(emails.Where(e => e.Header(NotificationHeaders.Kind) == "reminder"), e => Assert.True(e.IsTo(policy.Email("alice"))));
+    }
+
+    /// <summary>
+    /// Nobody acknowledges, so nobody holds command: the paging orchestration reminds the level it is paging (bob, on
+    /// level 2 by then) of the unfilled roles, by email, once per slot, without starting the coordination.
+    /// </summary>
+    [Fact]
+    public async Task AnIncidentNobodyAcknowledgesRemindsTheLevelItIsPagingOfUnfilledRoles()
+    {
+        var policy = PolicyWith(requiredRolesSeconds: 2, levels: [new(["person:alice"], 0.5), new(["person:bob"], 600)]);
+        await using var host = await LifecycleHost.StartAsync(fixture, policy);
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+
+        var reminders = await RemindersAsync(host, incident.Id, count: 2);
+
+        Assert.All(reminders, r => Assert.Equal(("requiredRoles", "commander,communications", "bob"), (r.Data!["kind"], r.Data["subject"], r.Data["recipients"])));
+        // On the series' slots (from two seconds after opening, one every interval), each once; a busy machine may
+        // wake the orchestration late, and then the latest slot is the one sent.
+        var slots = reminders.Select(r => DateTimeOffset.Parse(r.Data!["dueAt"])).ToList();
+        Assert.All(slots, slot => Assert.Equal(0, (slot - incident.OpenedAt.AddSeconds(2)).Ticks % TimeSpan.FromSeconds(Every).Ticks));
+        Assert.True(slots[0] >= incident.OpenedAt.AddSeconds(2) && slots[1] > slots[0], string.Join(", ", slots));
+        var emails = await ReminderEmailsAsync(host, incident.Id, count: 2);
+        Assert.All(emails, e => Assert.True(e.IsTo(policy.Email("bob"))));
+        Assert.Null(await host.Client.GetInstanceAsync(DurableCoordination.InstanceIdOf(incident.Id)));
     }
 
     [Fact]

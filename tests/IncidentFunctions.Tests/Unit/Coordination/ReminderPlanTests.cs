@@ -128,4 +128,25 @@ public sealed class ReminderPlanTests
         Assert.Equal(["bob"], first.Target.People);
         Assert.Equal(["bob", "alice"], second.Target.People);
     }
+
+    /// <summary>
+    /// Before anyone acknowledges, only unfilled roles remind (the level being paged), under the dedupe id the full plan
+    /// gives the same slot; an overdue task or update waits for someone to take the incident on.
+    /// </summary>
+    [Fact]
+    public void TheRolesPlanOfAnUnacknowledgedIncidentHoldsOnlyTheUnfilledRolesUnderTheFullPlansIds()
+    {
+        var unled = State(Deploys) with { Stage = Stage.Triage, Roles = Holders() };
+        var at = Opened.AddMinutes(241);
+
+        var roles = Reminders.RequiredRoles(unled, Response, at);
+        var full = Reminders.Plan(unled, Response, at);
+
+        var reminder = Assert.Single(roles.DueNow);
+        Assert.Equal(ReminderKind.RequiredRoles, reminder.Kind);
+        Assert.True(reminder.Target.CurrentEscalationLevel);
+        Assert.Contains(full.DueNow, r => r.DedupeId == reminder.DedupeId);
+        Assert.Contains(full.DueNow, r => r.Kind != ReminderKind.RequiredRoles);
+        Assert.Equal(reminder.DueAt.AddMinutes(10), roles.NextAt);
+    }
 }

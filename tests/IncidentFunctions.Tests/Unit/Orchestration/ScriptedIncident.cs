@@ -28,6 +28,12 @@ public sealed record ScriptedOpening
 
     public EventPublishingPlan? Events { get; init; }
 
+    /// <summary>The triage's RequiredRolesWithinMinutes: when unfilled roles first remind the level being paged; null: never.</summary>
+    public double? RequiredRolesWithinMinutes { get; init; }
+
+    /// <summary>How long after a roles reminder the scripted RemindUnfilledRoles asks for the next (taskReminderMinutes).</summary>
+    public double RolesEveryMinutes { get; init; } = TestEscalation.Long;
+
     /// <summary>
     /// The opener hands the start over in the orchestration's input, as IncidentOpener does once its first page
     /// reached everyone: then BeginIncident must never be called.
@@ -123,6 +129,21 @@ public sealed class ScriptedIncident
     public IReadOnlyList<SourceResolveRequest> SourceResolves => Inputs<SourceResolveRequest>(r => r.SourceResolvedAt.ToString("O"));
 
     public int Reads => Count(nameof(LifecycleActivities.ReadIncidentState));
+
+    /// <summary>Every roles reminder the orchestration asked for, with when it arrived (real time, as the incident opened).</summary>
+    public IReadOnlyList<(UnfilledRolesReminder Reminder, DateTimeOffset At)> RolesReminders
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. calls.Where(c => c.Activity == CoordinationActivityNames.RemindUnfilledRoles).Select(c => ((UnfilledRolesReminder)c.Input!, c.Arrived))];
+            }
+        }
+    }
+
+    /// <summary>When the incident opened, as its start told the orchestration.</summary>
+    public DateTimeOffset OpenedAt { get; private set; }
 
     public int Begins => Count(nameof(LifecycleActivities.BeginIncident));
 
@@ -309,8 +330,20 @@ public sealed class ScriptedIncident
 
     IncidentStart StartOf()
     {
-        var triage = new TriageResult("test-1", "checkout", "Checkout", "platform", 1, Priority.P1, "default", Plan, Opening.Maintenance);
-        return new IncidentStart(triage, State, Opening.Events, DateTimeOffset.UtcNow, Opening.FirstPagedAt, Opening.FirstPageSent);
+        var triage = new TriageResult("test-1", "checkout", "Checkout", "platform", 1, Priority.P1, "default", Plan, Opening.Maintenance, Opening.RequiredRolesWithinMinutes);
+        lock (gate)
+        {
+            OpenedAt = OpenedAt == default ? DateTimeOffset.UtcNow : OpenedAt;
+        }
+
+        return new IncidentStart(triage, State, Opening.Events, OpenedAt, Opening.FirstPagedAt, Opening.FirstPageSent);
+    }
+
+    /// <summary>As the real activity: reminds while the incident is open, and asks again after <see cref="ScriptedOpening.RolesEveryMinutes"/>.</summary>
+    internal DateTimeOffset? RemindRoles(UnfilledRolesReminder request)
+    {
+        Log(CoordinationActivityNames.RemindUnfilledRoles, request);
+        return State.Status == IncidentStatus.Open ? DateTimeOffset.UtcNow.AddMinutes(Opening.RolesEveryMinutes) : null;
     }
 
     internal IncidentState Read()

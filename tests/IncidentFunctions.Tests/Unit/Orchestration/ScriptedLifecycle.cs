@@ -26,7 +26,7 @@ public sealed class ScriptedLifecycle : IAsyncLifetime
     [
         nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState), nameof(LifecycleActivities.RetriggerIncident),
         nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline), nameof(LifecycleActivities.NotifyRecipients),
-        nameof(LifecycleEventActivities.PublishLifecycleEvent),
+        nameof(LifecycleEventActivities.PublishLifecycleEvent), CoordinationActivityNames.RemindUnfilledRoles,
     ];
 
     readonly ConcurrentDictionary<string, ScriptedIncident> incidents = new();
@@ -62,6 +62,7 @@ public sealed class ScriptedLifecycle : IAsyncLifetime
             registry.AddActivityFunc<TimelineEntry>(nameof(LifecycleActivities.AppendTimeline), (_, e) => Of(e.IncidentId).Append(e.Event));
             registry.AddActivityFunc<NotifyRequest, DateTimeOffset?>(nameof(LifecycleActivities.NotifyRecipients), (_, r) => Of(r.IncidentId).NotifyAsync(r));
             registry.AddActivityFunc<IncidentTransition>(nameof(LifecycleEventActivities.PublishLifecycleEvent), (_, t) => Of(t.IncidentId).Publish(t));
+            registry.AddActivityFunc<UnfilledRolesReminder, DateTimeOffset?>(CoordinationActivityNames.RemindUnfilledRoles, (_, r) => Of(r.IncidentId).RemindRoles(r));
         },
         // Its default port is random in 30000-40000, which can collide with the other servers of a test run.
         new DurableTaskTestHostOptions { Port = NodeService.FreePort() });

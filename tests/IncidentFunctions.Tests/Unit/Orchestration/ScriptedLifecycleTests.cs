@@ -8,7 +8,8 @@ public sealed class ScriptedLifecycleTests
     /// <summary>
     /// An activity the orchestrator calls and the kit does not script would fail the orchestration tests obscurely. The
     /// coordination orchestration's own activities are not the paging orchestration's: it runs on the real ones
-    /// (Integration/CoordinationTests).
+    /// (Integration/CoordinationTests). The one the paging orchestration borrows from it (reminding the level it pages of
+    /// unfilled roles) is scripted.
     /// </summary>
     [Fact]
     public void TheKitScriptsEveryActivityThePagingOrchestrationMayCall()
