@@ -4,8 +4,13 @@
 // A form opts in with hx-ext="json-api" (the layout sets it on <body>), hx-post/hx-patch/hx-put/hx-delete naming an
 // API route, and hx-swap="none". Then:
 //   - its fields are sent as a JSON object: empty fields are left out (the API reads absent as "unchanged" or
-//     "default"), data-json="number|boolean|list|object" on a field sends it typed (a list splits on commas or lines);
-//     a form with data-body="file" sends its one file input's file as the body instead, with its type and name;
+//     "default"), data-json="number|boolean|list|lines|object|instant" on a field sends it typed (a list splits on
+//     commas or lines, lines on lines only, for free text such as options that may hold commas; an instant is a
+//     datetime-local value, which has no zone, sent as the ISO UTC instant the viewer's clock means, so that "10:00"
+//     typed in Berlin is 09:00Z);
+//   - a form with data-body="file" sends its one file input's file as the body instead, with its type; the file's name
+//     goes in the query parameter data-file-name names (the API reads it there), and a file over the input's
+//     data-max-bytes is refused in the form before it is sent;
 //   - every request carries an Idempotency-Key, kept across a retry of the same submission and renewed after an
 //     answer; a form marked data-if-match sends If-Match with the ETag of the closest element carrying data-etag, so
 //     an edit decided on a stale page (severity, stage, a hand-off) is refused (412) instead of overwriting another's;
@@ -18,10 +23,23 @@
     switch (kind) {
       case "number": return Number(value);
       case "boolean": return value === "true" || value === "on";
-      case "list": return value.split(/[,\n]/).map(function (s) { return s.trim(); }).filter(function (s) { return s.length > 0; });
+      case "list": return items(value.split(/[,\n]/));
+      case "lines": return items(value.split("\n"));
       case "object": return JSON.parse(value);
+      case "instant": return instant(value);
       default: return value;
     }
+  }
+
+  function items(parts) {
+    return parts.map(function (s) { return s.trim(); }).filter(function (s) { return s.length > 0; });
+  }
+
+  // new Date("2026-12-04T10:00") reads a date and time without an offset as local time; a value the browser cannot
+  // read is sent as typed, for the API to refuse by name.
+  function instant(value) {
+    var at = new Date(value);
+    return isNaN(at.getTime()) ? value : at.toISOString();
   }
 
   function fieldKind(form, name) {
@@ -80,6 +98,19 @@
         }
         var file = form.getAttribute("data-body") === "file" ? fileOf(form) : null;
         if (file) {
+          var input = form.querySelector('input[type="file"]');
+          var max = Number(input.getAttribute("data-max-bytes"));
+          if (max > 0 && file.size > max) {
+            var tooLarge = form.querySelector("[data-problem]");
+            if (tooLarge) { tooLarge.textContent = "The file is " + file.size + " bytes; at most " + max + " are taken. Nothing was sent."; }
+            delete form.dataset.idempotencyKey;
+            evt.preventDefault();
+            return;
+          }
+          var nameParameter = form.getAttribute("data-file-name");
+          if (nameParameter) {
+            evt.detail.path += (evt.detail.path.indexOf("?") < 0 ? "?" : "&") + encodeURIComponent(nameParameter) + "=" + encodeURIComponent(file.name);
+          }
           evt.detail.headers["Content-Type"] = file.type || "application/octet-stream";
           evt.detail.headers["Content-Disposition"] = "attachment; filename*=UTF-8''" + encodeURIComponent(file.name);
         } else if (verb !== "delete") {
@@ -117,7 +148,7 @@
         if (typeof value !== "string" || value.length === 0) { return; }
         var kind = fieldKind(form, name);
         var parsed = typed(kind, value);
-        if (kind === "list" && Array.isArray(body[name])) {
+        if ((kind === "list" || kind === "lines") && Array.isArray(body[name])) {
           body[name] = body[name].concat(parsed);
         } else {
           body[name] = parsed;
