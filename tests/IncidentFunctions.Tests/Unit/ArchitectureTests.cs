@@ -53,16 +53,15 @@ public sealed partial class ArchitectureTests
         // tasks, evidence, and the coordination orchestration that publishes the changes and sends reminders.
         ["Responding"] = ["Access", "Coordination", "Http", "Incidents", "Lifecycle", "LifecycleEvents", "Links", "Model", "Notifications", "Opening", "Paging", "Policy", "Timeline", "Validation"],
         // The web console: pages rendered from Razor components, their sign-in, and the assets they load. Reads the stores
-        // and asks Access, as the API does; changes go through the API's routes, which its forms call.
-        ["WebConsole"] = ["Access", "Http", "Incidents", "Model", "Policy", "Timeline"],
-        // The emailed links' pages, in the console's look.
-        ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model", "WebConsole"],
+        // and asks Access, as the API does; changes go through the API's routes, which its forms call. Also the emailed
+        // links' pages (a verified link, an acknowledgement's outcome), in the same look without a script.
+        ["WebConsole"] = ["Access", "Http", "Incidents", "Lifecycle", "Links", "Model", "Policy", "Timeline"],
         // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
         ["Housekeeping"] = ["Http", "Paging"],
         // The OpenAPI document, generated from the HTTP functions and their types; it names the credentials of the routes.
         ["ApiDescription"] = ["Http", "Ingestion", "Links"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Access", "ApiDescription", "Coordination", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Responding", "Timeline", "WebConsole"],
+        ["Functions"] = ["Access", "ApiDescription", "Coordination", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Responding", "Timeline", "WebConsole"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>
