@@ -275,6 +275,14 @@ resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   properties: union(appSettings, rotationSettings, authSettings, integrationSettings)
 }
 
+// What App Service Authentication does with a request that is not signed in. With an app registration: a browser is
+// sent to Entra ID's sign-in and back to the page it asked for (the web console), while a client that is not a
+// browser gets 401 (App Service decides which, not the app), and a client sending a bearer token is never redirected.
+// Without an app registration there is nowhere to send a browser, so everything unauthenticated gets 401.
+var unauthenticated = empty(authClientId)
+  ? { unauthenticatedClientAction: 'Return401' }
+  : { unauthenticatedClientAction: 'RedirectToLoginPage', redirectToProvider: 'azureactivedirectory' }
+
 // App Service Authentication in front of everything except the two kinds of route that carry their own credentials:
 // monitoring webhooks (integration secret or signature) and the emailed acknowledge/resolve links (signed token);
 // the app still checks those itself, and the read and act API relies on the principal this layer supplies. And the
@@ -287,9 +295,8 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
     platform: {
       enabled: true
     }
-    globalValidation: {
+    globalValidation: union(unauthenticated, {
       requireAuthentication: true
-      unauthenticatedClientAction: 'Return401'
       excludedPaths: [
         '/api/alerts/*'
         '/api/v2/enqueue'
@@ -297,7 +304,7 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
         '/api/openapi.json'
         '/api/console/assets/*'
       ]
-    }
+    })
     httpSettings: {
       requireHttps: true
       routes: {

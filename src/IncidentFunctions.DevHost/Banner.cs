@@ -18,7 +18,7 @@ public static class Banner
         {
             string.Empty,
             ReadyLine,
-            $"  Console      {api}/{Routes.Console}  (signed in as {(string.IsNullOrWhiteSpace(options.Principal) ? "nobody: DevHost:Principal is empty" : $"{options.Principal}, roles {(string.IsNullOrWhiteSpace(options.Roles) ? "the default" : options.Roles)}")})",
+            $"  Console      {api}/{Routes.Console}  (signed in as {(string.IsNullOrWhiteSpace(options.Principal) ? "nobody: DevHost:Principal is empty" : $"{options.Principal}, roles {(string.IsNullOrWhiteSpace(options.Roles) ? "the default" : options.Roles)}; as another role: http://localhost:{options.Port}{DevHostExtensions.RolesPath}?as=viewer")})",
             $"  API          {api}",
             $"  OpenAPI      {api}/{Routes.ApiDocument}",
             $"  Functions    {string.Join(", ", catalog.Functions.Select(f => $"{f.Name} ({f.Kind})"))}",

@@ -56,6 +56,7 @@ builder.AddQueueFunctions(catalog, hostJson.Queues);
 
 var app = builder.Build();
 app.UseDevelopmentPrincipal(options);
+app.MapDevelopmentRoles(options);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
 app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));

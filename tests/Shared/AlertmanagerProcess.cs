@@ -14,7 +14,7 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
     const string Binary = "/usr/bin/prometheus-alertmanager";
     const string Package = "prometheus-alertmanager";
 
-    static readonly Lazy<Task<string>> Installed = new(InstallAsync);
+    static readonly Lazy<Task<string>> Installed = new(() => DebianPackages.InstallAsync(Binary, Package));
     static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     readonly Process process;
@@ -122,51 +122,6 @@ public sealed class AlertmanagerProcess : IAsyncDisposable
         {
             output.AppendLine(line);
         }
-    }
-
-    /// <summary>
-    /// The Debian binary, installed on first use when this machine allows it (root with apt-get, as on CI): the test
-    /// suite and the benchmark set up what they need on a fresh machine. Elsewhere they fail saying how to install it.
-    /// </summary>
-    static async Task<string> InstallAsync()
-    {
-        if (File.Exists(Binary))
-        {
-            return Binary;
-        }
-
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/apt-get"))
-        {
-            throw new InvalidOperationException($"{Binary} is missing and this user cannot install it: run 'sudo apt-get install {Package}'.");
-        }
-
-        // A fresh machine may have no package lists yet: try as it is, then once more after an update.
-        var log = new StringBuilder();
-        if (await AptAsync(log, "install", "-y", "--no-install-recommends", Package) != 0)
-        {
-            await AptAsync(log, "update");
-            await AptAsync(log, "install", "-y", "--no-install-recommends", Package);
-        }
-
-        return File.Exists(Binary) ? Binary : throw new InvalidOperationException($"Could not install {Package}:\n{log}");
-    }
-
-    static async Task<int> AptAsync(StringBuilder log, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("apt-get") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        using var apt = Process.Start(start)!;
-        var stdout = apt.StandardOutput.ReadToEndAsync();
-        var stderr = apt.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await apt.WaitForExitAsync(timeout.Token);
-        log.AppendLine($"apt-get {string.Join(' ', arguments)} exited {apt.ExitCode}").AppendLine(await stdout).AppendLine(await stderr);
-        return apt.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

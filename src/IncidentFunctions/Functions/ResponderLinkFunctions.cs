@@ -4,7 +4,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
 using IncidentFunctions.Model;
-using IncidentFunctions.Pages;
+using IncidentFunctions.WebConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -18,7 +18,7 @@ namespace IncidentFunctions.Functions;
 /// fetch every link, so GET and HEAD only show a confirmation page; the responder's POST acts.
 /// </summary>
 public sealed partial class ResponderLinkFunctions(
-    LinkSigner signer, IncidentStore incidents, IncidentResponder responder, IncidentLifecycles lifecycles, ILogger<ResponderLinkFunctions> logger)
+    LinkSigner signer, LinkPages pages, IncidentStore incidents, IncidentResponder responder, IncidentLifecycles lifecycles, ILogger<ResponderLinkFunctions> logger)
 {
     [Function(nameof(ShowResponderLink))]
     [ApiOperation("The confirmation page of an emailed link; changes nothing", ApiSecurity.LinkToken, ResponseMediaType = HtmlPage.ContentType,
@@ -35,11 +35,11 @@ public sealed partial class ResponderLinkFunctions(
         var link = Verify(request, id, action);
         if (link.Grant is not { } grant)
         {
-            return LinkPages.Refused(link);
+            return await pages.RefusedAsync(link);
         }
 
         var incident = await incidents.FindAsync(grant.IncidentId, cancellationToken);
-        return incident is null ? LinkPages.NotFound(grant.IncidentId) : LinkPages.Confirm(grant, incident);
+        return incident is null ? await pages.NotFoundAsync(grant.IncidentId) : await pages.ConfirmAsync(grant, incident);
     }
 
     [Function(nameof(SubmitResponderLink))]
@@ -61,13 +61,13 @@ public sealed partial class ResponderLinkFunctions(
         var link = Verify(request, id, action);
         if (link.Grant is not { } grant)
         {
-            return LinkPages.Refused(link);
+            return await pages.RefusedAsync(link);
         }
 
         var result = grant.Action == LinkAction.Acknowledge
             ? await responder.AcknowledgeAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct, person: grant.RecipientId)
             : await responder.ResolveAsync(grant.IncidentId, grant.RecipientId, Channels.EmailLink, lifecycle, ct, participant: grant.RecipientId);
-        return LinkPages.Outcome(grant, result);
+        return await pages.OutcomeAsync(grant, result);
     }
 
     LinkVerification Verify(HttpRequest request, string id, string action)

@@ -23,10 +23,13 @@ public sealed class PageRenderer(IServiceProvider services, ILoggerFactory logge
         });
     }
 
-    /// <summary>A console page: the component as a whole document with the console's headers.</summary>
-    public async Task<HtmlPage> PageAsync<TComponent>(int statusCode, IReadOnlyDictionary<string, object?> parameters)
+    /// <summary>
+    /// A page: the component as a whole document with the console's headers, or with an email link's (no script) when
+    /// <paramref name="policy"/> says so.
+    /// </summary>
+    public async Task<HtmlPage> PageAsync<TComponent>(int statusCode, IReadOnlyDictionary<string, object?> parameters, PagePolicy policy = PagePolicy.Console)
         where TComponent : IComponent =>
-        new(statusCode, "<!DOCTYPE html>" + await RenderAsync<TComponent>(parameters), PagePolicy.Console);
+        new(statusCode, "<!DOCTYPE html>" + await RenderAsync<TComponent>(parameters), policy);
 
     /// <summary>A piece of a page that htmx swaps in (a polled timeline, a list's rows); the same headers as a page.</summary>
     public async Task<HtmlPage> FragmentAsync<TComponent>(IReadOnlyDictionary<string, object?> parameters)

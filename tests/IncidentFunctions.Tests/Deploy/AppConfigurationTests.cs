@@ -204,7 +204,6 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
             Assert.True((bool)auth["platform"]!["enabled"]!);
             Assert.True((bool)auth["httpSettings"]!["requireHttps"]!);
             Assert.True((bool)validation["requireAuthentication"]!);
-            Assert.Equal("Return401", (string?)validation["unauthenticatedClientAction"]);
             Assert.All(routes, route => Assert.True(
                 carryTheirOwnCredentials.Concat(publicByDecision).Contains(route.Key) == excluded.Any(p => Matches(p, route.Value)),
                 $"{route.Key} ({route.Value}) is {(excluded.Any(p => Matches(p, route.Value)) ? "anonymous" : "behind sign-in")}"));
@@ -228,6 +227,7 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
         }
     }
 
+    /// <summary>Without an app registration there is no sign-in to send a browser to: everything unauthenticated is 401.</summary>
     [Fact]
     public void WithoutAnAppRegistrationTheApiStaysClosed()
     {
@@ -236,7 +236,23 @@ public sealed partial class AppConfigurationTests(DeploymentFixture deployment)
 
         Assert.Empty(auth["identityProviders"]!.AsObject());
         Assert.True((bool)auth["globalValidation"]!["requireAuthentication"]!);
+        Assert.Equal("Return401", (string?)auth["globalValidation"]!["unauthenticatedClientAction"]);
+        Assert.Null(auth["globalValidation"]!["redirectToProvider"]);
         Assert.DoesNotContain("OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID", predicted.AppSettings.Keys);
+    }
+
+    /// <summary>
+    /// With an app registration, a signed-out browser opening the console is sent to Entra ID's sign-in and back, not
+    /// shown a bare 401; App Service still answers 401 to clients that are not browsers.
+    /// </summary>
+    [Fact]
+    public void WithAnAppRegistrationASignedOutBrowserIsSentToEntraId()
+    {
+        var validation = PredictedDeployment.Properties(deployment.ConfiguredRedeployment.Child(Config, "authsettingsV2"))["globalValidation"]!;
+
+        Assert.True((bool)validation["requireAuthentication"]!);
+        Assert.Equal("RedirectToLoginPage", (string?)validation["unauthenticatedClientAction"]);
+        Assert.Equal("azureactivedirectory", (string?)validation["redirectToProvider"]);
     }
 
     [Fact]

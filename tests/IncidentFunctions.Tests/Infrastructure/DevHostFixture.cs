@@ -172,8 +172,9 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
     }
 }
 
+/// <summary>The dev host's tests; the browser tests among them share one Chromium, started only when one of them runs.</summary>
 [CollectionDefinition(Name)]
-public sealed class DevHostCollection : ICollectionFixture<DevHostFixture>
+public sealed class DevHostCollection : ICollectionFixture<DevHostFixture>, ICollectionFixture<Browser.ChromiumFixture>
 {
     public const string Name = "DevHost";
 }

@@ -55,15 +55,14 @@ public sealed partial class ArchitectureTests
         // The web console: pages rendered from Razor components, their sign-in, and the assets they load. Reads the stores
         // and asks Access, as the API does; changes go through the API's routes, which its forms call. Its forms offer
         // what Coordination's rules allow next and take the limits of Responding's request readers, never copies of them.
-        ["WebConsole"] = ["Access", "Coordination", "Http", "Incidents", "Model", "Policy", "Responding", "Timeline"],
-        // The emailed links' pages, in the console's look.
-        ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model", "WebConsole"],
+        // Also the emailed links' pages (a verified link, an acknowledgement's outcome), in the same look without a script.
+        ["WebConsole"] = ["Access", "Coordination", "Http", "Incidents", "Lifecycle", "Links", "Model", "Policy", "Responding", "Timeline"],
         // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
         ["Housekeeping"] = ["Http", "Paging"],
         // The OpenAPI document, generated from the HTTP functions and their types; it names the credentials of the routes.
         ["ApiDescription"] = ["Http", "Ingestion", "Links"],
         // The HTTP, queue and timer triggers: bind, call one feature, map the result. Nothing uses them.
-        ["Functions"] = ["Access", "ApiDescription", "Coordination", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Pages", "Responding", "Timeline", "WebConsole"],
+        ["Functions"] = ["Access", "ApiDescription", "Coordination", "Housekeeping", "Http", "Incidents", "Ingestion", "Lifecycle", "Links", "Model", "Responding", "Timeline", "WebConsole"],
     };
 
     /// <summary>The composition root: it registers every folder's services, so it may use them all.</summary>

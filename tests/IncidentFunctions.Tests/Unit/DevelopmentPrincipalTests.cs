@@ -39,4 +39,14 @@ public sealed class DevelopmentPrincipalTests
         Assert.Empty(Decode(DevHostExtensions.DevelopmentPrincipal(new DevHostOptions { Roles = "" })!).Roles);
         Assert.Null(DevHostExtensions.DevelopmentPrincipal(new DevHostOptions { Principal = " " }));
     }
+
+    [Theory]
+    [InlineData("viewer", new[] { "viewer" })]
+    [InlineData(" Responder , ADMIN ", new[] { "responder", "admin" })]
+    [InlineData("none", new string[0])]
+    [InlineData("", null)]
+    [InlineData("viewer,owner", null)]
+    [InlineData("none,viewer", null)]
+    public void ARoleChoiceIsAppRolesInTheirOwnSpellingOrNone(string choice, string[]? roles) =>
+        Assert.Equal(roles, DevHostExtensions.RolesOf(choice)?.ToArray());
 }

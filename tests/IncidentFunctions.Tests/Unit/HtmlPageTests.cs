@@ -4,7 +4,7 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
 using IncidentFunctions.Model;
-using IncidentFunctions.Pages;
+using IncidentFunctions.WebConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using static IncidentFunctions.Tests.Unit.LinkTestKit;
@@ -13,14 +13,15 @@ namespace IncidentFunctions.Tests.Unit;
 
 /// <summary>
 /// The headers of every HTML page the app serves. All HTML goes through <see cref="HtmlPage"/>, and these tests render
-/// every page there is, so a new page kind or a new HTML result type fails here until it has the headers.
+/// every page an emailed link can open (the strictest policy: no script), so a new link page or a new HTML result type
+/// fails here until it has the headers.
 /// </summary>
 public sealed class HtmlPageTests
 {
-    /// <summary>Every page the app can render, by name: each refusal, not found, each confirmation and each outcome.</summary>
-    static readonly IReadOnlyDictionary<string, Func<HtmlPage>> Pages = EnumeratePages();
+    /// <summary>Every page a link can open, by name: each refusal, not found, each confirmation and each outcome.</summary>
+    static readonly IReadOnlyDictionary<string, Func<Task<HtmlPage>>> Pages = EnumeratePages();
 
-    static Dictionary<string, Func<HtmlPage>> EnumeratePages()
+    static Dictionary<string, Func<Task<HtmlPage>>> EnumeratePages()
     {
         var signer = Signer(new ManualClock(Start));
         LinkGrant Grant(LinkAction action)
@@ -29,26 +30,26 @@ public sealed class HtmlPageTests
             return signer.Verify(id, route, token).Grant!;
         }
 
-        var pages = new Dictionary<string, Func<HtmlPage>>();
+        var pages = new Dictionary<string, Func<Task<HtmlPage>>>();
         foreach (var status in Enum.GetValues<LinkStatus>().Where(s => s != LinkStatus.Valid))
         {
-            pages[$"{nameof(LinkPages.Refused)} {status}"] = () =>
-                LinkPages.Refused(new LinkVerification(status, IncidentId, "acknowledge", signer.IncidentUrl(IncidentId), "alice", Start.AddHours(24)));
+            pages[$"{nameof(LinkPages.RefusedAsync)} {status}"] = () =>
+                LinkPageRenderer.RefusedAsync(new LinkVerification(status, IncidentId, "acknowledge", signer.IncidentUrl(IncidentId), "alice", Start.AddHours(24)));
         }
 
-        pages[nameof(LinkPages.NotFound)] = () => LinkPages.NotFound(IncidentId);
+        pages[nameof(LinkPages.NotFoundAsync)] = () => LinkPageRenderer.NotFoundAsync(IncidentId);
         foreach (var action in Enum.GetValues<LinkAction>())
         {
             foreach (var status in Enum.GetValues<IncidentStatus>())
             {
-                pages[$"{nameof(LinkPages.Confirm)} {action} {status}"] = () => LinkPages.Confirm(Grant(action), Incident(status));
+                pages[$"{nameof(LinkPages.ConfirmAsync)} {action} {status}"] = () => LinkPageRenderer.ConfirmAsync(Grant(action), Incident(status));
             }
 
             foreach (var outcome in Enum.GetValues<TransitionOutcome>())
             {
                 var incident = outcome == TransitionOutcome.NotFound ? null : Incident(IncidentStatus.Resolved);
-                pages[$"{nameof(LinkPages.Outcome)} {action} {outcome}"] = () =>
-                    LinkPages.Outcome(Grant(action), new TransitionResult(outcome, incident, "bob", Channels.Api, Start));
+                pages[$"{nameof(LinkPages.OutcomeAsync)} {action} {outcome}"] = () =>
+                    LinkPageRenderer.OutcomeAsync(Grant(action), new TransitionResult(outcome, incident, "bob", Channels.Api, Start));
             }
         }
 
@@ -97,17 +98,16 @@ public sealed class HtmlPageTests
         Assert.Equal("noindex", rendered.Headers["X-Robots-Tag"].ToString());
         if (method == "GET")
         {
-            Assert.StartsWith("<!doctype html>", rendered.Body, StringComparison.Ordinal);
+            Assert.StartsWith("<!doctype html>", rendered.Body, StringComparison.OrdinalIgnoreCase);
         }
     }
 
-    /// <summary>A new way to make a page fails here until <see cref="Pages"/> renders it (and so checks its headers).</summary>
+    /// <summary>A new way to make a link page fails here until <see cref="Pages"/> renders it (and so checks its headers).</summary>
     [Fact]
     public void ThePagesAboveCoverEveryWayToMakeAPage()
     {
-        var makers = typeof(LinkPages).Assembly.GetTypes()
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .Where(m => m.ReturnType == typeof(HtmlPage))
+        var makers = typeof(LinkPages).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => m.ReturnType == typeof(Task<HtmlPage>))
             .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
             .Order(StringComparer.Ordinal);
 

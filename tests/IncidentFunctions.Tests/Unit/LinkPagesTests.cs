@@ -3,7 +3,6 @@ using IncidentFunctions.Incidents;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Links;
 using IncidentFunctions.Model;
-using IncidentFunctions.Pages;
 using static IncidentFunctions.Tests.Unit.LinkTestKit;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -52,7 +51,7 @@ public sealed partial class LinkPagesTests
     [Fact]
     public async Task TheConfirmationPageShowsWhatWhoAndUntilWhen()
     {
-        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident()));
+        var page = await Execute(LinkPageRenderer.ConfirmAsync(Grant(LinkAction.Acknowledge), Incident()));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("<h1>Acknowledge INC-20261126-7K3QX9MD?</h1>", page.Body, StringComparison.Ordinal);
@@ -70,7 +69,7 @@ public sealed partial class LinkPagesTests
     {
         var grant = Grant(LinkAction.Acknowledge);
 
-        var page = await Execute(LinkPages.Confirm(grant, Incident()));
+        var page = await Execute(LinkPageRenderer.ConfirmAsync(grant, Incident()));
 
         Assert.Equal([grant.Url.AbsoluteUri], page.PostForms);
         Assert.Contains($"<button type=\"submit\">Acknowledge {IncidentId}</button>", page.Body, StringComparison.Ordinal);
@@ -78,12 +77,12 @@ public sealed partial class LinkPagesTests
     }
 
     [Fact]
-    public void RenderingAConfirmationLeavesTheIncidentAsItWas()
+    public async Task RenderingAConfirmationLeavesTheIncidentAsItWas()
     {
         var incident = Incident();
         var before = incident.Copy();
 
-        LinkPages.Confirm(Grant(LinkAction.Acknowledge), incident);
+        await LinkPageRenderer.ConfirmAsync(Grant(LinkAction.Acknowledge), incident);
 
         Assert.Equivalent(before, incident, strict: true);
     }
@@ -91,7 +90,7 @@ public sealed partial class LinkPagesTests
     [Fact]
     public async Task ATitleWithMarkupIsShownAsText()
     {
-        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident(title: "<script>alert('x')</script> & \"more\"")));
+        var page = await Execute(LinkPageRenderer.ConfirmAsync(Grant(LinkAction.Acknowledge), Incident(title: "<script>alert('x')</script> & \"more\"")));
 
         Assert.DoesNotContain("<script", page.Body, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("&lt;script&gt;", page.Body, StringComparison.Ordinal);
@@ -101,7 +100,7 @@ public sealed partial class LinkPagesTests
     [Fact]
     public async Task AnAcknowledgeLinkForAnAcknowledgedIncidentSaysWhoAndPointsAtTheEmailsResolveLink()
     {
-        var page = await Execute(LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident(IncidentStatus.Acknowledged)));
+        var page = await Execute(LinkPageRenderer.ConfirmAsync(Grant(LinkAction.Acknowledge), Incident(IncidentStatus.Acknowledged)));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("Already acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
@@ -115,7 +114,7 @@ public sealed partial class LinkPagesTests
     {
         var grant = Grant(LinkAction.Resolve);
 
-        var page = await Execute(LinkPages.Confirm(grant, Incident(IncidentStatus.Acknowledged)));
+        var page = await Execute(LinkPageRenderer.ConfirmAsync(grant, Incident(IncidentStatus.Acknowledged)));
 
         Assert.Contains("It was acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
         Assert.Equal([grant.Url.AbsoluteUri], page.PostForms);
@@ -126,7 +125,7 @@ public sealed partial class LinkPagesTests
     [InlineData(LinkAction.Resolve)]
     public async Task AnyLinkForAResolvedIncidentSaysWhoResolvedItAndOffersNothing(LinkAction action)
     {
-        var page = await Execute(LinkPages.Confirm(Grant(action), Incident(IncidentStatus.Resolved)));
+        var page = await Execute(LinkPageRenderer.ConfirmAsync(Grant(action), Incident(IncidentStatus.Resolved)));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("Already resolved by carol at 2026-11-26 04:05 UTC (via source).", page.Body, StringComparison.Ordinal);
@@ -169,8 +168,8 @@ public sealed partial class LinkPagesTests
             .ToList();
         var ownToken = Parse(grant.Url).Token;
         var result = outcome is { } o
-            ? LinkPages.Outcome(grant, new TransitionResult(o, o == TransitionOutcome.NotFound ? null : Incident(status), "bob", Channels.Api, AckedAt))
-            : LinkPages.Confirm(grant, Incident(status));
+            ? LinkPageRenderer.OutcomeAsync(grant, new TransitionResult(o, o == TransitionOutcome.NotFound ? null : Incident(status), "bob", Channels.Api, AckedAt))
+            : LinkPageRenderer.ConfirmAsync(grant, Incident(status));
 
         var rendered = await Execute(result);
 
@@ -183,7 +182,7 @@ public sealed partial class LinkPagesTests
     [Fact]
     public async Task HeadGetsTheHeadersOfGetWithoutABody()
     {
-        var result = LinkPages.Confirm(Grant(LinkAction.Acknowledge), Incident());
+        var result = await LinkPageRenderer.ConfirmAsync(Grant(LinkAction.Acknowledge), Incident());
         var get = await Execute(result);
 
         var head = await Execute(result, "HEAD");
@@ -203,7 +202,7 @@ public sealed partial class LinkPagesTests
     {
         var link = new LinkVerification(status, IncidentId, "acknowledge", Signer(clock).IncidentUrl(IncidentId), "alice", Start.AddHours(24));
 
-        var page = await Execute(LinkPages.Refused(link));
+        var page = await Execute(LinkPageRenderer.RefusedAsync(link));
 
         Assert.Equal(code, page.StatusCode);
         Assert.Contains($"<h1>{heading}</h1>", page.Body, StringComparison.Ordinal);
@@ -218,7 +217,7 @@ public sealed partial class LinkPagesTests
     {
         var link = new LinkVerification(LinkStatus.Expired, IncidentId, "resolve", Signer(clock).IncidentUrl(IncidentId), "alice", Start.AddHours(24));
 
-        var page = await Execute(LinkPages.Refused(link));
+        var page = await Execute(LinkPageRenderer.RefusedAsync(link));
 
         Assert.Contains("This resolve link for alice expired at 2026-11-27 03:14 UTC.", page.Body, StringComparison.Ordinal);
         Assert.Contains("Open the incident instead.", page.Body, StringComparison.Ordinal);
@@ -229,7 +228,7 @@ public sealed partial class LinkPagesTests
     {
         var link = new LinkVerification(LinkStatus.UnknownAction, "<img src=x>", "<b>delete</b>");
 
-        var page = await Execute(LinkPages.Refused(link));
+        var page = await Execute(LinkPageRenderer.RefusedAsync(link));
 
         Assert.Equal(400, page.StatusCode);
         Assert.DoesNotContain("<b>", page.Body, StringComparison.Ordinal);
@@ -241,7 +240,7 @@ public sealed partial class LinkPagesTests
     [Fact]
     public async Task AnIncidentThatDoesNotExistIs404()
     {
-        var page = await Execute(LinkPages.NotFound(IncidentId));
+        var page = await Execute(LinkPageRenderer.NotFoundAsync(IncidentId));
 
         Assert.Equal(404, page.StatusCode);
         Assert.Contains($"There is no incident {IncidentId}.", page.Body, StringComparison.Ordinal);
@@ -252,7 +251,7 @@ public sealed partial class LinkPagesTests
     {
         var result = new TransitionResult(TransitionOutcome.Applied, Incident(IncidentStatus.Acknowledged), "alice", Channels.EmailLink, AckedAt);
 
-        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Acknowledge), result));
+        var page = await Execute(LinkPageRenderer.OutcomeAsync(Grant(LinkAction.Acknowledge), result));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("<h1>Acknowledged</h1>", page.Body, StringComparison.Ordinal);
@@ -266,7 +265,7 @@ public sealed partial class LinkPagesTests
     {
         var result = new TransitionResult(TransitionOutcome.AlreadyDone, Incident(IncidentStatus.Acknowledged), "bob", Channels.Api, AckedAt);
 
-        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Acknowledge), result));
+        var page = await Execute(LinkPageRenderer.OutcomeAsync(Grant(LinkAction.Acknowledge), result));
 
         Assert.Equal(200, page.StatusCode);
         Assert.Contains("Already acknowledged by bob at 2026-11-26 03:20 UTC (via api).", page.Body, StringComparison.Ordinal);
@@ -279,7 +278,7 @@ public sealed partial class LinkPagesTests
     {
         var result = new TransitionResult(TransitionOutcome.Superseded, Incident(IncidentStatus.Resolved), "carol", Channels.Source, ResolvedAt);
 
-        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Acknowledge), result));
+        var page = await Execute(LinkPageRenderer.OutcomeAsync(Grant(LinkAction.Acknowledge), result));
 
         Assert.Contains("Already resolved by carol at 2026-11-26 04:05 UTC (via source).", page.Body, StringComparison.Ordinal);
         Assert.Empty(page.PostForms);
@@ -290,7 +289,7 @@ public sealed partial class LinkPagesTests
     {
         var result = new TransitionResult(TransitionOutcome.Applied, Incident(IncidentStatus.Resolved), "alice", Channels.EmailLink, ResolvedAt);
 
-        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Resolve), result));
+        var page = await Execute(LinkPageRenderer.OutcomeAsync(Grant(LinkAction.Resolve), result));
 
         Assert.Contains("Resolved by alice at 2026-11-26 04:05 UTC.", page.Body, StringComparison.Ordinal);
         Assert.Empty(page.PostForms);
@@ -299,7 +298,7 @@ public sealed partial class LinkPagesTests
     [Fact]
     public async Task ActingOnAnIncidentThatDoesNotExistIs404()
     {
-        var page = await Execute(LinkPages.Outcome(Grant(LinkAction.Resolve), new TransitionResult(TransitionOutcome.NotFound, null)));
+        var page = await Execute(LinkPageRenderer.OutcomeAsync(Grant(LinkAction.Resolve), new TransitionResult(TransitionOutcome.NotFound, null)));
 
         Assert.Equal(404, page.StatusCode);
     }

@@ -1,11 +1,15 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using IncidentFunctions.Http;
 using IncidentFunctions.Links;
+using IncidentFunctions.WebConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace IncidentFunctions.Tests.Unit;
@@ -56,6 +60,12 @@ public static class LinkTestKit
         var segments = url.AbsolutePath.Split('/');
         return (segments[^2], segments[^1], QueryHelpers.ParseQuery(url.Query).GetValueOrDefault(LinkSigner.TokenParameter).ToString());
     }
+
+    /// <summary>The link pages as the app renders them, with a renderer of their own.</summary>
+    public static readonly LinkPages LinkPageRenderer = new(new PageRenderer(new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance));
+
+    /// <summary>Renders a page, then runs it as <see cref="Execute(IActionResult, string)"/> does.</summary>
+    public static async Task<RenderedPage> Execute(Task<HtmlPage> page, string method = "GET") => await Execute(await page, method);
 
     /// <summary>Runs a result the way both hosts do, against a bare HttpContext.</summary>
     public static async Task<RenderedPage> Execute(IActionResult result, string method = "GET")

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using IncidentFunctions.Access;
+using IncidentFunctions.Model;
+using IncidentFunctions.TestTools;
+using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.WebConsole;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace IncidentFunctions.Tests.Browser;
+
+/// <summary>
+/// The console and the email links' pages in a real browser (Debian's Chromium) on the dev host: their scripts run
+/// under the CSP, values from alerts stay text, axe-core finds nothing serious, and another site's page cannot change
+/// anything. Serial with the dev host's other tests, one Chromium for all; every test fails on a console error, a
+/// script error or a dialog.
+/// </summary>
+[Collection(DevHostCollection.Name)]
+public sealed partial class ConsoleBrowserTests(DevHostFixture fixture, ChromiumFixture chromium)
+{
+    const string Viewer = "viewer@example.com";
+
+    /// <summary>Markup and script an alert might carry; each would open a dialog or set window.pwned if it ran.</summary>
+    const string HostileTitle = """<img src=x onerror="window.pwned=1;alert(1)"><script>window.pwned=2;alert(2)</script> disk full""";
+
+    static readonly string[] ViewerRoles = [AppRoles.ValueOf(AppRole.Viewer)];
+
+    [Fact]
+    public async Task AViewerSeesTheIncidentsListWithHtmxAndTheConsoleScriptLoadedUnderTheCsp()
+    {
+        var incident = await OpenIncidentAsync("Payments error rate above 5%");
+        await using var browser = await SignInAsync(Viewer, ViewerRoles);
+
+        var list = await IncidentsListPage.OpenAsync(browser.Page);
+
+        await Expect(list.Heading).ToHaveTextAsync("Incidents");
+        await Expect(list.Row(incident.Id)).ToContainTextAsync("Payments error rate above 5%");
+        Assert.Equal("2.0.11", await browser.Page.EvaluateAsync<string>("() => window.htmx && window.htmx.version"));
+        var scripts = await browser.Page.EvaluateAsync<JsonElement>(
+            "() => performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script').map(e => ({ name: e.name, status: e.responseStatus }))");
+        Assert.Equal(2, scripts.GetArrayLength());
+        Assert.All(scripts.EnumerateArray(), s => Assert.Equal(200, s.GetProperty("status").GetInt32()));
+        Assert.Contains(scripts.EnumerateArray(), s => s.GetProperty("name").GetString()!.Contains(ConsoleAssets.Embedded.Url(ConsoleAssets.Script), StringComparison.Ordinal));
+        await Screenshots.TakeAsync(browser.Page, "incidents");
+        browser.AssertNoProblems();
+    }
+
+    /// <summary>
+    /// An alert's title and labels are markup and script, and its link is javascript: (dropped at intake): the list, the
+    /// email and the email link's page all show the text, run nothing and gain no element.
+    /// </summary>
+    [Fact]
+    public async Task AnAlertsMarkupAndScriptStayInertTextOnTheListTheEmailAndTheLinkPage()
+    {
+        var fingerprint = Guid.NewGuid().ToString("N")[..16];
+        (await fixture.PostAlertAsync(HostileAlertmanagerAlert(fingerprint), integration: DevHostFixture.AlertmanagerIntegration)).EnsureSuccessStatusCode();
+        var incident = await Eventually.Get(() => fixture.FindIncidentAsync(fingerprint, "open"), "the hostile alert's incident");
+        Assert.Equal(HostileTitle, incident.Title);
+        var email = (await Eventually.Get(() => fixture.EmailsAsync(incident.Id)!, e => e!.Count >= 1, "the page email")).First();
+        await using var browser = await SignInAsync(Viewer, ViewerRoles);
+
+        var list = await IncidentsListPage.OpenAsync(browser.Page);
+        await Expect(list.Row(incident.Id)).ToContainTextAsync(HostileTitle);
+        await AssertInertAsync(browser);
+
+        // The email as a mail program without a CSP would show it: its own page, nothing but the email's HTML.
+        Assert.DoesNotContain("javascript:", email.Html, StringComparison.OrdinalIgnoreCase);
+        var inbox = await browser.NewPageAsync();
+        await inbox.SetContentAsync(email.Html!);
+        await Expect(inbox.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(HostileTitle);
+        await AssertInertAsync(browser, inbox);
+
+        var link = await LinkConfirmationPage.OpenAsync(browser.Page, AcknowledgeLink(email, incident.Id));
+        await Expect(link.Fact("Title")).ToHaveTextAsync(HostileTitle);
+        await AssertInertAsync(browser);
+        browser.AssertNoProblems();
+
+        using var resolve = await fixture.Http.SendAsync(DevHostFixture.Responder(HttpMethod.Post, $"incidents/{incident.Id}/resolve"));
+        resolve.EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task AxeFindsNoSeriousOrCriticalViolationsOnTheListOrTheLinkConfirmationPage()
+    {
+        var incident = await OpenIncidentAsync("Checkout p99 latency above 2s");
+        var email = (await Eventually.Get(() => fixture.EmailsAsync(incident.Id)!, e => e!.Count >= 1, "the page email")).First();
+        await using var browser = await SignInAsync(Viewer, ViewerRoles);
+
+        await IncidentsListPage.OpenAsync(browser.Page);
+        await AssertAccessibleAsync(browser.Page, "the incidents list");
+
+        var link = await LinkConfirmationPage.OpenAsync(browser.Page, AcknowledgeLink(email, incident.Id));
+        await Expect(link.ActButton).ToHaveTextAsync($"Acknowledge {incident.Id}");
+        await AssertAccessibleAsync(browser.Page, "the link confirmation page");
+        await Screenshots.TakeAsync(browser.Page, "link-confirmation");
+        browser.AssertNoProblems();
+    }
+
+    /// <summary>
+    /// In Azure the sign-in is a cookie the browser sends with any request, so a page on another site could make a
+    /// signed-in responder's browser acknowledge. The same request from the console's own origin works, which shows
+    /// that it is the other site that is refused, not the request.
+    /// </summary>
+    [Fact]
+    public async Task AChangePostedFromAnotherSitesPageIsRefusedButTheSameFromTheConsoleIsNot()
+    {
+        var incident = await OpenIncidentAsync("Search latency above 1s");
+        var acknowledge = new Uri(fixture.Host.BaseAddress, $"incidents/{incident.Id}/acknowledge");
+        await using var browser = await SignInAsync("responder@example.com", [AppRoles.ValueOf(AppRole.Responder)]);
+        const string Elsewhere = "http://elsewhere.example/";
+        await browser.Page.RouteAsync(Elsewhere, route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html",
+            Body = $"""<!doctype html><title>Elsewhere</title><form method="post" action="{acknowledge.AbsoluteUri}"><button>Win a prize</button></form>""",
+        }));
+        await browser.Page.GotoAsync(Elsewhere);
+
+        var refused = await browser.Page.RunAndWaitForResponseAsync(
+            () => browser.Page.GetByRole(AriaRole.Button).ClickAsync(), r => r.Url == acknowledge.AbsoluteUri);
+
+        Assert.Equal(403, refused.Status);
+        Assert.Contains("Sec-Fetch-Site", await refused.TextAsync(), StringComparison.Ordinal);
+        // Chromium logs the refusal as a failed load; nothing else may have gone wrong on that page.
+        Assert.All(browser.TakeProblems(), problem => Assert.Contains("status of 403", problem, StringComparison.Ordinal));
+        Assert.Equal(IncidentStatus.Open, (await fixture.FindIncidentAsync(i => i.Id == incident.Id, "all"))!.Status);
+
+        await IncidentsListPage.OpenAsync(browser.Page);
+        var status = await browser.Page.EvaluateAsync<int>(
+            "url => fetch(url, { method: 'POST', headers: { 'Idempotency-Key': crypto.randomUUID() } }).then(r => r.status)", acknowledge.AbsolutePath);
+        Assert.Equal(200, status);
+        Assert.Equal(IncidentStatus.Acknowledged, (await fixture.FindIncidentAsync(i => i.Id == incident.Id, "all"))!.Status);
+        browser.AssertNoProblems();
+    }
+
+    Task<BrowserSession> SignInAsync(string name, IEnumerable<string> roles) =>
+        BrowserSession.OpenAsync(chromium, fixture.Host.BaseAddress, name, roles);
+
+    async Task<Incident> OpenIncidentAsync(string title)
+    {
+        var key = TestAlerts.NewKey("browser");
+        (await fixture.PostAlertAsync(EndToEnd.DevHostPipelineTests.Alert(key, title))).EnsureSuccessStatusCode();
+        return await Eventually.Get(() => fixture.FindIncidentAsync(key, "open"), $"the incident '{title}'");
+    }
+
+    /// <summary>Nothing from the alert ran (no dialog, no global set) or became an element.</summary>
+    static async Task AssertInertAsync(BrowserSession browser, IPage? page = null)
+    {
+        page ??= browser.Page;
+        Assert.False(await page.EvaluateAsync<bool>("() => 'pwned' in window"), "a script from the alert ran");
+        Assert.Equal(0, await page.Locator("img[src='x'], body script, [onerror]").CountAsync());
+        Assert.Empty(browser.Problems);
+    }
+
+    /// <summary>axe-core's WCAG 2.1 A and AA rules: what serious and critical mean here, and a fraction of all its rules' time.</summary>
+    static readonly AxeRunOptions Wcag = new()
+    {
+        RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    };
+
+    static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var result = await page.RunAxe(Wcag);
+        var serious = result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Impact} {v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})")
+            .ToList();
+        Assert.True(serious.Count == 0, $"axe-core on {what}:\n" + string.Join('\n', serious));
+    }
+
+    static string HostileAlertmanagerAlert(string fingerprint) => JsonSerializer.Serialize(new
+    {
+        version = "4",
+        groupKey = "{}:{alertname=\"Hostile\"}",
+        status = "firing",
+        receiver = "incidentfunctions",
+        alerts = new[]
+        {
+            new
+            {
+                status = "firing",
+                labels = new Dictionary<string, string>
+                {
+                    ["alertname"] = "Hostile",
+                    ["severity"] = "critical",
+                    ["team"] = "<b>checkout</b><script>alert(3)</script>",
+                    ["<img src=x onerror=alert(4)>"] = "label name",
+                },
+                annotations = new Dictionary<string, string> { ["summary"] = HostileTitle },
+                startsAt = DateTimeOffset.UtcNow,
+                endsAt = "0001-01-01T00:00:00Z",
+                generatorURL = "javascript:alert(5)",
+                fingerprint,
+            },
+        },
+    });
+
+    /// <summary>The recipient's Acknowledge link, as the email's plain-text part carries it.</summary>
+    static Uri AcknowledgeLink(MailDevEmail email, string incidentId)
+    {
+        var match = Regex.Match(email.Text ?? string.Empty, $@"https?://\S+/respond/{Regex.Escape(incidentId)}/acknowledge\?token=[A-Za-z0-9_\-]+");
+        Assert.True(match.Success, $"no acknowledge link in:\n{email.Text}");
+        return new Uri(match.Value);
+    }
+}

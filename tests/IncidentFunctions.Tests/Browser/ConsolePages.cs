@@ -1,0 +1,51 @@
+using IncidentFunctions.WebConsole;
+using Microsoft.Playwright;
+
+namespace IncidentFunctions.Tests.Browser;
+
+/// <summary>
+/// The console's pages as a browser test sees them: where each lives and how to find its parts, so a test reads as
+/// what a person does. A page that is added later (the incident page, declare, the dashboard) gets one of these.
+/// </summary>
+public abstract class ConsolePageObject(IPage page)
+{
+    public IPage Page { get; } = page;
+
+    public ILocator Heading => Page.GetByRole(AriaRole.Heading, new() { Level = 1 });
+
+    /// <summary>Opens <paramref name="path"/> and checks the status, so a refusal page never passes for the page itself.</summary>
+    protected static async Task OpenAsync(IPage page, string path, int status = 200)
+    {
+        var response = await page.GotoAsync(path);
+        Assert.NotNull(response);
+        Assert.Equal(status, response.Status);
+    }
+}
+
+/// <summary>The console's front page: the open incidents the viewer may see.</summary>
+public sealed class IncidentsListPage(IPage page) : ConsolePageObject(page)
+{
+    public static async Task<IncidentsListPage> OpenAsync(IPage page)
+    {
+        await OpenAsync(page, ConsolePaths.Incidents);
+        return new IncidentsListPage(page);
+    }
+
+    /// <summary>The incident's row, found by its id (the title may be anything an alert said).</summary>
+    public ILocator Row(string incidentId) => Page.GetByRole(AriaRole.Row).Filter(new() { HasText = incidentId });
+}
+
+/// <summary>The page an emailed acknowledge or resolve link opens: the incident, and one button that acts.</summary>
+public sealed class LinkConfirmationPage(IPage page) : ConsolePageObject(page)
+{
+    public static async Task<LinkConfirmationPage> OpenAsync(IPage page, Uri link)
+    {
+        await OpenAsync(page, link.AbsoluteUri);
+        return new LinkConfirmationPage(page);
+    }
+
+    /// <summary>A fact about the incident (Title, Priority, Status ...) by its name in the page's list.</summary>
+    public ILocator Fact(string name) => Page.Locator("dt").Filter(new() { HasTextRegex = new($"^{name}$") }).Locator("xpath=following-sibling::dd[1]");
+
+    public ILocator ActButton => Page.GetByRole(AriaRole.Button);
+}
