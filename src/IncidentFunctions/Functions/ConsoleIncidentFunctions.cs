@@ -4,7 +4,6 @@ using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
-using IncidentFunctions.Policy;
 using IncidentFunctions.Responding;
 using IncidentFunctions.Timeline;
 using IncidentFunctions.WebConsole;
@@ -27,7 +26,7 @@ public sealed class ConsoleIncidentFunctions(
     IncidentStore incidents,
     TimelineStore timeline,
     TaskStore tasks,
-    PolicyProvider policy,
+    IncidentViewer viewer,
     TimeProvider time)
 {
     /// <summary>How many of an incident's alerts the page shows; the timeline has every one.</summary>
@@ -57,7 +56,7 @@ public sealed class ConsoleIncidentFunctions(
         var alertsRead = incidents.FirstAlertRowsAsync(id, AlertsShown, cancellationToken);
         await Task.WhenAll(storedRead, tasksRead, alertsRead);
 
-        var view = IncidentPageModel.ViewOf(caller!, incident!, policy.Current, time.GetUtcNow());
+        var view = ViewOf(caller!, incident!);
         var stored = await storedRead;
         return await pages.PageAsync<IncidentPage>(StatusCodes.Status200OK, new Dictionary<string, object?>
         {
@@ -91,7 +90,7 @@ public sealed class ConsoleIncidentFunctions(
 
         return await pages.FragmentAsync<IncidentLive>(new Dictionary<string, object?>
         {
-            [nameof(IncidentLive.View)] = IncidentPageModel.ViewOf(caller!, incident, policy.Current, time.GetUtcNow()),
+            [nameof(IncidentLive.View)] = ViewOf(caller!, incident),
             [nameof(IncidentLive.Tasks)] = TasksOf(await tasks.ListAsync(id, cancellationToken)),
         });
     }
@@ -175,6 +174,12 @@ public sealed class ConsoleIncidentFunctions(
         return admitted.Refusal is { } refused
             ? (admission.Caller, null, await signIn.RefusalAsync(refused, admission.Caller))
             : (admission.Caller, admitted.Incident, null);
+    }
+
+    IncidentView ViewOf(Caller caller, IncidentEntity incident)
+    {
+        var now = time.GetUtcNow();
+        return viewer.ViewOf(caller, IncidentViews.Of(incident, now), incident.ETag.ToString(), IncidentAccessFacts.Of(incident), now);
     }
 
     /// <summary>Open work first, then by due time, then as created.</summary>

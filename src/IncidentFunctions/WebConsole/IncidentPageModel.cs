@@ -1,7 +1,6 @@
 using IncidentFunctions.Access;
-using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
-using IncidentFunctions.Responding;
 using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.WebConsole;
@@ -47,19 +46,15 @@ public static class IncidentPageModel
     /// The view the page and its panels render: what the viewer may do is the API's own decision on this incident's
     /// facts (<see cref="IncidentAccess.Decide"/>), so its own commander may command it whatever their app role.
     /// </summary>
-    public static IncidentView ViewOf(Caller viewer, IncidentEntity incident, IncidentPolicy policy, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(incident);
-        var facts = IncidentAccessFacts.Of(incident);
-        return new IncidentView(
-            IncidentViews.Of(incident, now),
-            incident.ETag.ToString(),
+    public static IncidentView ViewOf(Caller viewer, Incident incident, string etag, IncidentAccessFacts facts, IncidentPolicy policy, DateTimeOffset now) =>
+        new(
+            incident,
+            etag,
             viewer,
             IncidentAccess.Decide(viewer, Permission.Respond, facts) == AccessDecision.Allowed,
             IncidentAccess.Decide(viewer, Permission.Command, facts) == AccessDecision.Allowed,
             policy,
             now);
-    }
 
     /// <summary>The page's timeline from the whole stored timeline: its first cursor, and the newest <paramref name="shown"/> settled events.</summary>
     public static TimelineView TimelineOf(string incidentId, IReadOnlyList<StoredEvent> stored, TimelineFilter filter, IReadOnlyCollection<string> pinned, int shown)

@@ -56,6 +56,10 @@ public sealed partial class IncidentPageTests
         return incident;
     }
 
+    /// <summary>The view as the function builds it: the API's view of the incident, its ETag, and the access decision on its facts.</summary>
+    static IncidentView ViewOf(Caller viewer, IncidentEntity incident) =>
+        IncidentPageModel.ViewOf(viewer, IncidentFunctions.Responding.IncidentViews.Of(incident, Now), incident.ETag.ToString(), IncidentAccessFacts.Of(incident), Policy, Now);
+
     static StoredEvent Stored(TimelineEvent e, DateTimeOffset storedAt) => new(e, TimelineStore.RowKeyOf(e), storedAt);
 
     static IReadOnlyList<StoredEvent> HostileTimeline() =>
@@ -78,7 +82,7 @@ public sealed partial class IncidentPageTests
 
     static async Task<string> RenderPageAsync(IncidentEntity incident, Caller viewer, IReadOnlyList<StoredEvent> stored, TimelineFilter filter = TimelineFilter.All, int shown = IncidentPageModel.TimelinePage)
     {
-        var view = IncidentPageModel.ViewOf(viewer, incident, Policy, Now);
+        var view = ViewOf(viewer, incident);
         var page = await Renderer.PageAsync<IncidentPage>(200, new Dictionary<string, object?>
         {
             [nameof(IncidentPage.View)] = view,
@@ -138,15 +142,15 @@ public sealed partial class IncidentPageTests
     {
         var incident = HostileIncident(commander: "carol");
 
-        var own = IncidentPageModel.ViewOf(Responder("carol"), incident, Policy, Now);
+        var own = ViewOf(Responder("carol"), incident);
         Assert.True(own.CanRespond);
         Assert.True(own.CanCommand);
 
-        var other = IncidentPageModel.ViewOf(Responder("bob"), incident, Policy, Now);
+        var other = ViewOf(Responder("bob"), incident);
         Assert.True(other.CanRespond);
         Assert.False(other.CanCommand);
 
-        var viewer = IncidentPageModel.ViewOf(Viewer(), incident, Policy, Now);
+        var viewer = ViewOf(Viewer(), incident);
         Assert.False(viewer.CanRespond);
         Assert.False(viewer.CanCommand);
     }
@@ -219,7 +223,7 @@ public sealed partial class IncidentPageTests
     [Fact]
     public async Task TheLiveRegionPollsWithTheETagItShowsAndHoldsThePanels()
     {
-        var view = IncidentPageModel.ViewOf(Responder(), HostileIncident(), Policy, Now);
+        var view = ViewOf(Responder(), HostileIncident());
         var html = await Renderer.RenderAsync<IncidentLive>(new Dictionary<string, object?>
         {
             [nameof(IncidentLive.View)] = view,
