@@ -113,9 +113,10 @@ public sealed class ConsoleIncidentFunctions(
             return refusal;
         }
 
+        // Counting first keeps the frequent answer, nothing new, to the keys of the events after the cursor.
         var cursor = TimelineCursor.Parse(request.Query[ConsolePaths.SettledQuery], request.Query[ConsolePaths.UnsettledQuery]);
-        var delivery = cursor.Next(await timeline.ReadStoredAfterAsync(id, cursor.SettledAt, cancellationToken));
-        if (delivery is null)
+        if (await timeline.CountStoredAfterAsync(id, cursor.SettledAt, cancellationToken) == cursor.Unsettled
+            || cursor.Next(await timeline.ReadStoredAfterAsync(id, cursor.SettledAt, cancellationToken)) is not { } delivery)
         {
             return NothingChanged.Instance;
         }

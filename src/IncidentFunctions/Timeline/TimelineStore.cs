@@ -125,17 +125,31 @@ public sealed class TimelineStore(TableServiceClient service)
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadStoredAfterAsync(string incidentId, DateTimeOffset after, CancellationToken ct)
     {
-        var filter = after == DateTimeOffset.MinValue
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and Timestamp gt {after}");
         var events = new List<StoredEvent>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        await foreach (var entity in table.QueryAsync<TableEntity>(StoredAfter(incidentId, after), maxPerPage: 1000, cancellationToken: ct))
         {
             events.Add(ToStored(entity));
         }
 
         return events;
     }
+
+    /// <summary>How many events the store recorded after <paramref name="after"/>: the same query as <see cref="ReadStoredAfterAsync"/>, reading only the keys.</summary>
+    public async Task<int> CountStoredAfterAsync(string incidentId, DateTimeOffset after, CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(StoredAfter(incidentId, after), maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    static string StoredAfter(string incidentId, DateTimeOffset after) =>
+        after == DateTimeOffset.MinValue
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and Timestamp gt {after}");
 
     static StoredEvent ToStored(TableEntity entity) => new(ToEvent(entity), entity.RowKey, entity.Timestamp ?? DateTimeOffset.MinValue);
 

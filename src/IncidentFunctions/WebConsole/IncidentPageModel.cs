@@ -5,12 +5,16 @@ using IncidentFunctions.Timeline;
 
 namespace IncidentFunctions.WebConsole;
 
-/// <summary>The incident page's timeline: the live list (stored after the cursor), the settled list (the newest of the rest), and where older events start.</summary>
+/// <summary>
+/// The incident page's timeline: the live list (the newest of the events stored after the cursor; <see cref="LiveHidden"/> more
+/// are shown when they settle), the settled list (the newest of the rest), and where older events start.
+/// </summary>
 public sealed record TimelineView(
     string IncidentId,
     TimelineFilter Filter,
     IReadOnlySet<string> Pinned,
     IReadOnlyList<StoredEvent> Live,
+    int LiveHidden,
     IReadOnlyList<StoredEvent> Settled,
     TimelineCursor Cursor,
     OlderEvents? Older);
@@ -30,14 +34,21 @@ public sealed record TimelineUpdate(string IncidentId, TimelineFilter Filter, IR
 {
     public IReadOnlyList<StoredEvent> Live => IncidentPageModel.Shown(Delivery.Live, Filter, Pinned);
 
+    /// <summary>The newest of <see cref="Live"/>, as many as a page shows; the rest are shown once they settle.</summary>
+    public IReadOnlyList<StoredEvent> LiveShown => [.. Live.Take(IncidentPageModel.TimelinePage)];
+
     public IReadOnlyList<StoredEvent> Settled => IncidentPageModel.Shown(Delivery.Settled, Filter, Pinned);
 }
 
 /// <summary>What the incident page and its fragments show, decided from what the stores read: plain C#, no I/O.</summary>
 public static class IncidentPageModel
 {
-    /// <summary>How many timeline events a page shows at first, and how many more each "older" adds.</summary>
-    public const int TimelinePage = 100;
+    /// <summary>
+    /// How many timeline events a page shows at first, and how many more each "older" adds. The live list shows as many
+    /// of the events stored in the last minute at most: after a burst (a storm's alerts, a playbook's tasks) the rest
+    /// are shown as they settle, all of them, never skipped (see <see cref="TimelineCursor"/>).
+    /// </summary>
+    public const int TimelinePage = 50;
 
     /// <summary>The most a page shows at once without script (following "older" as plain links).</summary>
     public const int MaxShown = 5000;
@@ -65,7 +76,8 @@ public static class IncidentPageModel
         var settled = Shown(first?.Settled ?? [], filter, pins);
         var page = settled.Take(shown).ToList();
         var older = settled.Count > page.Count ? new OlderEvents(page[^1].RowKey, cursor.SettledAt, page.Count) : null;
-        return new TimelineView(incidentId, filter, pins, Shown(first?.Live ?? [], filter, pins), page, cursor, older);
+        var live = Shown(first?.Live ?? [], filter, pins);
+        return new TimelineView(incidentId, filter, pins, [.. live.Take(TimelinePage)], live.Count - Math.Min(live.Count, TimelinePage), page, cursor, older);
     }
 
     /// <summary>The next page of settled events older than <paramref name="before"/>.</summary>

@@ -199,6 +199,31 @@ public sealed partial class IncidentPageTests
     }
 
     [Fact]
+    public async Task ABurstShowsOnlyTheNewestOfItsEventsAtFirstAndEveryOneOnceItSettles()
+    {
+        // A thousand events stored within the same half minute, as a storm or a benchmark's seeding writes them.
+        var burst = Enumerable.Range(0, 1000)
+            .Select(i => Stored(new TimelineEvent($"b{i:D4}", Now.AddSeconds(i * 0.03), TimelineEventTypes.AlertRepeated, "e2e", Channels.Source, $"repeat {i}"), Now.AddSeconds(i * 0.03)))
+            .ToList();
+        var timeline = IncidentPageModel.TimelineOf(Id, burst, TimelineFilter.All, [], IncidentPageModel.TimelinePage);
+
+        var html = await Renderer.RenderAsync<IncidentTimelineSection>(new Dictionary<string, object?> { [nameof(IncidentTimelineSection.Timeline)] = timeline });
+        Assert.Equal(IncidentPageModel.TimelinePage, EventIds(html).Count);
+        Assert.Contains($"{1000 - IncidentPageModel.TimelinePage} more events recorded in the last minute", html, StringComparison.Ordinal);
+
+        // A quiet minute later one more event: the burst settles, and the poll's answer adds every event not yet shown.
+        var after = Stored(new TimelineEvent("after", Now.AddMinutes(2), TimelineEventTypes.NoteAdded, "alice", Channels.Api, "after"), Now.AddMinutes(2));
+        var delivery = timeline.Cursor.Next([.. burst, after])!;
+        var update = await Renderer.RenderAsync<TimelineUpdateFragment>(new Dictionary<string, object?>
+        {
+            [nameof(TimelineUpdateFragment.Update)] = new TimelineUpdate(Id, TimelineFilter.All, new HashSet<string>(), delivery),
+        });
+        var oob = update[update.IndexOf("hx-swap-oob", StringComparison.Ordinal)..];
+        Assert.Equal(burst.Select(e => e.Event.Id).Order(), EventIds(oob).Order());
+        Assert.Equal(["after"], EventIds(update[..update.IndexOf("hx-swap-oob", StringComparison.Ordinal)]));
+    }
+
+    [Fact]
     public async Task APollsAnswerReplacesTheLiveListAndAddsTheSettledEventsOutOfBand()
     {
         var earlier = Stored(new TimelineEvent("a", Now.AddMinutes(-10), TimelineEventTypes.NoteAdded, "alice", Channels.Api, "first"), Now.AddMinutes(-10));
