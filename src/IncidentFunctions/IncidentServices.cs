@@ -36,6 +36,7 @@ public static class IncidentServices
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<ConsoleSignIn>();
         services.AddSingleton<LinkPages>();
+        services.AddSingleton<IncidentViewer>();
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);

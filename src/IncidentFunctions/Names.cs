@@ -64,6 +64,13 @@ public static class Routes
     // Console is the incidents list, the console's front page.
     public const string Console = "console";
     public const string ConsoleIncident = "console/incidents/{id}";
+
+    /// <summary>The incident page's live parts, which it polls: its header and panels (by ETag), its timeline (by a cursor).</summary>
+    public const string ConsoleIncidentLive = "console/incidents/{id}/live";
+    public const string ConsoleIncidentTimeline = "console/incidents/{id}/timeline";
+
+    /// <summary>The incident page's older timeline events, a page at a time.</summary>
+    public const string ConsoleIncidentOlder = "console/incidents/{id}/timeline/older";
     public const string ConsoleDeclare = "console/declare";
     public const string ConsoleDashboard = "console/dashboard";
     public const string ConsoleAsset = "console/assets/{file}";

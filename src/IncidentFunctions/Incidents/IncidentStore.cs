@@ -143,6 +143,18 @@ public sealed class IncidentStore(TableServiceClient service)
         return rows;
     }
 
+    /// <summary>The first <paramref name="max"/> alerts counted into the incident, oldest first: one page, for showing a storm's incident without reading all of it.</summary>
+    public async Task<List<AlertEntity>> FirstAlertRowsAsync(string incidentId, int max, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey ge {"alert-"} and RowKey lt {"alert."}");
+        await foreach (var page in incidents.QueryAsync<AlertEntity>(filter, maxPerPage: max, cancellationToken: ct).AsPages(pageSizeHint: max).WithCancellation(ct))
+        {
+            return [.. page.Values.Take(max)];
+        }
+
+        return [];
+    }
+
     public Task<NotificationClaimEntity?> FindClaimAsync(string incidentId, string notificationId, CancellationToken ct) =>
         FindAsync<NotificationClaimEntity>(incidents, incidentId, NotificationClaimEntity.RowKeyOf(notificationId), ct);
 

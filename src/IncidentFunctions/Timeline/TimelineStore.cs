@@ -104,6 +104,55 @@ public sealed class TimelineStore(TableServiceClient service)
         return new ResultPage<TimelineEvent>([], null);
     }
 
+    /// <summary>
+    /// The whole timeline, oldest first, each event with when the store recorded it. For the console's incident page,
+    /// which shows the newest events and needs every one's stored time for its live cursor (see WebConsole's TimelineCursor).
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadStoredAsync(string incidentId, CancellationToken ct)
+    {
+        var events = new List<StoredEvent>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == incidentId, maxPerPage: 1000, cancellationToken: ct))
+        {
+            events.Add(ToStored(entity));
+        }
+
+        return events;
+    }
+
+    /// <summary>
+    /// The events the store recorded after <paramref name="after"/> (its own Timestamp, set when the row was written,
+    /// whatever time the event carries), oldest key first: one query of the incident's partition.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadStoredAfterAsync(string incidentId, DateTimeOffset after, CancellationToken ct)
+    {
+        var events = new List<StoredEvent>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(StoredAfter(incidentId, after), maxPerPage: 1000, cancellationToken: ct))
+        {
+            events.Add(ToStored(entity));
+        }
+
+        return events;
+    }
+
+    /// <summary>How many events the store recorded after <paramref name="after"/>: the same query as <see cref="ReadStoredAfterAsync"/>, reading only the keys.</summary>
+    public async Task<int> CountStoredAfterAsync(string incidentId, DateTimeOffset after, CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(StoredAfter(incidentId, after), maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    static string StoredAfter(string incidentId, DateTimeOffset after) =>
+        after == DateTimeOffset.MinValue
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and Timestamp gt {after}");
+
+    static StoredEvent ToStored(TableEntity entity) => new(ToEvent(entity), entity.RowKey, entity.Timestamp ?? DateTimeOffset.MinValue);
+
     static TableEntity ToEntity(string incidentId, TimelineEvent e) => new(incidentId, RowKeyOf(e))
     {
         ["EventId"] = e.Id,
@@ -126,3 +175,10 @@ public sealed class TimelineStore(TableServiceClient service)
         e.GetString("Data") is { } data ? JsonSerializer.Deserialize<Dictionary<string, string>>(data, JsonDefaults.Options) : null,
         e.GetDateTimeOffset("OccurredAt"));
 }
+
+/// <summary>
+/// A timeline event as the store holds it: its row key (its place in time order) and when the store wrote it, which is
+/// the order events became readable in, unlike <see cref="TimelineEvent.At"/> (a writer may record an event late with
+/// the time it happened).
+/// </summary>
+public sealed record StoredEvent(TimelineEvent Event, string RowKey, DateTimeOffset StoredAt);

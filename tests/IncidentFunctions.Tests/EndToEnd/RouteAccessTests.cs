@@ -105,6 +105,10 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
 
         // The console's pages answer as pages: the same statuses, the refusal as HTML.
         [nameof(ConsoleFunctions.ConsoleIncidents)] = Reads(),
+        [nameof(ConsoleIncidentFunctions.ConsoleIncident)] = Reads(),
+        [nameof(ConsoleIncidentFunctions.ConsoleIncidentLive)] = Reads(),
+        [nameof(ConsoleIncidentFunctions.ConsoleIncidentTimeline)] = Reads(),
+        [nameof(ConsoleIncidentFunctions.ConsoleIncidentOlder)] = Reads(),
 
         // Public on purpose: the emailed links' pages, seen without a sign-in, use the console's stylesheet.
         [nameof(ConsoleFunctions.ConsoleAsset)] = Own("nothing: the console's static files are public", 200),

@@ -71,6 +71,7 @@ public sealed class FunctionCatalogTests
 
                 // The web console's pages and its static files.
                 Routes.Console, Routes.ConsoleAsset,
+                Routes.ConsoleIncident, Routes.ConsoleIncidentLive, Routes.ConsoleIncidentTimeline, Routes.ConsoleIncidentOlder,
             }
                 .Order(StringComparer.Ordinal),
             routes);
