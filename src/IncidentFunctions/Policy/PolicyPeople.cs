@@ -30,7 +30,12 @@ public sealed class PolicyPeople
             byEmail.TryAdd(person.Email, person.PersonId);
             byId.TryAdd(person.PersonId, person);
         }
+
+        Everyone = [.. people.DistinctBy(p => p.PersonId, StringComparer.Ordinal)];
     }
+
+    /// <summary>Every person, in file order: the console's pickers (a commander to name).</summary>
+    public IReadOnlyList<Recipient> Everyone { get; }
 
     /// <summary>The person with this policy id, or null: how a request naming a person (a commander, an assignee) is checked.</summary>
     public Recipient? Person(string personId) => byId.GetValueOrDefault(personId);
