@@ -35,6 +35,7 @@ public static class IncidentServices
         services.AddAccess(configuration);
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<ConsoleSignIn>();
+        services.AddSingleton<DashboardHistory>();
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);
