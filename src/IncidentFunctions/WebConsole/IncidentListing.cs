@@ -47,13 +47,18 @@ public sealed record IncidentListFilter(ListStatus Status, Stage? Stage, Priorit
         ArgumentNullException.ThrowIfNull(query);
         string? Text(string name) => query[name].ToString() is { Length: > 0 } value ? value.Trim() : null;
         return new(
-            Enum.TryParse<ListStatus>(Text(StatusField), ignoreCase: true, out var status) && Enum.IsDefined(status) ? status : ListStatus.Active,
-            Enum.TryParse<Stage>(Text(StageField), ignoreCase: true, out var stage) && Enum.IsDefined(stage) ? stage : null,
-            Enum.TryParse<Priority>(Text(PriorityField), ignoreCase: true, out var priority) && Enum.IsDefined(priority) ? priority : null,
+            Choice<ListStatus>(Text(StatusField)) ?? ListStatus.Active,
+            Choice<Stage>(Text(StageField)),
+            Choice<Priority>(Text(PriorityField)),
             Text(ServiceField),
             Text(CategoryField),
             Text(MineField) is "true" or "on" or "1");
     }
+
+    /// <summary>The choice of that name, in any case; null for anything else (a number included, which Enum.TryParse would take).</summary>
+    static TEnum? Choice<TEnum>(string? text)
+        where TEnum : struct, Enum =>
+        text is null ? null : Enum.GetValues<TEnum>().Where(v => string.Equals(v.ToString(), text, StringComparison.OrdinalIgnoreCase)).Select(v => (TEnum?)v).FirstOrDefault();
 
     /// <summary>The filters as a query string (with its '?', empty for the default), for links and the live list's poll.</summary>
     public string Query(ListStatus? status = null)
