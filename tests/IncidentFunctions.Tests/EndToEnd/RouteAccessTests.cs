@@ -105,6 +105,9 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
 
         // The console's pages answer as pages: the same statuses, the refusal as HTML.
         [nameof(ConsoleFunctions.ConsoleIncidents)] = Reads(),
+        [nameof(ConsoleFunctions.ConsoleIncidentRows)] = Reads(),
+        [nameof(ConsoleDashboardFunctions.ConsoleDeclare)] = Responds(),
+        [nameof(ConsoleDashboardFunctions.ConsoleDashboard)] = Reads(),
 
         // Public on purpose: the emailed links' pages, seen without a sign-in, use the console's stylesheet.
         [nameof(ConsoleFunctions.ConsoleAsset)] = Own("nothing: the console's static files are public", 200),
