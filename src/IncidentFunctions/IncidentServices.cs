@@ -35,7 +35,9 @@ public static class IncidentServices
         services.AddAccess(configuration);
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<ConsoleSignIn>();
-        services.AddSingleton<DashboardHistory>();
+        services.AddSingleton<ConsoleChoices>();
+        services.AddSingleton<IncidentListReader>();
+        services.AddSingleton<DashboardReader>();
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);

@@ -2,9 +2,6 @@ using System.Globalization;
 using IncidentFunctions.Access;
 using IncidentFunctions.ApiDescription;
 using IncidentFunctions.Http;
-using IncidentFunctions.Incidents;
-using IncidentFunctions.Model;
-using IncidentFunctions.Policy;
 using IncidentFunctions.WebConsole;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -14,9 +11,9 @@ namespace IncidentFunctions.Functions;
 
 /// <summary>
 /// The console's declare page (a form for POST /api/incidents) and the leadership dashboard: admit, read, render, as
-/// every console page. Declaring itself is the API's; the dashboard reads the status index (see <see cref="DashboardHistory"/>).
+/// every console page. Declaring itself is the API's; the dashboard reads the status index (see <see cref="DashboardReader"/>).
 /// </summary>
-public sealed class ConsoleDashboardFunctions(ConsoleSignIn signIn, PageRenderer pages, IncidentStore incidents, DashboardHistory history, PolicyProvider policy, TimeProvider time)
+public sealed class ConsoleDashboardFunctions(ConsoleSignIn signIn, PageRenderer pages, ConsoleChoices choices, DashboardReader dashboard)
 {
     [Function(nameof(ConsoleDeclare))]
     [ApiOperation("The console: declare an incident", ApiSecurity.SignedIn, ResponseMediaType = HtmlPage.ContentType, ResponseDescription = "The page (or a page saying why not, with the refusal's status).",
@@ -30,13 +27,12 @@ public sealed class ConsoleDashboardFunctions(ConsoleSignIn signIn, PageRenderer
             return admission.Refusal;
         }
 
-        var current = policy.Current;
         return await pages.PageAsync<DeclarePage>(StatusCodes.Status200OK, new Dictionary<string, object?>
         {
             [nameof(DeclarePage.Viewer)] = admission.Caller,
-            [nameof(DeclarePage.Services)] = current.ServiceIds.Select(id => (id, current.ServiceName(id) ?? id)).ToList(),
-            [nameof(DeclarePage.Categories)] = current.Response.Categories.Select(c => (c.Id, c.Name)).ToList(),
-            [nameof(DeclarePage.People)] = current.People.Everyone,
+            [nameof(DeclarePage.Services)] = choices.Services,
+            [nameof(DeclarePage.Categories)] = choices.Categories,
+            [nameof(DeclarePage.People)] = choices.People,
         });
     }
 
@@ -57,12 +53,7 @@ public sealed class ConsoleDashboardFunctions(ConsoleSignIn signIn, PageRenderer
         var days = int.TryParse(request.Query[DashboardPage.DaysField], NumberStyles.None, CultureInfo.InvariantCulture, out var asked) && DashboardFigures.Periods.Contains(asked)
             ? asked
             : DashboardFigures.Periods[0];
-        var open = incidents.ListAsync(IndexEntity.BucketOf(IncidentStatus.Open), ConsoleFunctions.ActiveReadSize, null, cancellationToken);
-        var acknowledged = incidents.ListAsync(IndexEntity.BucketOf(IncidentStatus.Acknowledged), ConsoleFunctions.ActiveReadSize, null, cancellationToken);
-        var period = history.OpenedInLastAsync(days, cancellationToken);
-        await Task.WhenAll(open, acknowledged, period);
-        var figures = DashboardFigures.Of(
-            days, time.GetUtcNow(), admission.Caller, [.. (await open).Items, .. (await acknowledged).Items], await period, policy.Current.Response);
+        var figures = await dashboard.FiguresAsync(admission.Caller, days, cancellationToken);
         return await pages.PageAsync<DashboardPage>(StatusCodes.Status200OK, new Dictionary<string, object?>
         {
             [nameof(DashboardPage.Viewer)] = admission.Caller,

@@ -4,7 +4,6 @@ using IncidentFunctions.WebConsole;
 using IncidentFunctions.Http;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
-using IncidentFunctions.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -15,14 +14,8 @@ namespace IncidentFunctions.Functions;
 /// The web console's pages: HTML rendered here from the same stores and the same access rules as the API, whose
 /// routes their forms call. Each admits the viewer (the sign-in, or a page saying why not), reads, and renders.
 /// </summary>
-public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, IncidentStore incidents, PolicyProvider policy)
+public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, IncidentListReader list, ConsoleChoices choices)
 {
-    /// <summary>The most of each active status (open, acknowledged) the list reads: more than anyone reads down a page.</summary>
-    public const int ActiveReadSize = 200;
-
-    /// <summary>The most recently opened resolved incidents the list reads for "resolved" and "all".</summary>
-    public const int ResolvedReadSize = 100;
-
     [Function(nameof(ConsoleIncidents))]
     [ApiOperation("The console: incidents", ApiSecurity.SignedIn, ResponseMediaType = HtmlPage.ContentType, ResponseDescription = "The page (or a page saying why not, with the refusal's status).",
         Description = "Open and acknowledged incidents (or one status, or all recent ones) the viewer may see, filtered by the query: status, stage, priority, service, category, mine.")]
@@ -36,14 +29,13 @@ public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, I
             return admission.Refusal;
         }
 
-        var listing = await ListAsync(IncidentListFilter.From(request.Query), admission.Caller, cancellationToken);
-        var current = policy.Current;
+        var listing = await list.ListAsync(IncidentListFilter.From(request.Query), admission.Caller, cancellationToken);
         return await pages.PageAsync<IncidentsPage>(StatusCodes.Status200OK, new Dictionary<string, object?>
         {
             [nameof(IncidentsPage.Viewer)] = admission.Caller,
             [nameof(IncidentsPage.Listing)] = listing,
-            [nameof(IncidentsPage.Services)] = current.ServiceIds.Select(id => (id, current.ServiceName(id) ?? id)).ToList(),
-            [nameof(IncidentsPage.Categories)] = current.Response.Categories.Select(c => (c.Id, c.Name)).ToList(),
+            [nameof(IncidentsPage.Services)] = choices.Services,
+            [nameof(IncidentsPage.Categories)] = choices.Categories,
         });
     }
 
@@ -61,29 +53,13 @@ public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, I
             return admission.Refusal;
         }
 
-        var listing = await ListAsync(IncidentListFilter.From(request.Query), admission.Caller, cancellationToken);
+        var listing = await list.ListAsync(IncidentListFilter.From(request.Query), admission.Caller, cancellationToken);
         if (request.Query[IncidentListFilter.VersionField] == listing.Version)
         {
             return new NoContentResult();
         }
 
         return await pages.FragmentAsync<IncidentList>(new Dictionary<string, object?> { [nameof(IncidentList.Listing)] = listing });
-    }
-
-    /// <summary>
-    /// The open and acknowledged incidents, and the most recently opened resolved ones when the filter asks for them:
-    /// one index query per status, in parallel, each one page of rows that carry what the list shows.
-    /// </summary>
-    async Task<IncidentListing> ListAsync(IncidentListFilter filter, Caller viewer, CancellationToken ct)
-    {
-        var open = incidents.ListAsync(IndexEntity.BucketOf(IncidentStatus.Open), ActiveReadSize, null, ct);
-        var acknowledged = incidents.ListAsync(IndexEntity.BucketOf(IncidentStatus.Acknowledged), ActiveReadSize, null, ct);
-        var resolved = filter.ReadsResolved
-            ? incidents.ListAsync(IndexEntity.BucketOf(IncidentStatus.Resolved), ResolvedReadSize, null, ct)
-            : Task.FromResult(new ResultPage<ListedIncident>([], null));
-        await Task.WhenAll(open, acknowledged, resolved);
-        var truncated = (await open).ContinuationToken is not null || (await acknowledged).ContinuationToken is not null;
-        return IncidentListing.Of(filter, viewer, [.. (await open).Items, .. (await acknowledged).Items], (await resolved).Items, truncated);
     }
 
     [Function(nameof(ConsoleAsset))]

@@ -54,7 +54,7 @@ public sealed partial class ArchitectureTests
         ["Responding"] = ["Access", "Coordination", "Http", "Incidents", "Lifecycle", "LifecycleEvents", "Links", "Model", "Notifications", "Opening", "Paging", "Policy", "Timeline", "Validation"],
         // The web console: pages rendered from Razor components, their sign-in, and the assets they load. Reads the stores
         // and asks Access, as the API does; changes go through the API's routes, which its forms call.
-        ["WebConsole"] = ["Access", "Http", "Incidents", "Model", "Policy", "Timeline"],
+        ["WebConsole"] = ["Access", "Coordination", "Http", "Incidents", "Model", "Policy", "Timeline"],
         // The emailed links' pages, in the console's look.
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model", "WebConsole"],
         // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.

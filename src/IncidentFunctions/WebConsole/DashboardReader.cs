@@ -1,20 +1,30 @@
+using IncidentFunctions.Access;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Model;
+using IncidentFunctions.Policy;
 
 namespace IncidentFunctions.WebConsole;
 
 /// <summary>
-/// The incidents of the dashboard's longest period, read from the status index and kept by this instance for
+/// What the dashboard shows a viewer: the open and acknowledged incidents, read on every request (one small query
+/// each), and the incidents of the dashboard's longest period, read from the status index and kept by this instance for
 /// <see cref="KeptFor"/>. Reading 90 days means reading every index row of those days (10,000 rows took about half a
 /// second on Azurite, see docs/console.md); the weeks it feeds change slowly and a minute late is fine for leadership,
 /// so the rows are read at most once a minute per instance, by one request while the others wait for it. What is kept
 /// is the rows, not the figures: each viewer's figures are computed from them per request with their own access, so a
 /// restricted incident never counts for someone who may not see it. The open incidents are not kept: they are read on
-/// every request (one small query), so the "now" part of the dashboard is current.
+/// every request, so the "now" part of the dashboard is current.
 /// </summary>
-public sealed class DashboardHistory(IncidentStore incidents, TimeProvider time)
+public sealed class DashboardReader(IncidentStore incidents, IncidentListReader list, PolicyProvider policy, TimeProvider time)
 {
     public static readonly TimeSpan KeptFor = TimeSpan.FromMinutes(1);
+
+    public async Task<DashboardFigures> FiguresAsync(Caller viewer, int days, CancellationToken ct)
+    {
+        var active = list.ActiveAsync(ct);
+        var period = OpenedInLastAsync(days, ct);
+        return DashboardFigures.Of(days, time.GetUtcNow(), viewer, (await active).Incidents, await period, policy.Current.Response);
+    }
 
     readonly SemaphoreSlim reading = new(1, 1);
     volatile Snapshot? kept;
