@@ -42,7 +42,7 @@ public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, I
     [Function(nameof(ConsoleIncidentRows))]
     [ApiOperation("The console: the incidents list's live part", ApiSecurity.SignedIn, ResponseMediaType = HtmlPage.ContentType,
         ResponseDescription = "The list's counts and rows as HTML, or 204 when they are what the version in the query (v) says.",
-        Description = "The list page polls it with its filters and the version it shows: one read of the same index rows as the page, and no rendering when nothing changed.")]
+        Description = "The list page polls it with its filters and the token it shows: one point read (the index's revision) when nothing was written since, else the same index rows as the page read again and compared.")]
     public async Task<IActionResult> ConsoleIncidentRows(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleIncidentRows)] HttpRequest request,
         CancellationToken cancellationToken)
@@ -53,13 +53,10 @@ public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, I
             return admission.Refusal;
         }
 
-        var listing = await list.ListAsync(IncidentListFilter.From(request.Query), admission.Caller, cancellationToken);
-        if (request.Query[IncidentListFilter.VersionField] == listing.Version)
-        {
-            return new NoContentResult();
-        }
-
-        return await pages.FragmentAsync<IncidentList>(new Dictionary<string, object?> { [nameof(IncidentList.Listing)] = listing });
+        var listing = await list.ChangedSinceAsync(IncidentListFilter.From(request.Query), admission.Caller, request.Query[IncidentListFilter.VersionField], cancellationToken);
+        return listing is null
+            ? new NoContentResult()
+            : await pages.FragmentAsync<IncidentList>(new Dictionary<string, object?> { [nameof(IncidentList.Listing)] = listing });
     }
 
     [Function(nameof(ConsoleAsset))]

@@ -449,6 +449,11 @@ public sealed class IndexEntity : ITableEntity
 {
     public const string All = "all";
 
+    /// <summary>The partition and row of the index's revision (see IncidentStore.IndexRevisionAsync), apart from every status bucket.</summary>
+    public const string RevisionPartition = "revision";
+
+    public const string RevisionRow = "revision";
+
     public string PartitionKey { get; set; } = string.Empty;
 
     public string RowKey { get; set; } = string.Empty;

@@ -214,15 +214,27 @@ public sealed class IncidentStore(TableServiceClient service)
         await Task.WhenAll(
             index.UpsertEntityAsync(IndexEntity.Of(current, incident), TableUpdateMode.Replace, ct),
             index.UpsertEntityAsync(IndexEntity.Of(IndexEntity.All, incident), TableUpdateMode.Replace, ct));
-        if (isNew || !statusChanged)
+        if (!isNew && statusChanged)
         {
-            return;
+            foreach (var stale in Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf).Where(b => b != current))
+            {
+                await index.DeleteEntityAsync(stale, rowKey, ETag.All, ct);
+            }
         }
 
-        foreach (var stale in Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf).Where(b => b != current))
-        {
-            await index.DeleteEntityAsync(stale, rowKey, ETag.All, ct);
-        }
+        // Last, so that a reader who sees the new revision reads the rows it stands for.
+        await index.UpsertEntityAsync(new TableEntity(IndexEntity.RevisionPartition, IndexEntity.RevisionRow), TableUpdateMode.Replace, ct);
+    }
+
+    /// <summary>
+    /// The index's revision: the ETag of a row rewritten after every write of the index, so a different value means
+    /// some incident's listing changed since (which one, it does not say), and the same value that none did. One point
+    /// read: what the console's live lists ask before reading anything else. Null before the first incident.
+    /// </summary>
+    public async Task<string?> IndexRevisionAsync(CancellationToken ct)
+    {
+        var found = await index.GetEntityIfExistsAsync<TableEntity>(IndexEntity.RevisionPartition, IndexEntity.RevisionRow, select: ["PartitionKey"], cancellationToken: ct);
+        return found.HasValue ? found.Value!.ETag.ToString() : null;
     }
 
     /// <summary>

@@ -25,8 +25,33 @@ public sealed class IncidentListReader(IncidentStore incidents)
         return ([.. o.Items, .. a.Items], o.ContinuationToken is not null || a.ContinuationToken is not null);
     }
 
-    /// <summary>The list a viewer sees for a filter: the active incidents, and the most recent resolved ones when it asks for them.</summary>
-    public async Task<IncidentListing> ListAsync(IncidentListFilter filter, Caller viewer, CancellationToken ct)
+    /// <summary>
+    /// The list a viewer sees for a filter: the active incidents, and the most recent resolved ones when it asks for
+    /// them; with the index's revision read first, so that a change written meanwhile is seen by the next poll.
+    /// </summary>
+    public async Task<IncidentListing> ListAsync(IncidentListFilter filter, Caller viewer, CancellationToken ct) =>
+        await ListAsync(filter, viewer, IncidentListing.RevisionOf(await incidents.IndexRevisionAsync(ct)), ct);
+
+    /// <summary>
+    /// The list again for a poll that carries <paramref name="token"/>, or null when nothing the viewer sees changed:
+    /// one point read when nothing was written to the index since; else the rows read again and compared. A change
+    /// only to incidents the viewer may not see (or filtered out) answers null too, so a poll never tells of it; such
+    /// a viewer's polls read the rows until their own list changes.
+    /// </summary>
+    public async Task<IncidentListing?> ChangedSinceAsync(IncidentListFilter filter, Caller viewer, string? token, CancellationToken ct)
+    {
+        var (revision, version) = IncidentListing.ParseToken(token);
+        var now = IncidentListing.RevisionOf(await incidents.IndexRevisionAsync(ct));
+        if (now == revision)
+        {
+            return null;
+        }
+
+        var listing = await ListAsync(filter, viewer, now, ct);
+        return listing.Version == version ? null : listing;
+    }
+
+    async Task<IncidentListing> ListAsync(IncidentListFilter filter, Caller viewer, string revision, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var active = ActiveAsync(ct);
@@ -34,6 +59,6 @@ public sealed class IncidentListReader(IncidentStore incidents)
             ? incidents.ListAsync(IndexEntity.BucketOf(IncidentStatus.Resolved), ResolvedReadSize, null, ct)
             : Task.FromResult(new ResultPage<ListedIncident>([], null));
         var (listed, truncated) = await active;
-        return IncidentListing.Of(filter, viewer, listed, (await resolved).Items, truncated);
+        return IncidentListing.Of(filter, viewer, listed, (await resolved).Items, truncated) with { Revision = revision };
     }
 }

@@ -189,4 +189,22 @@ public sealed record IncidentListing(
     }
 
     public int Count(IncidentStatus status) => ByStatus.GetValueOrDefault(status);
+
+    /// <summary>The index's revision when the rows were read (hashed short; empty when unknown): see <see cref="Token"/>.</summary>
+    public string Revision { get; init; } = string.Empty;
+
+    /// <summary>
+    /// What the live list carries and its poll sends back: the index's revision, which a poll compares with one point
+    /// read (nothing written since: 204 at once), and the <see cref="Version"/> of what the viewer sees, which it
+    /// compares after reading the rows again when something was written (nothing of theirs changed: 204 still).
+    /// </summary>
+    public string Token => $"{Revision}.{Version}";
+
+    /// <summary>The two parts of a token a poll sent (empty parts for anything else).</summary>
+    public static (string Revision, string Version) ParseToken(string? token) =>
+        token?.Split('.') is [var revision, var version] ? (revision, version) : (string.Empty, string.Empty);
+
+    /// <summary>An index revision (a storage ETag) as a token part: short, and safe in an address.</summary>
+    public static string RevisionOf(string? etag) =>
+        etag is null ? "none" : Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(etag)))[..16];
 }

@@ -227,7 +227,7 @@ public sealed class ConsoleListsTests
 
         AssertInert(html);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
-        Assert.Contains($"hx-get=\"/api/console/list?v={listing.Version}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"hx-get=\"/api/console/list?v={listing.Token}\"", html, StringComparison.Ordinal);
     }
 
     [Fact]
