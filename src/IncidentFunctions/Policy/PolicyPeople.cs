@@ -25,17 +25,22 @@ public sealed class PolicyPeople
         this.byObjectId = byObjectId;
         this.teams = teams;
         this.firstLevels = firstLevels;
+        Everyone = people;
         foreach (var person in people)
         {
             byEmail.TryAdd(person.Email, person.PersonId);
             byId.TryAdd(person.PersonId, person);
         }
-
-        Everyone = [.. people.DistinctBy(p => p.PersonId, StringComparer.Ordinal)];
     }
 
-    /// <summary>Every person, in file order: the console's pickers (a commander to name).</summary>
+    /// <summary>Every person, in file order: the pickers of the console's forms offer them.</summary>
     public IReadOnlyList<Recipient> Everyone { get; }
+
+    /// <summary>The teams' ids, in order: what a request may name as a team.</summary>
+    public IReadOnlyList<string> TeamIds => [.. teams.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The escalation policies' ids, in order: what a request may name as an escalation policy.</summary>
+    public IReadOnlyList<string> EscalationPolicyIds => [.. firstLevels.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>The person with this policy id, or null: how a request naming a person (a commander, an assignee) is checked.</summary>
     public Recipient? Person(string personId) => byId.GetValueOrDefault(personId);

@@ -53,8 +53,9 @@ public sealed partial class ArchitectureTests
         // tasks, evidence, and the coordination orchestration that publishes the changes and sends reminders.
         ["Responding"] = ["Access", "Coordination", "Http", "Incidents", "Lifecycle", "LifecycleEvents", "Links", "Model", "Notifications", "Opening", "Paging", "Policy", "Timeline", "Validation"],
         // The web console: pages rendered from Razor components, their sign-in, and the assets they load. Reads the stores
-        // and asks Access, as the API does; changes go through the API's routes, which its forms call.
-        ["WebConsole"] = ["Access", "Coordination", "Http", "Incidents", "Model", "Policy", "Timeline"],
+        // and asks Access, as the API does; changes go through the API's routes, which its forms call. Its forms offer
+        // what Coordination's rules allow next and take the limits of Responding's request readers, never copies of them.
+        ["WebConsole"] = ["Access", "Coordination", "Http", "Incidents", "Model", "Policy", "Responding", "Timeline"],
         // The emailed links' pages, in the console's look.
         ["Pages"] = ["Http", "Incidents", "Lifecycle", "Links", "Model", "WebConsole"],
         // Upkeep: purging finished orchestrations' history and expired idempotency records, out of the way of late pages.
