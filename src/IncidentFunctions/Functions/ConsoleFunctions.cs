@@ -41,7 +41,7 @@ public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, I
 
     [Function(nameof(ConsoleIncidentRows))]
     [ApiOperation("The console: the incidents list's live part", ApiSecurity.SignedIn, ResponseMediaType = HtmlPage.ContentType,
-        ResponseDescription = "The list's counts and rows as HTML, or 204 when they are what the version in the query (v) says.",
+        ResponseDescription = "The list's counts and rows as HTML, or 204 when nothing the viewer sees changed since the token in the query (v).",
         Description = "The list page polls it with its filters and the token it shows: one point read (the index's revision) when nothing was written since, else the same index rows as the page read again and compared.")]
     public async Task<IActionResult> ConsoleIncidentRows(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleIncidentRows)] HttpRequest request,

@@ -139,6 +139,18 @@ public sealed class ConsoleListsTests
     }
 
     [Fact]
+    public void APollTokenIsTheIndexRevisionAndTheVersionAndAnythingElseMatchesNeither()
+    {
+        var listing = IncidentListing.Of(IncidentListFilter.Default, Admin, [Listed("a")], [], false) with { Revision = IncidentListing.RevisionOf("W/\"etag\"") };
+
+        Assert.Equal((listing.Revision, listing.Version), IncidentListing.ParseToken(listing.Token));
+        Assert.Matches("^[0-9a-f]{16}\\.[0-9a-f]{16}$", listing.Token);
+        Assert.Equal((string.Empty, string.Empty), IncidentListing.ParseToken(null));
+        Assert.Equal((string.Empty, string.Empty), IncidentListing.ParseToken("a.b.c"));
+        Assert.NotEqual(IncidentListing.RevisionOf(null), IncidentListing.RevisionOf(string.Empty));
+    }
+
+    [Fact]
     public void PercentilesInterpolateBetweenTheNearestRanks()
     {
         TimeSpan[] Minutes(params double[] values) => [.. values.Select(TimeSpan.FromMinutes)];
