@@ -37,6 +37,9 @@ public static class IncidentServices
         services.AddSingleton<ConsoleSignIn>();
         services.AddSingleton<LinkPages>();
         services.AddSingleton<IncidentViewer>();
+        services.AddSingleton<ConsoleChoices>();
+        services.AddSingleton<IncidentListReader>();
+        services.AddSingleton<DashboardReader>();
 
         var storage = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(storage);

@@ -73,6 +73,9 @@ public static class Routes
     public const string ConsoleIncidentOlder = "console/incidents/{id}/timeline/older";
     public const string ConsoleDeclare = "console/declare";
     public const string ConsoleDashboard = "console/dashboard";
+
+    // The incidents list's live part: answered 204 when nothing changed since the version asked with.
+    public const string ConsoleIncidentRows = "console/list";
     public const string ConsoleAsset = "console/assets/{file}";
 }
 

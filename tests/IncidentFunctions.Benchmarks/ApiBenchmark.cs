@@ -38,7 +38,7 @@ public static class ApiBenchmark
         var options = Parse(args);
         await using var stack = await BenchStack.StartAsync(azuriteOnDisk: true, options.Jit, ct);
         var tables = new TableServiceClient(stack.Azurite.ConnectionString);
-        var big = await SeedAsync(tables, options, ct);
+        var big = await SeedAsync(tables, options.Incidents, options.Open, options.Events, ct);
         var probe = await ProbeStorageAsync(tables, big, options.Requests, ct);
 
         await using var host = await stack.StartDevHostAsync(new Dictionary<string, string>());
@@ -107,10 +107,12 @@ public static class ApiBenchmark
 
     /// <summary>
     /// Writes the incidents, their index rows and timelines as the app would have: one incident row per partition, the
-    /// status index, <see cref="EventsPerIncident"/> events each; returns the id of the big open incident.
+    /// status index, <see cref="EventsPerIncident"/> events each; returns the id of the big open incident. The console
+    /// benchmark stores the same.
     /// </summary>
-    static async Task<string> SeedAsync(TableServiceClient tables, Options options, CancellationToken ct)
+    internal static async Task<string> SeedAsync(TableServiceClient tables, int incidentCount, int openCount, int eventCount, CancellationToken ct)
     {
+        var options = new Options(incidentCount, openCount, eventCount, 0, false);
         var seeding = Stopwatch.StartNew();
         foreach (var name in new[] { TableNames.Incidents, TableNames.IncidentIndex, TableNames.Timeline })
         {

@@ -1,7 +1,7 @@
 using IncidentFunctions.Benchmarks;
 
 // Load benchmarks against the dev host: `ingest` (see BenchOptions.Help), `lifecycle` (LifecycleBenchmark.Help),
-// `capacity` (CapacityBenchmark.Help), `storm` (StormOptions.Help) and `api` (ApiBenchmark.Help).
+// `capacity` (CapacityBenchmark.Help), `storm` (StormOptions.Help), `api` (ApiBenchmark.Help) and `console` (ConsoleBenchmark.Help).
 Func<CancellationToken, Task<int>> run;
 try
 {
@@ -25,6 +25,12 @@ try
             return 0;
         case "api":
             run = ct => ApiBenchmark.RunAsync(args, ct);
+            break;
+        case "console" when help:
+            Console.WriteLine(ConsoleBenchmark.Help);
+            return 0;
+        case "console":
+            run = ct => ConsoleBenchmark.RunAsync(args, ct);
             break;
         case "storm" when help:
             Console.WriteLine(StormOptions.Help);

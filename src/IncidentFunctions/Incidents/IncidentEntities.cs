@@ -449,6 +449,11 @@ public sealed class IndexEntity : ITableEntity
 {
     public const string All = "all";
 
+    /// <summary>The partition and row of the index's revision (see IncidentStore.IndexRevisionAsync), apart from every status bucket.</summary>
+    public const string RevisionPartition = "revision";
+
+    public const string RevisionRow = "revision";
+
     public string PartitionKey { get; set; } = string.Empty;
 
     public string RowKey { get; set; } = string.Empty;
@@ -465,6 +470,9 @@ public sealed class IndexEntity : ITableEntity
     /// <summary>For a restricted incident, who may see it besides admins and its commander (JSON of participants and grants); null when standard.</summary>
     public string? Access { get; set; }
 
+    /// <summary>JSON of <see cref="ListedResponse"/>; null on rows written before it existed, which are listed from the incident row.</summary>
+    public string? Response { get; set; }
+
     public static IndexEntity Of(string bucket, IncidentEntity incident)
     {
         var response = incident.ResponseValue;
@@ -475,19 +483,23 @@ public sealed class IndexEntity : ITableEntity
             IncidentId = incident.Id,
             Summary = JsonSerializer.Serialize(incident.ToSummary(response), JsonDefaults.Options),
             Access = response.Visibility == Visibility.Standard ? null : JsonSerializer.Serialize(new IndexedAccess(incident.AccessParticipants(response), response.Grants), JsonDefaults.Options),
+            Response = JsonSerializer.Serialize(ListedResponse.Of(response), JsonDefaults.Options),
         };
     }
 
-    /// <summary>The listing's view of the incident, or null when the row predates it.</summary>
+    /// <summary>The listing's view of the incident, or null when the row predates it (or predates its <see cref="Response"/>).</summary>
     public ListedIncident? Listed()
     {
-        if (Summary is null)
+        if (Summary is null || Response is null)
         {
             return null;
         }
 
         var access = Access is null ? null : JsonSerializer.Deserialize<IndexedAccess>(Access, JsonDefaults.Options);
-        return new ListedIncident(JsonSerializer.Deserialize<IncidentSummary>(Summary, JsonDefaults.Options)!, access?.Participants ?? [], access?.Grants ?? []);
+        return new ListedIncident(JsonSerializer.Deserialize<IncidentSummary>(Summary, JsonDefaults.Options)!, access?.Participants ?? [], access?.Grants ?? [])
+        {
+            Response = JsonSerializer.Deserialize<ListedResponse>(Response, JsonDefaults.Options),
+        };
     }
 
     sealed record IndexedAccess(IReadOnlyList<string> Participants, IReadOnlyList<string> Grants);

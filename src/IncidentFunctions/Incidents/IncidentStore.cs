@@ -226,15 +226,27 @@ public sealed class IncidentStore(TableServiceClient service)
         await Task.WhenAll(
             index.UpsertEntityAsync(IndexEntity.Of(current, incident), TableUpdateMode.Replace, ct),
             index.UpsertEntityAsync(IndexEntity.Of(IndexEntity.All, incident), TableUpdateMode.Replace, ct));
-        if (isNew || !statusChanged)
+        if (!isNew && statusChanged)
         {
-            return;
+            foreach (var stale in Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf).Where(b => b != current))
+            {
+                await index.DeleteEntityAsync(stale, rowKey, ETag.All, ct);
+            }
         }
 
-        foreach (var stale in Enum.GetValues<IncidentStatus>().Select(IndexEntity.BucketOf).Where(b => b != current))
-        {
-            await index.DeleteEntityAsync(stale, rowKey, ETag.All, ct);
-        }
+        // Last, so that a reader who sees the new revision reads the rows it stands for.
+        await index.UpsertEntityAsync(new TableEntity(IndexEntity.RevisionPartition, IndexEntity.RevisionRow), TableUpdateMode.Replace, ct);
+    }
+
+    /// <summary>
+    /// The index's revision: the ETag of a row rewritten after every write of the index, so a different value means
+    /// some incident's listing changed since (which one, it does not say), and the same value that none did. One point
+    /// read: what the console's live lists ask before reading anything else. Null before the first incident.
+    /// </summary>
+    public async Task<string?> IndexRevisionAsync(CancellationToken ct)
+    {
+        var found = await index.GetEntityIfExistsAsync<TableEntity>(IndexEntity.RevisionPartition, IndexEntity.RevisionRow, select: ["PartitionKey"], cancellationToken: ct);
+        return found.HasValue ? found.Value!.ETag.ToString() : null;
     }
 
     /// <summary>
@@ -248,19 +260,41 @@ public sealed class IncidentStore(TableServiceClient service)
         var query = index.QueryAsync<IndexEntity>(e => e.PartitionKey == bucket, maxPerPage: pageSize, cancellationToken: ct);
         await foreach (var page in query.AsPages(DecodeToken(continuation), pageSize).WithCancellation(ct))
         {
-            var found = await Task.WhenAll(page.Values.Select(async row => row.Listed() ?? (await FindAsync(row.IncidentId, ct)) switch
-            {
-                null => null,
-                var incident => IndexEntity.Of(bucket, incident).Listed(),
-            }));
-            var items = found
-                .Where(i => i is not null && (bucket == IndexEntity.All || IndexEntity.BucketOf(i.Summary.Status) == bucket))
-                .Select(i => i!)
-                .ToList();
-            return new ResultPage<ListedIncident>(items, EncodeToken(page.ContinuationToken));
+            return new ResultPage<ListedIncident>(await ListedAsync(bucket, page.Values, ct), EncodeToken(page.ContinuationToken));
         }
 
         return new ResultPage<ListedIncident>([], null);
+    }
+
+    /// <summary>
+    /// Every incident of the bucket opened at or after <paramref name="since"/>, newest first: one range scan of the
+    /// bucket by row key (which sorts by opening time), read to its end. For the dashboard's weeks; a listing pages.
+    /// </summary>
+    public async Task<List<ListedIncident>> ListOpenedSinceAsync(string bucket, DateTimeOffset since, CancellationToken ct)
+    {
+        var before = $"{DateTimeOffset.MaxValue.UtcTicks - since.UtcTicks + 1:D19}";
+        var listed = new List<ListedIncident>();
+        var query = index.QueryAsync<IndexEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {bucket} and RowKey lt {before}"), maxPerPage: 1000, cancellationToken: ct);
+        await foreach (var page in query.AsPages().WithCancellation(ct))
+        {
+            listed.AddRange(await ListedAsync(bucket, page.Values, ct));
+        }
+
+        return listed;
+    }
+
+    /// <summary>The index rows as listed: a row written before the index carried a listing's view is read from its incident.</summary>
+    async Task<List<ListedIncident>> ListedAsync(string bucket, IEnumerable<IndexEntity> rows, CancellationToken ct)
+    {
+        var found = await Task.WhenAll(rows.Select(async row => row.Listed() ?? (await FindAsync(row.IncidentId, ct)) switch
+        {
+            null => null,
+            var incident => IndexEntity.Of(bucket, incident).Listed(),
+        }));
+        return found
+            .Where(i => i is not null && (bucket == IndexEntity.All || IndexEntity.BucketOf(i.Summary.Status) == bucket))
+            .Select(i => i!)
+            .ToList();
     }
 
     /// <summary>Continuation tokens are opaque to callers; base64url keeps them safe in a query string.</summary>

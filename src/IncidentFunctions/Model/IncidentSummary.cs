@@ -26,5 +26,26 @@ public sealed record IncidentSummary(
     DateTimeOffset? ResolvedAt,
     string? ResolvedBy);
 
-/// <summary>A listed incident and who may see it when it is restricted (its participants and the people granted access).</summary>
-public sealed record ListedIncident(IncidentSummary Summary, IReadOnlyList<string> Participants, IReadOnlyList<string> Grants);
+/// <summary>
+/// A listed incident and who may see it when it is restricted (its participants and the people granted access);
+/// <see cref="Response"/> is what the console's lists read besides (null only on a listing built by hand).
+/// </summary>
+public sealed record ListedIncident(IncidentSummary Summary, IReadOnlyList<string> Participants, IReadOnlyList<string> Grants)
+{
+    public ListedResponse? Response { get; init; }
+}
+
+/// <summary>
+/// What the console's lists read of the people's side besides the summary, kept on the index rows with it: who is
+/// involved (participants and every role's holders, for "mine") and the last update for each audience (for the update
+/// cadence the dashboard checks).
+/// </summary>
+public sealed record ListedResponse(IReadOnlyList<string> People, UpdateRecord InternalUpdates, UpdateRecord StakeholderUpdates)
+{
+    public static ListedResponse Of(IncidentResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var people = response.Participants.Concat(response.Roles.Values.SelectMany(h => h)).Distinct(StringComparer.Ordinal).ToArray();
+        return new(people, response.InternalUpdates, response.StakeholderUpdates);
+    }
+}

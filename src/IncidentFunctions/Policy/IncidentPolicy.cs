@@ -54,6 +54,9 @@ public sealed class IncidentPolicy
 
     public bool HasService(string id) => services.ContainsKey(id);
 
+    /// <summary>The service's display name, or null for an id the policy does not have.</summary>
+    public string? ServiceName(string id) => services.GetValueOrDefault(id)?.Name;
+
     /// <summary>
     /// Routes the alert to a service (first matching rule, else the default), freezes its escalation, and names the
     /// maintenance window it falls in: the first in file order that is open at <see cref="TriageInput.At"/>, matches

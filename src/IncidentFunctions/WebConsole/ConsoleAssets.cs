@@ -19,6 +19,9 @@ public sealed class ConsoleAssets
     public const string Charts = "uPlot.iife.min.js";
     public const string ChartsStylesheet = "uPlot.min.css";
 
+    /// <summary>Draws the dashboard's charts from their figures' data attributes; loaded by that page only, after uPlot.</summary>
+    public const string DashboardScript = "dashboard.js";
+
     public static readonly ConsoleAssets Embedded = Load(typeof(ConsoleAssets).Assembly);
 
     readonly FrozenDictionary<string, Asset> byServedName;

@@ -11,6 +11,12 @@ public static class ConsolePaths
 
     public static string Dashboard => Of(Routes.ConsoleDashboard);
 
+    /// <summary>The incidents list's live part, which its poll asks for.</summary>
+    public static string IncidentRows => Of(Routes.ConsoleIncidentRows);
+
+    /// <summary>An incident's console page with <c>{id}</c> left in, for a script to fill from an answer's Location.</summary>
+    public static string IncidentTemplate => Of(Routes.ConsoleIncident);
+
     public static string Incident(string id) => Of(Routes.ConsoleIncident, ("id", id));
 
     // The incident page's query: which timeline events it shows and how many; its live parts' cursors.

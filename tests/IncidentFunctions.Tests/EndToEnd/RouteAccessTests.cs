@@ -109,6 +109,9 @@ public sealed class RouteAccessTests(DevHostFixture fixture)
         [nameof(ConsoleIncidentFunctions.ConsoleIncidentLive)] = Reads(),
         [nameof(ConsoleIncidentFunctions.ConsoleIncidentTimeline)] = Reads(),
         [nameof(ConsoleIncidentFunctions.ConsoleIncidentOlder)] = Reads(),
+        [nameof(ConsoleFunctions.ConsoleIncidentRows)] = Reads(),
+        [nameof(ConsoleDashboardFunctions.ConsoleDeclare)] = Responds(),
+        [nameof(ConsoleDashboardFunctions.ConsoleDashboard)] = Reads(),
 
         // Public on purpose: the emailed links' pages, seen without a sign-in, use the console's stylesheet.
         [nameof(ConsoleFunctions.ConsoleAsset)] = Own("nothing: the console's static files are public", 200),

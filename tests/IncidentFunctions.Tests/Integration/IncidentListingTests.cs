@@ -109,4 +109,50 @@ public sealed class IncidentListingTests(AzuriteFixture azurite)
         Assert.Equal("Indexed the old way", listed.Summary.Title);
         Assert.Equal(Stage.Triage, listed.Summary.Stage);
     }
+
+    [Fact]
+    public async Task TheIndexRowsCarryWhoIsInvolvedAndTheLastUpdatesForTheConsole()
+    {
+        var update = new UpdateRecord(DateTimeOffset.UtcNow, null);
+        var incident = await StoreIncidentAsync("Involved", i => i.SetResponse(IncidentResponse.ForAlert(i.OpenedAt) with
+        {
+            Participants = ["alice"],
+            Roles = new Dictionary<string, IReadOnlyList<string>> { [IncidentResponse.CommanderRole] = ["bob"], ["scribe"] = ["carol", "alice"] },
+            InternalUpdates = update,
+        }));
+
+        var listed = await ListedAsync("open", incident.Id);
+
+        Assert.NotNull(listed?.Response);
+        Assert.Equal(["alice", "bob", "carol"], listed.Response.People.Order());
+        Assert.Equal(update, listed.Response.InternalUpdates);
+        Assert.Equal(UpdateRecord.None, listed.Response.StakeholderUpdates);
+    }
+
+    [Fact]
+    public async Task EveryIndexWriteMovesTheIndexRevisionAndNothingElseDoes()
+    {
+        var incident = await StoreIncidentAsync("Revision");
+        var before = await Store.IndexRevisionAsync(CancellationToken.None);
+
+        Assert.NotNull(before);
+        await Store.ListAsync("open", 10, null, CancellationToken.None);
+        Assert.Equal(before, await Store.IndexRevisionAsync(CancellationToken.None));
+
+        await Store.IndexAsync(incident, CancellationToken.None, statusChanged: false);
+        Assert.NotEqual(before, await Store.IndexRevisionAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task TheIncidentsOpenedSinceATimeAreReadToTheEndAndNoOlderOne()
+    {
+        var newer = await StoreIncidentAsync("Opened since");
+        var older = await StoreIncidentAsync("Opened before", i => i.OpenedAt = newer.OpenedAt.AddDays(-2));
+
+        var since = await Store.ListOpenedSinceAsync("all", newer.OpenedAt.AddDays(-1), CancellationToken.None);
+
+        Assert.Contains(since, i => i.Summary.Id == newer.Id);
+        Assert.DoesNotContain(since, i => i.Summary.Id == older.Id);
+        Assert.All(since, i => Assert.True(i.Summary.OpenedAt >= newer.OpenedAt.AddDays(-1)));
+    }
 }

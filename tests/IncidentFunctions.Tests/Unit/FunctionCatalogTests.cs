@@ -70,7 +70,7 @@ public sealed class FunctionCatalogTests
                 Routes.IncidentDecisions, Routes.IncidentPin, Routes.IncidentPin, Routes.IncidentEvidence, Routes.IncidentEvidenceFile,
 
                 // The web console's pages and its static files.
-                Routes.Console, Routes.ConsoleAsset,
+                Routes.Console, Routes.ConsoleAsset, Routes.ConsoleIncidentRows, Routes.ConsoleDeclare, Routes.ConsoleDashboard,
                 Routes.ConsoleIncident, Routes.ConsoleIncidentLive, Routes.ConsoleIncidentTimeline, Routes.ConsoleIncidentOlder,
             }
                 .Order(StringComparer.Ordinal),

@@ -15,7 +15,10 @@
 //     answer; a form marked data-if-match sends If-Match with the ETag of the closest element carrying data-etag, so
 //     an edit decided on a stale page (severity, stage, a hand-off) is refused (412) instead of overwriting another's;
 //   - an answer 2xx resets the form and raises "console:changed" on <body>, which the page's live parts listen to;
-//     a problem+json refusal is written, as text, into the form's [data-problem] element.
+//     a problem+json refusal is written, as text, into the form's [data-problem] element;
+//   - a form marked data-then="incident" goes, on a 201, to the console page of the incident the answer's Location
+//     names: its last path segment fills the "{id}" of the form's data-then-href (the declare page's way to the new
+//     incident). Only the id is taken from the answer; the address is the page's own.
 (function () {
   "use strict";
 
@@ -81,6 +84,18 @@
     }
   }
 
+  function followCreated(form, xhr) {
+    if (form.getAttribute("data-then") !== "incident" || xhr.status !== 201) { return false; }
+    var location = xhr.getResponseHeader("Location");
+    var template = form.getAttribute("data-then-href");
+    if (!location || !template || template.indexOf("{id}") < 0) { return false; }
+    var segments = new URL(location, window.location.href).pathname.split("/");
+    var id = decodeURIComponent(segments[segments.length - 1] || "");
+    if (!id) { return false; }
+    window.location.assign(template.replace("{id}", encodeURIComponent(id)));
+    return true;
+  }
+
   htmx.defineExtension("json-api", {
     onEvent: function (name, evt) {
       var elt = evt.detail && evt.detail.elt;
@@ -129,6 +144,7 @@
         delete form.dataset.idempotencyKey;
         if (evt.detail.successful) {
           if (problem) { problem.textContent = ""; }
+          if (followCreated(form, xhr)) { return; }
           if (form.tagName === "FORM" && !form.hasAttribute("data-keep")) { form.reset(); }
           htmx.trigger(document.body, "console:changed");
         } else {

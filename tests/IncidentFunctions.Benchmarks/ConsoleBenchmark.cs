@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+
+namespace IncidentFunctions.Benchmarks;
+
+/// <summary>
+/// How fast the web console's pages answer once many incidents are stored (issue 16): the same store as
+/// <see cref="ApiBenchmark"/> (<c>--incidents</c>, <c>--open</c> of them open, one incident with <c>--events</c>
+/// timeline events), then each page asked <c>--requests</c> times, one at a time, as the dev host's development
+/// principal: the incidents list, the incident page of the big incident, the dashboard for 30 and for 90 days, and the
+/// list's poll when nothing changed (which must answer 204).
+/// </summary>
+public static partial class ConsoleBenchmark
+{
+    public const string Help = """
+        usage: console [options]
+          --incidents <n>   incidents stored (default 10000)
+          --open <n>        of which open (default 100)
+          --events <n>      timeline events of the one big incident (default 1000)
+          --requests <n>    requests per figure (default 200)
+          --jit             run the dev host as built instead of published ReadyToRun (see PublishedDevHost)
+        Prints p50 / p95 / max per page, timed at the client (an upper bound of the server's time); PASS when every
+        page's p95 is under 150 ms and the unchanged poll's under 20 ms. A page whose route this build does not have
+        (404 from the host) is reported as not measured.
+        """;
+
+    const double PageTargetP95Ms = 150;
+    const double PollTargetP95Ms = 20;
+
+    sealed record Options(int Incidents, int Open, int Events, int Requests, bool Jit);
+
+    sealed record Figure(string Name, double[] Ms, double Target);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
+    {
+        var options = Parse(args);
+        await using var stack = await BenchStack.StartAsync(azuriteOnDisk: true, options.Jit, ct);
+        var tables = new TableServiceClient(stack.Azurite.ConnectionString);
+        var big = await ApiBenchmark.SeedAsync(tables, options.Incidents, options.Open, options.Events, ct);
+
+        await using var host = await stack.StartDevHostAsync(new Dictionary<string, string>());
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+
+        var figures = new List<Figure>();
+        var notMeasured = new List<string>();
+        async Task Page(string name, string path, HttpStatusCode expected, double target)
+        {
+            using (var probe = await http.GetAsync(path, ct))
+            {
+                if (probe.StatusCode == HttpStatusCode.NotFound && expected == HttpStatusCode.OK && probe.Content.Headers.ContentLength is 0 or null
+                    && (await probe.Content.ReadAsStringAsync(ct)).Length == 0)
+                {
+                    notMeasured.Add($"{name}: GET {path} answered 404 with no page; this build has no such route");
+                    return;
+                }
+            }
+
+            figures.Add(new Figure(name, await TimeAsync(http, path, expected, options.Requests, ct), target));
+        }
+
+        await Page("incidents list (GET console)", Routes.Console, HttpStatusCode.OK, PageTargetP95Ms);
+        var firstDashboard = await TimeFirstDashboardAsync(http, ct);
+        await Page($"incident page, {options.Events} timeline events (GET console/incidents/{{id}})", Routes.ConsoleIncident.Replace("{id}", big, StringComparison.Ordinal), HttpStatusCode.OK, PageTargetP95Ms);
+        await Page("dashboard, 30 days (GET console/dashboard)", Routes.ConsoleDashboard, HttpStatusCode.OK, PageTargetP95Ms);
+        await Page("dashboard, 90 days (GET console/dashboard?days=90)", Routes.ConsoleDashboard + "?days=90", HttpStatusCode.OK, PageTargetP95Ms);
+        await Page("the list's poll, nothing changed (GET console/list?v=...: 204)", await PollPathAsync(http, ct), HttpStatusCode.NoContent, PollTargetP95Ms);
+
+        Report.Line("incidents stored", options.Incidents);
+        Report.Line("open", options.Open);
+        Report.Line("events on the big incident", options.Events);
+        var failures = new List<string>();
+        foreach (var (name, ms, target) in figures)
+        {
+            Array.Sort(ms);
+            var p95 = Report.Percentile(ms, 95);
+            var pass = p95 < target;
+            Report.Line($"{name} p50 / p95 / max (ms)",
+                $"{Report.Milliseconds(Report.Percentile(ms, 50))} / {Report.Milliseconds(p95)} / {Report.Milliseconds(ms[^1])} (n {ms.Length}; target p95 < {target} ms: {(pass ? "PASS" : "FAIL")})");
+            if (!pass)
+            {
+                failures.Add($"{name}: p95 {Report.Milliseconds(p95)} ms, target under {target} ms");
+            }
+        }
+
+        foreach (var line in notMeasured)
+        {
+            Report.Line("not measured", line);
+        }
+
+        Report.Line("the first 90-day dashboard, its rows read from storage (ms; kept a minute per instance after, so at most one request a minute pays it)", Report.Milliseconds(firstDashboard));
+        HostLog.PrintHealth(await HostLog.StopAsync(host), HostLog.PeakWorkingSetBytes(host.ProcessId));
+        return Report.Result(failures);
+    }
+
+    static Options Parse(IReadOnlyList<string> args)
+    {
+        var options = new Options(10_000, 100, 1_000, 200, Jit: false);
+        foreach (var (name, value) in Arguments.Options(args, "--jit"))
+        {
+            options = name switch
+            {
+                "--incidents" => options with { Incidents = Arguments.Number(name, value, 1) },
+                "--open" => options with { Open = Arguments.Number(name, value, 0) },
+                "--events" => options with { Events = Arguments.Number(name, value, 1) },
+                "--requests" => options with { Requests = Arguments.Number(name, value, 1) },
+                "--jit" => options with { Jit = true },
+                _ => throw new UsageException($"Unknown option {name}."),
+            };
+        }
+
+        return options.Open > options.Incidents
+            ? throw new UsageException("--open cannot exceed --incidents.")
+            : options;
+    }
+
+    /// <summary>The poll address the list page carries (its filters and version), relative to the API's base address.</summary>
+    static async Task<string> PollPathAsync(HttpClient http, CancellationToken ct)
+    {
+        var page = await http.GetStringAsync(Routes.Console, ct);
+        var url = WebUtility.HtmlDecode(PollUrl().Match(page).Groups["url"].Value);
+        var prefix = $"/{Routes.Prefix}/";
+        return url.StartsWith(prefix, StringComparison.Ordinal)
+            ? url[prefix.Length..]
+            : throw new InvalidOperationException($"The list page carries no poll address: {page[..Math.Min(page.Length, 500)]}");
+    }
+
+    /// <summary>
+    /// The dashboard's 90 days as they are read from storage: the first 90-day request of this dev host (whose
+    /// keeping of the rows for a minute spares every later request within it), after the list page warmed it up.
+    /// </summary>
+    static async Task<double> TimeFirstDashboardAsync(HttpClient http, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.GetAsync(Routes.ConsoleDashboard + "?days=90", ct);
+        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        response.EnsureSuccessStatusCode();
+        return ms;
+    }
+
+    static async Task<double[]> TimeAsync(HttpClient http, string path, HttpStatusCode expected, int requests, CancellationToken ct)
+    {
+        var ms = new double[requests];
+        for (var i = 0; i < requests; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseContentRead, ct);
+            ms[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (response.StatusCode != expected)
+            {
+                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}, expected {(int)expected}: {await response.Content.ReadAsStringAsync(ct)}");
+            }
+        }
+
+        return ms;
+    }
+
+    [GeneratedRegex("id=\"incident-list\"[^>]*hx-get=\"(?<url>[^\"]+)\"")]
+    private static partial Regex PollUrl();
+}
