@@ -51,10 +51,10 @@ public sealed class HoldTests(ScriptedLifecycle lifecycle)
     [Fact]
     public async Task NobodyIsPagedWhileAnIncidentFlapsAndPagingStartsAfterTheFlapWindowIfStillOpen()
     {
-        var until = DateTimeOffset.UtcNow.AddMilliseconds(250);
-        var incident = await lifecycle.StartAsync(Plan(Level(Long, Alice)), new ScriptedOpening { FlappingUntil = until, FlapCount = 3 });
+        var incident = await lifecycle.StartAsync(Plan(Level(Long, Alice)), new ScriptedOpening { FlappingFor = TimeSpan.FromMilliseconds(250), FlapCount = 3 });
 
         await incident.UntilAsync(i => i.Notifications.Count == 1, "the page after the flap window");
+        var until = incident.State.FlappingUntil!.Value;
 
         Assert.Equal([TimelineEventTypes.Flapping, TimelineEventTypes.FlappingEnded], incident.Recorded.Select(e => e.Type));
         Assert.Equal("3", incident.Recorded[0].Data!["openings"]);

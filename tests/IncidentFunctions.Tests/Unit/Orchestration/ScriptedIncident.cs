@@ -20,6 +20,12 @@ public sealed record ScriptedOpening
 
     public DateTimeOffset? FlappingUntil { get; init; }
 
+    /// <summary>
+    /// Instead of <see cref="FlappingUntil"/>: flapping for this long from when the orchestration first reads the
+    /// incident, so that a short window is not over before a cold test host has begun the orchestration.
+    /// </summary>
+    public TimeSpan? FlappingFor { get; init; }
+
     public int? FlapCount { get; init; }
 
     public DateTimeOffset? FirstPagedAt { get; init; }
@@ -325,6 +331,11 @@ public sealed class ScriptedIncident
     internal IncidentStart Begin()
     {
         Log(nameof(LifecycleActivities.BeginIncident), null);
+        if (Opening.FlappingFor is { } flapping)
+        {
+            Change(s => s.FlappingUntil is null ? s with { FlappingUntil = DateTimeOffset.UtcNow + flapping } : s);
+        }
+
         return StartOf();
     }
 
