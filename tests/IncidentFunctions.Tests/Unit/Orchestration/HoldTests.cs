@@ -51,7 +51,7 @@ public sealed class HoldTests(ScriptedLifecycle lifecycle)
     [Fact]
     public async Task NobodyIsPagedWhileAnIncidentFlapsAndPagingStartsAfterTheFlapWindowIfStillOpen()
     {
-        var incident = await lifecycle.StartAsync(Plan(Level(Long, Alice)), new ScriptedOpening { FlappingFor = TimeSpan.FromMilliseconds(250), FlapCount = 3 });
+        var incident = await lifecycle.StartAsync(Plan(Level(Long, Alice)), new ScriptedOpening { FlappingFor = TimeSpan.FromSeconds(2), FlapCount = 3 });
 
         await incident.UntilAsync(i => i.Notifications.Count == 1, "the page after the flap window");
         var until = incident.State.FlappingUntil!.Value;

@@ -22,7 +22,8 @@ public sealed record ScriptedOpening
 
     /// <summary>
     /// Instead of <see cref="FlappingUntil"/>: flapping for this long from when the orchestration first reads the
-    /// incident, so that a short window is not over before a cold test host has begun the orchestration.
+    /// incident, so that the window is not over before a cold test host (its first orchestration can take a second to
+    /// process an activity's result) has looked at it.
     /// </summary>
     public TimeSpan? FlappingFor { get; init; }
 
