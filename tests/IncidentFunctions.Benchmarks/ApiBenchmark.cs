@@ -31,7 +31,8 @@ public static class ApiBenchmark
     const double TargetP95Ms = 100;
     const int EventsPerIncident = 6;
 
-    sealed record Options(int Incidents, int Open, int Events, int Requests, bool Jit);
+    /// <summary>The store both this and the console benchmark seed, and how many requests each figure takes.</summary>
+    internal sealed record Options(int Incidents, int Open, int Events, int Requests, bool Jit);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
@@ -84,7 +85,7 @@ public static class ApiBenchmark
         return Report.Result(failures);
     }
 
-    static Options Parse(IReadOnlyList<string> args)
+    internal static Options Parse(IReadOnlyList<string> args)
     {
         var options = new Options(10_000, 100, 1_000, 200, Jit: false);
         foreach (var (name, value) in Arguments.Options(args, "--jit"))

@@ -29,13 +29,11 @@ public static partial class ConsoleBenchmark
     const double PageTargetP95Ms = 150;
     const double PollTargetP95Ms = 20;
 
-    sealed record Options(int Incidents, int Open, int Events, int Requests, bool Jit);
-
     sealed record Figure(string Name, double[] Ms, double Target);
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
-        var options = Parse(args);
+        var options = ApiBenchmark.Parse(args);
         await using var stack = await BenchStack.StartAsync(azuriteOnDisk: true, options.Jit, ct);
         var tables = new TableServiceClient(stack.Azurite.ConnectionString);
         var big = await ApiBenchmark.SeedAsync(tables, options.Incidents, options.Open, options.Events, ct);
@@ -92,27 +90,6 @@ public static partial class ConsoleBenchmark
         Report.Line("the first 90-day dashboard, its rows read from storage (ms; kept a minute per instance after, so at most one request a minute pays it)", Report.Milliseconds(firstDashboard));
         HostLog.PrintHealth(await HostLog.StopAsync(host), HostLog.PeakWorkingSetBytes(host.ProcessId));
         return Report.Result(failures);
-    }
-
-    static Options Parse(IReadOnlyList<string> args)
-    {
-        var options = new Options(10_000, 100, 1_000, 200, Jit: false);
-        foreach (var (name, value) in Arguments.Options(args, "--jit"))
-        {
-            options = name switch
-            {
-                "--incidents" => options with { Incidents = Arguments.Number(name, value, 1) },
-                "--open" => options with { Open = Arguments.Number(name, value, 0) },
-                "--events" => options with { Events = Arguments.Number(name, value, 1) },
-                "--requests" => options with { Requests = Arguments.Number(name, value, 1) },
-                "--jit" => options with { Jit = true },
-                _ => throw new UsageException($"Unknown option {name}."),
-            };
-        }
-
-        return options.Open > options.Incidents
-            ? throw new UsageException("--open cannot exceed --incidents.")
-            : options;
     }
 
     /// <summary>The poll address the list page carries (its filters and version), relative to the API's base address.</summary>
