@@ -55,7 +55,7 @@ public sealed class ConsoleFunctions(ConsoleSignIn signIn, PageRenderer pages, I
 
         var listing = await list.ChangedSinceAsync(IncidentListFilter.From(request.Query), admission.Caller, request.Query[IncidentListFilter.VersionField], cancellationToken);
         return listing is null
-            ? new NoContentResult()
+            ? NothingChanged.Instance
             : await pages.FragmentAsync<IncidentList>(new Dictionary<string, object?> { [nameof(IncidentList.Listing)] = listing });
     }
 
