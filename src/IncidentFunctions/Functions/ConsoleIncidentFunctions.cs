@@ -17,7 +17,7 @@ namespace IncidentFunctions.Functions;
 /// The console's incident page and the fragments it polls. Each admits the viewer as a page does, then asks the
 /// incident's gate (the API's own access decision: a restricted incident is the same 404 page as a missing one), reads,
 /// and renders. The polls answer 204 when nothing changed: the header by the incident's ETag (the gate's one point
-/// read), the timeline by its cursor (one query; see <see cref="TimelineCursor"/>).
+/// read), the timeline by its head (one more point read; see <see cref="TimelineCursor"/>).
 /// </summary>
 public sealed class ConsoleIncidentFunctions(
     ConsoleSignIn signIn,
@@ -51,9 +51,11 @@ public sealed class ConsoleIncidentFunctions(
         var shown = int.TryParse(request.Query[ConsolePaths.ShownQuery], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? Math.Clamp(n, 1, IncidentPageModel.MaxShown)
             : IncidentPageModel.TimelinePage;
-        var storedRead = timeline.ReadStoredAsync(id, cancellationToken);
         var tasksRead = tasks.ListAsync(id, cancellationToken);
         var alertsRead = incidents.FirstAlertRowsAsync(id, AlertsShown, cancellationToken);
+        // The head before the events: an event added between the two reads is then new to the page's first poll.
+        var head = await timeline.ReadHeadAsync(id, cancellationToken);
+        var storedRead = timeline.ReadStoredAsync(id, cancellationToken);
         await Task.WhenAll(storedRead, tasksRead, alertsRead);
 
         var view = ViewOf(caller!, incident!);
@@ -62,7 +64,7 @@ public sealed class ConsoleIncidentFunctions(
         {
             [nameof(IncidentPage.View)] = view,
             [nameof(IncidentPage.Tasks)] = TasksOf(await tasksRead),
-            [nameof(IncidentPage.Timeline)] = IncidentPageModel.TimelineOf(id, stored, filter, view.Incident.Response.Pinned, shown),
+            [nameof(IncidentPage.Timeline)] = IncidentPageModel.TimelineOf(id, stored, head, filter, view.Incident.Response.Pinned, shown),
             [nameof(IncidentPage.Alerts)] = await alertsRead,
             [nameof(IncidentPage.Evidence)] = stored.Where(e => e.Event.Type == TimelineEventTypes.EvidenceAdded).Select(e => e.Event).Reverse().ToList(),
         });
@@ -101,6 +103,7 @@ public sealed class ConsoleIncidentFunctions(
         Description = "The cursor follows the order events were stored in, not the time they carry, so an event recorded late with an earlier time is delivered (docs/console.md).")]
     [ApiQuery(ConsolePaths.SettledQuery, "The cursor's settled time (UTC ticks); absent: the page has nothing yet.", Type = typeof(long))]
     [ApiQuery(ConsolePaths.UnsettledQuery, "How many events stored after it the page holds.", Type = typeof(int))]
+    [ApiQuery(ConsolePaths.HeadQuery, "The timeline's head when the page read it: unchanged, nothing was added since.")]
     [ApiQuery(ConsolePaths.FilterQuery, "The page's timeline filter.")]
     public async Task<IActionResult> ConsoleIncidentTimeline(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.ConsoleIncidentTimeline)] HttpRequest request,
@@ -113,13 +116,15 @@ public sealed class ConsoleIncidentFunctions(
             return refusal;
         }
 
-        // Counting first keeps the frequent answer, nothing new, to the keys of the events after the cursor.
-        var cursor = TimelineCursor.Parse(request.Query[ConsolePaths.SettledQuery], request.Query[ConsolePaths.UnsettledQuery]);
-        if (await timeline.CountStoredAfterAsync(id, cursor.SettledAt, cancellationToken) == cursor.Unsettled
-            || cursor.Next(await timeline.ReadStoredAfterAsync(id, cursor.SettledAt, cancellationToken)) is not { } delivery)
+        // The frequent answer, nothing added since the page read, is one point read of the head.
+        var cursor = TimelineCursor.Parse(request.Query[ConsolePaths.SettledQuery], request.Query[ConsolePaths.UnsettledQuery], request.Query[ConsolePaths.HeadQuery]);
+        var head = await timeline.ReadHeadAsync(id, cancellationToken);
+        if (cursor.Unchanged(head))
         {
             return NothingChanged.Instance;
         }
+
+        var delivery = cursor.After(await timeline.ReadStoredAfterAsync(id, cursor.SettledAt, cancellationToken), head);
 
         var filter = TimelineFilters.Parse(request.Query[ConsolePaths.FilterQuery]);
         var pinned = incident!.ResponseValue.Pinned.ToHashSet(StringComparer.Ordinal);

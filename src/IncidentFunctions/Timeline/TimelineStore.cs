@@ -9,25 +9,50 @@ namespace IncidentFunctions.Timeline;
 /// <summary>
 /// The append-only timeline: PartitionKey = incident id, RowKey = "{UTC ticks:D19}-{event id}", so one range scan
 /// reads an incident's history in time order. Events are only ever added; a duplicate add is a no-op.
+/// <para>
+/// Beside the events, each partition has one head row (<see cref="HeadRowKey"/>, after every event key) that every add
+/// rewrites in the same transaction: its ETag changes exactly when an event is added, so "anything new since?" is one
+/// point read (<see cref="ReadHeadAsync"/>) instead of a query of the partition. It costs no request: an add is one
+/// transaction either way. Every read of events leaves it out.
+/// </para>
 /// </summary>
 public sealed class TimelineStore(TableServiceClient service)
 {
+    /// <summary>The head row's key: '~' sorts after the digits every event key starts with.</summary>
+    public const string HeadRowKey = "~head";
+
+    /// <summary>What <see cref="ReadHeadAsync"/> answers for a timeline that has had no event added since heads began.</summary>
+    public const string NoHead = "none";
+
+    /// <summary>Events per transaction: the table's limit, less the head row.</summary>
+    const int EventsPerTransaction = IncidentStore.MaxTransactionActions - 1;
+
     readonly TableClient table = service.GetTableClient(TableNames.Timeline);
 
     public static string RowKeyOf(TimelineEvent e) => $"{e.At.UtcTicks:D19}-{e.Id}";
 
-    /// <summary>Adds the event; true if it was new, false if that event was already recorded.</summary>
+    /// <summary>Adds the event; true if it was new, false if that event was already recorded (and the head is left as it was).</summary>
     public async Task<bool> AppendAsync(string incidentId, TimelineEvent e, CancellationToken ct)
     {
         try
         {
-            await table.AddEntityAsync(ToEntity(incidentId, e), ct);
+            await table.SubmitTransactionAsync([Add(incidentId, e), Head(incidentId)], ct);
             return true;
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// A value that changes whenever an event is added to the incident's timeline (the head row's ETag); read it
+    /// before reading the events, and an unchanged value later means none was added since.
+    /// </summary>
+    public async Task<string> ReadHeadAsync(string incidentId, CancellationToken ct)
+    {
+        var head = await table.GetEntityIfExistsAsync<TableEntity>(incidentId, HeadRowKey, select: ["PartitionKey"], cancellationToken: ct);
+        return head.HasValue ? head.Value!.ETag.ToString() : NoHead;
     }
 
     /// <summary>Whether this exact event (same id and time) is recorded; activities use it to skip work done before a retry.</summary>
@@ -52,7 +77,7 @@ public sealed class TimelineStore(TableServiceClient service)
     /// </summary>
     public async Task AppendManyAsync(string incidentId, IReadOnlyList<TimelineEvent> events, CancellationToken ct)
     {
-        foreach (var chunk in events.Chunk(IncidentStore.MaxTransactionActions))
+        foreach (var chunk in events.Chunk(EventsPerTransaction))
         {
             if (chunk.Length == 1)
             {
@@ -62,7 +87,7 @@ public sealed class TimelineStore(TableServiceClient service)
 
             try
             {
-                await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(incidentId, e))), ct);
+                await table.SubmitTransactionAsync([.. chunk.Select(e => Add(incidentId, e)), Head(incidentId)], ct);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
@@ -95,7 +120,7 @@ public sealed class TimelineStore(TableServiceClient service)
     /// <summary>Oldest first, paged.</summary>
     public async Task<ResultPage<TimelineEvent>> ReadAsync(string incidentId, int pageSize, string? continuation, CancellationToken ct)
     {
-        var query = table.QueryAsync<TableEntity>(e => e.PartitionKey == incidentId, maxPerPage: pageSize, cancellationToken: ct);
+        var query = table.QueryAsync<TableEntity>(EventsOf(incidentId), maxPerPage: pageSize, cancellationToken: ct);
         await foreach (var page in query.AsPages(IncidentStore.DecodeToken(continuation), pageSize).WithCancellation(ct))
         {
             return new ResultPage<TimelineEvent>(page.Values.Select(ToEvent).ToList(), IncidentStore.EncodeToken(page.ContinuationToken));
@@ -111,7 +136,7 @@ public sealed class TimelineStore(TableServiceClient service)
     public async Task<IReadOnlyList<StoredEvent>> ReadStoredAsync(string incidentId, CancellationToken ct)
     {
         var events = new List<StoredEvent>();
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.PartitionKey == incidentId, maxPerPage: 1000, cancellationToken: ct))
+        await foreach (var entity in table.QueryAsync<TableEntity>(EventsOf(incidentId), maxPerPage: 1000, cancellationToken: ct))
         {
             events.Add(ToStored(entity));
         }
@@ -134,22 +159,18 @@ public sealed class TimelineStore(TableServiceClient service)
         return events;
     }
 
-    /// <summary>How many events the store recorded after <paramref name="after"/>: the same query as <see cref="ReadStoredAfterAsync"/>, reading only the keys.</summary>
-    public async Task<int> CountStoredAfterAsync(string incidentId, DateTimeOffset after, CancellationToken ct)
-    {
-        var count = 0;
-        await foreach (var _ in table.QueryAsync<TableEntity>(StoredAfter(incidentId, after), maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
-        {
-            count++;
-        }
-
-        return count;
-    }
-
     static string StoredAfter(string incidentId, DateTimeOffset after) =>
         after == DateTimeOffset.MinValue
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and Timestamp gt {after}");
+            ? EventsOf(incidentId)
+            : TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey lt {HeadRowKey} and Timestamp gt {after}");
+
+    /// <summary>The incident's events, without its head row.</summary>
+    static string EventsOf(string incidentId) => TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and RowKey lt {HeadRowKey}");
+
+    static TableTransactionAction Add(string incidentId, TimelineEvent e) => new(TableTransactionActionType.Add, ToEntity(incidentId, e));
+
+    /// <summary>The head row, rewritten whole (a new ETag) by the transaction that adds events.</summary>
+    static TableTransactionAction Head(string incidentId) => new(TableTransactionActionType.UpsertReplace, new TableEntity(incidentId, HeadRowKey));
 
     static StoredEvent ToStored(TableEntity entity) => new(ToEvent(entity), entity.RowKey, entity.Timestamp ?? DateTimeOffset.MinValue);
 

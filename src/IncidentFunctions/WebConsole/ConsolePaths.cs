@@ -25,6 +25,7 @@ public static class ConsolePaths
     public const string ETagQuery = "etag";
     public const string SettledQuery = "settled";
     public const string UnsettledQuery = "unsettled";
+    public const string HeadQuery = "head";
     public const string BeforeQuery = "before";
 
     /// <summary>The incident page showing the filter's events, the newest <paramref name="shown"/> of them when set.</summary>
@@ -40,6 +41,7 @@ public static class ConsolePaths
         Of(Routes.ConsoleIncidentTimeline, ("id", id)) + Query(
             (SettledQuery, cursor.SettledAt.UtcTicks.ToString(CultureInfo.InvariantCulture)),
             (UnsettledQuery, cursor.Unsettled.ToString(CultureInfo.InvariantCulture)),
+            (HeadQuery, cursor.Head),
             (FilterQuery, filter == TimelineFilter.All ? null : filter.ValueOf()));
 
     /// <summary>The next page of older timeline events.</summary>

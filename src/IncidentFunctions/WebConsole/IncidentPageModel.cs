@@ -67,12 +67,16 @@ public static class IncidentPageModel
             policy,
             now);
 
-    /// <summary>The page's timeline from the whole stored timeline: its first cursor, and the newest <paramref name="shown"/> settled events.</summary>
-    public static TimelineView TimelineOf(string incidentId, IReadOnlyList<StoredEvent> stored, TimelineFilter filter, IReadOnlyCollection<string> pinned, int shown)
+    /// <summary>
+    /// The page's timeline from the whole stored timeline, read after its <paramref name="head"/>: its first cursor, and
+    /// the newest <paramref name="shown"/> settled events.
+    /// </summary>
+    public static TimelineView TimelineOf(
+        string incidentId, IReadOnlyList<StoredEvent> stored, string head, TimelineFilter filter, IReadOnlyCollection<string> pinned, int shown)
     {
         var pins = pinned.ToHashSet(StringComparer.Ordinal);
         var first = TimelineCursor.Start.Next(stored);
-        var cursor = first?.Cursor ?? TimelineCursor.Start;
+        var cursor = (first?.Cursor ?? TimelineCursor.Start) with { Head = head };
         var settled = Shown(first?.Settled ?? [], filter, pins);
         var page = settled.Take(shown).ToList();
         var older = settled.Count > page.Count ? new OlderEvents(page[^1].RowKey, cursor.SettledAt, page.Count) : null;

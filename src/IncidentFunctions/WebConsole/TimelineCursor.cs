@@ -26,8 +26,13 @@ namespace IncidentFunctions.WebConsole;
 /// write can take (the table service gives an operation at most 30 seconds), so it is still counted after the cursor.
 /// The cursor reads only the table's own clock, never this host's, so a skew between the two cannot lose an event.
 /// </para>
+/// <para>
+/// <see cref="Head"/> makes the frequent answer cheap: the timeline's head value (<see cref="TimelineStore.ReadHeadAsync"/>,
+/// which changes whenever an event is added), read before the events the page holds. The same head later means nothing
+/// was added since: 204 after one point read, without querying the partition. Null when the page does not know it.
+/// </para>
 /// </summary>
-public sealed record TimelineCursor(DateTimeOffset SettledAt, int Unsettled)
+public sealed record TimelineCursor(DateTimeOffset SettledAt, int Unsettled, string? Head = null)
 {
     public static readonly TimeSpan Overlap = TimeSpan.FromSeconds(60);
 
@@ -54,12 +59,26 @@ public sealed record TimelineCursor(DateTimeOffset SettledAt, int Unsettled)
         return new TimelineDelivery(settled, live, new TimelineCursor(settledAt, live.Count));
     }
 
+    /// <summary>Whether the timeline's head is still the one this cursor was read with: then nothing was added since.</summary>
+    public bool Unchanged(string head) => Head is not null && string.Equals(Head, head, StringComparison.Ordinal);
+
+    /// <summary>
+    /// What the page must change after the head moved (<see cref="Next"/>), or, when the events it holds are still all
+    /// there are (the head moved between the page's two reads), the same live list with the new head, so that the next
+    /// poll is cheap again.
+    /// </summary>
+    public TimelineDelivery After(IReadOnlyList<StoredEvent> storedAfterSettled, string head)
+    {
+        var delivery = Next(storedAfterSettled) ?? new TimelineDelivery([], storedAfterSettled, this);
+        return delivery with { Cursor = delivery.Cursor with { Head = head } };
+    }
+
     /// <summary>The cursor a poll sent (<see cref="SettledAt"/> as UTC ticks); <see cref="Start"/> when absent or not one of ours.</summary>
-    public static TimelineCursor Parse(string? settledTicks, string? unsettled) =>
+    public static TimelineCursor Parse(string? settledTicks, string? unsettled, string? head = null) =>
         long.TryParse(settledTicks, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
         && ticks <= DateTimeOffset.MaxValue.UtcTicks
         && int.TryParse(unsettled, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
-            ? new TimelineCursor(new DateTimeOffset(ticks, TimeSpan.Zero), count)
+            ? new TimelineCursor(new DateTimeOffset(ticks, TimeSpan.Zero), count, string.IsNullOrEmpty(head) ? null : head)
             : Start;
 }
 

@@ -90,7 +90,7 @@ public sealed partial class IncidentPageTests
         {
             [nameof(IncidentPage.View)] = view,
             [nameof(IncidentPage.Tasks)] = Tasks(),
-            [nameof(IncidentPage.Timeline)] = IncidentPageModel.TimelineOf(Id, stored, filter, view.Incident.Response.Pinned, shown),
+            [nameof(IncidentPage.Timeline)] = IncidentPageModel.TimelineOf(Id, stored, TimelineStore.NoHead, filter, view.Incident.Response.Pinned, shown),
             [nameof(IncidentPage.Alerts)] = new List<AlertEntity>
             {
                 AlertEntity.From(Id, new Alert("alert-1", "e2e", "key-1", Script, Severity.Critical, AlertStatus.Firing, Breakout, null,
@@ -178,7 +178,7 @@ public sealed partial class IncidentPageTests
         var stored = Enumerable.Range(0, 1000)
             .Select(i => Stored(new TimelineEvent($"e{i:D4}", Now.AddMinutes(-1000 + i), TimelineEventTypes.NoteAdded, "alice", Channels.Api, $"note {i}"), Now.AddMinutes(-1000 + i)))
             .ToList();
-        var timeline = IncidentPageModel.TimelineOf(Id, stored, TimelineFilter.All, [], IncidentPageModel.TimelinePage);
+        var timeline = IncidentPageModel.TimelineOf(Id, stored, TimelineStore.NoHead, TimelineFilter.All, [], IncidentPageModel.TimelinePage);
 
         var seen = timeline.Live.Concat(timeline.Settled).Select(e => e.Event.Id).ToList();
         Assert.Equal(timeline.Live.Count + IncidentPageModel.TimelinePage, seen.Count);
@@ -208,7 +208,7 @@ public sealed partial class IncidentPageTests
         var burst = Enumerable.Range(0, 1000)
             .Select(i => Stored(new TimelineEvent($"b{i:D4}", Now.AddSeconds(i * 0.03), TimelineEventTypes.AlertRepeated, "e2e", Channels.Source, $"repeat {i}"), Now.AddSeconds(i * 0.03)))
             .ToList();
-        var timeline = IncidentPageModel.TimelineOf(Id, burst, TimelineFilter.All, [], IncidentPageModel.TimelinePage);
+        var timeline = IncidentPageModel.TimelineOf(Id, burst, TimelineStore.NoHead, TimelineFilter.All, [], IncidentPageModel.TimelinePage);
 
         var html = await Renderer.RenderAsync<IncidentTimelineSection>(new Dictionary<string, object?> { [nameof(IncidentTimelineSection.Timeline)] = timeline });
         Assert.Equal(IncidentPageModel.TimelinePage, EventIds(html).Count);

@@ -32,6 +32,35 @@ public sealed class TimelineCursorTests
     }
 
     [Fact]
+    public void TheSameHeadMeansNothingNewAndAnUnknownHeadNeverDoes()
+    {
+        var cursor = TimelineCursor.Start.Next([Stored("a", T0, T0)])!.Cursor with { Head = "h1" };
+
+        Assert.True(cursor.Unchanged("h1"));
+        Assert.False(cursor.Unchanged("h2"));
+        Assert.False((cursor with { Head = null }).Unchanged(TimelineStore.NoHead));
+        Assert.Equal(cursor, TimelineCursor.Parse(cursor.SettledAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), "1", "h1"));
+    }
+
+    [Fact]
+    public void AMovedHeadWithNoNewEventKeepsThePagesEventsAndTakesTheNewHead()
+    {
+        // The head moved between the page's head read and its events read: the page already has the event.
+        var a = Stored("a", T0, T0);
+        var cursor = TimelineCursor.Start.Next([a])!.Cursor with { Head = "h1" };
+
+        var same = cursor.After(After([a], cursor), "h2");
+        Assert.Empty(same.Settled);
+        Assert.Equal(["a"], same.Live.Select(e => e.Event.Id));
+        Assert.Equal(cursor with { Head = "h2" }, same.Cursor);
+
+        var b = Stored("b", T0.AddSeconds(1), T0.AddSeconds(1));
+        var next = cursor.After(After([a, b], cursor), "h3");
+        Assert.Equal(["a", "b"], next.Live.Select(e => e.Event.Id));
+        Assert.Equal("h3", next.Cursor.Head);
+    }
+
+    [Fact]
     public void AnEmptyTimelineIsNothingNewAndItsFirstEventIsDelivered()
     {
         Assert.Null(TimelineCursor.Start.Next([]));
