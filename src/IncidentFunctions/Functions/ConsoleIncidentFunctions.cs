@@ -48,9 +48,7 @@ public sealed class ConsoleIncidentFunctions(
         }
 
         var filter = TimelineFilters.Parse(request.Query[ConsolePaths.FilterQuery]);
-        var shown = int.TryParse(request.Query[ConsolePaths.ShownQuery], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
-            ? Math.Clamp(n, 1, IncidentPageModel.MaxShown)
-            : IncidentPageModel.TimelinePage;
+        var shown = ShownOf(request) is { } asked ? Math.Clamp(asked, 1, IncidentPageModel.MaxShown) : IncidentPageModel.TimelinePage;
         var tasksRead = tasks.ListAsync(id, cancellationToken);
         var alertsRead = incidents.FirstAlertRowsAsync(id, AlertsShown, cancellationToken);
         // The head before the events: an event added between the two reads is then new to the page's first poll.
@@ -157,11 +155,10 @@ public sealed class ConsoleIncidentFunctions(
             return Problem.BadQuery(ConsolePaths.BeforeQuery, "an older-events link names where the page's timeline ends (before, settled)").ToResult();
         }
 
-        var shown = int.TryParse(request.Query[ConsolePaths.ShownQuery], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
         var page = IncidentPageModel.OlderOf(
             id,
             await timeline.ReadStoredAsync(id, cancellationToken),
-            new OlderEvents(before, cursor.SettledAt, shown),
+            new OlderEvents(before, cursor.SettledAt, ShownOf(request) ?? 0),
             TimelineFilters.Parse(request.Query[ConsolePaths.FilterQuery]),
             incident!.ResponseValue.Pinned);
         return await pages.FragmentAsync<OlderEventsFragment>(new Dictionary<string, object?> { [nameof(OlderEventsFragment.Page)] = page });
@@ -181,6 +178,10 @@ public sealed class ConsoleIncidentFunctions(
             ? (admission.Caller, null, await signIn.RefusalAsync(refused, admission.Caller))
             : (admission.Caller, admitted.Incident, null);
     }
+
+    /// <summary>How many timeline events the page shows, as its query says; null when it says nothing we read.</summary>
+    static int? ShownOf(HttpRequest request) =>
+        int.TryParse(request.Query[ConsolePaths.ShownQuery], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     IncidentView ViewOf(Caller caller, IncidentEntity incident)
     {
