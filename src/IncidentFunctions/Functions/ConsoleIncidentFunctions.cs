@@ -108,15 +108,17 @@ public sealed class ConsoleIncidentFunctions(
         string id,
         CancellationToken cancellationToken)
     {
+        // The frequent answer, nothing added since the page read, is one point read of the head, made beside the
+        // admission's (its value is used only once the viewer is admitted), so it costs one round trip, not two.
+        var headRead = IncidentIds.IsWellFormed(id) ? timeline.ReadHeadAsync(id, cancellationToken) : Task.FromResult(TimelineStore.NoHead);
         var (_, incident, refusal) = await AdmitAsync(request, id, cancellationToken);
+        var head = await headRead;
         if (refusal is not null)
         {
             return refusal;
         }
 
-        // The frequent answer, nothing added since the page read, is one point read of the head.
         var cursor = TimelineCursor.Parse(request.Query[ConsolePaths.SettledQuery], request.Query[ConsolePaths.UnsettledQuery], request.Query[ConsolePaths.HeadQuery]);
-        var head = await timeline.ReadHeadAsync(id, cancellationToken);
         if (cursor.Unchanged(head))
         {
             return NothingChanged.Instance;
