@@ -83,6 +83,14 @@ public static class ConsoleBrowser
         Assert.True(serious.Count == 0, $"axe-core on {what}:\n" + string.Join('\n', serious));
     }
 
+    /// <summary>The page at a phone's width, with nothing wider than the screen (a page that scrolls sideways hides half of every line).</summary>
+    public static async Task AssertFitsAPhoneAsync(IPage page, string what)
+    {
+        await page.SetViewportSizeAsync(BrowserSession.Phone.Width, BrowserSession.Phone.Height);
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"{what} is {overflow} px wider than a {BrowserSession.Phone.Width} px screen");
+    }
+
     public static string HostileAlertmanagerAlert(string fingerprint) => JsonSerializer.Serialize(new
     {
         version = "4",

@@ -43,6 +43,11 @@ public sealed partial class ConsoleBrowserTests(DevHostFixture fixture, Chromium
         Assert.All(scripts.EnumerateArray(), s => Assert.Equal(200, s.GetProperty("status").GetInt32()));
         Assert.Contains(scripts.EnumerateArray(), s => s.GetProperty("name").GetString()!.Contains(ConsoleAssets.Embedded.Url(ConsoleAssets.Script), StringComparison.Ordinal));
         await Screenshots.TakeAsync(browser.Page, "incidents");
+
+        // On a phone each row is a card: the page still fits, and the badge is as wide as its text, not the card.
+        await AssertFitsAPhoneAsync(browser.Page, "the incidents list");
+        var badge = await list.PriorityBadge(incident.Id).BoundingBoxAsync();
+        Assert.InRange(badge!.Width, 1, BrowserSession.Phone.Width / 4);
         browser.AssertNoProblems();
     }
 

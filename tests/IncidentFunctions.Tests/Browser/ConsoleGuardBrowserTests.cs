@@ -140,7 +140,7 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         await Expect(page.Region("Tasks")).ToContainTextAsync("Roll back payments-gateway");
         await Expect(page.AnythingThatChanges.First).ToBeVisibleAsync();
         await AssertAccessibleAsync(browser.Page, "the incident page");
-        await browser.Page.SetViewportSizeAsync(BrowserSession.Phone.Width, BrowserSession.Phone.Height);
+        await AssertFitsAPhoneAsync(browser.Page, "the incident page");
         await AssertAccessibleAsync(browser.Page, "the incident page at a phone's width");
         await Screenshots.TakeAsync(browser.Page, "incident");
 
@@ -156,6 +156,7 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         await Expect(dashboard.DrawnCharts).ToHaveCountAsync(await dashboard.Charts.CountAsync());
         await AssertAccessibleAsync(browser.Page, "the dashboard");
         await Screenshots.TakeAsync(browser.Page, "dashboard");
+        await AssertFitsAPhoneAsync(browser.Page, "the dashboard, drawn at a desktop's width first");
         browser.AssertNoProblems();
     }
 

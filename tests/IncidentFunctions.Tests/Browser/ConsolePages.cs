@@ -34,6 +34,10 @@ public sealed class IncidentsListPage(IPage page) : ConsolePageObject(page)
     /// <summary>The incident's row, found by its id (the title may be anything an alert said).</summary>
     public ILocator Row(string incidentId) => Page.GetByRole(AriaRole.Row).Filter(new() { HasText = incidentId });
 
+    /// <summary>The incident's priority badge (P1 ...) in its row, which is a card on a phone.</summary>
+    public ILocator PriorityBadge(string incidentId) =>
+        Page.Locator("#incident-list tbody tr").Filter(new() { HasText = incidentId }).Locator("td .badge").First;
+
     /// <summary>
     /// The open and acknowledged counts added up, and the rows shown, read at one moment (the live list may be replaced
     /// between two reads): unfiltered, both cover the same incidents, so a hidden incident counted shows as a difference.
