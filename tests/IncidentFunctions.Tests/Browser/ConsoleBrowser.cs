@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using IncidentFunctions.Access;
+using IncidentFunctions.Http;
 using IncidentFunctions.Model;
 using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
@@ -24,6 +27,29 @@ public static class ConsoleBrowser
     /// <summary>A browser on the dev host signed in as <paramref name="name"/> with <paramref name="roles"/>.</summary>
     public static Task<BrowserSession> SignInAsync(ChromiumFixture chromium, DevHostFixture fixture, string name, IEnumerable<string> roles) =>
         BrowserSession.OpenAsync(chromium, fixture.Host.BaseAddress, name, roles);
+
+    /// <summary>The principal of <paramref name="person"/> of the dev host's policy (alice, bob, carol, dana) with <paramref name="role"/>.</summary>
+    public static string Person(DevHostFixture fixture, string person, AppRole role) =>
+        ClientPrincipal.Encode(NameOf(person), roles: [AppRoles.ValueOf(role)], email: fixture.Policy.Email(person));
+
+    /// <summary>A browser on the dev host signed in as <paramref name="person"/> of its policy, with <paramref name="role"/>.</summary>
+    public static Task<BrowserSession> SignInAsPersonAsync(ChromiumFixture chromium, DevHostFixture fixture, string person, AppRole role) =>
+        BrowserSession.OpenAsync(chromium, fixture.Host.BaseAddress, NameOf(person), [AppRoles.ValueOf(role)], email: fixture.Policy.Email(person));
+
+    /// <summary>How the console names a person of the test policy ("alice" is "Alice").</summary>
+    public static string NameOf(string person) => char.ToUpperInvariant(person[0]) + person[1..];
+
+    /// <summary>An API call as <paramref name="principal"/>, as a program would make it; fails unless it answers <paramref name="expected"/>.</summary>
+    public static async Task<T> SendAsync<T>(DevHostFixture fixture, HttpMethod method, string path, string principal, HttpStatusCode expected, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body, options: JsonDefaults.Options) };
+        request.Headers.Add(ClientPrincipal.Header, principal);
+        request.Headers.Add(IdempotentRequests.Header, Guid.NewGuid().ToString("N"));
+        using var response = await fixture.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return JsonSerializer.Deserialize<T>(text, JsonDefaults.Options)!;
+    }
 
     /// <summary>An alert through the dev host's generic intake, and the incident it opened.</summary>
     public static async Task<Incident> OpenIncidentAsync(DevHostFixture fixture, string title)
@@ -55,6 +81,14 @@ public static class ConsoleBrowser
             .Select(v => $"{v.Impact} {v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})")
             .ToList();
         Assert.True(serious.Count == 0, $"axe-core on {what}:\n" + string.Join('\n', serious));
+    }
+
+    /// <summary>The page at a phone's width, with nothing wider than the screen (a page that scrolls sideways hides half of every line).</summary>
+    public static async Task AssertFitsAPhoneAsync(IPage page, string what)
+    {
+        await page.SetViewportSizeAsync(BrowserSession.Phone.Width, BrowserSession.Phone.Height);
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"{what} is {overflow} px wider than a {BrowserSession.Phone.Width} px screen");
     }
 
     public static string HostileAlertmanagerAlert(string fingerprint) => JsonSerializer.Serialize(new

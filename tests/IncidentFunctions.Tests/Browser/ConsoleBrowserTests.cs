@@ -1,8 +1,10 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using IncidentFunctions.Access;
+using IncidentFunctions.Http;
 using IncidentFunctions.Model;
 using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
@@ -41,15 +43,22 @@ public sealed partial class ConsoleBrowserTests(DevHostFixture fixture, Chromium
         Assert.All(scripts.EnumerateArray(), s => Assert.Equal(200, s.GetProperty("status").GetInt32()));
         Assert.Contains(scripts.EnumerateArray(), s => s.GetProperty("name").GetString()!.Contains(ConsoleAssets.Embedded.Url(ConsoleAssets.Script), StringComparison.Ordinal));
         await Screenshots.TakeAsync(browser.Page, "incidents");
+
+        // On a phone each row is a card: the page still fits, and the badge is as wide as its text, not the card.
+        await AssertFitsAPhoneAsync(browser.Page, "the incidents list");
+        var badge = await list.PriorityBadge(incident.Id).BoundingBoxAsync();
+        Assert.InRange(badge!.Width, 1, BrowserSession.Phone.Width / 4);
         browser.AssertNoProblems();
     }
 
     /// <summary>
     /// An alert's title and labels are markup and script, and its link is javascript: (dropped at intake): the list, the
-    /// email and the email link's page all show the text, run nothing and gain no element.
+    /// incident page (header, alert, labels, timeline, and what its polls swap in), the dashboard, the email and the
+    /// email link's page all show the text, run nothing and gain no element. (The declare page shows only the policy's
+    /// names, which no alert reaches.)
     /// </summary>
     [Fact]
-    public async Task AnAlertsMarkupAndScriptStayInertTextOnTheListTheEmailAndTheLinkPage()
+    public async Task AnAlertsMarkupAndScriptStayInertTextOnEveryConsolePageTheEmailAndTheLinkPage()
     {
         var fingerprint = Guid.NewGuid().ToString("N")[..16];
         (await fixture.PostAlertAsync(HostileAlertmanagerAlert(fingerprint), integration: DevHostFixture.AlertmanagerIntegration)).EnsureSuccessStatusCode();
@@ -60,6 +69,32 @@ public sealed partial class ConsoleBrowserTests(DevHostFixture fixture, Chromium
 
         var list = await IncidentsListPage.OpenAsync(browser.Page);
         await Expect(list.Row(incident.Id)).ToContainTextAsync(HostileTitle);
+        await AssertInertAsync(browser);
+
+        var page = await IncidentGuardPage.OpenAsync(browser.Page, incident.Id);
+        await Expect(page.Heading).ToHaveTextAsync(HostileTitle);
+        await Expect(page.Alerts.GetByRole(AriaRole.Heading)).ToHaveTextAsync(HostileTitle);
+        await Expect(page.Labels).ToContainTextAsync("team=<b>checkout</b><script>alert(3)</script>");
+        await Expect(page.Labels).ToContainTextAsync("<img src=x onerror=alert(4)>=label name");
+        await Expect(page.Event(TimelineEventTypes.AlertReceived)).ToContainTextAsync(HostileTitle);
+        await Expect(page.ScriptLinks).ToHaveCountAsync(0);
+        await AssertInertAsync(browser);
+
+        // What the page's polls swap in stays text too: a responder starts investigating and posts an update in markup,
+        // promising the next in seconds; the header and the timeline refresh, and then the dashboard lists it overdue.
+        const string Update = """<img src=x onerror="window.pwned=3;alert(6)">Next update <b>soon</b>""";
+        var responder = ClientPrincipal.Encode("responder@example.com");
+        await SendAsync<JsonElement>(fixture, HttpMethod.Post, $"incidents/{incident.Id}/stage", responder, HttpStatusCode.OK, new { stage = "investigating" });
+        await SendAsync<JsonElement>(fixture, HttpMethod.Post, $"incidents/{incident.Id}/updates", responder, HttpStatusCode.Created,
+            new { audience = "internal", body = Update, nextUpdateAt = DateTimeOffset.UtcNow.AddSeconds(3) });
+        await Expect(page.Stage).ToHaveTextAsync("Investigating", new() { Timeout = 15_000 });
+        await Expect(page.Event(TimelineEventTypes.UpdatePosted)).ToContainTextAsync(Update, new() { Timeout = 15_000 });
+        await AssertInertAsync(browser);
+
+        var dashboard = await Eventually.Get(
+            async () => await (await DashboardConsolePage.OpenAsync(browser.Page)).Overdue(incident.Id).CountAsync() == 1 ? new DashboardConsolePage(browser.Page) : null,
+            "the promised update overdue on the dashboard");
+        await Expect(dashboard.Overdue(incident.Id)).ToContainTextAsync(HostileTitle);
         await AssertInertAsync(browser);
 
         // The email as a mail program without a CSP would show it: its own page, nothing but the email's HTML.

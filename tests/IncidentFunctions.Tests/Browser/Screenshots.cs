@@ -27,6 +27,8 @@ public static class Screenshots
         foreach (var (width, viewport) in new[] { ("desktop", BrowserSession.Desktop), ("phone", BrowserSession.Phone) })
         {
             await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
+            // A page's script may lay out again on resize (the dashboard's charts do, in the next frame): two frames on.
+            await page.EvaluateAsync("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-{width}.png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
         }
 

@@ -44,11 +44,27 @@
       }))
     };
     canvas.textContent = "";
-    new uPlot(options, data, canvas);
+    plots.push({ plot: new uPlot(options, data, canvas), canvas: canvas });
+  }
+
+  // uPlot draws at a fixed width: when the window's width changes (a phone turned, a window resized), each chart is
+  // resized to its figure again, once a frame at most.
+  var plots = [];
+  var fitting = false;
+
+  function fitAll() {
+    fitting = false;
+    plots.forEach(function (one) {
+      var width = Math.max(240, one.canvas.clientWidth || 320);
+      if (width !== one.plot.width) { one.plot.setSize({ width: width, height: one.plot.height }); }
+    });
   }
 
   function drawAll() {
     document.querySelectorAll("figure[data-chart]").forEach(draw);
+    window.addEventListener("resize", function () {
+      if (!fitting) { fitting = true; window.requestAnimationFrame(fitAll); }
+    });
   }
 
   if (document.readyState === "loading") {
