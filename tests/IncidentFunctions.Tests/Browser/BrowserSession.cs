@@ -37,13 +37,16 @@ public sealed class BrowserSession : IAsyncDisposable
         }
     }
 
-    /// <summary>A session on the dev host signed in as <paramref name="name"/> with <paramref name="roles"/>; signed out when name is null.</summary>
+    /// <summary>
+    /// A session on the dev host signed in as <paramref name="name"/> with <paramref name="roles"/> (and
+    /// <paramref name="email"/>, by which the policy knows its people); signed out when name is null.
+    /// </summary>
     public static async Task<BrowserSession> OpenAsync(
-        ChromiumFixture chromium, Uri host, string? name, IEnumerable<string>? roles = null, ViewportSize? viewport = null)
+        ChromiumFixture chromium, Uri host, string? name, IEnumerable<string>? roles = null, ViewportSize? viewport = null, string? email = null)
     {
         var headers = name is null
             ? new Dictionary<string, string>()
-            : new Dictionary<string, string> { [ClientPrincipal.Header] = ClientPrincipal.Encode(name, roles: roles) };
+            : new Dictionary<string, string> { [ClientPrincipal.Header] = ClientPrincipal.Encode(name, roles: roles, email: email) };
         var context = await chromium.NewContextAsync(host, headers, viewport ?? Desktop);
         return new BrowserSession(context, await context.NewPageAsync());
     }
