@@ -71,7 +71,7 @@ public sealed partial class ConsoleBrowserTests(DevHostFixture fixture, Chromium
         await Expect(list.Row(incident.Id)).ToContainTextAsync(HostileTitle);
         await AssertInertAsync(browser);
 
-        var page = await IncidentGuardPage.OpenAsync(browser.Page, incident.Id);
+        var page = await IncidentConsolePage.OpenAsync(browser.Page, incident.Id);
         await Expect(page.Heading).ToHaveTextAsync(HostileTitle);
         await Expect(page.Alerts.GetByRole(AriaRole.Heading)).ToHaveTextAsync(HostileTitle);
         await Expect(page.Labels).ToContainTextAsync("team=<b>checkout</b><script>alert(3)</script>");

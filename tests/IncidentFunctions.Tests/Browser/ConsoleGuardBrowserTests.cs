@@ -29,7 +29,7 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         var incident = await OpenIncidentAsync(fixture, "Orders API returning 502s to mobile clients");
         await using var browser = await SignInAsync(chromium, fixture, Viewer, ViewerRoles);
 
-        var page = await IncidentGuardPage.OpenAsync(browser.Page, incident.Id);
+        var page = await IncidentConsolePage.OpenAsync(browser.Page, incident.Id);
 
         await Expect(page.Heading).ToHaveTextAsync(incident.Title);
         await Expect(page.Status).ToContainTextAsync("Open");
@@ -88,12 +88,12 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         // carol, who took part, and bob, who leads it, still have it: the list marks it restricted.
         await using var carol = await SignInAsPersonAsync(chromium, fixture, "carol", AppRole.Responder);
         await Expect((await IncidentsListPage.OpenAsync(carol.Page)).Row(id)).ToContainTextAsync("restricted");
-        var page = await IncidentGuardPage.OpenAsync(carol.Page, id);
+        var page = await IncidentConsolePage.OpenAsync(carol.Page, id);
         await Expect(page.Heading).ToHaveTextAsync(declared.Title);
         await Expect(page.Participants).ToContainTextAsync("Carol");
-        var polls = new[] { await page.PollOfAsync(IncidentGuardPage.LiveRegion), await page.PollOfAsync(IncidentGuardPage.LiveTimeline) };
+        var polls = new[] { await page.PollOfAsync(IncidentConsolePage.LiveRegion), await page.PollOfAsync(IncidentConsolePage.LiveTimeline) };
         await using var commander = await SignInAsPersonAsync(chromium, fixture, "bob", AppRole.Responder);
-        await Expect((await IncidentGuardPage.OpenAsync(commander.Page, id)).Heading).ToHaveTextAsync(declared.Title);
+        await Expect((await IncidentConsolePage.OpenAsync(commander.Page, id)).Heading).ToHaveTextAsync(declared.Title);
 
         // dana: not in her list nor in its counts, and its page, its polls and its routes are all "not found".
         list = await IncidentsListPage.OpenAsync(dana.Page);
@@ -106,10 +106,10 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         await IncidentsListPage.OpenAsync(dana.Page);
         foreach (var poll in polls)
         {
-            Assert.Equal(404, (await IncidentGuardPage.SendAsync(dana.Page, HttpMethod.Get, poll)).Status);
+            Assert.Equal(404, (await IncidentConsolePage.SendAsync(dana.Page, HttpMethod.Get, poll)).Status);
         }
 
-        var note = await IncidentGuardPage.SendAsync(dana.Page, HttpMethod.Post, ConsolePaths.Api(Routes.IncidentNotes, ("id", id)), new { body = "Is this ours?" });
+        var note = await IncidentConsolePage.SendAsync(dana.Page, HttpMethod.Post, ConsolePaths.Api(Routes.IncidentNotes, ("id", id)), new { body = "Is this ours?" });
         Assert.Equal(404, note.Status);
         Assert.Equal("urn:incidentfunctions:problem:not-found", note.Problem.GetProperty("type").GetString());
         Assert.All(dana.TakeProblems(), problem => Assert.Contains("status of 404", problem, StringComparison.Ordinal));
@@ -134,8 +134,8 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         var incident = await OpenRealisticIncidentAsync();
         await using var browser = await SignInAsPersonAsync(chromium, fixture, "alice", AppRole.Commander);
 
-        var page = await IncidentGuardPage.OpenAsync(browser.Page, incident.Id);
-        await Expect(page.Status).ToHaveTextAsync("Acknowledged acknowledged by Alice");
+        var page = await IncidentConsolePage.OpenAsync(browser.Page, incident.Id);
+        await Expect(page.Status).ToHaveTextAsync("Acknowledged, acknowledged by Alice");
         await Expect(page.Event(TimelineEventTypes.NoteAdded)).ToContainTextAsync("payments-gateway 3.14");
         await Expect(page.Region("Tasks")).ToContainTextAsync("Roll back payments-gateway");
         await Expect(page.AnythingThatChanges.First).ToBeVisibleAsync();
@@ -216,75 +216,4 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
             },
         },
     });
-}
-
-/// <summary>
-/// The incident page's parts these tests look at (folded into the incident page's object when the branches meet).
-/// </summary>
-public sealed class IncidentGuardPage(IPage page) : ConsolePageObject(page)
-{
-    /// <summary>The polled header region and the timeline's live list, by their ids.</summary>
-    public const string LiveRegion = "incident-live";
-    public const string LiveTimeline = "timeline-live";
-
-    public static async Task<IncidentGuardPage> OpenAsync(IPage page, string incidentId)
-    {
-        // The base's opener by name: this method's own signature would otherwise call itself.
-        await ConsolePageObject.OpenAsync(page, ConsolePaths.Incident(incidentId));
-        return new IncidentGuardPage(page);
-    }
-
-    public ILocator Status => Page.Locator($"#{LiveRegion} dd.status");
-
-    /// <summary>The stage, as the header says it.</summary>
-    public ILocator Stage => Page.Locator($"#{LiveRegion} dt").Filter(new() { HasTextRegex = new("^Stage$") }).Locator("xpath=following-sibling::dd[1]");
-
-    /// <summary>Everything on the page that could change something: a form, a control, or an element htmx would send a change from.</summary>
-    public ILocator AnythingThatChanges => Page.Locator("form, button, input, select, textarea, [hx-post], [hx-put], [hx-patch], [hx-delete]");
-
-    public ILocator DeclareLink => Page.Locator($"a[href='{ConsolePaths.Declare}']");
-
-    /// <summary>A section of the page by its heading (Tasks, Roles, Participants, Alerts, Timeline, ...).</summary>
-    public ILocator Region(string heading) => Page.GetByRole(AriaRole.Region, new() { Name = heading, Exact = true });
-
-    public ILocator Participants => Region("Participants");
-
-    public ILocator Alerts => Region("Alerts").Locator("article.alert");
-
-    public ILocator Labels => Region("Alerts").GetByRole(AriaRole.List, new() { Name = "Labels" });
-
-    /// <summary>The timeline's events of one type (note.added, update.posted ...), live or settled.</summary>
-    public ILocator Event(string type) => Region("Timeline").Locator("li.event").Filter(new() { Has = Page.Locator(".event-type", new() { HasTextString = type }) });
-
-    /// <summary>Links whose target would run script.</summary>
-    public ILocator ScriptLinks => Page.Locator("a[href^='javascript:' i], a[href^='data:' i]");
-
-    /// <summary>The address a live part polls (its hx-get), as the browser requests it.</summary>
-    public async Task<string> PollOfAsync(string elementId) =>
-        await Page.Locator($"#{elementId}").GetAttributeAsync("hx-get") ?? throw new InvalidOperationException($"#{elementId} does not poll");
-
-    public Task<Answer> SendAsync(HttpMethod method, string path, object? body = null) => SendAsync(Page, method, path, body);
-
-    /// <summary>
-    /// A request from the page's own origin, as a form of the console (or a person at the browser's console) sends it:
-    /// same-origin, signed in, with an Idempotency-Key and a JSON body.
-    /// </summary>
-    public static async Task<Answer> SendAsync(IPage page, HttpMethod method, string path, object? body = null)
-    {
-        var answer = await page.EvaluateAsync<JsonElement>(
-            """
-            async ({ method, path, body }) => {
-              const headers = { 'Idempotency-Key': crypto.randomUUID() };
-              if (body !== null) { headers['Content-Type'] = 'application/json'; }
-              const response = await fetch(path, { method, headers, body: body === null ? undefined : body });
-              return { status: response.status, type: response.headers.get('Content-Type'), text: await response.text() };
-            }
-            """,
-            new { method = method.Method, path, body = body is null ? null : JsonSerializer.Serialize(body) });
-        var text = answer.GetProperty("text").GetString()!;
-        var type = answer.GetProperty("type").GetString()?.Split(';')[0];
-        return new Answer(answer.GetProperty("status").GetInt32(), type, type == Problem.ContentType ? JsonDocument.Parse(text).RootElement.Clone() : default);
-    }
-
-    public sealed record Answer(int Status, string? ContentType, JsonElement Problem);
 }

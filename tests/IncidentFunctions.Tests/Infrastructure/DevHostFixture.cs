@@ -39,9 +39,19 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
 
     /// <summary>
     /// Escalation for the end-to-end tests: alice first, then the whole team. The first delay leaves room to act on the
-    /// first email, or to restart the host, before level 2 is due.
+    /// first email, or to restart the host, before level 2 is due. Stakeholder updates on checkout, at any priority, go
+    /// to <see cref="Stakeholders"/>, a list outside the policy's people.
     /// </summary>
-    public TestPolicy Policy { get; } = new() { Levels = [new(["person:alice"], LevelDelaySeconds), new(["team:platform"], LevelDelaySeconds)] };
+    public TestPolicy Policy { get; } = new()
+    {
+        Levels = [new(["person:alice"], LevelDelaySeconds), new(["team:platform"], LevelDelaySeconds)],
+        Response = new Dictionary<string, object>
+        {
+            ["stakeholders"] = new object[] { new { services = new[] { "checkout" }, targets = new object[] { new { email = Stakeholders } } } },
+        },
+    };
+
+    public const string Stakeholders = "stakeholders@example.com";
 
     public const double LevelDelaySeconds = 20;
 

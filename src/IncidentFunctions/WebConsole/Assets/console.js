@@ -19,6 +19,23 @@
 //   - a form marked data-then="incident" goes, on a 201, to the console page of the incident the answer's Location
 //     names: its last path segment fills the "{id}" of the form's data-then-href (the declare page's way to the new
 //     incident). Only the id is taken from the answer; the address is the page's own.
+//
+// Keeping what people type. A polled region (the incident page's #incident-live) is replaced whole when it changes,
+// and its forms with it. So when a region with an id that holds forms is about to be swapped, the script notes, form
+// by form (a form is known by its method and route), what the person put there: the fields they changed from the
+// form's defaults, which <details> they opened, a refusal shown in [data-problem], a kept Idempotency-Key, and where
+// the focus and the caret were; and puts all of it into the same form of the new region right after the swap. The
+// swap is never held: the header and everything else in the region still show the incident as it is now, and a form
+// that is no longer offered (the incident moved on) is simply gone. Copying was chosen over holding the swap because a
+// held region also keeps a stale data-etag, and the refresh after a 412 must be let through anyway to show what
+// changed, which would wipe the form and the refusal at the very moment the person needs both.
+//
+// A form carried over a change keeps the If-Match of what the page showed when the person was typing, not the new
+// region's: the first swap that finds a data-if-match form changed pins the region's ETag on the form (its own
+// data-etag, which the closest("[data-etag]") lookup finds first). So an edit decided before someone else's change is
+// refused (412) rather than applied over it, as before, though the page now shows the change. After a 412 the pin is
+// dropped and the form marked data-refused until it succeeds: the refusal told the person to check what changed, and
+// from then on their next try is judged against what the page shows when they send it, the page's live ETag.
 (function () {
   "use strict";
 
@@ -96,8 +113,137 @@
     return true;
   }
 
+  // A form's identity across two renderings of its region: its method and route.
+  function formKey(form) {
+    var verbs = ["hx-post", "hx-put", "hx-patch", "hx-delete"];
+    for (var i = 0; i < verbs.length; i++) {
+      if (form.hasAttribute(verbs[i])) { return verbs[i] + " " + form.getAttribute(verbs[i]); }
+    }
+    return null;
+  }
+
+  function each(list, action) { Array.prototype.forEach.call(list, action); }
+
+  function defaultIndex(select) {
+    var index = -1;
+    each(select.options, function (option, i) { if (option.defaultSelected) { index = i; } });
+    return index < 0 && !select.multiple && select.size <= 1 ? 0 : index;
+  }
+
+  function changed(field) {
+    switch (field.type) {
+      case "checkbox": case "radio": return field.checked !== field.defaultChecked;
+      case "select-one": return field.selectedIndex !== defaultIndex(field);
+      case "select-multiple": return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+      case "file": return !!(field.files && field.files.length > 0);
+      case "submit": case "button": case "reset": case "fieldset": case undefined: return false;
+      default: return field.value !== field.defaultValue;
+    }
+  }
+
+  function typedInto(form) { return Array.prototype.some.call(form.elements, changed); }
+
+  function twinOf(field, form) {
+    return Array.prototype.find.call(form.elements, function (other) {
+      return other.name === field.name && other.type === field.type &&
+        ((field.type !== "checkbox" && field.type !== "radio") || other.value === field.value);
+    });
+  }
+
+  function copyInto(from, to) {
+    each(from.elements, function (field) {
+      var twin = field.name ? twinOf(field, to) : null;
+      if (!twin) { return; }
+      if (field.type === "checkbox" || field.type === "radio") {
+        twin.checked = field.checked;
+      } else if (field.tagName === "SELECT") {
+        each(twin.options, function (option) {
+          option.selected = Array.prototype.some.call(field.selectedOptions, function (s) { return s.value === option.value; });
+        });
+      } else if (field.type === "file") {
+        twin.files = field.files;
+      } else {
+        twin.value = field.value;
+      }
+    });
+  }
+
+  // What the person put into the region's forms, noted just before the region is swapped; null between swaps.
+  var held = null;
+
+  function hold(region) {
+    var forms = region.id ? region.querySelectorAll("form") : [];
+    if (forms.length === 0) { held = null; return; }
+    var active = document.activeElement;
+    held = { id: region.id, forms: [] };
+    each(forms, function (form) {
+      var key = formKey(form);
+      if (!key) { return; }
+      var typed = typedInto(form);
+      var pin = form.getAttribute("data-etag");
+      if (!pin && typed && form.hasAttribute("data-if-match") && !form.hasAttribute("data-refused")) {
+        pin = region.getAttribute("data-etag");
+      }
+      var details = form.closest("details");
+      var problem = form.querySelector("[data-problem]");
+      held.forms.push({
+        key: key,
+        form: typed ? form : null,
+        pin: pin,
+        refused: form.hasAttribute("data-refused"),
+        open: details && region.contains(details) ? details.open : null,
+        problem: problem ? problem.textContent : "",
+        idempotencyKey: form.dataset.idempotencyKey,
+        focus: active && form.contains(active) ? {
+          name: active.name, type: active.type, value: active.value, submit: active.type === "submit",
+          start: active.selectionStart, end: active.selectionEnd,
+        } : null,
+      });
+    });
+  }
+
+  function restore(region) {
+    var kept = held;
+    held = null;
+    if (!kept || !region.id || region.id !== kept.id) { return; }
+    var twins = {};
+    each(region.querySelectorAll("form"), function (form) {
+      var key = formKey(form);
+      if (key && !twins[key]) { twins[key] = form; }
+    });
+    kept.forms.forEach(function (state) {
+      var form = twins[state.key];
+      if (!form) { return; }
+      var details = form.closest("details");
+      if (details && state.open !== null) { details.open = state.open; }
+      if (state.form) { copyInto(state.form, form); }
+      if (state.pin) { form.setAttribute("data-etag", state.pin); }
+      if (state.refused) { form.setAttribute("data-refused", ""); }
+      if (state.idempotencyKey) { form.dataset.idempotencyKey = state.idempotencyKey; }
+      var problem = form.querySelector("[data-problem]");
+      if (problem && state.problem) { problem.textContent = state.problem; }
+      if (state.focus) {
+        var field = state.focus.submit ? form.querySelector('[type="submit"]') : twinOf(state.focus, form);
+        if (field) {
+          field.focus({ preventScroll: true });
+          if (typeof state.focus.start === "number" && field.setSelectionRange) {
+            try { field.setSelectionRange(state.focus.start, state.focus.end); } catch (e) { /* not a text field */ }
+          }
+        }
+      }
+    });
+  }
+
   htmx.defineExtension("json-api", {
     onEvent: function (name, evt) {
+      if (name === "htmx:beforeSwap") {
+        if (evt.detail.shouldSwap && evt.detail.target) { hold(evt.detail.target); }
+        return;
+      }
+      if (name === "htmx:afterSwap") {
+        if (held && evt.target && evt.target.id) { restore(evt.target); }
+        return;
+      }
       var elt = evt.detail && evt.detail.elt;
       if (!elt || !elt.closest) { return; }
       var form = formOf(elt);
@@ -144,12 +290,22 @@
         delete form.dataset.idempotencyKey;
         if (evt.detail.successful) {
           if (problem) { problem.textContent = ""; }
+          if (form.tagName === "FORM") {
+            form.removeAttribute("data-etag");
+            form.removeAttribute("data-refused");
+          }
           if (followCreated(form, xhr)) { return; }
           if (form.tagName === "FORM" && !form.hasAttribute("data-keep")) { form.reset(); }
           htmx.trigger(document.body, "console:changed");
         } else {
           if (problem) { problem.textContent = problemText(xhr); }
-          if (xhr.status === 412) { htmx.trigger(document.body, "console:changed"); }
+          if (xhr.status === 412) {
+            if (form.tagName === "FORM") {
+              form.removeAttribute("data-etag");
+              form.setAttribute("data-refused", "");
+            }
+            htmx.trigger(document.body, "console:changed");
+          }
         }
       }
     },
