@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using IncidentFunctions.Access;
 using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
@@ -44,7 +45,6 @@ public sealed class IncidentConsoleBrowserTests(DevHostFixture fixture, Chromium
         await Expect(page.LiveEvents(TimelineEventTypes.IncidentAcknowledged)).ToContainTextAsync($"{Responder} via {Channels.Api}");
         Assert.True(await IsTheSameLoadAsync(page), "the page was reloaded");
         Assert.Equal(IncidentStatus.Acknowledged, (await fixture.FindIncidentAsync(i => i.Id == incident.Id))!.Status);
-        await Screenshots.TakeAsync(browser.Page, "incident");
         browser.AssertNoProblems();
     }
 
@@ -92,7 +92,6 @@ public sealed class IncidentConsoleBrowserTests(DevHostFixture fixture, Chromium
         await using var alice = await SignInAsPersonAsync("alice");
 
         var declare = await DeclareConsolePage.OpenAsync(alice.Page);
-        await Screenshots.TakeAsync(alice.Page, "declare");
         var page = await declare.DeclareAsync(title, severity: "high", service: "Checkout", summary: "Declines spiked after the 14:00 deploy");
 
         await Expect(page.Heading).ToHaveTextAsync(title);
@@ -186,6 +185,55 @@ public sealed class IncidentConsoleBrowserTests(DevHostFixture fixture, Chromium
         BrowserSession.OpenAsync(chromium, fixture.Host.BaseAddress, char.ToUpperInvariant(person[0]) + person[1..], ResponderRoles, email: fixture.Policy.Email(person));
 
     // A mark on the page's window: it is there until the page is loaded again.
+    /// <summary>
+    /// What an open page shows stays true between its renders: the duration keeps counting on the browser's clock, a
+    /// pin made elsewhere marks the entry already on the page, and while its polls are refused (the sign-in ended) the
+    /// page says since when it is out of date, until a poll succeeds again. The incident is declared without paging, so
+    /// nothing but the pin changes it and re-renders the header.
+    /// </summary>
+    [Fact]
+    public async Task AnOpenPageKeepsItsDurationAndPinsCurrentAndSaysWhenItStoppedUpdating()
+    {
+        using var declare = DevHostFixture.Responder(HttpMethod.Post, Routes.Incidents);
+        declare.Content = JsonContent.Create(new { title = "Card authorisations slow in eu-west-1", severity = "high", service = "checkout", page = false });
+        using var declared = await fixture.Http.SendAsync(declare);
+        Assert.True(declared.IsSuccessStatusCode, await declared.Content.ReadAsStringAsync());
+        var incident = (await declared.Content.ReadFromJsonAsync<Incident>(JsonDefaults.Options))!;
+        await using var browser = await SignInAsync(chromium, fixture, Responder, ResponderRoles);
+        await browser.Page.Clock.InstallAsync();
+        var page = await IncidentConsolePage.OpenAsync(browser.Page, incident.Id);
+        var duration = page.Fact("Duration").Locator("[data-running-ms]");
+        await Expect(duration).ToHaveTextAsync(new Regex(@"^\d+ s$"));
+
+        var declaredEvent = await page.Event(TimelineEventTypes.IncidentDeclared).GetAttributeAsync("data-event");
+        using (var pin = DevHostFixture.Responder(HttpMethod.Put, $"incidents/{incident.Id}/pins/{Uri.EscapeDataString(declaredEvent!)}"))
+        using (var pinned = await fixture.Http.SendAsync(pin))
+        {
+            Assert.True(pinned.IsSuccessStatusCode, await pinned.Content.ReadAsStringAsync());
+        }
+
+        await Expect(page.Event(TimelineEventTypes.IncidentDeclared).Locator(".badge.pin")).ToHaveTextAsync("Pinned", new() { Timeout = 15_000 });
+
+        await browser.Page.RouteAsync(new Regex(@"/console/incidents/[^/?]+/live\?"), route => route.FulfillAsync(new()
+        {
+            Status = 401,
+            ContentType = "application/problem+json",
+            Body = """{"title":"Sign-in required","status":401}""",
+        }));
+        var stale = browser.Page.Locator("#console-stale");
+        await Expect(stale).ToContainTextAsync("Your sign-in has ended", new() { Timeout = 15_000 });
+        await browser.Page.UnrouteAllAsync();
+        await Expect(stale).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+
+        // The refused polls are console errors (a failed load, htmx's responseError); nothing else went wrong.
+        Assert.All(browser.TakeProblems(), problem => Assert.Contains("401", problem, StringComparison.Ordinal));
+
+        // Two hours on the browser's clock (the page's timers due meanwhile run once): the header counts them itself.
+        await browser.Page.Clock.FastForwardAsync("02:00:00");
+        await Expect(duration).ToHaveTextAsync(new Regex(@"^2 h 0 min$"));
+        browser.AssertNoProblems();
+    }
+
     static Task RememberThisLoadAsync(IncidentConsolePage page) => page.Page.EvaluateAsync("() => { window.sameLoad = true; }");
 
     static Task<bool> IsTheSameLoadAsync(IncidentConsolePage page) => page.Page.EvaluateAsync<bool>("() => window.sameLoad === true");

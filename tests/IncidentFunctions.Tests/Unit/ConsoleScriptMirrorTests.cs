@@ -88,8 +88,10 @@ public sealed partial class ConsoleScriptMirrorTests
         const string Harness = """
             const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
             let extension;
-            globalThis.htmx = { defineExtension: (name, e) => { extension = e; } };
+            globalThis.htmx = { defineExtension: (name, e) => { extension = e; }, onLoad: () => {} };
             globalThis.CSS = { escape: s => s };
+            globalThis.document = { addEventListener: () => {}, querySelectorAll: () => [] };
+            globalThis.setInterval = () => 0;
             new Function(input.script)();
             const field = name => input.fields.find(f => f.name === name);
             const form = {

@@ -334,3 +334,104 @@
     }
   });
 })();
+
+// Kept fresh between renders, without a request:
+//   - an element with data-running-ms (how long the incident had run when the server rendered it) shows that time
+//     plus the time since it came into the page, in the server's format (IncidentText.Duration), every 15 seconds:
+//     measured on the browser's clock from its arrival only, so a skew between the two clocks changes nothing;
+//   - when a poll finds the sign-in ended (401) or gets no answer at all (the network, or a sign-in in front of the app
+//     that redirects a script's request to its login page, which the browser refuses to follow across origins), a
+//     banner says since when the page is not up to date; the next poll that succeeds removes it;
+//   - an element with data-pinned (the incident's pinned event ids, as JSON) marks exactly those timeline entries
+//     ([data-event]) "Pinned" whenever it is rendered, so a pin made elsewhere shows on entries already on the page.
+(function () {
+  "use strict";
+
+  function duration(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(s / 86400), h = Math.floor(s / 3600), m = Math.floor(s / 60);
+    if (d >= 1) { return d + " d " + (h % 24) + " h"; }
+    if (h >= 1) { return h + " h " + (m % 60) + " min"; }
+    if (m >= 1) { return m + " min"; }
+    return s + " s";
+  }
+
+  function tick() {
+    document.querySelectorAll("[data-running-ms]").forEach(function (el) {
+      if (!el.dataset.arrived) { el.dataset.arrived = String(Date.now()); }
+      el.textContent = duration(Number(el.getAttribute("data-running-ms")) + Date.now() - Number(el.dataset.arrived));
+    });
+  }
+
+  function markPins(root) {
+    // Only when the incident's state itself was rendered: a timeline poll's entries carry the pins of their own read.
+    var source = root.matches && root.matches("[data-pinned]") ? root : (root.querySelector && root.querySelector("[data-pinned]"));
+    if (!source) { return; }
+    var pinned;
+    try { pinned = JSON.parse(source.getAttribute("data-pinned")); } catch (e) { return; }
+    if (!Array.isArray(pinned)) { return; }
+    document.querySelectorAll("[data-event]").forEach(function (entry) {
+      var on = pinned.indexOf(entry.getAttribute("data-event")) >= 0;
+      var badge = entry.querySelector(".badge.pin");
+      if (on && !badge) {
+        badge = document.createElement("span");
+        badge.className = "badge pin";
+        badge.textContent = "Pinned";
+        var head = entry.querySelector(".event-head");
+        if (head) { head.appendChild(badge); }
+      } else if (!on && badge) {
+        badge.remove();
+      }
+    });
+  }
+
+  var staleSince = null;
+
+  function stale(text) {
+    var banner = document.getElementById("console-stale");
+    if (!text) {
+      staleSince = null;
+      if (banner) { banner.remove(); }
+      return;
+    }
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.id = "console-stale";
+      banner.className = "stale";
+      banner.setAttribute("role", "alert");
+      var main = document.getElementById("content") || document.body;
+      main.insertBefore(banner, main.firstChild);
+    }
+    banner.textContent = text;
+  }
+
+  // Which polls' last answer was a failure, by the polling element (its id, else its address without the query): the
+  // banner stays while any is failing, so one poll that still works does not hide another that stopped.
+  var failing = {};
+
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var verb = (evt.detail.requestConfig && evt.detail.requestConfig.verb || "get").toLowerCase();
+    if (verb !== "get") { return; }
+    var elt = evt.detail.elt;
+    var key = (elt && elt.id) || String(evt.detail.pathInfo && evt.detail.pathInfo.requestPath || "").split("?")[0];
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    if (status === 401 || status === 0) {
+      failing[key] = status;
+    } else if (evt.detail.successful) {
+      delete failing[key];
+    }
+    var statuses = Object.keys(failing).map(function (k) { return failing[k]; });
+    if (statuses.length === 0) { stale(null); return; }
+    staleSince = staleSince || new Date();
+    var since = staleSince.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    stale(statuses.indexOf(401) >= 0
+      ? "Your sign-in has ended: this page stopped updating at " + since + ". Reload it to sign in again."
+      : "No answer from the server since " + since + ": what this page shows may be out of date. It keeps trying.");
+  });
+
+  htmx.onLoad(function (root) {
+    tick();
+    markPins(root);
+  });
+  setInterval(tick, 15000);
+})();
