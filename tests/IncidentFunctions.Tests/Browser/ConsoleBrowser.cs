@@ -91,32 +91,42 @@ public static class ConsoleBrowser
         Assert.True(overflow <= 0, $"{what} is {overflow} px wider than a {BrowserSession.Phone.Width} px screen");
     }
 
-    public static string HostileAlertmanagerAlert(string fingerprint) => JsonSerializer.Serialize(new
-    {
-        version = "4",
-        groupKey = "{}:{alertname=\"Hostile\"}",
-        status = "firing",
-        receiver = "incidentfunctions",
-        alerts = new[]
+    public static string HostileAlertmanagerAlert(string fingerprint) => AlertmanagerWebhook(
+        fingerprint,
+        new Dictionary<string, string>
         {
-            new
-            {
-                status = "firing",
-                labels = new Dictionary<string, string>
-                {
-                    ["alertname"] = "Hostile",
-                    ["severity"] = "critical",
-                    ["team"] = "<b>checkout</b><script>alert(3)</script>",
-                    ["<img src=x onerror=alert(4)>"] = "label name",
-                },
-                annotations = new Dictionary<string, string> { ["summary"] = HostileTitle },
-                startsAt = DateTimeOffset.UtcNow,
-                endsAt = "0001-01-01T00:00:00Z",
-                generatorURL = "javascript:alert(5)",
-                fingerprint,
-            },
+            ["alertname"] = "Hostile",
+            ["severity"] = "critical",
+            ["team"] = "<b>checkout</b><script>alert(3)</script>",
+            ["<img src=x onerror=alert(4)>"] = "label name",
         },
-    });
+        new Dictionary<string, string> { ["summary"] = HostileTitle },
+        generatorUrl: "javascript:alert(5)",
+        startsAt: DateTimeOffset.UtcNow);
+
+    /// <summary>Alertmanager's webhook with one firing alert, as Alertmanager sends it.</summary>
+    public static string AlertmanagerWebhook(
+        string fingerprint, Dictionary<string, string> labels, Dictionary<string, string> annotations, string generatorUrl, DateTimeOffset startsAt) =>
+        JsonSerializer.Serialize(new
+        {
+            version = "4",
+            groupKey = $"{{}}:{{alertname=\"{labels["alertname"]}\"}}",
+            status = "firing",
+            receiver = "incidentfunctions",
+            alerts = new[]
+            {
+                new
+                {
+                    status = "firing",
+                    labels,
+                    annotations,
+                    startsAt,
+                    endsAt = "0001-01-01T00:00:00Z",
+                    generatorURL = generatorUrl,
+                    fingerprint,
+                },
+            },
+        });
 
     /// <summary>The recipient's Acknowledge link, as the email's plain-text part carries it.</summary>
     public static Uri AcknowledgeLink(MailDevEmail email, string incidentId)

@@ -185,35 +185,21 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         return opened;
     }
 
-    static string PaymentsAlert(string fingerprint) => JsonSerializer.Serialize(new
-    {
-        version = "4",
-        groupKey = "{}:{alertname=\"PaymentAuthorisationFailures\"}",
-        status = "firing",
-        receiver = "incidentfunctions",
-        alerts = new[]
+    static string PaymentsAlert(string fingerprint) => AlertmanagerWebhook(
+        fingerprint,
+        new Dictionary<string, string>
         {
-            new
-            {
-                status = "firing",
-                labels = new Dictionary<string, string>
-                {
-                    ["alertname"] = "PaymentAuthorisationFailures",
-                    ["service"] = "checkout",
-                    ["severity"] = "critical",
-                    ["region"] = "eu-west-1",
-                    ["team"] = "payments",
-                },
-                annotations = new Dictionary<string, string>
-                {
-                    ["summary"] = "Card payment authorisations failing for 31% of checkouts",
-                    ["description"] = "payment_authorisation_failures_ratio has been above 0.05 for 5 minutes (now 0.31).",
-                },
-                startsAt = DateTimeOffset.UtcNow.AddMinutes(-6),
-                endsAt = "0001-01-01T00:00:00Z",
-                generatorURL = "https://prometheus.example.com/graph?g0.expr=payment_authorisation_failures_ratio",
-                fingerprint,
-            },
+            ["alertname"] = "PaymentAuthorisationFailures",
+            ["service"] = "checkout",
+            ["severity"] = "critical",
+            ["region"] = "eu-west-1",
+            ["team"] = "payments",
         },
-    });
+        new Dictionary<string, string>
+        {
+            ["summary"] = "Card payment authorisations failing for 31% of checkouts",
+            ["description"] = "payment_authorisation_failures_ratio has been above 0.05 for 5 minutes (now 0.31).",
+        },
+        generatorUrl: "https://prometheus.example.com/graph?g0.expr=payment_authorisation_failures_ratio",
+        startsAt: DateTimeOffset.UtcNow.AddMinutes(-6));
 }
