@@ -186,7 +186,28 @@ public sealed class IncidentConsolePage(IPage page) : ConsolePageObject(page)
 
     public ILocator AcknowledgeButton => Live.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true });
 
-    public Task AcknowledgeAsync() => AcknowledgeButton.ClickAsync();
+    /// <summary>
+    /// Acknowledges with the keyboard alone, as someone who cannot use a pointer does: Tab from the top of the page (the
+    /// first stop must be the skip link) until the Acknowledge button has the focus, shown by a visible outline, and
+    /// Enter. Fails if the button is not reached within <paramref name="maxStops"/> stops.
+    /// </summary>
+    public async Task AcknowledgeWithKeyboardAsync(int maxStops = 40)
+    {
+        await Page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to content", await Page.EvaluateAsync<string>("() => document.activeElement.textContent.trim()"));
+        for (var stop = 0; stop < maxStops; stop++)
+        {
+            await Page.Keyboard.PressAsync("Tab");
+            if (await AcknowledgeButton.EvaluateAsync<bool>("button => button === document.activeElement"))
+            {
+                Assert.NotEqual("none", await AcknowledgeButton.EvaluateAsync<string>("button => getComputedStyle(button).outlineStyle"));
+                await Page.Keyboard.PressAsync("Enter");
+                return;
+            }
+        }
+
+        Assert.Fail($"Tab did not reach the Acknowledge button in {maxStops} stops");
+    }
 
     /// <summary>An action or composer that opens from its summary ("Change severity", "Hand off a role", "Status update").</summary>
     public ILocator Panel(string summary) =>

@@ -30,7 +30,7 @@ public sealed class IncidentConsoleBrowserTests(DevHostFixture fixture, Chromium
     static readonly string[] ResponderRoles = [AppRoles.ValueOf(AppRole.Responder)];
 
     [Fact]
-    public async Task AResponderAcknowledgesFromTheIncidentPageAndItsHeaderAndTimelineShowItWithoutAReload()
+    public async Task AResponderAcknowledgesFromTheIncidentPageByKeyboardAndItsHeaderAndTimelineShowItWithoutAReload()
     {
         var incident = await OpenIncidentAsync(fixture, "Orders queue depth above 10k");
         await using var browser = await SignInAsync(chromium, fixture, Responder, ResponderRoles);
@@ -38,7 +38,7 @@ public sealed class IncidentConsoleBrowserTests(DevHostFixture fixture, Chromium
         await Expect(page.Status).ToContainTextAsync("Open");
         await RememberThisLoadAsync(page);
 
-        await page.AcknowledgeAsync();
+        await page.AcknowledgeWithKeyboardAsync();
 
         await Expect(page.Status).ToContainTextAsync($"Acknowledged, acknowledged by {Responder}");
         await Expect(page.AcknowledgeButton).ToHaveCountAsync(0);
