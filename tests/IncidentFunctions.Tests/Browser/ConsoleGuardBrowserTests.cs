@@ -145,12 +145,13 @@ public sealed class ConsoleGuardBrowserTests(DevHostFixture fixture, ChromiumFix
         await Screenshots.TakeAsync(browser.Page, "incident");
 
         await browser.Page.SetViewportSizeAsync(BrowserSession.Desktop.Width, BrowserSession.Desktop.Height);
-        var response = await browser.Page.GotoAsync(ConsolePaths.Declare);
-        Assert.Equal(200, response!.Status);
-        await Expect(browser.Page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Declare an incident");
+        var declare = await DeclareConsolePage.OpenAsync(browser.Page);
+        await Expect(declare.Heading).ToHaveTextAsync("Declare an incident");
         await AssertAccessibleAsync(browser.Page, "the declare page");
         await Screenshots.TakeAsync(browser.Page, "declare");
+        await AssertFitsAPhoneAsync(browser.Page, "the declare page");
 
+        await browser.Page.SetViewportSizeAsync(BrowserSession.Desktop.Width, BrowserSession.Desktop.Height);
         var dashboard = await DashboardConsolePage.OpenAsync(browser.Page);
         await Expect(dashboard.Heading).ToHaveTextAsync("Dashboard");
         await Expect(dashboard.DrawnCharts).ToHaveCountAsync(await dashboard.Charts.CountAsync());
