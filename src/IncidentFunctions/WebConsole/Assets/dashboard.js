@@ -16,6 +16,8 @@
     if (labels.length === 0) { return; }
     var bars = figure.getAttribute("data-chart") === "bars";
     var xs = labels.map(function (_, i) { return i; });
+    // Roughly how wide the longest label is drawn (uPlot's axis font is about 7 px a character), with a gap.
+    var labelWidth = 16 + 7 * Math.max.apply(null, labels.map(function (l) { return String(l).length; }));
     var data = [xs].concat(series.map(function (s) { return s.values; }));
     var options = {
       width: Math.max(240, canvas.clientWidth || figure.clientWidth || 320),
@@ -28,7 +30,12 @@
       },
       axes: [
         {
-          values: function (_, ticks) { return ticks.map(function (t) { return Number.isInteger(t) && labels[t] !== undefined ? labels[t] : ""; }); },
+          // Every label while they fit side by side, else every second, third ... one (a phone has room for about
+          // three weeks' dates): the table below the chart has them all.
+          values: function (u, ticks) {
+            var every = Math.max(1, Math.ceil(labels.length * labelWidth / Math.max(1, u.width)));
+            return ticks.map(function (t) { return Number.isInteger(t) && labels[t] !== undefined && t % every === 0 ? labels[t] : ""; });
+          },
           splits: function () { return xs; }
         },
         {}
