@@ -101,6 +101,16 @@ public sealed partial class IncidentPageTests
         return page.Html;
     }
 
+    [Theory]
+    [InlineData("alice", "Alice")]
+    [InlineData("aad:dana@example.com", "dana@example.com")]
+    [InlineData("github:dana", "dana")]
+    [InlineData("oid:6f1c2a9e-0d4b-4a55-9c1e-3b1f0c2d7e88", "oid:6f1c2a9e-0d4b-4a55-9c1e-3b1f0c2d7e88")]
+    [InlineData("plain", "plain")]
+    [InlineData(null, "nobody")]
+    public void APersonIsNamedAsThePolicyNamesThemElseAsTheySignedIn(string? id, string shown) =>
+        Assert.Equal(shown, IncidentText.Person(Policy, id));
+
     [Fact]
     public async Task HostileTitlesLabelsNotesAndLinksStayInertText()
     {
