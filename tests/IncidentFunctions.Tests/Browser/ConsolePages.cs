@@ -16,6 +16,10 @@ public abstract class ConsolePageObject(IPage page)
 
     public ILocator Heading => Page.GetByRole(AriaRole.Heading, new() { Level = 1 });
 
+    /// <summary>The value (<c>dd</c>) after the term among <paramref name="terms"/> whose whole text is <paramref name="name"/>.</summary>
+    protected static ILocator Definition(ILocator terms, string name) =>
+        terms.Filter(new() { HasTextRegex = new($"^{name}$") }).Locator("xpath=following-sibling::dd[1]");
+
     /// <summary>
     /// Goes to <paramref name="path"/> and checks the status, so a refusal page never passes for the page itself. Not
     /// named OpenAsync: a page object's own OpenAsync(page, id) would then call itself instead of this, forever.
@@ -72,7 +76,7 @@ public sealed class LinkConfirmationPage(IPage page) : ConsolePageObject(page)
     }
 
     /// <summary>A fact about the incident (Title, Priority, Status ...) by its name in the page's list.</summary>
-    public ILocator Fact(string name) => Page.Locator("dt").Filter(new() { HasTextRegex = new($"^{name}$") }).Locator("xpath=following-sibling::dd[1]");
+    public ILocator Fact(string name) => Definition(Page.Locator("dt"), name);
 
     public ILocator ActButton => Page.GetByRole(AriaRole.Button);
 }
@@ -117,8 +121,7 @@ public sealed class IncidentConsolePage(IPage page) : ConsolePageObject(page)
     public ILocator Live => Page.Locator("section#incident-live");
 
     /// <summary>A fact in the header (Priority, Status, Stage, Commander ...) by its name.</summary>
-    public ILocator Fact(string name) =>
-        Live.Locator("dl.incident-header > dt").Filter(new() { HasTextRegex = new($"^{name}$") }).Locator("xpath=following-sibling::dd[1]");
+    public ILocator Fact(string name) => Definition(Live.Locator("dl.incident-header > dt"), name);
 
     public ILocator Status => Fact("Status");
 
