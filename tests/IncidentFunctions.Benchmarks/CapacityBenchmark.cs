@@ -104,6 +104,9 @@ public static class CapacityBenchmark
         return Report.Result(double.IsNaN(highest) ? ["no rate kept escalation lateness p99 under 1 s in every minute"] : []);
     }
 
+    /// <summary>This process, in the CPU figures: it sends the alerts and reads the inbox.</summary>
+    const string Benchmark = "benchmark (sender, inbox reader)";
+
     static async Task<Outcome> RunRateAsync(Options options, double rate, CancellationToken ct)
     {
         var runId = "run" + RandomNumberGenerator.GetHexString(6, lowercase: true);
@@ -121,7 +124,7 @@ public static class CapacityBenchmark
         using var mail = new MailDevClient(stack.MailDev);
         var clock = Stopwatch.StartNew();
         var inbox = new EscalationInbox(runId, options.Repeat);
-        var cpu = new ProcessCpu([.. stack.Tools.Select(t => (t.Name, t.ProcessId)), ("dev host", host.ProcessId)]);
+        var cpu = new ProcessCpu([.. stack.Tools.Select(t => (t.Name, t.ProcessId)), ("dev host", host.ProcessId), (Benchmark, Environment.ProcessId)]);
         using var stopWatching = new CancellationTokenSource();
         var watching = Task.Run(() => new InboxReader(mail, clock).ReadAsync(inbox.Record, stopWatching.Token), ct);
         var sampling = Task.Run(() => cpu.RecordAsync(clock, stopWatching.Token), ct);
@@ -164,6 +167,7 @@ public static class CapacityBenchmark
             new QueueClient(stack.Azurite.ConnectionString, QueueNames.PoisonOf(QueueNames.Alerts)), ct));
         PrintStorage(StorageRequests.Parse(log.StopOutput), idle, history, Keys(accepted).Count(), uptime, whole: left == 0 && Keys(accepted).All(inbox.Complete));
         cpu.Print();
+        cpu.PrintPerIncident(Keys(accepted).Count(), new HashSet<string> { Benchmark, "MailDev" });
         Report.Line("Azurite data on disk (MiB)", Report.MiB(SizeOf(new DirectoryInfo(stack.AzuriteFolder))));
         HostLog.PrintHealth(log, peak);
         return outcome;

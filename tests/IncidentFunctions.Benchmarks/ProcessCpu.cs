@@ -54,6 +54,42 @@ public sealed class ProcessCpu(IReadOnlyList<(string Name, int ProcessId)> proce
         }
     }
 
+    /// <summary>
+    /// Each process's CPU time over the run divided by the incidents it carried; then the total of the app and its
+    /// storage (every process but <paramref name="rig"/>: the inbox and the load it serves to the benchmark), and what
+    /// that total allows on this machine's cores: if every incident cost what these did, the cores would be full at that
+    /// rate with nothing else running. An upper bound: it assumes the work shares the cores perfectly, and Azurite's cost
+    /// per request grows with its data.
+    /// </summary>
+    public void PrintPerIncident(int incidents, IReadOnlySet<string> rig)
+    {
+        if (samples.Count < 2 || incidents == 0)
+        {
+            return;
+        }
+
+        var (app, all) = (TimeSpan.Zero, TimeSpan.Zero);
+        for (var p = 0; p < processes.Count; p++)
+        {
+            if (samples[0].Used[p] is not { } from || samples[^1].Used[p] is not { } to)
+            {
+                return;
+            }
+
+            all += to - from;
+            app += rig.Contains(processes[p].Name) ? TimeSpan.Zero : to - from;
+            Report.Line($"cpu {processes[p].Name}, ms per incident lifecycle", Milliseconds((to - from) / incidents));
+        }
+
+        Report.Line("cpu of the app and its storage (all but the test rig), ms per incident lifecycle", Milliseconds(app / incidents));
+        Report.Line("cpu of every process above, ms per incident lifecycle", Milliseconds(all / incidents));
+        Report.Line(
+            $"incidents/s at which the app and its storage alone would fill this machine's {Environment.ProcessorCount} cores",
+            (Environment.ProcessorCount / (app / incidents).TotalSeconds).ToString("0.0", CultureInfo.InvariantCulture));
+    }
+
+    static string Milliseconds(TimeSpan span) => span.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+
     void Sample(TimeSpan at)
     {
         lock (samples)
