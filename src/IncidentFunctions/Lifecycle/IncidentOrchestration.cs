@@ -51,6 +51,9 @@ public static class IncidentOrchestration
         /// </summary>
         readonly TimeSpan escalationEarly = revision >= 1 ? DueTime.EarlyAllowance : TimeSpan.Zero;
 
+        /// <summary>Revision 3 on: pages go through PageIfOpen, which reads the incident before it emails.</summary>
+        readonly bool pagesCheckTheIncident = revision >= 3;
+
         readonly ILogger log = context.CreateReplaySafeLogger(nameof(IncidentOrchestrator));
 
         /// <summary>Everyone paged so far, in order, to tell them when the incident resolves.</summary>
@@ -75,7 +78,8 @@ public static class IncidentOrchestration
         /// Set when the orchestration began from the opener's hand-over and has not read the incident row itself yet. A
         /// signal raised while the instance was only just being created can be lost (seen under load: a source's resolve
         /// right after the opening, and the incident went on paging); so before the first escalation page it reads the
-        /// row once, and a resolve or acknowledgement stored meanwhile stops it there.
+        /// row once, and a resolve or acknowledgement stored meanwhile stops it there. From revision 3 that page's own
+        /// activity is the read (<see cref="pagesCheckTheIncident"/>).
         /// </summary>
         bool unreadSinceHandOver;
 
@@ -166,7 +170,7 @@ public static class IncidentOrchestration
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
                         : null;
 
-                    if (dueAt is not null && unreadSinceHandOver)
+                    if (dueAt is not null && unreadSinceHandOver && !pagesCheckTheIncident)
                     {
                         if (await ReadAsync(plan) is { Status: not IncidentStatus.Open } acted)
                         {
@@ -177,10 +181,15 @@ public static class IncidentOrchestration
                     // The first page has a fixed id: the opener may have sent it already (see IncidentPager).
                     var step = plan.Levels[level - 1];
                     var first = kind == NotificationKind.Page && cycle == 0 && level == 1;
-                    var pagedAt = await NotifyAsync(
+                    var (pagedAt, stoppedBy) = await NotifyAsync(
                         plan, kind, level, step.Recipients, countsAgainstBudget: true, preceding: escalated,
                         notificationId: first ? IncidentPager.FirstPageId : null, sentAt: first ? firstPageSentAt : null,
                         dueAt: dueAt ?? (first ? firstPageDueAt : Now));
+                    if (stoppedBy is not null)
+                    {
+                        return stoppedBy;
+                    }
+
                     if (escalated is not null)
                     {
                         Announce(new IncidentTransition(incidentId, escalated.Id, LifecycleEventKind.Escalated, escalated.At, escalated.Actor, escalated.Channel, level));
@@ -201,7 +210,11 @@ public static class IncidentOrchestration
             // Recorded by the activity that tells the team, like an escalation: one activity, not two.
             var exhausted = NewEvent(dueAt is { } last ? At(last) : Now, TimelineEventTypes.EscalationExhausted,
                 $"Escalation exhausted after {plan.Repeat + 1} round(s) of {plan.Levels.Count} level(s); telling the whole team", []);
-            await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true, preceding: exhausted, dueAt: dueAt);
+            if ((await NotifyAsync(plan, NotificationKind.Exhausted, null, plan.Team, countsAgainstBudget: true, preceding: exhausted, dueAt: dueAt)).StoppedBy is { } stopped)
+            {
+                return stopped;
+            }
+
             context.SetCustomStatus(new LifecycleStatus(LifecyclePhases.Exhausted));
             return (await WaitWhileOpenRemindingAsync(plan, until: null, early: TimeSpan.Zero, level: null, plan.Team))!;
         }
@@ -441,13 +454,15 @@ public static class IncidentOrchestration
         /// Returns when the notification went out (null when nobody was emailed). <paramref name="preceding"/> is
         /// recorded with the emails, or alone when nobody is left to email. <paramref name="sentAt"/> says it went out
         /// already (the opener's first page): it is counted, and no activity runs. <paramref name="dueAt"/> is when a
-        /// page was due, so that a late one says so.
+        /// page was due, so that a late one says so. A page (revision 3 on) is not sent, nor its preceding event
+        /// recorded, when the incident is found no longer open: then the state that stopped it is returned.
         /// </summary>
-        async Task<DateTimeOffset?> NotifyAsync(
+        async Task<Notified> NotifyAsync(
             EscalationPlan plan, NotificationKind kind, int? level, IReadOnlyList<Recipient> recipients, bool countsAgainstBudget,
             TimelineEvent? preceding = null, string? notificationId = null, DateTimeOffset? sentAt = null, DateTimeOffset? dueAt = null)
         {
             var allowed = recipients;
+            var budgetBefore = (emailsSent, paged.Count);
             if (countsAgainstBudget)
             {
                 allowed = WithinBudget(plan, recipients);
@@ -467,22 +482,43 @@ public static class IncidentOrchestration
                     await AppendAsync(preceding);
                 }
 
-                return null;
+                return default;
             }
 
             if (sentAt is not null)
             {
-                return sentAt;
+                return new(sentAt, null);
             }
 
             try
             {
                 // A tick after the preceding event, so that the timeline reads escalated, then emailed.
                 var at = preceding is null ? Now : preceding.At.AddTicks(1);
-                return await context.CallActivityAsync<DateTimeOffset?>(
-                    nameof(LifecycleActivities.NotifyRecipients),
-                    new NotifyRequest(incidentId, notificationId ?? NewId(), kind, level, allowed, at, preceding, dueAt),
-                    EmailRetry);
+                var request = new NotifyRequest(incidentId, notificationId ?? NewId(), kind, level, allowed, at, preceding, dueAt);
+                if (!pagesCheckTheIncident || !NotificationMessage.IsPaging(kind))
+                {
+                    return new(await context.CallActivityAsync<DateTimeOffset?>(nameof(LifecycleActivities.NotifyRecipients), request, EmailRetry), null);
+                }
+
+                while (true)
+                {
+                    var outcome = await context.CallActivityAsync<PageOutcome>(
+                        nameof(LifecycleActivities.PageIfOpen), new PageRequest(request, sourceResolveHandled), EmailRetry);
+                    unreadSinceHandOver = false;
+                    if (outcome.Changed is not { } changed)
+                    {
+                        return new(outcome.SentAt, null);
+                    }
+
+                    // Taking in a source's resolve either resolves the incident or notes it, and then the page is due.
+                    if (await ObserveAsync(plan, changed) is { Status: not IncidentStatus.Open } stopped)
+                    {
+                        // Nobody was emailed: the budget is as it was, and nobody is told of a resolution they never heard of.
+                        (emailsSent, var pagedBefore) = budgetBefore;
+                        paged.RemoveRange(pagedBefore, paged.Count - pagedBefore);
+                        return new(null, stopped);
+                    }
+                }
             }
             catch (TaskFailedException e)
             {
@@ -495,9 +531,12 @@ public static class IncidentOrchestration
                 log.LogError("Notifying {Count} people about incident {IncidentId} failed after retries: {Reason}", allowed.Count, incidentId, e.FailureDetails.ErrorMessage);
                 await RecordAsync(TimelineEventTypes.NotificationFailed,
                     $"Email to {string.Join(", ", allowed.Select(r => r.Name))} failed after retries: {e.FailureDetails.ErrorMessage}", []);
-                return null;
+                return default;
             }
         }
+
+        /// <summary>When a notification went out (null: to nobody), or the state that stopped a page (null: none did).</summary>
+        readonly record struct Notified(DateTimeOffset? At, IncidentState? StoppedBy);
 
         /// <summary>
         /// Takes the recipients the notification budget still allows, counts them against it and remembers them as

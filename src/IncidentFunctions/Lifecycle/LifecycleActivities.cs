@@ -62,6 +62,19 @@ public sealed class LifecycleActivities(
     public Task<DateTimeOffset> NotifyRecipients([ActivityTrigger] NotifyRequest request, CancellationToken ct) =>
         pager.SendAsync(request, known: null, ct);
 
+    /// <summary>
+    /// A page, sent only while the incident is open and its source's resolve (if any) is the one the orchestration has
+    /// taken in; otherwise nothing is sent or recorded, and the orchestration gets the state to act on. One activity for
+    /// the check and the page: each is a queue round trip and a history episode.
+    /// </summary>
+    [Function(nameof(PageIfOpen))]
+    public async Task<PageOutcome> PageIfOpen([ActivityTrigger] PageRequest request, CancellationToken ct)
+    {
+        var (sentAt, incident) = await pager.SendIfAsync(
+            request.Notify, i => i.StatusValue == IncidentStatus.Open && (i.SourceResolvedAt is null || i.SourceResolvedAt == request.SourceResolveSeen), ct);
+        return sentAt is { } at ? new PageOutcome(at, null) : new PageOutcome(null, StateOf(incident));
+    }
+
     static IncidentState StateOf(IncidentEntity incident) => new(
         incident.Id, incident.StatusValue, incident.Integration, incident.AcknowledgedAt, incident.AcknowledgedBy, incident.SourceResolvedAt,
         incident.AcknowledgedVia, incident.ResolvedAt, incident.ResolvedBy, incident.ResolvedVia, incident.LastRetriggerEventId,

@@ -20,8 +20,12 @@ public sealed record IncidentLifecycleInput(string IncidentId, IncidentStart? St
     /// before its first escalation page (before: only when signalled).
     /// 2: while nobody has acknowledged, unfilled required roles remind the escalation's current level from
     /// <see cref="TriageResult.RequiredRolesWithinMinutes"/> after opening (<see cref="CoordinationActivityNames.RemindUnfilledRoles"/>).
+    /// 3: a page (an escalation level, a re-trigger's, escalation exhausted) goes through
+    /// <see cref="LifecycleActivities.PageIfOpen"/>, which reads the incident first and pages only while it is open and
+    /// its source's resolve is one the orchestration has seen; so the hand-over's separate read is gone (one activity
+    /// fewer per incident), and a page no longer follows an acknowledgement whose signal has not arrived yet.
     /// </summary>
-    public const int Current = 2;
+    public const int Current = 3;
 }
 
 /// <summary>
@@ -106,3 +110,16 @@ public static class LifecyclePhases
     public const string Flapping = "flapping";
     public const string Resolved = "resolved";
 }
+
+/// <summary>
+/// Page, unless the incident has changed in a way the orchestration has not seen: it is no longer open, or its source
+/// reported a resolve other than <see cref="SourceResolveSeen"/> (the last the orchestration took in; null: none). A
+/// resolve cleared since (a grouped alert fired again) is nothing new.
+/// </summary>
+public sealed record PageRequest(Paging.NotifyRequest Notify, DateTimeOffset? SourceResolveSeen);
+
+/// <summary>
+/// What <see cref="LifecycleActivities.PageIfOpen"/> did: paged (<see cref="SentAt"/>, null when nobody was left to
+/// email) or, when the incident had changed, nothing, with the state it found (<see cref="Changed"/>).
+/// </summary>
+public sealed record PageOutcome(DateTimeOffset? SentAt, IncidentState? Changed);

@@ -51,15 +51,40 @@ public sealed partial class IncidentPager(
     /// </summary>
     public async Task<DateTimeOffset> SendAsync(NotifyRequest request, IncidentSnapshot? known, CancellationToken ct)
     {
-        // The orchestration's timer may have fired a little early (see DueTime): the page waits here, not there. A delay
-        // can end a tick before the clock says it should, hence the loop towards one fixed time.
+        await UntilDueAsync(request, ct);
+        return await ClaimAndSendAsync(request, known, ct);
+    }
+
+    /// <summary>
+    /// <see cref="SendAsync"/>, once the page is due, if <paramref name="stillWanted"/> says so of the incident as read
+    /// then (it is read anyway, for the email): a page must not follow a change its sender has not taken in yet, such as
+    /// an acknowledgement whose signal is still on its way. Returns when it was sent (null: not sent) and the incident.
+    /// </summary>
+    public async Task<(DateTimeOffset? SentAt, IncidentEntity Incident)> SendIfAsync(
+        NotifyRequest request, Func<IncidentEntity, bool> stillWanted, CancellationToken ct)
+    {
+        await UntilDueAsync(request, ct);
+        var incident = await incidents.FindAsync(request.IncidentId, ct)
+            ?? throw new InvalidOperationException($"Incident {request.IncidentId} does not exist.");
+        return stillWanted(incident) ? (await ClaimAndSendAsync(request, incident.ToSnapshot(), ct), incident) : (null, incident);
+    }
+
+    /// <summary>
+    /// The orchestration's timer may have fired a little early (see DueTime): the page waits here, not there. A delay can
+    /// end a tick before the clock says it should, hence the loop towards one fixed time.
+    /// </summary>
+    async Task UntilDueAsync(NotifyRequest request, CancellationToken ct)
+    {
         var start = time.GetUtcNow();
         var until = start + DueTime.Remaining(start, request.DueAt);
         for (var now = start; now < until; now = time.GetUtcNow())
         {
             await Task.Delay(until - now, time, ct);
         }
+    }
 
+    async Task<DateTimeOffset> ClaimAndSendAsync(NotifyRequest request, IncidentSnapshot? known, CancellationToken ct)
+    {
         var (claim, pending) = await ClaimAsync(request, ct);
         if (pending.Count > 0)
         {

@@ -262,6 +262,49 @@ public sealed class LifecycleTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task APageGoesOutWhileTheIncidentIsOpenAndNotOnceItIsAcknowledgedEvenBeforeTheSignalArrives()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy { Levels = [new(["person:alice"], 600)] });
+        var incident = await host.FireAsync(TestAlerts.NewKey());
+        await EmailsAsync(host, incident.Id, count: 1);
+        var activities = host.Services.GetRequiredService<LifecycleActivities>();
+
+        var toBob = await activities.PageIfOpen(new PageRequest(Escalation(incident.Id, 2, host.Recipients("bob")), null), CancellationToken.None);
+        Assert.NotNull(toBob.SentAt);
+        Assert.Null(toBob.Changed);
+
+        // Stored with its signal lost, as while it is still on its way: the orchestration does not know yet.
+        await host.Responder.AcknowledgeAsync(incident.Id, "alice", Channels.Api, new SignalLost(), CancellationToken.None);
+        var toCarol = Escalation(incident.Id, 3, host.Recipients("carol"));
+        var skipped = await activities.PageIfOpen(new PageRequest(toCarol, null), CancellationToken.None);
+
+        Assert.Null(skipped.SentAt);
+        Assert.Equal(IncidentStatus.Acknowledged, skipped.Changed?.Status);
+        var events = await host.EventsAsync(incident.Id);
+        Assert.DoesNotContain(events, e => e.Id == toCarol.Preceding!.Id);
+        Assert.DoesNotContain(events, e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["level"] == "3");
+        Assert.Single(events, e => e.Type == TimelineEventTypes.NotificationSent && e.Data!["level"] == "2");
+        var emails = await host.EmailsAsync(incident.Id);
+        Assert.DoesNotContain(emails, e => e.IsTo(host.Policy.Email("carol")));
+    }
+
+    /// <summary>A page of an escalation to <paramref name="level"/>, recorded by the activity that sends it.</summary>
+    static NotifyRequest Escalation(string incidentId, int level, IReadOnlyList<Recipient> recipients)
+    {
+        var at = DateTimeOffset.UtcNow;
+        var escalated = new TimelineEvent(Guid.NewGuid().ToString("N"), at, TimelineEventTypes.IncidentEscalated, "system", Channels.System, $"Escalated to level {level}", null);
+        return new NotifyRequest(incidentId, Guid.NewGuid().ToString("N"), NotificationKind.Page, level, recipients, at.AddTicks(1), escalated, at);
+    }
+
+    /// <summary>The lifecycle seam dropping every signal, as the task hub does with one raised while the instance is created.</summary>
+    sealed class SignalLost : IIncidentLifecycle
+    {
+        public Task<bool> EnsureStartedAsync(string incidentId, OpeningDone? opening, CancellationToken ct) => Task.FromResult(true);
+
+        public Task SignalAsync(string incidentId, LifecycleSignal signal, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task ARecipientTheRelayRefusesIsRecordedOnceAndNotRetried()
     {
         await using var relay = new ScriptedSmtpServer("550 5.1.1 No such user");

@@ -148,7 +148,7 @@ public sealed class FunctionCatalogTests
             {
                 nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState),
                 nameof(LifecycleActivities.RetriggerIncident), nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline),
-                nameof(LifecycleActivities.NotifyRecipients), nameof(LifecycleEventActivities.PublishLifecycleEvent),
+                nameof(LifecycleActivities.NotifyRecipients), nameof(LifecycleActivities.PageIfOpen), nameof(LifecycleEventActivities.PublishLifecycleEvent),
                 nameof(CoordinationActivities.DeliverChange), nameof(CoordinationActivities.Remind), CoordinationActivityNames.RemindUnfilledRoles,
             }.Order(StringComparer.Ordinal),
             activities);

@@ -29,6 +29,29 @@ public sealed class AcknowledgementTests(ScriptedLifecycle lifecycle)
     }
 
     [Fact]
+    public async Task AnAcknowledgementWhoseSignalHasNotArrivedStopsTheNextPageAtItsCheck()
+    {
+        var incident = lifecycle.Incident(Plan(Level(Quick, Alice), Level(Quick, Bob)));
+        incident.WhenNotified(n => n.Level == 1, i =>
+        {
+            i.AcknowledgeUnsignalled("alice");
+            return Task.CompletedTask;
+        });
+        await incident.StartAsync();
+
+        // Level 2 comes due with the orchestration unaware; its page finds the acknowledgement and stops there.
+        await incident.PhaseAsync(LifecyclePhases.Acknowledged);
+        Assert.Equal([(NotificationKind.Page, 1, "alice")], incident.Notified);
+        var skipped = Assert.Single(incident.SkippedPages);
+        Assert.Equal(2, skipped.Notify.Level);
+        Assert.DoesNotContain(incident.Recorded, e => e.Type == TimelineEventTypes.IncidentEscalated);
+
+        await incident.ResolveAsync("alice");
+        await incident.CompletedAsync();
+        Assert.Equal((NotificationKind.Resolved, null, "alice"), incident.Notified[^1]);
+    }
+
+    [Fact]
     public async Task AStaleAcknowledgementRetriggersAndPagesFromLevelOneAgain()
     {
         var incident = lifecycle.Incident(Plan(Level(Quick, Alice), Level(Long, Bob)) with { AckTimeoutMinutes = Quick });

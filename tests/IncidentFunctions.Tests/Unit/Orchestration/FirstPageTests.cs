@@ -1,3 +1,4 @@
+using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
 using IncidentFunctions.Paging;
 
@@ -55,10 +56,10 @@ public sealed class FirstPageTests(ScriptedLifecycle lifecycle)
 
         await incident.UntilAsync(i => i.Notifications.Count == 1, "level 2 paged");
 
-        // No BeginIncident; one read of the incident, right before level 2 (see the next test), then the page.
+        // No BeginIncident and no read of its own: level 2's page reads the incident as it sends (see the next tests).
         Assert.Equal(0, incident.Begins);
-        Assert.Equal(1, incident.Reads);
-        Assert.Equal(2, incident.Activities);
+        Assert.Equal(0, incident.Reads);
+        Assert.Equal(1, incident.Activities);
         Assert.Equal([(NotificationKind.Page, 2, "bob")], incident.Notified);
         var level2 = incident.Notifications[0];
         Assert.Equal(firstPagedAt.AddMinutes(1), DateTimeOffset.Parse(level2.Preceding!.Data!["dueAt"]));
@@ -79,5 +80,21 @@ public sealed class FirstPageTests(ScriptedLifecycle lifecycle)
 
         Assert.DoesNotContain(incident.Notifications, n => n.Kind == NotificationKind.Page);
         Assert.Single(incident.SourceResolves);
+        Assert.Equal(NotificationKind.Page, Assert.Single(incident.SkippedPages).Notify.Kind);
+    }
+
+    [Fact]
+    public async Task AnInstanceOfRevisionTwoStillReadsTheIncidentBeforeLevelTwoAndPagesWithoutTheCheck()
+    {
+        // Started before revision 3 deployed: its history has the read and NotifyRecipients, and replays must match it.
+        var incident = await lifecycle.StartAsync(
+            Plan(Level(0.02, Alice), Level(Long, Bob)),
+            new ScriptedOpening { FirstPagedAt = DateTimeOffset.UtcNow, FirstPageSent = true, HandedOver = true, Revision = 2 });
+
+        await incident.UntilAsync(i => i.Notifications.Count == 1, "level 2 paged");
+
+        Assert.Equal(1, incident.Reads);
+        Assert.Equal(0, incident.Count(nameof(LifecycleActivities.PageIfOpen)));
+        Assert.Equal(1, incident.Count(nameof(LifecycleActivities.NotifyRecipients)));
     }
 }

@@ -46,6 +46,9 @@ public sealed record ScriptedOpening
     /// reached everyone: then BeginIncident must never be called.
     /// </summary>
     public bool HandedOver { get; init; }
+
+    /// <summary>The orchestration code's revision the instance starts under (see <see cref="IncidentLifecycleInput.Current"/>).</summary>
+    public int Revision { get; init; } = IncidentLifecycleInput.Current;
 }
 
 /// <summary>
@@ -177,6 +180,7 @@ public sealed class ScriptedIncident
                 {
                     NotifyRequest n => $"{c.Activity} {n.Kind} level {n.Level} to {string.Join(",", n.Recipients.Select(r => r.PersonId))} at {n.At:O}" +
                         (n.Preceding is { } p ? $" after {p.Type}" : string.Empty),
+                    PageRequest p => $"{c.Activity} skipped {p.Notify.Kind} level {p.Notify.Level}: the incident had changed",
                     TimelineEvent e => $"{c.Activity} {e.Type} at {e.At:O}",
                     IncidentTransition t => $"{c.Activity} {t.Kind}",
                     _ => c.Activity,
@@ -195,7 +199,7 @@ public sealed class ScriptedIncident
 
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(IncidentOrchestration.IncidentOrchestrator),
-            new IncidentLifecycleInput(Id, Opening.HandedOver ? StartOf() : null, IncidentLifecycleInput.Current),
+            new IncidentLifecycleInput(Id, Opening.HandedOver ? StartOf() : null, Opening.Revision),
             new StartOrchestrationOptions(Id));
     }
 
@@ -227,6 +231,12 @@ public sealed class ScriptedIncident
         Change(s => s with { SourceResolvedAt = s.SourceResolvedAt ?? at });
         return SignalAsync(new LifecycleSignal(SignalKind.SourceResolved, Integration, Channels.Source, at));
     }
+
+    /// <summary>An acknowledgement stored on the incident whose signal has not arrived (late, or lost as the instance was created).</summary>
+    public void AcknowledgeUnsignalled(string by) => Change(s => s with
+    {
+        Status = IncidentStatus.Acknowledged, AcknowledgedAt = DateTimeOffset.UtcNow, AcknowledgedBy = by, AcknowledgedVia = Channels.Api,
+    });
 
     /// <summary>The source's resolve stored on the incident with its signal lost, as when it raced the instance's creation.</summary>
     public void ResolveAtSourceUnsignalled() => Change(s => s with { SourceResolvedAt = s.SourceResolvedAt ?? DateTimeOffset.UtcNow });
@@ -387,8 +397,27 @@ public sealed class ScriptedIncident
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// As the real PageIfOpen: pages (as <see cref="NotifyAsync"/>) while the incident is open and shows no source's
+    /// resolve but the one the request says was seen; otherwise logs the request as skipped and returns the state.
+    /// </summary>
+    internal async Task<PageOutcome> PageIfOpenAsync(PageRequest request)
+    {
+        var found = State;
+        if (found.Status == IncidentStatus.Open && (found.SourceResolvedAt is null || found.SourceResolvedAt == request.SourceResolveSeen))
+        {
+            return new PageOutcome(await NotifyAsync(request.Notify, nameof(LifecycleActivities.PageIfOpen)), null);
+        }
+
+        Log(nameof(LifecycleActivities.PageIfOpen), request);
+        return new PageOutcome(null, found);
+    }
+
+    /// <summary>Pages the orchestration checked the incident for and did not send, because it had changed.</summary>
+    public IReadOnlyList<PageRequest> SkippedPages => Inputs<PageRequest>(null);
+
     /// <summary>Logs the notification, lets a matching response act, and reports it sent at the time it asked for.</summary>
-    internal async Task<DateTimeOffset?> NotifyAsync(NotifyRequest request)
+    internal async Task<DateTimeOffset?> NotifyAsync(NotifyRequest request, string activity = nameof(LifecycleActivities.NotifyRecipients))
     {
         Func<ScriptedIncident, Task>? respond;
         lock (gate)
@@ -401,7 +430,7 @@ public sealed class ScriptedIncident
             }
         }
 
-        Log(nameof(LifecycleActivities.NotifyRecipients), request);
+        Log(activity, request);
         if (respond is not null)
         {
             await respond(this);
@@ -453,7 +482,8 @@ public sealed class ScriptedIncident
         }
     }
 
-    int Count(string activity)
+    /// <summary>Calls of one activity, retries included.</summary>
+    public int Count(string activity)
     {
         lock (gate)
         {

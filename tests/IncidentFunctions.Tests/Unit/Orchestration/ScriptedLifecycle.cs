@@ -26,7 +26,7 @@ public sealed class ScriptedLifecycle : IAsyncLifetime
     [
         nameof(LifecycleActivities.BeginIncident), nameof(LifecycleActivities.ReadIncidentState), nameof(LifecycleActivities.RetriggerIncident),
         nameof(LifecycleActivities.ResolveFromSource), nameof(LifecycleActivities.AppendTimeline), nameof(LifecycleActivities.NotifyRecipients),
-        nameof(LifecycleEventActivities.PublishLifecycleEvent), CoordinationActivityNames.RemindUnfilledRoles,
+        nameof(LifecycleActivities.PageIfOpen), nameof(LifecycleEventActivities.PublishLifecycleEvent), CoordinationActivityNames.RemindUnfilledRoles,
     ];
 
     readonly ConcurrentDictionary<string, ScriptedIncident> incidents = new();
@@ -61,6 +61,7 @@ public sealed class ScriptedLifecycle : IAsyncLifetime
             registry.AddActivityFunc<SourceResolveRequest, IncidentState>(nameof(LifecycleActivities.ResolveFromSource), (_, r) => Of(r.IncidentId).ResolveFromSource(r));
             registry.AddActivityFunc<TimelineEntry>(nameof(LifecycleActivities.AppendTimeline), (_, e) => Of(e.IncidentId).Append(e.Event));
             registry.AddActivityFunc<NotifyRequest, DateTimeOffset?>(nameof(LifecycleActivities.NotifyRecipients), (_, r) => Of(r.IncidentId).NotifyAsync(r));
+            registry.AddActivityFunc<PageRequest, PageOutcome>(nameof(LifecycleActivities.PageIfOpen), (_, r) => Of(r.Notify.IncidentId).PageIfOpenAsync(r));
             registry.AddActivityFunc<IncidentTransition>(nameof(LifecycleEventActivities.PublishLifecycleEvent), (_, t) => Of(t.IncidentId).Publish(t));
             registry.AddActivityFunc<UnfilledRolesReminder, DateTimeOffset?>(CoordinationActivityNames.RemindUnfilledRoles, (_, r) => Of(r.IncidentId).RemindRoles(r));
         },
