@@ -70,6 +70,8 @@ public static class IncidentServices
         services.AddSingleton<TimelineStore>();
         services.AddSingleton<LifecycleActivities>();
         services.AddSingleton<IncidentPager>();
+        // After StorageBootstrap: it reads tables that must exist.
+        services.AddHostedService<FirstPageWarmUp>();
         services.AddSingleton<LatePages>();
         services.AddSingleton<IncidentResponder>();
         services.AddSingleton<IncidentLifecycles>();

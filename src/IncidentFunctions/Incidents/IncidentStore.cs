@@ -50,6 +50,30 @@ public sealed class IncidentStore(TableServiceClient service)
     public Task<IncidentEntity?> FindAsync(string id, CancellationToken ct) => FindAsync<IncidentEntity>(incidents, id, IncidentEntity.Row, ct);
 
     /// <summary>
+    /// Runs, once, what opening an incident runs here (Ingestion.FirstPageWarmUp), writing nothing: reads
+    /// of rows that do not exist, and a transaction of the opening's entity types that storage refuses, since each row
+    /// it would update is missing.
+    /// </summary>
+    public async Task WarmUpAsync(string absentId, CancellationToken ct)
+    {
+        await FindKeyAsync(absentId, absentId, ct);
+        await FindAsync(absentId, ct);
+        await FindClaimAsync(absentId, "warm-up", ct);
+        try
+        {
+            await incidents.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateMerge, new IncidentEntity { PartitionKey = absentId, RowKey = IncidentEntity.Row }, ETag.All),
+                new(TableTransactionActionType.UpdateMerge, new NotificationClaimEntity { PartitionKey = absentId, RowKey = NotificationClaimEntity.RowKeyOf("warm-up") }, ETag.All),
+            ], ct);
+        }
+        catch (TableTransactionFailedException)
+        {
+            // Refused, as it should be: nothing exists to update.
+        }
+    }
+
+    /// <summary>
     /// Creates the incident together with its first alert (none for a declared incident) and, when given, the claim its
     /// first page is sent under; false if the incident already exists.
     /// </summary>

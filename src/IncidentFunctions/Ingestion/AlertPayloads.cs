@@ -37,6 +37,9 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
     /// the message is stored hidden from the queue trigger for <see cref="AlertHandoff.Hidden"/>, and exactly one of
     /// the requests that share it gets it back (<see cref="Enqueued.HandOff"/>) to process at once.
     /// </summary>
+    /// <summary>Reads the queue once without taking anything (Ingestion.FirstPageWarmUp).</summary>
+    public Task WarmUpAsync(CancellationToken ct) => queue.PeekMessagesAsync(1, ct);
+
     public async Task<Enqueued> TryEnqueueAsync(AlertBatch batch, bool handOff, CancellationToken ct)
     {
         try

@@ -116,6 +116,8 @@ internal sealed class AcsEmailSender(
         }
     }
 
+    public void Rehearse(EmailMessage message) => JsonSerializer.SerializeToUtf8Bytes(ToRequest(message, options.Value.From!), Json);
+
     static TimeSpan Backoff(AcsOptions acs, int attempt)
     {
         // Jitter keeps activities that failed together from retrying together.

@@ -21,6 +21,9 @@ public interface IEmailSender
 {
     /// <summary>Sends, retrying transient failures within reason; throws when the message could not be handed over.</summary>
     Task SendAsync(EmailMessage message, CancellationToken ct);
+
+    /// <summary>Writes the message as it would be sent, to nowhere: what a first send would do before it goes out.</summary>
+    void Rehearse(EmailMessage message);
 }
 
 /// <summary>The links an email carries for its recipient; acknowledge and resolve are absent once resolved.</summary>

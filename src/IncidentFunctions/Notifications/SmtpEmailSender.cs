@@ -46,6 +46,9 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, SmtpConnec
         }
     }
 
+    public void Rehearse(EmailMessage message) =>
+        ToMime(message, new MailboxAddress(options.Value.FromName, options.Value.From!)).WriteTo(FormatOptions.Default, Stream.Null);
+
     /// <summary>What a connection the server closed while it sat idle fails with (421 is the server closing it).</summary>
     static bool IsConnectionLost(Exception e) => e is IOException or ServiceNotConnectedException or SmtpProtocolException
         || e is SmtpCommandException { StatusCode: SmtpStatusCode.ServiceNotAvailable };

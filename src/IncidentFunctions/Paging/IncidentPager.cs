@@ -95,6 +95,25 @@ public sealed partial class IncidentPager(
     }
 
     /// <summary>
+    /// Runs once what a page runs (see Ingestion.FirstPageWarmUp), for an incident id that does not exist and without
+    /// sending or writing anything: the email rendered and written out to nowhere, the claim's and the incident's reads
+    /// and transactions refused by storage for want of rows, the record of the email the same.
+    /// </summary>
+    public async Task WarmUpAsync(string absentId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var incident = new IncidentSnapshot(
+            absentId, "Warm-up", Severity.Critical, Priority.P1, IncidentStatus.Open, "warm-up", 1, now, now, null, null, [], null, null, null, null);
+        var recipient = new Recipient("warm-up", "Warm-up", "warm-up@example.invalid", "UTC");
+        var request = new NotifyRequest(absentId, FirstPageId, NotificationKind.Page, 1, [recipient], now);
+        email.Rehearse(IncidentEmails.Render(new NotificationEmail(
+            NotificationKind.Page, 1, incident, recipient,
+            new EmailLinks(links.IncidentUrl(absentId), links.CreateUrl(absentId, recipient.PersonId, LinkAction.Acknowledge), links.CreateUrl(absentId, recipient.PersonId, LinkAction.Resolve)),
+            IdempotencyKeyOf(absentId, request.NotificationId, recipient.PersonId))));
+        await Task.WhenAll(incidents.WarmUpAsync(absentId, ct), timeline.WarmUpAsync(absentId, SentEvent(request, recipient, now), ct));
+    }
+
+    /// <summary>
     /// The claim under which the opener sends an incident's first page, written in the same transaction that creates
     /// the incident, so that the page needs no round trip of its own before the email; null when the opener will not
     /// page (a maintenance window or flapping holds it, or nobody is on level 1). The orchestration, sending the same

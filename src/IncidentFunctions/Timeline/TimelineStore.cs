@@ -55,6 +55,23 @@ public sealed class TimelineStore(TableServiceClient service)
     /// A value that changes whenever an event is added to the incident's timeline (the head row's ETag); read it
     /// before reading the events, and an unchanged value later means none was added since.
     /// </summary>
+    /// <summary>
+    /// Runs, once, what recording a page runs here (Ingestion.FirstPageWarmUp), writing nothing: a read
+    /// of an event that does not exist, and a transaction storage refuses, since the row it would update is missing.
+    /// </summary>
+    public async Task WarmUpAsync(string absentId, TimelineEvent sample, CancellationToken ct)
+    {
+        await ContainsAsync(absentId, sample, ct);
+        try
+        {
+            await table.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, ToEntity(absentId, sample), ETag.All)], ct);
+        }
+        catch (TableTransactionFailedException)
+        {
+            // Refused, as it should be: nothing exists to update.
+        }
+    }
+
     public async Task<string> ReadHeadAsync(string incidentId, CancellationToken ct)
     {
         var head = await table.GetEntityIfExistsAsync<TableEntity>(incidentId, HeadRowKeyOf(incidentId), select: ["PartitionKey"], cancellationToken: ct);

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
@@ -5,7 +6,9 @@ using IncidentFunctions.Model;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.Paging;
 using IncidentFunctions.Tests.Infrastructure;
+using IncidentFunctions.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace IncidentFunctions.Tests.Integration;
 
@@ -18,6 +21,29 @@ namespace IncidentFunctions.Tests.Integration;
 public sealed class PagingTests(PipelineFixture fixture)
 {
     const double Delay = 2;
+
+    [Fact]
+    public async Task TheFirstPagesWarmUpAtStartRunsItsReadsAndTransactionsAndWritesNothing()
+    {
+        await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy());
+        var warmUp = host.Services.GetServices<IHostedService>().OfType<FirstPageWarmUp>().Single();
+        var meter = host.Services.GetRequiredService<StorageRequestMeter>();
+        var (reads, batches) = (meter.Total("table", "GET"), meter.Total("table", "POST"));
+
+        await warmUp.StartAsync(CancellationToken.None);
+
+        // The opening's transaction and the page's record, each refused; the key, incident, claim and sent-event reads.
+        Assert.True(meter.Total("table", "POST") - batches >= 2, "the warm-up ran no transaction");
+        Assert.True(meter.Total("table", "GET") - reads >= 4, "the warm-up read nothing");
+        var tables = host.Services.GetRequiredService<TableServiceClient>();
+        foreach (var table in StorageBootstrap.Tables)
+        {
+            await foreach (var row in tables.GetTableClient(table).QueryAsync<TableEntity>($"PartitionKey eq '{FirstPageWarmUp.AbsentIncidentId}'"))
+            {
+                Assert.Fail($"The warm-up wrote {table} row {row.PartitionKey}/{row.RowKey}.");
+            }
+        }
+    }
 
     [Fact]
     public async Task TheOpeningAlertPagesLevelOneItselfAndTheOrchestrationNeverPagesItAgain()

@@ -48,7 +48,7 @@ public sealed partial class ArchitectureTests
         // The incident's orchestration, its activities, and the responder who acknowledges and resolves.
         ["Lifecycle"] = ["Coordination", "Incidents", "LifecycleEvents", "Model", "Opening", "Paging", "Policy", "Timeline"],
         // Alerts in: formats, signatures, the intake, deduplication and counting. Opens incidents only through Opening.
-        ["Ingestion"] = ["Http", "Incidents", "Lifecycle", "Model", "Opening", "Timeline", "Validation"],
+        ["Ingestion"] = ["Http", "Incidents", "Lifecycle", "Model", "Opening", "Paging", "Timeline", "Validation"],
         // People's changes to an incident (read, decide by a Coordination rule, write with the ETag, record), declaring,
         // tasks, evidence, and the coordination orchestration that publishes the changes and sends reminders.
         ["Responding"] = ["Access", "Coordination", "Http", "Incidents", "Lifecycle", "LifecycleEvents", "Links", "Model", "Notifications", "Opening", "Paging", "Policy", "Timeline", "Validation"],
