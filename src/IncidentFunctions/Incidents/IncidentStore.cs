@@ -50,22 +50,24 @@ public sealed class IncidentStore(TableServiceClient service)
     public Task<IncidentEntity?> FindAsync(string id, CancellationToken ct) => FindAsync<IncidentEntity>(incidents, id, IncidentEntity.Row, ct);
 
     /// <summary>
-    /// Runs, once, what opening an incident runs here (Ingestion.FirstPageWarmUp), writing nothing: reads
-    /// of rows that do not exist, and a transaction of the opening's entity types that storage refuses, since each row
-    /// it would update is missing.
+    /// Runs, once, what opening <paramref name="incident"/> runs here (Ingestion.FirstPageWarmUp), writing nothing: its
+    /// key, row and claim read while none exists, and its creating transaction's rows sent as updates, which storage
+    /// refuses whole because the rows they would update are missing.
     /// </summary>
-    public async Task WarmUpAsync(string absentId, CancellationToken ct)
+    public async Task WarmUpAsync(IncidentEntity incident, AlertEntity firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
     {
-        await FindKeyAsync(absentId, absentId, ct);
-        await FindAsync(absentId, ct);
-        await FindClaimAsync(absentId, "warm-up", ct);
+        await FindKeyAsync(incident.Integration, incident.DedupKey, ct);
+        await FindAsync(incident.Id, ct);
+        List<TableTransactionAction> updates = [new(TableTransactionActionType.UpdateMerge, incident, ETag.All), new(TableTransactionActionType.UpdateMerge, firstAlert, ETag.All)];
+        if (firstPage is not null)
+        {
+            await FindClaimAsync(incident.Id, firstPage.RowKey, ct);
+            updates.Add(new(TableTransactionActionType.UpdateMerge, firstPage, ETag.All));
+        }
+
         try
         {
-            await incidents.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.UpdateMerge, new IncidentEntity { PartitionKey = absentId, RowKey = IncidentEntity.Row }, ETag.All),
-                new(TableTransactionActionType.UpdateMerge, new NotificationClaimEntity { PartitionKey = absentId, RowKey = NotificationClaimEntity.RowKeyOf("warm-up") }, ETag.All),
-            ], ct);
+            await incidents.SubmitTransactionAsync(updates, ct);
         }
         catch (TableTransactionFailedException)
         {

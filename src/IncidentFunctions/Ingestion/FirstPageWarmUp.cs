@@ -1,5 +1,10 @@
 using System.Diagnostics;
+using System.Text.Json;
+using IncidentFunctions.Incidents;
+using IncidentFunctions.Model;
+using IncidentFunctions.Opening;
 using IncidentFunctions.Paging;
+using IncidentFunctions.Timeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,19 +14,24 @@ namespace IncidentFunctions.Ingestion;
 /// Runs the first page's path once as the app starts, before it takes requests, so that the first alert after a deploy
 /// or a scale-out is paged as fast as the hundredth. Measured on the development VM, the first incident after a start
 /// spent 100-160 ms more in each of its first queue write, first table transaction and first email than later ones:
-/// the storage client's and the mail library's first use of those paths (per-type serializers, request building), not
-/// the network, whose connections the storage bootstrap and <see cref="Notifications.SmtpKeepWarm"/> open already.
-/// Nothing is sent or written: the queue is peeked, reads and transactions name an incident that cannot exist (a
-/// transaction updating missing rows is refused whole), and the email is written out to nowhere. Best effort and
-/// bounded: a failure or a slow store is logged and the app starts all the same.
+/// first uses of code (serializers per type, request building, the mail library), not the network, whose connections
+/// the storage bootstrap and <see cref="Notifications.SmtpKeepWarm"/> open already. So a sample Alertmanager alert is
+/// parsed and queued as JSON, its opening decided by the opener (triage, rows, first page, events), its email rendered
+/// and written out, its rows and events sent to storage. Nothing is sent or written: the queue is peeked, the incident
+/// (<see cref="AbsentIncidentId"/>) cannot exist, and its rows go as updates, which storage refuses whole for want of
+/// the rows. Best effort and bounded: a failure or a slow store is logged and the app starts all the same.
 /// </summary>
-public sealed partial class FirstPageWarmUp(AlertPayloads payloads, IncidentPager pager, ILogger<FirstPageWarmUp> logger) : IHostedService
+public sealed partial class FirstPageWarmUp(
+    AlertPayloads payloads, IncidentOpener opener, IncidentPager pager, IncidentStore incidents, TimelineStore timeline, TimeProvider time,
+    ILogger<FirstPageWarmUp> logger) : IHostedService
 {
     /// <summary>
     /// Well formed, as the links it is signed into must be, but of day 00000000: never an incident id the app makes
-    /// (<see cref="Incidents.IncidentIds.New"/> takes today's date), so no read or refused write can meet a real row.
+    /// (<see cref="IncidentIds.New"/> takes today's date), so no read or refused write can meet a real row.
     /// </summary>
     public const string AbsentIncidentId = "INC-00000000-00000000";
+
+    public const string Integration = "warm-up";
 
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
 
@@ -32,7 +42,7 @@ public sealed partial class FirstPageWarmUp(AlertPayloads payloads, IncidentPage
         limit.CancelAfter(Limit);
         try
         {
-            await Task.WhenAll(payloads.WarmUpAsync(limit.Token), pager.WarmUpAsync(AbsentIncidentId, limit.Token));
+            await WarmUpAsync(limit.Token);
             LogWarm(logger, took.ElapsedMilliseconds);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -42,6 +52,35 @@ public sealed partial class FirstPageWarmUp(AlertPayloads payloads, IncidentPage
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    async Task WarmUpAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var alert = SampleAlert(now);
+        var queued = JsonSerializer.SerializeToUtf8Bytes(new AlertMessage([new AlertBatch(AbsentIncidentId, Integration, now, [alert])]), JsonDefaults.Options);
+        JsonSerializer.Deserialize<AlertMessage>(queued, JsonDefaults.Options);
+
+        var opening = opener.Rehearse(AbsentIncidentId, alert);
+        var emailed = opening.FirstPage is { } page ? pager.Rehearse(page, opening.Incident) : [];
+        await Task.WhenAll(
+            payloads.WarmUpAsync(ct),
+            incidents.WarmUpAsync(opening.Incident, opening.FirstAlert, opening.FirstPage?.Claim, ct),
+            timeline.WarmUpAsync(AbsentIncidentId, [.. opening.Events, .. emailed], ct));
+    }
+
+    /// <summary>An alert as Alertmanager posts it, read by the same parser.</summary>
+    static Alert SampleAlert(DateTimeOffset now)
+    {
+        using var payload = JsonDocument.Parse($$"""
+            {"version":"4","status":"firing","receiver":"warm-up","groupKey":"warm-up","externalURL":"http://localhost",
+             "alerts":[{"status":"firing","labels":{"alertname":"WarmUp","severity":"critical"},"annotations":{"summary":"Warm-up"},
+                        "startsAt":"{{now:O}}","fingerprint":"0000000000000000"}]}
+            """);
+        var (alerts, errors) = AlertFormats.For(AlertFormats.Alertmanager)(payload.RootElement, Integration, AbsentIncidentId, now);
+        return errors.Count == 0 && alerts is [var alert]
+            ? alert
+            : throw new InvalidOperationException("The warm-up's sample alert no longer parses: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")));
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "First page's path warmed in {Milliseconds} ms")]
     static partial void LogWarm(ILogger logger, long milliseconds);

@@ -130,6 +130,20 @@ public sealed partial class IncidentOpener(
     }
 
     /// <summary>
+    /// What opening an incident for <paramref name="alert"/> under <paramref name="id"/> would store, record and page,
+    /// decided as <see cref="CreateAsync"/> decides it, with nothing stored or sent (Ingestion.FirstPageWarmUp).
+    /// </summary>
+    public Rehearsal Rehearse(string id, Alert alert)
+    {
+        var incident = IncidentEntity.Open(id, alert, time.GetUtcNow());
+        var triage = Triage(incident);
+        return new Rehearsal(incident, AlertEntity.From(id, alert), pager.PlanFirstPage(incident, triage), OpeningEvents(incident, triage));
+    }
+
+    /// <summary>An opening as <see cref="Rehearse"/> planned it: the rows, the first page (if any) and the opening's events.</summary>
+    public sealed record Rehearsal(IncidentEntity Incident, AlertEntity FirstAlert, FirstPage? FirstPage, IReadOnlyList<TimelineEvent> Events);
+
+    /// <summary>
     /// Stores a new incident with its triage, records the opening, sends the first page and starts the orchestration.
     /// False when the incident exists already.
     /// </summary>

@@ -95,22 +95,23 @@ public sealed partial class IncidentPager(
     }
 
     /// <summary>
-    /// Runs once what a page runs (see Ingestion.FirstPageWarmUp), for an incident id that does not exist and without
-    /// sending or writing anything: the email rendered and written out to nowhere, the claim's and the incident's reads
-    /// and transactions refused by storage for want of rows, the record of the email the same.
+    /// Runs once what sending <paramref name="page"/> runs (Ingestion.FirstPageWarmUp), sending nothing: each email
+    /// rendered and written out to nowhere; returns the events that would record them.
     /// </summary>
-    public async Task WarmUpAsync(string absentId, CancellationToken ct)
+    public IReadOnlyList<TimelineEvent> Rehearse(FirstPage page, IncidentEntity incident)
     {
-        var now = time.GetUtcNow();
-        var incident = new IncidentSnapshot(
-            absentId, "Warm-up", Severity.Critical, Priority.P1, IncidentStatus.Open, "warm-up", 1, now, now, null, null, [], null, null, null, null);
-        var recipient = new Recipient("warm-up", "Warm-up", "warm-up@example.invalid", "UTC");
-        var request = new NotifyRequest(absentId, FirstPageId, NotificationKind.Page, 1, [recipient], now);
-        email.Rehearse(IncidentEmails.Render(new NotificationEmail(
-            NotificationKind.Page, 1, incident, recipient,
-            new EmailLinks(links.IncidentUrl(absentId), links.CreateUrl(absentId, recipient.PersonId, LinkAction.Acknowledge), links.CreateUrl(absentId, recipient.PersonId, LinkAction.Resolve)),
-            IdempotencyKeyOf(absentId, request.NotificationId, recipient.PersonId))));
-        await Task.WhenAll(incidents.WarmUpAsync(absentId, ct), timeline.WarmUpAsync(absentId, SentEvent(request, recipient, now), ct));
+        var snapshot = incident.ToSnapshot();
+        return [.. page.Request.Recipients.Select(recipient =>
+        {
+            email.Rehearse(IncidentEmails.Render(new NotificationEmail(
+                page.Request.Kind, page.Request.Level, snapshot, recipient,
+                new EmailLinks(
+                    links.IncidentUrl(incident.Id),
+                    links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge),
+                    links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve)),
+                IdempotencyKeyOf(incident.Id, page.Request.NotificationId, recipient.PersonId))));
+            return SentEvent(page.Request, recipient, page.Claim.At);
+        })];
     }
 
     /// <summary>

@@ -56,15 +56,15 @@ public sealed class TimelineStore(TableServiceClient service)
     /// before reading the events, and an unchanged value later means none was added since.
     /// </summary>
     /// <summary>
-    /// Runs, once, what recording a page runs here (Ingestion.FirstPageWarmUp), writing nothing: a read
-    /// of an event that does not exist, and a transaction storage refuses, since the row it would update is missing.
+    /// Runs, once, what recording an opening and its page runs here (Ingestion.FirstPageWarmUp), writing nothing: a read
+    /// of an event that does not exist, and the events sent as updates, which storage refuses whole for want of rows.
     /// </summary>
-    public async Task WarmUpAsync(string absentId, TimelineEvent sample, CancellationToken ct)
+    public async Task WarmUpAsync(string incidentId, IReadOnlyList<TimelineEvent> events, CancellationToken ct)
     {
-        await ContainsAsync(absentId, sample, ct);
+        await ContainsAsync(incidentId, events[0], ct);
         try
         {
-            await table.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, ToEntity(absentId, sample), ETag.All)], ct);
+            await table.SubmitTransactionAsync([.. events.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge, ToEntity(incidentId, e), ETag.All))], ct);
         }
         catch (TableTransactionFailedException)
         {
