@@ -93,12 +93,50 @@ public sealed class BenchStack : IAsyncDisposable
             Report.Progress($"starting Azurite on 127.0.0.1:{ports.Blob},{ports.Queue},{ports.Table} and MailDev on SMTP {stack.MailDev.Smtp}, web {stack.MailDev.Web}, in {stack.StateFolder}");
             stack.services.AddRange(await LocalTools.StartAzuriteAsync(paths, stack.AzuriteFolder, ports, inMemory: !azuriteOnDisk));
             stack.services.Add(await LocalTools.StartMailDevAsync(paths, Path.Combine(stack.StateFolder, "maildev"), stack.MailDev));
+            await WarmInboxAsync(stack.MailDev, ct);
             return stack;
         }
         catch
         {
             await stack.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends MailDev one email of its own and takes it out again. The inbox is the instrument, not a system under test:
+    /// its first email (MailDev, in Node, parses, stores and lists its first message) took it a few hundred ms more than
+    /// later ones, which landed on whichever system's email came first, ours or Alertmanager's. A mail provider in
+    /// production is never cold.
+    /// </summary>
+    static async Task WarmInboxAsync(MailDevPorts maildev, CancellationToken ct)
+    {
+        using (var smtp = new MailKit.Net.Smtp.SmtpClient())
+        {
+            await smtp.ConnectAsync("127.0.0.1", maildev.Smtp, MailKit.Security.SecureSocketOptions.None, ct);
+            var message = new MimeKit.MimeMessage { Subject = "inbox warm-up", Body = new MimeKit.TextPart("plain") { Text = "warm-up" } };
+            message.From.Add(MimeKit.MailboxAddress.Parse("bench@example.invalid"));
+            message.To.Add(MimeKit.MailboxAddress.Parse("warm-up@example.invalid"));
+            await smtp.SendAsync(message, ct);
+            await smtp.DisconnectAsync(quit: true, ct);
+        }
+
+        using var mail = new MailDevClient(maildev);
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await mail.ListAsync(ct: ct) is { Count: > 0 } listed)
+            {
+                await mail.DeleteAsync([.. listed.Select(e => e.Id)], ct);
+                return;
+            }
+
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException("MailDev did not list the warm-up email within 30 s.");
+            }
+
+            await Task.Delay(50, ct);
         }
     }
 
