@@ -103,13 +103,7 @@ public sealed partial class IncidentPager(
         var snapshot = incident.ToSnapshot();
         return [.. page.Request.Recipients.Select(recipient =>
         {
-            email.Rehearse(IncidentEmails.Render(new NotificationEmail(
-                page.Request.Kind, page.Request.Level, snapshot, recipient,
-                new EmailLinks(
-                    links.IncidentUrl(incident.Id),
-                    links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge),
-                    links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve)),
-                IdempotencyKeyOf(incident.Id, page.Request.NotificationId, recipient.PersonId))));
+            email.Rehearse(Render(page.Request, snapshot, recipient));
             return SentEvent(page.Request, recipient, page.Claim.At);
         })];
     }
@@ -309,18 +303,7 @@ public sealed partial class IncidentPager(
     async Task<TimelineEvent> EmailAsync(NotifyRequest request, IncidentSnapshot incident, Recipient recipient, DateTimeOffset at, CancellationToken ct)
     {
         var sent = SentEvent(request, recipient, at);
-        var actionable = NotificationMessage.IsPaging(request.Kind) && incident.Status != IncidentStatus.Resolved;
-        var message = IncidentEmails.Render(new NotificationEmail(
-            request.Kind,
-            request.Level,
-            incident,
-            recipient,
-            new EmailLinks(
-                links.IncidentUrl(incident.Id),
-                actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
-                actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
-            IdempotencyKeyOf(request.IncidentId, request.NotificationId, recipient.PersonId),
-            request.Message));
+        var message = Render(request, incident, recipient);
         try
         {
             await email.SendAsync(message, ct);
@@ -338,6 +321,23 @@ public sealed partial class IncidentPager(
 
         LogSent(logger, request.Kind, request.IncidentId, recipient.PersonId);
         return Lateness.Of(request, time.GetUtcNow()) is { } late ? Late(sent, request, late) : sent;
+    }
+
+    /// <summary>The email of <paramref name="request"/> to <paramref name="recipient"/>, with its links.</summary>
+    EmailMessage Render(NotifyRequest request, IncidentSnapshot incident, Recipient recipient)
+    {
+        var actionable = NotificationMessage.IsPaging(request.Kind) && incident.Status != IncidentStatus.Resolved;
+        return IncidentEmails.Render(new NotificationEmail(
+            request.Kind,
+            request.Level,
+            incident,
+            recipient,
+            new EmailLinks(
+                links.IncidentUrl(incident.Id),
+                actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Acknowledge) : null,
+                actionable ? links.CreateUrl(incident.Id, recipient.PersonId, LinkAction.Resolve) : null),
+            IdempotencyKeyOf(request.IncidentId, request.NotificationId, recipient.PersonId),
+            request.Message));
     }
 
     /// <summary>A page that went out late says so on the timeline, with how late, and in a warning (see <see cref="LatePages"/>).</summary>
