@@ -61,6 +61,11 @@ public sealed class TimelineStore(TableServiceClient service)
     /// </summary>
     public async Task WarmUpAsync(string incidentId, IReadOnlyList<TimelineEvent> events, CancellationToken ct)
     {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
         await ContainsAsync(incidentId, events[0], ct);
         try
         {
