@@ -20,7 +20,19 @@ public sealed record Caller(
     /// What identifies the caller across requests (idempotency records are kept per caller): the object id where the
     /// identity provider gives one, which survives a renamed account; else the provider and the name.
     /// </summary>
-    public string Key => ObjectId is { } id ? $"oid:{id}" : $"{IdentityProvider}:{Name}";
+    public string Key => ObjectId is { } id ? ObjectIdPrefix + id : $"{IdentityProvider}:{Name}";
+
+    const string ObjectIdPrefix = "oid:";
+
+    /// <summary>
+    /// The name a <see cref="Key"/> was made from, without its identity provider (<c>aad:dana@example.com</c> is
+    /// dana@example.com); a key made from an Entra object id, or anything else, as it is: that is all it holds.
+    /// </summary>
+    public static string NameIn(string key)
+    {
+        var colon = key.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && colon < key.Length - 1 && !key.StartsWith(ObjectIdPrefix, StringComparison.Ordinal) ? key[(colon + 1)..] : key;
+    }
 
     /// <summary>How an incident's participants name this caller: the policy person, or <see cref="Key"/> for someone the policy does not know.</summary>
     public string ParticipantId => PersonId ?? Key;

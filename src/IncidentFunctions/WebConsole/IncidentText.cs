@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using IncidentFunctions.Access;
 using IncidentFunctions.Model;
 using IncidentFunctions.Policy;
 
@@ -31,25 +32,12 @@ public static class IncidentText
         (incident.ResolvedAt ?? now) - incident.OpenedAt;
 
     /// <summary>
-    /// A policy person's name. Someone the policy does not know is named by their participant id (<c>Caller.Key</c>):
-    /// the name they signed in with, shown without its identity provider's prefix (<c>aad:dana@example.com</c> is
-    /// dana@example.com), or the id as it is when all it holds is an Entra object id (<c>oid:…</c>).
+    /// A policy person's name. Someone the policy does not know is named by their participant id (<c>Caller.Key</c>),
+    /// read back by <see cref="Caller.NameIn"/>: the name they signed in with, without its identity provider's prefix,
+    /// or the id as it is when all it holds is an Entra object id.
     /// </summary>
-    public static string Person(IncidentPolicy policy, string? id)
-    {
-        if (id is null)
-        {
-            return "nobody";
-        }
-
-        if (policy.People.Person(id)?.Name is { } name)
-        {
-            return name;
-        }
-
-        var colon = id.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && colon < id.Length - 1 && !id.StartsWith("oid:", StringComparison.Ordinal) ? id[(colon + 1)..] : id;
-    }
+    public static string Person(IncidentPolicy policy, string? id) =>
+        id is null ? "nobody" : policy.People.Person(id)?.Name ?? Caller.NameIn(id);
 
     public static string PriorityClass(Priority? priority) => priority?.ToString().ToLowerInvariant() ?? "p5";
 
