@@ -78,8 +78,8 @@ public static class IncidentOrchestration
         /// Set when the orchestration began from the opener's hand-over and has not read the incident row itself yet. A
         /// signal raised while the instance was only just being created can be lost (seen under load: a source's resolve
         /// right after the opening, and the incident went on paging); so before the first escalation page it reads the
-        /// row once, and a resolve or acknowledgement stored meanwhile stops it there. From revision 3 that page's own
-        /// activity is the read (<see cref="pagesCheckTheIncident"/>).
+        /// row once, and a resolve or acknowledgement stored meanwhile stops it there. Revisions 1 and 2 only: from
+        /// revision 3 that page's own activity is the read (<see cref="pagesCheckTheIncident"/>).
         /// </summary>
         bool unreadSinceHandOver;
 
@@ -103,7 +103,8 @@ public static class IncidentOrchestration
             var start = given ?? await context.CallActivityAsync<IncidentStart>(
                 nameof(LifecycleActivities.BeginIncident), new BeginRequest(incidentId), StorageRetry);
             events = start.Events;
-            unreadSinceHandOver = given is not null && revision >= 1;
+            // From revision 3 the first escalation page reads the incident itself (PageIfOpen).
+            unreadSinceHandOver = given is not null && revision is >= 1 and < 3;
             firstPageDueAt = start.OpenedAt;
             rolesRemindAt = revision >= 2 && start.Triage.RequiredRolesWithinMinutes is { } minutes ? start.OpenedAt.AddMinutes(minutes) : null;
             firstPageSentAt = start.FirstPageSent ? start.FirstPagedAt : null;
@@ -170,7 +171,7 @@ public static class IncidentOrchestration
                             new() { ["level"] = level.ToString(), ["cycle"] = cycle.ToString(), ["dueAt"] = due.ToString("O") })
                         : null;
 
-                    if (dueAt is not null && unreadSinceHandOver && !pagesCheckTheIncident)
+                    if (dueAt is not null && unreadSinceHandOver)
                     {
                         if (await ReadAsync(plan) is { Status: not IncidentStatus.Open } acted)
                         {
@@ -504,7 +505,6 @@ public static class IncidentOrchestration
                 {
                     var outcome = await context.CallActivityAsync<PageOutcome>(
                         nameof(LifecycleActivities.PageIfOpen), new PageRequest(request, sourceResolveHandled), EmailRetry);
-                    unreadSinceHandOver = false;
                     if (outcome.Changed is not { } changed)
                     {
                         return new(outcome.SentAt, null);
