@@ -85,6 +85,12 @@ public static class QueueNames
 
     /// <summary>The Functions host moves a message here after host.json's maxDequeueCount failed attempts.</summary>
     public static string PoisonOf(string queue) => queue + "-poison";
+
+    /// <summary>
+    /// Never created: the first page's warm-up (Ingestion.FirstPageWarmUp) sends its sample message here, so that the
+    /// put runs as an alert's does and storage refuses it for want of the queue.
+    /// </summary>
+    public const string AbsentForWarmUp = "warm-up-never-created";
 }
 
 public static class TableNames

@@ -51,12 +51,18 @@ public sealed class IncidentStore(TableServiceClient service)
 
     /// <summary>
     /// Runs, once, what opening <paramref name="incident"/> runs here (Ingestion.FirstPageWarmUp), writing nothing: its
-    /// key, row and claim read while none exists, and its creating transaction's rows sent as updates, which storage
-    /// refuses whole because the rows they would update are missing.
+    /// key, row and claim read while none exists; its key's claim and its index rows sent as updates, and its creating
+    /// transaction's rows too, all of which storage refuses because the rows they would update are missing.
     /// </summary>
     public async Task WarmUpAsync(IncidentEntity incident, AlertEntity firstAlert, NotificationClaimEntity? firstPage, CancellationToken ct)
     {
-        await FindKeyAsync(incident.Integration, incident.DedupKey, ct);
+        if (await FindKeyAsync(incident.Integration, incident.DedupKey, ct) is null)
+        {
+            await RefusedAsync(keys.UpdateEntityAsync(
+                new AlertKeyEntity { PartitionKey = AlertKeyEntity.PartitionKeyOf(incident.Integration, incident.DedupKey), DedupKey = incident.DedupKey, IncidentId = incident.Id },
+                ETag.All, TableUpdateMode.Replace, ct));
+        }
+
         await FindAsync(incident.Id, ct);
         List<TableTransactionAction> updates = [new(TableTransactionActionType.UpdateMerge, incident, ETag.All), new(TableTransactionActionType.UpdateMerge, firstAlert, ETag.All)];
         if (firstPage is not null)
@@ -72,6 +78,21 @@ public sealed class IncidentStore(TableServiceClient service)
         catch (TableTransactionFailedException)
         {
             // Refused, as it should be: nothing exists to update.
+        }
+
+        // An index row's listing is three JSON documents, each type's first serialization the slowest.
+        await RefusedAsync(index.UpdateEntityAsync(IndexEntity.Of(IndexEntity.BucketOf(incident.StatusValue), incident), ETag.All, TableUpdateMode.Replace, ct));
+    }
+
+    /// <summary>Awaits a write the warm-up expects storage to refuse for want of its row (404).</summary>
+    static async Task RefusedAsync(Task<Response> write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
         }
     }
 

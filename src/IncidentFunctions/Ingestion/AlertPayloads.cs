@@ -37,8 +37,24 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
     /// the message is stored hidden from the queue trigger for <see cref="AlertHandoff.Hidden"/>, and exactly one of
     /// the requests that share it gets it back (<see cref="Enqueued.HandOff"/>) to process at once.
     /// </summary>
-    /// <summary>Reads the queue once without taking anything (Ingestion.FirstPageWarmUp).</summary>
-    public Task WarmUpAsync(CancellationToken ct) => queue.PeekMessagesAsync(1, ct);
+    /// <summary>
+    /// Runs an enqueue of <paramref name="batch"/> once, storing nothing (Ingestion.FirstPageWarmUp): the alerts queue is
+    /// read without taking anything, and the message, composed as <see cref="TryEnqueueAsync"/> composes it, is sent
+    /// hidden as a handed-off one is, to a queue that does not exist (<see cref="QueueNames.AbsentForWarmUp"/>).
+    /// </summary>
+    public async Task WarmUpAsync(AlertBatch batch, CancellationToken ct)
+    {
+        await queue.PeekMessagesAsync(1, ct);
+        var message = Compose([new Pending(batch, JsonSerializer.SerializeToUtf8Bytes(batch, JsonDefaults.Options), true, new())]);
+        try
+        {
+            await queues.GetQueueClient(QueueNames.AbsentForWarmUp).SendMessageAsync(BinaryData.FromBytes(message), AlertHandoff.Hidden, cancellationToken: ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Refused, as it should be: there is no such queue.
+        }
+    }
 
     public async Task<Enqueued> TryEnqueueAsync(AlertBatch batch, bool handOff, CancellationToken ct)
     {

@@ -57,13 +57,14 @@ public sealed partial class FirstPageWarmUp(
     {
         var now = time.GetUtcNow();
         var alert = SampleAlert(now);
-        var queued = JsonSerializer.SerializeToUtf8Bytes(new AlertMessage([new AlertBatch(AbsentIncidentId, Integration, now, [alert])]), JsonDefaults.Options);
+        var batch = new AlertBatch(AbsentIncidentId, Integration, now, [alert]);
+        var queued = JsonSerializer.SerializeToUtf8Bytes(new AlertMessage([batch]), JsonDefaults.Options);
         JsonSerializer.Deserialize<AlertMessage>(queued, JsonDefaults.Options);
 
         var opening = opener.Rehearse(AbsentIncidentId, alert);
-        var emailed = opening.FirstPage is { } page ? pager.Rehearse(page, opening.Incident) : [];
+        var emailed = opening.FirstPage is { } page ? await pager.RehearseAsync(page, opening.Incident, ct) : [];
         await Task.WhenAll(
-            payloads.WarmUpAsync(ct),
+            payloads.WarmUpAsync(batch, ct),
             incidents.WarmUpAsync(opening.Incident, opening.FirstAlert, opening.FirstPage?.Claim, ct),
             timeline.WarmUpAsync(AbsentIncidentId, [.. opening.Events, .. emailed], ct));
     }

@@ -116,7 +116,11 @@ internal sealed class AcsEmailSender(
         }
     }
 
-    public void Rehearse(EmailMessage message) => JsonSerializer.SerializeToUtf8Bytes(ToRequest(message, options.Value.From!), Json);
+    public Task RehearseAsync(EmailMessage message, CancellationToken ct)
+    {
+        JsonSerializer.SerializeToUtf8Bytes(ToRequest(message, options.Value.From!), Json);
+        return Task.CompletedTask;
+    }
 
     static TimeSpan Backoff(AcsOptions acs, int attempt)
     {

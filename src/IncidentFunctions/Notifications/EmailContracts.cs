@@ -23,7 +23,7 @@ public interface IEmailSender
     Task SendAsync(EmailMessage message, CancellationToken ct);
 
     /// <summary>Writes the message as it would be sent, to nowhere: what a first send would do before it goes out.</summary>
-    void Rehearse(EmailMessage message);
+    Task RehearseAsync(EmailMessage message, CancellationToken ct);
 }
 
 /// <summary>The links an email carries for its recipient; acknowledge and resolve are absent once resolved.</summary>

@@ -46,8 +46,17 @@ internal sealed class SmtpEmailSender(IOptions<EmailOptions> options, SmtpConnec
         }
     }
 
-    public void Rehearse(EmailMessage message) =>
-        ToMime(message, new MailboxAddress(options.Value.FromName, options.Value.From!)).WriteTo(FormatOptions.Default, Stream.Null);
+    /// <summary>
+    /// What <see cref="SmtpClient.SendAsync(MimeMessage, CancellationToken, ITransferProgress)"/> does with the message
+    /// besides talking to the server: chooses each part's transfer encoding, measures the message for SIZE and writes it.
+    /// </summary>
+    public async Task RehearseAsync(EmailMessage message, CancellationToken ct)
+    {
+        var mime = ToMime(message, new MailboxAddress(options.Value.FromName, options.Value.From!));
+        mime.Prepare(EncodingConstraint.EightBit);
+        mime.WriteTo(FormatOptions.Default, Stream.Null, ct);
+        await mime.WriteToAsync(FormatOptions.Default, Stream.Null, ct);
+    }
 
     /// <summary>What a connection the server closed while it sat idle fails with (421 is the server closing it).</summary>
     static bool IsConnectionLost(Exception e) => e is IOException or ServiceNotConnectedException or SmtpProtocolException

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace IncidentFunctions.Notifications;
 
 /// <summary>
-/// With the SMTP transport, opens a connection when the app starts and keeps one open (a NOOP every
-/// <see cref="Interval"/>), so that the first page after a quiet night does not wait for the server's greeting, and
+/// With the SMTP transport, opens connections when the app starts and keeps <see cref="SmtpConnections.KeptOpen"/> open
+/// (a NOOP every <see cref="Interval"/>), so that the first pages after a quiet night do not wait for the server's
+/// greeting, and
 /// says in the log when the server stops answering: a pager should learn that its email is broken before it pages.
 /// </summary>
 internal sealed partial class SmtpKeepWarm(IOptions<EmailOptions> options, SmtpConnections connections, ILogger<SmtpKeepWarm> logger)
@@ -27,7 +28,7 @@ internal sealed partial class SmtpKeepWarm(IOptions<EmailOptions> options, SmtpC
         {
             try
             {
-                await connections.KeepOneOpenAsync(stoppingToken);
+                await connections.KeepOpenAsync(stoppingToken);
                 if (!answering)
                 {
                     LogAnswering(logger, options.Value.Smtp.Host, options.Value.Smtp.Port);

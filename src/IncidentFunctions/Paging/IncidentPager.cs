@@ -98,14 +98,17 @@ public sealed partial class IncidentPager(
     /// Runs once what sending <paramref name="page"/> runs (Ingestion.FirstPageWarmUp), sending nothing: each email
     /// rendered and written out to nowhere; returns the events that would record them.
     /// </summary>
-    public IReadOnlyList<TimelineEvent> Rehearse(FirstPage page, IncidentEntity incident)
+    public async Task<IReadOnlyList<TimelineEvent>> RehearseAsync(FirstPage page, IncidentEntity incident, CancellationToken ct)
     {
         var snapshot = incident.ToSnapshot();
-        return [.. page.Request.Recipients.Select(recipient =>
+        var events = new List<TimelineEvent>(page.Request.Recipients.Count);
+        foreach (var recipient in page.Request.Recipients)
         {
-            email.Rehearse(Render(page.Request, snapshot, recipient));
-            return SentEvent(page.Request, recipient, page.Claim.At);
-        })];
+            await email.RehearseAsync(Render(page.Request, snapshot, recipient), ct);
+            events.Add(SentEvent(page.Request, recipient, page.Claim.At));
+        }
+
+        return events;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using IncidentFunctions.Incidents;
 using IncidentFunctions.Ingestion;
 using IncidentFunctions.Lifecycle;
@@ -23,18 +24,21 @@ public sealed class PagingTests(PipelineFixture fixture)
     const double Delay = 2;
 
     [Fact]
-    public async Task TheFirstPagesWarmUpAtStartRunsItsReadsAndTransactionsAndWritesNothing()
+    public async Task TheFirstPagesWarmUpAtStartRunsItsReadsAndWritesAndStoresNothing()
     {
         await using var host = await LifecycleHost.StartAsync(fixture, new TestPolicy());
         var warmUp = host.Services.GetServices<IHostedService>().OfType<FirstPageWarmUp>().Single();
         var meter = host.Services.GetRequiredService<StorageRequestMeter>();
-        var (reads, batches) = (meter.Total("table", "GET"), meter.Total("table", "POST"));
+        var (reads, batches, replaces, puts) = (meter.Total("table", "GET"), meter.Total("table", "POST"), meter.Total("table", "PUT"), meter.Total("queue", "POST"));
 
         await warmUp.StartAsync(CancellationToken.None);
 
-        // The opening's transaction and the page's record, each refused; the key, incident, claim and sent-event reads.
+        // The opening's transaction and the page's record, each refused; the key, incident, claim and sent-event reads;
+        // the key's claim and the index row, refused; the alerts' message, refused for want of its queue.
         Assert.True(meter.Total("table", "POST") - batches >= 2, "the warm-up ran no transaction");
         Assert.True(meter.Total("table", "GET") - reads >= 4, "the warm-up read nothing");
+        Assert.True(meter.Total("table", "PUT") - replaces >= 2, "the warm-up wrote neither the key's claim nor the index row");
+        Assert.True(meter.Total("queue", "POST") - puts >= 1, "the warm-up queued no message");
         var tables = host.Services.GetRequiredService<TableServiceClient>();
         foreach (var table in StorageBootstrap.Tables)
         {
@@ -43,6 +47,20 @@ public sealed class PagingTests(PipelineFixture fixture)
                 Assert.Fail($"The warm-up wrote {table} row {row.PartitionKey}/{row.RowKey}.");
             }
         }
+
+        var keys = tables.GetTableClient(TableNames.AlertKeys).QueryAsync<TableEntity>($"PartitionKey ge '{FirstPageWarmUp.Integration}|' and PartitionKey lt '{FirstPageWarmUp.Integration}}}'");
+        await foreach (var row in keys)
+        {
+            Assert.Fail($"The warm-up claimed the key {row.PartitionKey}.");
+        }
+
+        await foreach (var row in tables.GetTableClient(TableNames.IncidentIndex).QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+        {
+            Assert.DoesNotContain(FirstPageWarmUp.AbsentIncidentId, row.RowKey, StringComparison.Ordinal);
+        }
+
+        var queues = host.Services.GetRequiredService<QueueServiceClient>();
+        Assert.False((await queues.GetQueueClient(QueueNames.AbsentForWarmUp).ExistsAsync()).Value, "the warm-up created a queue");
     }
 
     [Fact]

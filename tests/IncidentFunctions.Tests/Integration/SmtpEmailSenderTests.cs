@@ -128,16 +128,38 @@ public sealed class SmtpEmailSenderTests(MailDevFixture maildev) : IClassFixture
     }
 
     [Fact]
-    public async Task AConnectionKeptOpenAheadOfTheFirstEmailCarriesIt()
+    public async Task TwoEmailsAtOnceAfterAQuietSpellEachFindAConnectionKeptOpenForThem()
+    {
+        await using var server = new ScriptedSmtpServer(heldRecipient: "held@example.com");
+        await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+        await services.GetRequiredService<SmtpConnections>().KeepOpenAsync(CancellationToken.None);
+        Assert.Equal(SmtpConnections.KeptOpen, server.Connections);
+        var sender = services.GetRequiredService<IEmailSender>();
+
+        // The first stays in the middle of its send while the second goes.
+        var first = sender.SendAsync(Message("held") with { To = new EmailAddress("held@example.com") }, CancellationToken.None);
+        await server.Held.WaitAsync(TimeSpan.FromSeconds(30));
+        await sender.SendAsync(Message("beside it"), CancellationToken.None);
+        server.Release();
+        await first;
+
+        Assert.Equal(2, server.Messages);
+        Assert.Equal(SmtpConnections.KeptOpen, server.Connections);
+    }
+
+    [Fact]
+    public async Task KeepingConnectionsOpenAgainChecksTheKeptOnesInsteadOfOpeningMore()
     {
         await using var server = new ScriptedSmtpServer();
         await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", server.Port.ToString()));
+        var connections = services.GetRequiredService<SmtpConnections>();
 
-        await services.GetRequiredService<SmtpConnections>().KeepOneOpenAsync(CancellationToken.None);
+        await connections.KeepOpenAsync(CancellationToken.None);
+        await connections.KeepOpenAsync(CancellationToken.None);
         await services.GetRequiredService<IEmailSender>().SendAsync(Message("first"), CancellationToken.None);
 
         Assert.Equal(1, server.Messages);
-        Assert.Equal(1, server.Connections);
+        Assert.Equal(SmtpConnections.KeptOpen, server.Connections);
     }
 
     [Fact]
@@ -145,7 +167,7 @@ public sealed class SmtpEmailSenderTests(MailDevFixture maildev) : IClassFixture
     {
         await using var services = Services(maildev.EmailSettings, ("Email:Smtp:Port", NodeService.FreePort().ToString()));
 
-        var error = await Record.ExceptionAsync(() => services.GetRequiredService<SmtpConnections>().KeepOneOpenAsync(CancellationToken.None));
+        var error = await Record.ExceptionAsync(() => services.GetRequiredService<SmtpConnections>().KeepOpenAsync(CancellationToken.None));
 
         Assert.IsType<SocketException>(error, exactMatch: false);
     }
