@@ -165,16 +165,10 @@ public static class LifecycleBenchmark
     static async Task<Dictionary<int, DateTimeOffset>> EscalationDueTimesAsync(HttpClient http, string runId, CancellationToken ct)
     {
         var due = new Dictionary<int, DateTimeOffset>();
-        var list = await http.GetFromJsonAsync<JsonElement>("incidents?status=all&limit=100", ct);
-        foreach (var incident in list.GetProperty("items").EnumerateArray())
+        foreach (var incident in await RunIncidents.ListSummariesAsync(http, http.BaseAddress!, runId, ct))
         {
-            var dedupKey = incident.GetProperty("dedupKey").GetString()!;
-            if (!dedupKey.StartsWith(runId + "-", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var timeline = await http.GetFromJsonAsync<JsonElement>($"incidents/{incident.GetProperty("id").GetString()}/timeline?limit=100", ct);
+            var dedupKey = incident.DedupKey;
+            var timeline = await http.GetFromJsonAsync<JsonElement>($"incidents/{incident.Id}/timeline?limit=100", ct);
             foreach (var e in timeline.GetProperty("items").EnumerateArray().Where(e => e.GetProperty("type").GetString() == "incident.escalated"))
             {
                 due[int.Parse(dedupKey[(runId.Length + 1)..], CultureInfo.InvariantCulture)] =
@@ -195,10 +189,8 @@ public static class LifecycleBenchmark
         await using var durable = new GrpcDurableTaskClient(
             "bench", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(grpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
         var deferred = 0;
-        var list = await http.GetFromJsonAsync<JsonElement>("incidents?status=all&limit=100", ct);
-        foreach (var incident in list.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("dedupKey").GetString()!.StartsWith(runId + "-", StringComparison.Ordinal)))
+        foreach (var id in (await RunIncidents.ListSummariesAsync(http, http.BaseAddress!, runId, ct)).Select(i => i.Id))
         {
-            var id = incident.GetProperty("id").GetString()!;
             var timeline = await http.GetFromJsonAsync<JsonElement>($"incidents/{id}/timeline?limit=100", ct);
             var opened = timeline.GetProperty("items").EnumerateArray().FirstOrDefault(e => e.GetProperty("type").GetString() == "incident.opened");
             if (opened.ValueKind == JsonValueKind.Object && await durable.GetInstanceAsync(id, ct) is { } instance &&
@@ -219,20 +211,19 @@ public static class LifecycleBenchmark
             return;
         }
 
-        var list = await http.GetFromJsonAsync<JsonElement>("incidents?status=all&limit=100", ct);
-        var incident = list.GetProperty("items").EnumerateArray().FirstOrDefault(i => i.GetProperty("dedupKey").GetString() == $"{runId}-{key}");
-        if (incident.ValueKind != JsonValueKind.Object)
+        var incident = (await RunIncidents.ListSummariesAsync(http, http.BaseAddress!, runId, ct)).FirstOrDefault(i => i.DedupKey == $"{runId}-{key}");
+        if (incident is null)
         {
             return;
         }
 
-        var id = incident.GetProperty("id").GetString();
+        var id = incident.Id;
         var timeline = await http.GetFromJsonAsync<JsonElement>($"incidents/{id}/timeline?limit=100", ct);
         var events = timeline.GetProperty("items").EnumerateArray().ToList();
         var start = events[0].GetProperty("at").GetDateTimeOffset();
         Console.WriteLine($"slowest first email: incident {id} (key {key}); its timeline, ms after the alert was received:");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {(incident.GetProperty("openedAt").GetDateTimeOffset() - start).TotalMilliseconds,8:0}  (incident row created by the queue processor)"));
+            $"  {(incident.OpenedAt - start).TotalMilliseconds,8:0}  (incident row created by the queue processor)"));
         await using var durable = new GrpcDurableTaskClient(
             "bench", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(grpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
         if (await durable.GetInstanceAsync(id!, ct) is { } instance)

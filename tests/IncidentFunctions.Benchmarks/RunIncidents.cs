@@ -48,9 +48,13 @@ public static class RunIncidents
         return [.. incidents];
     }
 
-    static async Task<List<string>> ListIdsAsync(HttpClient http, Uri baseAddress, string runId, CancellationToken ct)
+    static async Task<List<string>> ListIdsAsync(HttpClient http, Uri baseAddress, string runId, CancellationToken ct) =>
+        [.. (await ListSummariesAsync(http, baseAddress, runId, ct)).Select(i => i.Id)];
+
+    /// <summary>The run's incidents as the listing shows them, every page of it.</summary>
+    public static async Task<List<IncidentSummary>> ListSummariesAsync(HttpClient http, Uri baseAddress, string runId, CancellationToken ct)
     {
-        var found = new List<string>();
+        var found = new List<IncidentSummary>();
         string? continuation = null;
         do
         {
@@ -68,7 +72,7 @@ public static class RunIncidents
 
             var page = await response.Content.ReadFromJsonAsync<ResultPage<IncidentSummary>>(JsonDefaults.Options, ct)
                 ?? throw new JsonException("The incident list was empty.");
-            found.AddRange(page.Items.Where(i => i.DedupKey.StartsWith(runId + "-", StringComparison.Ordinal)).Select(i => i.Id));
+            found.AddRange(page.Items.Where(i => i.DedupKey.StartsWith(runId + "-", StringComparison.Ordinal)));
             continuation = page.ContinuationToken;
         }
         while (continuation is not null);
