@@ -12,14 +12,15 @@ namespace IncidentFunctions.Ingestion;
 
 /// <summary>
 /// Runs the first page's path once as the app starts, before it takes requests, so that the first alert after a deploy
-/// or a scale-out is paged as fast as the hundredth. Measured on the development VM, the first incident after a start
-/// spent 100-160 ms more in each of its first queue write, first table transaction and first email than later ones:
-/// first uses of code (serializers per type, request building, the mail library), not the network, whose connections
-/// the storage bootstrap and <see cref="Notifications.SmtpKeepWarm"/> open already. So a sample Alertmanager alert is
+/// or a scale-out is paged as fast as the hundredth. Measured on the development VM, the first incidents after a start
+/// spent 80-160 ms more in each of their first queue write, first table writes and first email than later ones: first
+/// uses of code (serializers per type, request building, the mail library), not the network, whose connections the
+/// storage bootstrap and <see cref="Notifications.SmtpKeepWarm"/> open already. So a sample Alertmanager alert is
 /// parsed and queued as JSON, its opening decided by the opener (triage, rows, first page, events), its email rendered
-/// and written out, its rows and events sent to storage. Nothing is sent or written: the queue is peeked, the incident
-/// (<see cref="AbsentIncidentId"/>) cannot exist, and its rows go as updates, which storage refuses whole for want of
-/// the rows. Best effort and bounded: a failure or a slow store is logged and the app starts all the same.
+/// and written out, and each of its writes sent where storage refuses it: the message to a queue that does not exist,
+/// the key's claim, the index row, the incident's rows and its events as updates of rows that do not exist
+/// (<see cref="AbsentIncidentId"/>). Nothing is sent or written. Best effort and bounded: a failure or a slow store is
+/// logged and the app starts all the same.
 /// </summary>
 public sealed partial class FirstPageWarmUp(
     AlertPayloads payloads, IncidentOpener opener, IncidentPager pager, IncidentStore incidents, TimelineStore timeline, TimeProvider time,
