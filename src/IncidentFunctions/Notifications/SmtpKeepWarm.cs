@@ -7,8 +7,8 @@ namespace IncidentFunctions.Notifications;
 /// <summary>
 /// With the SMTP transport, opens connections when the app starts and keeps <see cref="SmtpConnections.KeptOpen"/> open
 /// (a NOOP every <see cref="Interval"/>), so that the first pages after a quiet night do not wait for the server's
-/// greeting, and
-/// says in the log when the server stops answering: a pager should learn that its email is broken before it pages.
+/// greeting, and says in the log when the server stops answering: a pager should learn that its email is broken before
+/// it pages.
 /// </summary>
 internal sealed partial class SmtpKeepWarm(IOptions<EmailOptions> options, SmtpConnections connections, ILogger<SmtpKeepWarm> logger)
     : BackgroundService
