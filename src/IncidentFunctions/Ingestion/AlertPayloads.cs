@@ -39,13 +39,15 @@ public sealed partial class AlertPayloads(QueueServiceClient queues, BlobService
     /// </summary>
     /// <summary>
     /// Runs an enqueue of <paramref name="batch"/> once, storing nothing (Ingestion.FirstPageWarmUp): the alerts queue is
-    /// read without taking anything, and the message, composed as <see cref="TryEnqueueAsync"/> composes it, is sent
-    /// hidden as a handed-off one is, to a queue that does not exist (<see cref="QueueNames.AbsentForWarmUp"/>).
+    /// read without taking anything, and the message, composed as <see cref="TryEnqueueAsync"/> composes it and read back
+    /// as the queue trigger reads it (<see cref="Parse"/>), is sent hidden as a handed-off one is, to a queue that does
+    /// not exist (<see cref="QueueNames.AbsentForWarmUp"/>).
     /// </summary>
     public async Task WarmUpAsync(AlertBatch batch, CancellationToken ct)
     {
         await queue.PeekMessagesAsync(1, ct);
         var message = Compose([new Pending(batch, JsonSerializer.SerializeToUtf8Bytes(batch, JsonDefaults.Options), true, new())]);
+        Parse(System.Text.Encoding.UTF8.GetString(message));
         try
         {
             await queues.GetQueueClient(QueueNames.AbsentForWarmUp).SendMessageAsync(BinaryData.FromBytes(message), AlertHandoff.Hidden, cancellationToken: ct);

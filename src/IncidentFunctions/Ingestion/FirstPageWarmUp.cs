@@ -16,11 +16,11 @@ namespace IncidentFunctions.Ingestion;
 /// spent 80-160 ms more in each of their first queue write, first table writes and first email than later ones: first
 /// uses of code (serializers per type, request building, the mail library), not the network, whose connections the
 /// storage bootstrap and <see cref="Notifications.SmtpKeepWarm"/> open already. So a sample Alertmanager alert is
-/// parsed and queued as JSON, its opening decided by the opener (triage, rows, first page, events), its email rendered
-/// and written out, and each of its writes sent where storage refuses it: the message to a queue that does not exist,
-/// the key's claim, the index row, the incident's rows and its events as updates of rows that do not exist
-/// (<see cref="AbsentIncidentId"/>). Nothing is sent or written. Best effort and bounded: a failure or a slow store is
-/// logged and the app starts all the same.
+/// parsed and composed into a queue message and read back, its opening decided by the opener (triage, rows, first page,
+/// events), its email rendered and written out, and each of its writes sent where storage refuses it: the message to a
+/// queue that does not exist, the key's claim, the index row, the incident's rows and its events as updates of rows
+/// that do not exist (<see cref="AbsentIncidentId"/>). Nothing is sent or written. Best effort and bounded: a failure
+/// or a slow store is logged and the app starts all the same.
 /// </summary>
 public sealed partial class FirstPageWarmUp(
     AlertPayloads payloads, IncidentOpener opener, IncidentPager pager, IncidentStore incidents, TimelineStore timeline, TimeProvider time,
@@ -59,9 +59,6 @@ public sealed partial class FirstPageWarmUp(
         var now = time.GetUtcNow();
         var alert = SampleAlert(now);
         var batch = new AlertBatch(AbsentIncidentId, Integration, now, [alert]);
-        var queued = JsonSerializer.SerializeToUtf8Bytes(new AlertMessage([batch]), JsonDefaults.Options);
-        JsonSerializer.Deserialize<AlertMessage>(queued, JsonDefaults.Options);
-
         var opening = opener.Rehearse(AbsentIncidentId, alert);
         var emailed = opening.FirstPage is { } page ? await pager.RehearseAsync(page, opening.Incident, ct) : [];
         await Task.WhenAll(
