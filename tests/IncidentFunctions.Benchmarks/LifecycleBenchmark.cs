@@ -130,6 +130,7 @@ public static class LifecycleBenchmark
         if (alertmanager is not null)
         {
             PrintBesideAlertmanager(firstEmail, FirstEmails(options.Keys, acceptedByAlertmanager, firstSeen, AlertmanagerBeside.Recipient));
+            PrintSlowestBeside(options.Keys, accepted, acceptedByAlertmanager, firstSeen);
         }
 
         await PrintWhereTimeGoesAsync(http, host.GrpcSocket, runId, firstEmail.Length == 0 ? null : Enumerable.Range(0, options.Keys)
@@ -259,6 +260,27 @@ public static class LifecycleBenchmark
             "first email vs Alertmanager target (p50 < 0.2 s, p99 < 0.5 s; not in the result yet)",
             $"{(met ? "PASS" : "FAIL")} (ours {Report.Milliseconds(Report.Percentile(ours, 50))} / {Report.Milliseconds(Report.Percentile(ours, 99))} ms, " +
             $"Alertmanager's {Report.Milliseconds(Report.Percentile(alertmanager, 50))} / {Report.Milliseconds(Report.Percentile(alertmanager, 99))} ms)");
+    }
+
+    /// <summary>
+    /// The app's five slowest first emails, each beside Alertmanager's for the same key and when the key's first alert was
+    /// sent: a tail both share (the same moment, the same inbox) tells the machine from the app.
+    /// </summary>
+    static void PrintSlowestBeside(
+        int keys, ConcurrentDictionary<int, TimeSpan> accepted, ConcurrentDictionary<int, TimeSpan> acceptedByAlertmanager,
+        ConcurrentDictionary<(int Key, string To), TimeSpan> firstSeen)
+    {
+        double? Took(int key, ConcurrentDictionary<int, TimeSpan> from, string recipient) =>
+            from.TryGetValue(key, out var at) && firstSeen.TryGetValue((key, recipient), out var seen) ? (seen - at).TotalMilliseconds : null;
+
+        var slowest = Enumerable.Range(0, keys)
+            .Select(k => (Key: k, Ours: Took(k, accepted, "alice"), Theirs: Took(k, acceptedByAlertmanager, AlertmanagerBeside.Recipient)))
+            .Where(k => k.Ours is not null)
+            .OrderByDescending(k => k.Ours)
+            .Take(5)
+            .Select(k => string.Create(CultureInfo.InvariantCulture,
+                $"key {k.Key} at {accepted[k.Key].TotalSeconds:0.0} s: {k.Ours:0} / {(k.Theirs is { } t ? t.ToString("0", CultureInfo.InvariantCulture) : "none")}"));
+        Report.Line("slowest first emails (ours / Alertmanager's, ms)", string.Join("; ", slowest));
     }
 
     /// <summary>Sends one alert and notes when <paramref name="key"/>'s first was accepted.</summary>
