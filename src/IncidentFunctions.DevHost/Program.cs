@@ -5,6 +5,7 @@ using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Policy;
 using IncidentFunctions.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 
 // The local dev host: the app's own function classes on http://localhost:7071/api, like `func start`, for machines
@@ -59,7 +60,12 @@ app.UseDevelopmentPrincipal(options);
 app.MapDevelopmentRoles(options);
 app.MapGrpcService<TaskHubGrpcServer>();
 app.MapHttpFunctions(catalog);
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey));
+// Ready once the Durable path has run once (it needs the gRPC server above listening, so it runs after the start).
+app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+{
+    await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, app.Lifetime.ApplicationStopping);
+    Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey);
+}));
 app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
 app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(storageRequests));
 await app.RunAsync();

@@ -70,7 +70,11 @@ public static partial class DurableFunctions
 
             // The registry is options of the worker; configuring it from DI gives orchestrators the app's loggers.
             builder.Services.AddOptions<DurableTaskRegistry>(worker.Name)
-                .Configure<ILoggerFactory>((registry, loggerFactory) => Register(registry, catalog, loggerFactory));
+                .Configure<ILoggerFactory>((registry, loggerFactory) =>
+                {
+                    Register(registry, catalog, loggerFactory);
+                    DurableWarmUp.Register(registry);
+                });
         });
         builder.Services.AddDurableTaskClient(client =>
         {

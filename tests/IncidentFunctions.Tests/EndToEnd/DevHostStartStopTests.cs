@@ -3,9 +3,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using IncidentFunctions.DevHost;
+using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.DurableTask.Client.Grpc;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IncidentFunctions.Tests.EndToEnd;
 
@@ -133,6 +139,36 @@ public sealed class DevHostStartStopTests : IDisposable
         // The held page was sent before the host stopped, not dropped.
         Assert.Matches(@"Sent Page email for incident \S+ to bob", output);
         Assert.All(tools, tool => Assert.False(IsRunning(tool), $"tool process {tool} still runs after the host stopped"));
+    }
+
+    [Fact]
+    public async Task TheDevHostSaysItIsReadyOnlyOnceAnOrchestrationRanThroughItAndLeavesNoTraceOfIt()
+    {
+        var settings = Settings();
+        // The worker's own lines, which the dev host otherwise keeps quiet, show that the warm-up really ran.
+        settings["Logging__LogLevel__Microsoft.DurableTask.Worker.Orchestrations"] = "Information";
+        await using var host = await DevHostProcess.StartAsync(port, settings, StartTimeout);
+
+        var output = host.Output;
+        var ready = output.IndexOf(Banner.ReadyLine, StringComparison.Ordinal);
+        var completed = Regex.Match(output, $@"'{Regex.Escape(DurableWarmUp.Orchestrator)}' orchestration with ID '({DurableWarmUp.InstancePrefix}[0-9a-f]+)' completed");
+        Assert.True(completed.Success, $"no warm-up orchestration completed:\n{output}");
+        Assert.InRange(completed.Index, 0, ready);
+        Assert.InRange(output.IndexOf("Durable path warmed in", StringComparison.Ordinal), 0, ready);
+
+        // Purged: neither its instance nor any of its history is left in the task hub.
+        var instanceId = completed.Groups[1].Value;
+        await using var client = new GrpcDurableTaskClient(
+            "tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(host.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+        Assert.Null(await client.GetInstanceAsync(instanceId));
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        foreach (var table in new[] { "IncidentFunctionsHistory", "IncidentFunctionsInstances" })
+        {
+            await foreach (var row in tables.GetTableClient(table).QueryAsync<TableEntity>($"PartitionKey eq '{instanceId}'"))
+            {
+                Assert.Fail($"The warm-up left {table} row {row.PartitionKey}/{row.RowKey}.");
+            }
+        }
     }
 
     async Task AssertServesAsync(DevHostProcess host)
