@@ -11,7 +11,12 @@ public static class Banner
     /// <summary>Printed once the host serves requests; scripts and tests wait for this line.</summary>
     public const string ReadyLine = "IncidentFunctions dev host is ready.";
 
-    public static void Print(ILogger logger, DevHostOptions options, RepositoryPaths paths, FunctionCatalog catalog, LocalStack local, IncidentPolicy policy, string? demoKey)
+    /// <summary>Starts the banner's line on the task hub when the Durable path was warmed (see <see cref="DurableWarmUp"/>).</summary>
+    public const string DurableWarmedPrefix = "  Durable      task hub ";
+
+    public static void Print(
+        ILogger logger, DevHostOptions options, RepositoryPaths paths, FunctionCatalog catalog, LocalStack local, IncidentPolicy policy, string? demoKey,
+        string hubName, TimeSpan? durableWarmedIn)
     {
         var api = $"http://localhost:{options.Port}/{Routes.Prefix}";
         var lines = new List<string>
@@ -26,6 +31,9 @@ public static class Banner
                 ? $"  Storage      Azurite on 127.0.0.1: blob {azurite.Blob}, queue {azurite.Queue}, table {azurite.Table} (data in {paths.Shown(paths.Azurite)})"
                 : "  Storage      the configured AzureWebJobsStorage connection",
         };
+        lines.Add(durableWarmedIn is { } warmed
+            ? $"{DurableWarmedPrefix}{hubName}, its path run once in {warmed.TotalMilliseconds:0} ms"
+            : $"{DurableWarmedPrefix}{hubName}, its path not warmed (see the warning above); the first orchestrations may be slower");
         if (local.MailDev is { } mail)
         {
             lines.Add($"  Mail inbox   {mail.Inbox} (SMTP 127.0.0.1:{mail.Smtp}); pages and their Acknowledge links land here");

@@ -63,8 +63,9 @@ app.MapHttpFunctions(catalog);
 // Ready once the Durable path has run once (it needs the gRPC server above listening, so it runs after the start).
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
 {
-    await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, app.Lifetime.ApplicationStopping);
-    Banner.Print(app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey);
+    var warmed = await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, app.Lifetime.ApplicationStopping);
+    Banner.Print(
+        app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey, hostJson.Durable.HubName, warmed);
 }));
 app.Lifetime.ApplicationStopping.Register(localTools.Stopping);
 app.Lifetime.ApplicationStopped.Register(() => Banner.PrintStorageRequests(storageRequests));

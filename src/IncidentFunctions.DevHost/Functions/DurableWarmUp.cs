@@ -36,8 +36,8 @@ public static partial class DurableWarmUp
         registry.AddActivity(Activity, _ => new WarmUpActivity());
     }
 
-    /// <summary>Runs the warm-up once; never throws (but for <paramref name="ct"/>).</summary>
-    public static async Task RunAsync(DurableTaskClient client, ILogger logger, CancellationToken ct)
+    /// <summary>Runs the warm-up once: how long it took, or null if it failed (logged). Never throws but for <paramref name="ct"/>.</summary>
+    public static async Task<TimeSpan?> RunAsync(DurableTaskClient client, ILogger logger, CancellationToken ct)
     {
         var took = Stopwatch.StartNew();
         var instanceId = InstancePrefix + Guid.NewGuid().ToString("N");
@@ -53,11 +53,12 @@ public static partial class DurableWarmUp
             }
 
             await client.PurgeInstanceAsync(instanceId, limit.Token);
-            LogWarm(logger, took.ElapsedMilliseconds);
+            return took.Elapsed;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             LogNotWarm(logger, e, took.ElapsedMilliseconds, instanceId);
+            return null;
         }
     }
 
@@ -77,9 +78,6 @@ public static partial class DurableWarmUp
             await Task.Delay(PollEvery, ct);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Durable path warmed in {Milliseconds} ms")]
-    static partial void LogWarm(ILogger logger, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warming the Durable path failed after {Milliseconds} ms ({InstanceId} is left to history housekeeping); the first orchestrations may be slower")]
     static partial void LogNotWarm(ILogger logger, Exception exception, long milliseconds, string instanceId);
