@@ -169,6 +169,31 @@ public sealed class DevHostStartStopTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ADevHostStoppedRightAfterOpeningAnIncidentStillHasItAndItsTaskHubFreeAfterARestart()
+    {
+        var key = TestAlerts.NewKey("stopped-right-after");
+        await using (var first = await DevHostProcess.StartAsync(port, Settings(), StartTimeout))
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseAddress };
+            using (var accepted = await PostDemoAlertAsync(http, key))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            }
+
+            // Stopped the moment the incident is listed: Azurite saves to disk every 5 s, and on a clean shutdown.
+            await Eventually.Get(async () => await OpenIncidentsAsync(http), body => body!.Contains(key, StringComparison.Ordinal), "the incident listed");
+            await first.StopAsync();
+        }
+
+        await using var second = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
+        using var again = new HttpClient { BaseAddress = second.BaseAddress };
+        Assert.Contains(key, await OpenIncidentsAsync(again), StringComparison.Ordinal);
+        // The first host released the task hub's partitions as it stopped, and that was kept too: the second ran its
+        // warm-up orchestration at once instead of waiting for the leases to expire.
+        Assert.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path run once in", second.Output, StringComparison.Ordinal);
+    }
+
     async Task AssertServesAsync(DevHostProcess host)
     {
         var key = TestAlerts.NewKey("after-kill");

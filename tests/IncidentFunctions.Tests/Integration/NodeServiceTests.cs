@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Notifications;
 using IncidentFunctions.TestTools;
@@ -69,6 +70,25 @@ public sealed class NodeServiceTests(MailDevFixture maildev) : IClassFixture<Mai
 
         Assert.True(ExitedOrGone(pid));
         Assert.False(raised);
+    }
+
+    [Fact]
+    public async Task AServiceStoppedByDisposeIsInterruptedAsByCtrlCAndGivenTimeToSaveItsData()
+    {
+        var port = NodeService.FreePort();
+        var saved = Path.Combine(folder, "saved");
+        var script = Path.Combine(folder, "saver.js");
+        // As Azurite's table service: saves on SIGINT, a while after it is asked, and ends at once on SIGTERM.
+        File.WriteAllText(script, $$"""
+            const port = Number(process.argv[2]);
+            require('net').createServer(() => {}).listen(port, '127.0.0.1');
+            process.once('SIGINT', () => setTimeout(() => { require('fs').writeFileSync({{JsonSerializer.Serialize(saved)}}, 'saved'); process.exit(0); }, 300));
+            """);
+        var service = await NodeService.StartAsync("saver", script, [port.ToString()], [port], TimeSpan.FromSeconds(30));
+
+        await service.DisposeAsync();
+
+        Assert.True(File.Exists(saved), "the service was stopped before it could save");
     }
 
     [Fact]
