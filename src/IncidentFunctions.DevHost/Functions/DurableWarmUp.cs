@@ -30,6 +30,9 @@ public static partial class DurableWarmUp
 
     static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a warm-up not finished in time is waited for to be purged (partition leases last 30 s by default).</summary>
+    static readonly TimeSpan PurgeLaterWithin = TimeSpan.FromMinutes(2);
+
     public static void Register(DurableTaskRegistry registry)
     {
         registry.AddOrchestrator(Orchestrator, () => new WarmUpOrchestrator());
@@ -46,14 +49,16 @@ public static partial class DurableWarmUp
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, "warm", new StartOrchestrationOptions(instanceId), limit.Token);
-            var done = await FinishedAsync(client, instanceId, limit.Token);
-            if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
-            {
-                throw new InvalidOperationException($"The warm-up orchestration ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
-            }
-
-            await client.PurgeInstanceAsync(instanceId, limit.Token);
+            await FinishAndPurgeAsync(client, instanceId, PollEvery, limit.Token);
             return took.Elapsed;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // No orchestration runs before this host holds the task hub's partitions, which a host killed with work in
+            // flight leaves leased until the leases expire. The instance runs then, and is purged once it has.
+            LogNotInTime(logger, Limit.TotalSeconds, instanceId);
+            _ = PurgeOnceFinishedAsync(client, instanceId, logger, ct);
+            return null;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -62,11 +67,38 @@ public static partial class DurableWarmUp
         }
     }
 
+    /// <summary>Waits for the instance to finish and purges it, whether it completed or not; throws if it did not complete.</summary>
+    static async Task FinishAndPurgeAsync(DurableTaskClient client, string instanceId, TimeSpan pollEvery, CancellationToken ct)
+    {
+        var done = await FinishedAsync(client, instanceId, pollEvery, ct);
+        await client.PurgeInstanceAsync(instanceId, ct);
+        if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+        {
+            throw new InvalidOperationException($"The warm-up orchestration ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+        }
+    }
+
+    static async Task PurgeOnceFinishedAsync(DurableTaskClient client, string instanceId, ILogger logger, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(PurgeLaterWithin);
+        try
+        {
+            await FinishAndPurgeAsync(client, instanceId, TimeSpan.FromSeconds(1), limit.Token);
+            LogPurgedLater(logger, instanceId);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only ever a leftover of a few rows, and history housekeeping purges finished orchestrations.
+            LogNotPurged(logger, e, instanceId);
+        }
+    }
+
     /// <summary>
     /// Reads the instance until it has finished. The client's own wait polls the task hub server about every 2 s, which
     /// here would be most of the warm-up: the orchestration itself finishes in about a second on a fresh start.
     /// </summary>
-    static async Task<OrchestrationMetadata> FinishedAsync(DurableTaskClient client, string instanceId, CancellationToken ct)
+    static async Task<OrchestrationMetadata> FinishedAsync(DurableTaskClient client, string instanceId, TimeSpan pollEvery, CancellationToken ct)
     {
         while (true)
         {
@@ -75,9 +107,19 @@ public static partial class DurableWarmUp
                 return done;
             }
 
-            await Task.Delay(PollEvery, ct);
+            await Task.Delay(pollEvery, ct);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "The Durable path's warm-up did not finish within {Seconds} s: no orchestration runs until this host holds the task hub's partitions, which a host that ended without releasing them leaves leased until they expire. The first orchestrations may be slower; {InstanceId} is purged once it has run")]
+    static partial void LogNotInTime(ILogger logger, double seconds, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The Durable path's warm-up {InstanceId} ran late, and is purged")]
+    static partial void LogPurgedLater(ILogger logger, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable path's warm-up {InstanceId} was not purged; history housekeeping purges it")]
+    static partial void LogNotPurged(ILogger logger, Exception exception, string instanceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warming the Durable path failed after {Milliseconds} ms ({InstanceId} is left to history housekeeping); the first orchestrations may be slower")]
     static partial void LogNotWarm(ILogger logger, Exception exception, long milliseconds, string instanceId);
