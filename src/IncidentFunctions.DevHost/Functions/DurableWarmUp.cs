@@ -14,8 +14,8 @@ namespace IncidentFunctions.DevHost.Functions;
 /// instance tables in Azurite, the gRPC hop, the orchestration executor). The app's own first-page path is warmed by
 /// <see cref="Ingestion.FirstPageWarmUp"/>, in Azure as here; this one is the dev host's, since in Azure the Durable
 /// extension in the Functions host runs orchestrations, not our code. Best effort and bounded: a failure or a slow
-/// store is logged and the host goes on; an instance not finished in time is left to history housekeeping, which purges
-/// finished orchestrations.
+/// store is logged and the host goes on; an instance not finished in time (the task hub's partitions still leased, say)
+/// is purged once it has run.
 /// </summary>
 public static partial class DurableWarmUp
 {
@@ -87,7 +87,11 @@ public static partial class DurableWarmUp
             await FinishAndPurgeAsync(client, instanceId, TimeSpan.FromSeconds(1), limit.Token);
             LogPurgedLater(logger, instanceId);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // The host is stopping: the next start's housekeeping has it.
+        }
+        catch (Exception e)
         {
             // Only ever a leftover of a few rows, and history housekeeping purges finished orchestrations.
             LogNotPurged(logger, e, instanceId);
@@ -121,7 +125,7 @@ public static partial class DurableWarmUp
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Durable path's warm-up {InstanceId} was not purged; history housekeeping purges it")]
     static partial void LogNotPurged(ILogger logger, Exception exception, string instanceId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Warming the Durable path failed after {Milliseconds} ms ({InstanceId} is left to history housekeeping); the first orchestrations may be slower")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Warming the Durable path failed after {Milliseconds} ms ({InstanceId}); the first orchestrations may be slower")]
     static partial void LogNotWarm(ILogger logger, Exception exception, long milliseconds, string instanceId);
 
     /// <summary>An escalation's shape: a timer, then an activity whose result the orchestration reads.</summary>
