@@ -194,6 +194,26 @@ public sealed class DevHostStartStopTests : IDisposable
         Assert.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path run once in", second.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AfterAKillTheNextStartSaysItsDurableWarmUpWaitsForTheLeasesAndPurgesItOnceItHasRun()
+    {
+        await using (var killed = await DevHostProcess.StartAsync(port, Settings(), StartTimeout))
+        {
+            await killed.KillAsync();
+        }
+
+        // The killed host's partition leases hold for 20-30 s more (renewed every 10 s, for 30 s), and no orchestration
+        // runs before they expire: the warm-up says so rather than hold the start for that long.
+        await using var next = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
+        Assert.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path not warmed", next.Output, StringComparison.Ordinal);
+
+        var purged = new Regex($@"The Durable path's warm-up ({DurableWarmUp.InstancePrefix}[0-9a-f]+) ran late, and is purged");
+        var match = await Eventually.Get(() => Task.FromResult<Match?>(purged.Match(next.Output)), m => m!.Success, "the late warm-up purged", TimeSpan.FromSeconds(90));
+        await using var client = new GrpcDurableTaskClient(
+            "tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(next.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+        Assert.Null(await client.GetInstanceAsync(match!.Groups[1].Value));
+    }
+
     async Task AssertServesAsync(DevHostProcess host)
     {
         var key = TestAlerts.NewKey("after-kill");
