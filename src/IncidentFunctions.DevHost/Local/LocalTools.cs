@@ -39,6 +39,9 @@ public static class LocalTools
     /// processes only (tests and benchmarks, whose Azurite outlives every host they start); the dev host keeps it on
     /// disk, in the same files a single Azurite uses, so a restart of Azurite loses nothing.
     /// </summary>
+    /// <summary>What each Azurite service prints once it has closed and saved its data: "Azurite Table service successfully closed".</summary>
+    const string AzuriteClosedLine = "service successfully closed";
+
     public static async Task<IReadOnlyList<NodeService>> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports, bool inMemory = false)
     {
         Directory.CreateDirectory(location);
@@ -55,7 +58,8 @@ public static class LocalTools
                 Path.Combine(paths.NodeModules, "azurite", "dist", "src", name, "main.js"),
                 [.. common, $"--{name}Host", "127.0.0.1", $"--{name}Port", port.ToString()],
                 [port],
-                StartTimeout);
+                StartTimeout,
+                closedLine: AzuriteClosedLine);
         }).ToList();
         try
         {

@@ -33,12 +33,15 @@ public sealed class NodeService : IAsyncDisposable
 
     readonly Process process;
     readonly Queue<string> output = new();
+    readonly string? closedLine;
+    readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     volatile bool disposing;
 
-    NodeService(string name, Process process)
+    NodeService(string name, Process process, string? closedLine)
     {
         Name = name;
         this.process = process;
+        this.closedLine = closedLine;
     }
 
     public string Name { get; }
@@ -54,7 +57,13 @@ public sealed class NodeService : IAsyncDisposable
     /// <summary>Set when the process exits on its own, before <see cref="Stopped"/> is raised.</summary>
     public int? ExitCode { get; private set; }
 
-    public static async Task<NodeService> StartAsync(string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout)
+    /// <param name="closedLine">
+    /// Part of the line the tool prints once it has shut down and saved its data, if it prints one: a tool that says so
+    /// but has not exited (Azurite waits for its clients' idle connections, which the dev host holds until it exits) is
+    /// killed then, instead of after <see cref="StopGrace"/>.
+    /// </param>
+    public static async Task<NodeService> StartAsync(
+        string name, string script, IEnumerable<string> arguments, IReadOnlyList<int> ports, TimeSpan timeout, string? closedLine = null)
     {
         if (!File.Exists(StopWithHost))
         {
@@ -79,7 +88,7 @@ public sealed class NodeService : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var service = new NodeService(name, process);
+        var service = new NodeService(name, process, closedLine);
         process.OutputDataReceived += (_, e) => service.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => service.Remember(e.Data);
         process.Exited += (_, _) => service.OnExited();
@@ -151,6 +160,11 @@ public sealed class NodeService : IAsyncDisposable
             return;
         }
 
+        if (closedLine is not null && line.Contains(closedLine, StringComparison.Ordinal))
+        {
+            closed.TrySetResult();
+        }
+
         lock (output)
         {
             output.Enqueue(line);
@@ -188,7 +202,8 @@ public sealed class NodeService : IAsyncDisposable
     /// metadata to disk every 5 s and on a clean shutdown only, and a kill lost the last seconds of writes (the rows of
     /// an incident opened just before a stop; the task hub's released partition leases, so that the next start waited
     /// up to 30 s for them to expire before any orchestration ran). Closing standard input has the preloaded
-    /// stop-with-host.cjs send the tool SIGINT; a tool still running after <see cref="StopGrace"/> is killed.
+    /// stop-with-host.cjs send the tool SIGINT; a tool still running once it has said it closed, or after
+    /// <see cref="StopGrace"/>, is killed.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -216,16 +231,19 @@ public sealed class NodeService : IAsyncDisposable
     /// <summary>How long a tool is given to shut down cleanly; Azurite saving a few megabytes takes well under a second.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>True if the tool exited within <paramref name="grace"/>; false if it did not, or said it closed and lingers.</summary>
     async Task<bool> ExitedWithinAsync(TimeSpan grace)
     {
+        var exited = process.WaitForExitAsync();
         try
         {
-            await process.WaitForExitAsync().WaitAsync(grace);
-            return true;
+            await Task.WhenAny(exited, closed.Task).WaitAsync(grace);
         }
         catch (TimeoutException)
         {
             return false;
         }
+
+        return exited.IsCompleted;
     }
 }

@@ -92,6 +92,33 @@ public sealed class NodeServiceTests(MailDevFixture maildev) : IClassFixture<Mai
     }
 
     [Fact]
+    public async Task AServiceThatSaysItHasClosedButLingersIsKilledThenInsteadOfAfterTheGrace()
+    {
+        var port = NodeService.FreePort();
+        var saved = Path.Combine(folder, "saved-lingering");
+        var script = Path.Combine(folder, "lingerer.js");
+        // As Azurite: saves and says so on SIGINT, then waits for its clients' connections, which never close here.
+        File.WriteAllText(script, $$"""
+            const port = Number(process.argv[2]);
+            require('net').createServer(() => {}).listen(port, '127.0.0.1');
+            process.once('SIGINT', () => {
+              require('fs').writeFileSync({{JsonSerializer.Serialize(saved)}}, 'saved');
+              console.log('Lingerer service successfully closed');
+              setInterval(() => {}, 1000);
+            });
+            """);
+        var service = await NodeService.StartAsync("lingerer", script, [port.ToString()], [port], TimeSpan.FromSeconds(30), closedLine: "successfully closed");
+        var pid = service.ProcessId;
+        var stopping = Stopwatch.StartNew();
+
+        await service.DisposeAsync();
+
+        Assert.True(stopping.Elapsed < NodeService.StopGrace, $"the stop waited out the grace ({stopping.Elapsed.TotalSeconds:0.0} s)");
+        Assert.True(File.Exists(saved), "the service was stopped before it could save");
+        Assert.True(ExitedOrGone(pid));
+    }
+
+    [Fact]
     public async Task AKilledMailDevIsStartedAgainOnItsPortsWithTheMailItHad()
     {
         var incidentId = "inc-" + Guid.NewGuid().ToString("N");
