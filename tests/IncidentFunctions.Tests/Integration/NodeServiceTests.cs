@@ -75,15 +75,9 @@ public sealed class NodeServiceTests(MailDevFixture maildev) : IClassFixture<Mai
     [Fact]
     public async Task AServiceStoppedByDisposeIsInterruptedAsByCtrlCAndGivenTimeToSaveItsData()
     {
-        var port = NodeService.FreePort();
-        var saved = Path.Combine(folder, "saved");
-        var script = Path.Combine(folder, "saver.js");
         // As Azurite's table service: saves on SIGINT, a while after it is asked, and ends at once on SIGTERM.
-        File.WriteAllText(script, $$"""
-            const port = Number(process.argv[2]);
-            require('net').createServer(() => {}).listen(port, '127.0.0.1');
-            process.once('SIGINT', () => setTimeout(() => { require('fs').writeFileSync({{JsonSerializer.Serialize(saved)}}, 'saved'); process.exit(0); }, 300));
-            """);
+        var (script, saved) = Saver("""setTimeout(() => { save(); process.exit(0); }, 300);""");
+        var port = NodeService.FreePort();
         var service = await NodeService.StartAsync("saver", script, [port.ToString()], [port], TimeSpan.FromSeconds(30));
 
         await service.DisposeAsync();
@@ -94,19 +88,9 @@ public sealed class NodeServiceTests(MailDevFixture maildev) : IClassFixture<Mai
     [Fact]
     public async Task AServiceThatSaysItHasClosedButLingersIsKilledThenInsteadOfAfterTheGrace()
     {
-        var port = NodeService.FreePort();
-        var saved = Path.Combine(folder, "saved-lingering");
-        var script = Path.Combine(folder, "lingerer.js");
         // As Azurite: saves and says so on SIGINT, then waits for its clients' connections, which never close here.
-        File.WriteAllText(script, $$"""
-            const port = Number(process.argv[2]);
-            require('net').createServer(() => {}).listen(port, '127.0.0.1');
-            process.once('SIGINT', () => {
-              require('fs').writeFileSync({{JsonSerializer.Serialize(saved)}}, 'saved');
-              console.log('Lingerer service successfully closed');
-              setInterval(() => {}, 1000);
-            });
-            """);
+        var (script, saved) = Saver("""save(); console.log('Lingerer service successfully closed'); setInterval(() => {}, 1000);""");
+        var port = NodeService.FreePort();
         var service = await NodeService.StartAsync("lingerer", script, [port.ToString()], [port], TimeSpan.FromSeconds(30), closedLine: "successfully closed");
         var pid = service.ProcessId;
         var stopping = Stopwatch.StartNew();
@@ -116,6 +100,20 @@ public sealed class NodeServiceTests(MailDevFixture maildev) : IClassFixture<Mai
         Assert.True(stopping.Elapsed < NodeService.StopGrace, $"the stop waited out the grace ({stopping.Elapsed.TotalSeconds:0.0} s)");
         Assert.True(File.Exists(saved), "the service was stopped before it could save");
         Assert.True(ExitedOrGone(pid));
+    }
+
+    /// <summary>A service on the port it is given that runs <paramref name="onSigint"/> on SIGINT, where save() writes the file returned.</summary>
+    (string Script, string Saved) Saver(string onSigint)
+    {
+        var saved = Path.Combine(folder, "saved-" + Guid.NewGuid().ToString("N"));
+        var script = Path.Combine(folder, "saver-" + Guid.NewGuid().ToString("N") + ".js");
+        File.WriteAllText(script, $$"""
+            const port = Number(process.argv[2]);
+            const save = () => require('fs').writeFileSync({{JsonSerializer.Serialize(saved)}}, 'saved');
+            require('net').createServer(() => {}).listen(port, '127.0.0.1');
+            process.once('SIGINT', () => { {{onSigint}} });
+            """);
+        return (script, saved);
     }
 
     [Fact]
