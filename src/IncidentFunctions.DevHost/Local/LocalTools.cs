@@ -32,6 +32,9 @@ public static class LocalTools
 {
     static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>What each Azurite service prints once it has closed and saved its data: "Azurite Table service successfully closed".</summary>
+    const string AzuriteClosedLine = "service successfully closed";
+
     /// <summary>
     /// Starts Azurite: its blob, queue and table services as three processes (Azurite's own per-service entry points),
     /// because each is a single Node event loop, and in one process the tables, by far the busiest service, wait behind
@@ -39,9 +42,6 @@ public static class LocalTools
     /// processes only (tests and benchmarks, whose Azurite outlives every host they start); the dev host keeps it on
     /// disk, in the same files a single Azurite uses, so a restart of Azurite loses nothing.
     /// </summary>
-    /// <summary>What each Azurite service prints once it has closed and saved its data: "Azurite Table service successfully closed".</summary>
-    const string AzuriteClosedLine = "service successfully closed";
-
     public static async Task<IReadOnlyList<NodeService>> StartAzuriteAsync(RepositoryPaths paths, string location, AzuritePorts ports, bool inMemory = false)
     {
         Directory.CreateDirectory(location);
