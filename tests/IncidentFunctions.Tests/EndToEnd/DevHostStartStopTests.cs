@@ -10,8 +10,6 @@ using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
-using Microsoft.DurableTask.Client.Grpc;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IncidentFunctions.Tests.EndToEnd;
 
@@ -156,8 +154,7 @@ public sealed class DevHostStartStopTests : IDisposable
 
         // Purged: neither its instance nor any of its history is left in the task hub.
         var instanceId = completed!.Groups[1].Value;
-        await using var client = new GrpcDurableTaskClient(
-            "tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(host.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+        await using var client = DevHostFixture.DurableClientOf(host);
         Assert.Null(await client.GetInstanceAsync(instanceId));
         var tables = new TableServiceClient(azurite.ConnectionString);
         foreach (var table in new[] { "IncidentFunctionsHistory", "IncidentFunctionsInstances" })
@@ -209,8 +206,7 @@ public sealed class DevHostStartStopTests : IDisposable
 
         var purged = new Regex($@"The Durable path's warm-up ({DurableWarmUp.InstancePrefix}[0-9a-f]+) ran late, and is purged");
         var match = await Eventually.Get(() => Task.FromResult<Match?>(purged.Match(next.Output)), m => m!.Success, "the late warm-up purged", TimeSpan.FromSeconds(90));
-        await using var client = new GrpcDurableTaskClient(
-            "tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(next.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+        await using var client = DevHostFixture.DurableClientOf(next);
         Assert.Null(await client.GetInstanceAsync(match!.Groups[1].Value));
     }
 

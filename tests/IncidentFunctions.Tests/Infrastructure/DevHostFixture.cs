@@ -166,8 +166,11 @@ public sealed class DevHostFixture(IMessageSink diagnostics) : IAsyncLifetime
     public Task<IReadOnlyList<MailDevEmail>> EmailsAsync(string incidentId) => Services.MailDev.EmailsAsync(incidentId);
 
     /// <summary>A Durable Task client on the task hub server (its Unix socket) of the dev host, or of <paramref name="host"/>.</summary>
-    public DurableTaskClient DurableClient(DevHostProcess? host = null) =>
-        new GrpcDurableTaskClient("tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel((host ?? Host).GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
+    public DurableTaskClient DurableClient(DevHostProcess? host = null) => DurableClientOf(host ?? Host);
+
+    /// <summary>A Durable Task client on the task hub server of any dev host, one a test started itself among them.</summary>
+    public static DurableTaskClient DurableClientOf(DevHostProcess host) =>
+        new GrpcDurableTaskClient("tests", new GrpcDurableTaskClientOptions { Channel = DurableFunctions.CreateChannel(host.GrpcSocket) }, NullLogger<GrpcDurableTaskClient>.Instance);
 
     public async Task DisposeAsync()
     {
