@@ -10,6 +10,7 @@ using IncidentFunctions.DevHost.Functions;
 using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.TestTools;
 using IncidentFunctions.Tests.Infrastructure;
+using Microsoft.DurableTask.Client;
 
 namespace IncidentFunctions.Tests.EndToEnd;
 
@@ -192,22 +193,29 @@ public sealed class DevHostStartStopTests : IDisposable
     }
 
     [Fact]
-    public async Task AfterAKillTheNextStartSaysItsDurableWarmUpWaitsForTheLeasesAndPurgesItOnceItHasRun()
+    public async Task AfterAKillTheNextStartLeavesNoDurableWarmUpBehindWhetherTheLeasesLetItRunAtOnceOrLater()
     {
         await using (var killed = await DevHostProcess.StartAsync(port, Settings(), StartTimeout))
         {
             await killed.KillAsync();
         }
 
-        // The killed host's partition leases hold for 20-30 s more (renewed every 10 s, for 30 s), and no orchestration
-        // runs before they expire: the warm-up says so rather than hold the start for that long.
+        // The killed host's partition leases may hold for up to 30 s more, and no orchestration runs before they
+        // expire: then the warm-up says so rather than hold the start, and purges its orchestration once it has run.
+        // Whether they still hold when the next start gets there depends on timing, so either way is accepted here;
+        // what must hold is that no warm-up orchestration is left.
         await using var next = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
-        Assert.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path not warmed", next.Output, StringComparison.Ordinal);
-
-        var purged = new Regex($@"The Durable path's warm-up ({DurableWarmUp.InstancePrefix}[0-9a-f]+) ran late, and is purged");
-        var match = await Eventually.Get(() => Task.FromResult<Match?>(purged.Match(next.Output)), m => m!.Success, "the late warm-up purged", TimeSpan.FromSeconds(90));
+        var outcome = await Eventually.Get(
+            () => Task.FromResult(
+                next.Output.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path run once in", StringComparison.Ordinal) ? "at once"
+                : next.Output.Contains("ran late, and is purged", StringComparison.Ordinal) ? "late" : null),
+            "the warm-up run and purged",
+            TimeSpan.FromSeconds(90));
         await using var client = DevHostFixture.DurableClientOf(next);
-        Assert.Null(await client.GetInstanceAsync(match!.Groups[1].Value));
+        await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery(InstanceIdPrefix: DurableWarmUp.InstancePrefix)))
+        {
+            Assert.Fail($"The warm-up orchestration {instance.InstanceId} ({instance.RuntimeStatus}) was left after it ran {outcome}.");
+        }
     }
 
     async Task AssertServesAsync(DevHostProcess host)
