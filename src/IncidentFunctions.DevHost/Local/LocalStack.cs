@@ -12,6 +12,8 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// <summary>How long tools a killed host left behind get to finish their own shutdown (they began it when it died).</summary>
     static readonly TimeSpan LeftoverGrace = TimeSpan.FromSeconds(10);
 
+    static readonly TimeSpan LeftoverPortsFreeWithin = TimeSpan.FromSeconds(5);
+
     readonly List<NodeService> services = [];
     DataFolderLock? dataFolder;
     volatile bool stopping;
@@ -41,8 +43,10 @@ public sealed partial class LocalStack : IAsyncDisposable
                 File.Delete(DurableFunctions.SocketPath(previous.ProcessId));
             }
 
+            var stoppedLeftovers = false;
             if (await stack.dataFolder.StopLeftoversAsync(LeftoverGrace) is { Count: > 0 } leftovers)
             {
+                stoppedLeftovers = true;
                 LogLeftoversStopped(logger, string.Join(", ", leftovers.Select(p => $"{p.Name} ({p.ProcessId})")), paths.State);
             }
 
@@ -50,6 +54,13 @@ public sealed partial class LocalStack : IAsyncDisposable
             if (!storageConfigured)
             {
                 var azurite = new AzuritePorts(options.AzuriteBlobPort, options.AzuriteQueuePort, options.AzuriteTablePort);
+                if (stoppedLeftovers)
+                {
+                    // A leftover Azurite stopped just now shuts down cleanly (it saves first) and may still hold its port
+                    // for a moment after it no longer counts as running.
+                    await WaitUntilFreeAsync([azurite.Blob, azurite.Queue, azurite.Table], LeftoverPortsFreeWithin);
+                }
+
                 var useYours = $"If it is an Azurite of yours, set {ConnectionNames.Storage}=UseDevelopmentStorage=true (local.settings.json or the environment) and the dev host uses it; otherwise stop that program, or move Azurite with";
                 await EnsureFreeAsync(azurite.Blob, "Azurite's blob service", $"{useYours} DevHost:AzuriteBlobPort.");
                 await EnsureFreeAsync(azurite.Queue, "Azurite's queue service", $"{useYours} DevHost:AzuriteQueuePort.");
@@ -101,6 +112,18 @@ public sealed partial class LocalStack : IAsyncDisposable
                 logger.LogError("{Service} stopped (exit code {ExitCode}); restart the dev host. Its last output:\n{Output}", s.Name, s.ExitCode, s.Output);
             }
         };
+    }
+
+    static async Task WaitUntilFreeAsync(IReadOnlyList<int> ports, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        foreach (var port in ports)
+        {
+            while (DateTime.UtcNow < deadline && await NodeService.AcceptsAsync(port))
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     static async Task EnsureFreeAsync(int port, string tool, string advice)
