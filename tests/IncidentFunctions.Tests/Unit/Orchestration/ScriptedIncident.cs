@@ -152,6 +152,22 @@ public sealed class ScriptedIncident
         }
     }
 
+    /// <summary>
+    /// The roles reminders asked for before and after the first notification that matches <paramref name="notification"/>,
+    /// in order: which level a reminder names depends on the order of events, not on how fast the machine ran them.
+    /// </summary>
+    public (IReadOnlyList<UnfilledRolesReminder> Before, IReadOnlyList<UnfilledRolesReminder> After) RolesRemindersAround(Func<NotifyRequest, bool> notification)
+    {
+        lock (gate)
+        {
+            var at = calls.FindIndex(c => c.Input is NotifyRequest n && notification(n));
+            var reminders = calls.Select((c, i) => (c, i)).Where(x => x.c.Activity == CoordinationActivityNames.RemindUnfilledRoles).ToList();
+            return at < 0
+                ? ([.. reminders.Select(x => (UnfilledRolesReminder)x.c.Input!)], [])
+                : ([.. reminders.Where(x => x.i < at).Select(x => (UnfilledRolesReminder)x.c.Input!)], [.. reminders.Where(x => x.i > at).Select(x => (UnfilledRolesReminder)x.c.Input!)]);
+        }
+    }
+
     /// <summary>When the incident opened, as its start told the orchestration.</summary>
     public DateTimeOffset OpenedAt { get; private set; }
 
