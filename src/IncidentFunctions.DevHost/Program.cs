@@ -63,7 +63,7 @@ app.MapHttpFunctions(catalog);
 // Ready once the Durable path has run once (it needs the gRPC server above listening, so it runs after the start).
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
 {
-    var warmed = await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, app.Lifetime.ApplicationStopping);
+    var warmed = await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, DurableWarmUp.Limit, app.Lifetime.ApplicationStopping);
     Banner.Print(
         app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey, hostJson.Durable.HubName, warmed);
 }));

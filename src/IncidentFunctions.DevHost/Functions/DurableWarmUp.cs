@@ -39,24 +39,29 @@ public static partial class DurableWarmUp
         registry.AddActivity(Activity, _ => new WarmUpActivity());
     }
 
-    /// <summary>Runs the warm-up once: how long it took, or null if it failed (logged). Never throws but for <paramref name="ct"/>.</summary>
-    public static async Task<TimeSpan?> RunAsync(DurableTaskClient client, ILogger logger, CancellationToken ct)
+    /// <summary>
+    /// Runs the warm-up once, waiting for it up to <paramref name="within"/> (<see cref="Limit"/> as the host starts):
+    /// how long it took, or null if it failed or did not finish in time (logged). Never throws but for <paramref name="ct"/>.
+    /// </summary>
+    public static async Task<TimeSpan?> RunAsync(DurableTaskClient client, ILogger logger, TimeSpan within, CancellationToken ct)
     {
         var took = Stopwatch.StartNew();
         var instanceId = InstancePrefix + Guid.NewGuid().ToString("N");
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(Limit);
+        limit.CancelAfter(within);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, "warm", new StartOrchestrationOptions(instanceId), limit.Token);
             await FinishAndPurgeAsync(client, instanceId, PollEvery, limit.Token);
             return took.Elapsed;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
         {
+            // Out of time, whatever the exception: the gRPC client reports a call cut off by its token as an
+            // RpcException (Cancelled) from some methods (GetInstanceAsync among them), not as a cancellation.
             // No orchestration runs before this host holds the task hub's partitions, which a host killed with work in
             // flight leaves leased until the leases expire. The instance runs then, and is purged once it has.
-            LogNotInTime(logger, Limit.TotalSeconds, instanceId);
+            LogNotInTime(logger, within.TotalSeconds, instanceId);
             _ = PurgeOnceFinishedAsync(client, instanceId, logger, ct);
             return null;
         }

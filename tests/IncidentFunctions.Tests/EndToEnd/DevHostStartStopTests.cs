@@ -205,12 +205,21 @@ public sealed class DevHostStartStopTests : IDisposable
         // Whether they still hold when the next start gets there depends on timing, so either way is accepted here;
         // what must hold is that no warm-up orchestration is left.
         await using var next = await DevHostProcess.StartAsync(port, Settings(), StartTimeout);
-        var outcome = await Eventually.Get(
-            () => Task.FromResult(
-                next.Output.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path run once in", StringComparison.Ordinal) ? "at once"
-                : next.Output.Contains("ran late, and is purged", StringComparison.Ordinal) ? "late" : null),
-            "the warm-up run and purged",
-            TimeSpan.FromSeconds(90));
+        string outcome;
+        try
+        {
+            outcome = await Eventually.Get(
+                () => Task.FromResult(
+                    next.Output.Contains($"{Banner.DurableWarmedPrefix}IncidentFunctions, its path run once in", StringComparison.Ordinal) ? "at once"
+                    : next.Output.Contains("ran late, and is purged", StringComparison.Ordinal) ? "late" : null),
+                "the warm-up run and purged",
+                TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}. The dev host wrote:{Environment.NewLine}{next.Output}", e);
+        }
+
         await using var client = DevHostFixture.DurableClientOf(next);
         await foreach (var instance in client.GetAllInstancesAsync(new OrchestrationQuery(InstanceIdPrefix: DurableWarmUp.InstancePrefix)))
         {
