@@ -1,6 +1,7 @@
 using Grpc.Core;
 using IncidentFunctions.Lifecycle;
 using IncidentFunctions.Model;
+using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
@@ -56,38 +57,9 @@ public sealed class LifecycleSignalTests
     }
 
     /// <summary>Answers every event with <paramref name="answer"/>; nothing else is called by a signal.</summary>
-    sealed class AnsweringClient(StatusCode answer) : DurableTaskClient("answering")
+    sealed class AnsweringClient(StatusCode answer) : UnsupportedDurableTaskClient("answering")
     {
         public override Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellation = default) =>
             throw new RpcException(new Status(answer, $"answered {answer}"));
-
-        public override Task<string> ScheduleNewOrchestrationInstanceAsync(TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override Task<OrchestrationMetadata> WaitForInstanceStartAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override Task ResumeInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override Task<OrchestrationMetadata?> GetInstancesAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override AsyncPageable<OrchestrationMetadata> GetAllInstancesAsync(OrchestrationQuery? filter = null) =>
-            throw new NotSupportedException();
-
-        public override Task<PurgeResult> PurgeInstanceAsync(string instanceId, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override Task<PurgeResult> PurgeAllInstancesAsync(PurgeInstancesFilter filter, PurgeInstanceOptions? options = null, CancellationToken cancellation = default) =>
-            throw new NotSupportedException();
-
-        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
