@@ -1,3 +1,5 @@
+using IncidentFunctions.DevHost.Local;
+
 namespace IncidentFunctions.DevHost;
 
 /// <summary>The dev host's own settings ("DevHost" section; e.g. --DevHost:Port=7072 on the command line).</summary>
@@ -43,4 +45,15 @@ public sealed class DevHostOptions
     /// the git-ignored .devhost by default. A second dev host beside the first needs its own, and its own ports.
     /// </summary>
     public string? DataFolder { get; set; }
+
+    /// <summary>
+    /// How long a start waits for the Durable warm-up (<see cref="Functions.DurableWarmUp"/>) before it says it is ready
+    /// without it: 5 seconds, from 1 to 300. A slow machine may want more.
+    /// </summary>
+    public double DurableWarmUpSeconds { get; set; } = 5;
+
+    /// <summary><see cref="DurableWarmUpSeconds"/> as a time; a value out of range refuses the start, naming the setting.</summary>
+    public TimeSpan DurableWarmUpLimit => DurableWarmUpSeconds is >= 1 and <= 300
+        ? TimeSpan.FromSeconds(DurableWarmUpSeconds)
+        : throw new DevHostStartException($"DevHost:DurableWarmUpSeconds is {DurableWarmUpSeconds}; it must be from 1 to 300 (seconds).");
 }

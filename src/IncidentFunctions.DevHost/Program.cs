@@ -21,8 +21,10 @@ builder.Configuration.AddLocalLifecycleDefaults(paths, options);
 var catalog = new FunctionCatalog(typeof(IncidentServices).Assembly);
 using var startupLogs = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
 LocalStack started;
+TimeSpan warmUpLimit;
 try
 {
+    warmUpLimit = options.DurableWarmUpLimit;
     // A timer function whose schedule cannot run refuses the start before Azurite and MailDev start for nothing.
     builder.AddTimerFunctions(catalog);
     started = await LocalStack.StartIfNeededAsync(builder.Configuration, paths, options, startupLogs.CreateLogger("DevHost"));
@@ -63,7 +65,7 @@ app.MapHttpFunctions(catalog);
 // Ready once the Durable path has run once (it needs the gRPC server above listening, so it runs after the start).
 app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
 {
-    var warmed = await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, DurableWarmUp.Limit, app.Lifetime.ApplicationStopping);
+    var warmed = await DurableWarmUp.RunAsync(app.Services.GetRequiredService<DurableTaskClient>(), app.Logger, warmUpLimit, app.Lifetime.ApplicationStopping);
     Banner.Print(
         app.Logger, options, paths, catalog, localTools, app.Services.GetRequiredService<PolicyProvider>().Current, demoKey, hostJson.Durable.HubName, warmed);
 }));

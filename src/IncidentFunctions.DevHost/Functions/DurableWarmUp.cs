@@ -26,8 +26,6 @@ public static partial class DurableWarmUp
     /// <summary>Every warm-up instance id starts with it; none of the app's does (they are incident ids).</summary>
     public const string InstancePrefix = "devhost-warm-up-";
 
-    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
-
     static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How long a warm-up not finished in time is waited for to be purged (partition leases last 30 s by default).</summary>
@@ -40,7 +38,7 @@ public static partial class DurableWarmUp
     }
 
     /// <summary>
-    /// Runs the warm-up once, waiting for it up to <paramref name="within"/> (<see cref="Limit"/> as the host starts):
+    /// Runs the warm-up once, waiting for it up to <paramref name="within"/> (<see cref="DevHostOptions.DurableWarmUpSeconds"/>):
     /// how long it took, or null if it failed or did not finish in time (logged). Never throws but for <paramref name="ct"/>.
     /// </summary>
     public static async Task<TimeSpan?> RunAsync(DurableTaskClient client, ILogger logger, TimeSpan within, CancellationToken ct)

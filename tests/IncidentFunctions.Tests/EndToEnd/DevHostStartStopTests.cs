@@ -41,6 +41,9 @@ public sealed class DevHostStartStopTests : IDisposable
         ["DevHost__AzuriteTablePort"] = azurite.Table.ToString(),
         ["DevHost__MailDevSmtpPort"] = mailDev.Smtp.ToString(),
         ["DevHost__MailDevWebPort"] = mailDev.Web.ToString(),
+        // Twice the default, so that a start slowed by the rest of the suite still warms up in time, while a task hub
+        // whose partitions stay leased (15 s and more after a stop) still does not.
+        ["DevHost__DurableWarmUpSeconds"] = "10",
     };
 
     [Fact]

@@ -1,5 +1,7 @@
 using Grpc.Core;
+using IncidentFunctions.DevHost;
 using IncidentFunctions.DevHost.Functions;
+using IncidentFunctions.DevHost.Local;
 using IncidentFunctions.Tests.Infrastructure;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -29,6 +31,24 @@ public sealed class DurableWarmUpTests
         await Eventually.Get(() => Task.FromResult<string?>(client.Purged.FirstOrDefault()), "the late warm-up purged", TimeSpan.FromSeconds(20));
         Assert.Equal([instanceId], client.Purged);
         Assert.Contains(log.Messages, m => m.Text.Contains($"{instanceId} ran late, and is purged", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheStartWaitsFiveSecondsForTheWarmUpUnlessToldOtherwise()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(5), new DevHostOptions().DurableWarmUpLimit);
+        Assert.Equal(TimeSpan.FromSeconds(12.5), new DevHostOptions { DurableWarmUpSeconds = 12.5 }.DurableWarmUpLimit);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(301)]
+    [InlineData(double.NaN)]
+    public void AWarmUpLimitOutOfRangeRefusesTheStartNamingTheSetting(double seconds)
+    {
+        var refused = Assert.Throws<DevHostStartException>(() => new DevHostOptions { DurableWarmUpSeconds = seconds }.DurableWarmUpLimit);
+        Assert.Contains("DevHost:DurableWarmUpSeconds", refused.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
