@@ -55,5 +55,5 @@ public sealed class DevHostOptions
     /// <summary><see cref="DurableWarmUpSeconds"/> as a time; a value out of range refuses the start, naming the setting.</summary>
     public TimeSpan DurableWarmUpLimit => DurableWarmUpSeconds is >= 1 and <= 300
         ? TimeSpan.FromSeconds(DurableWarmUpSeconds)
-        : throw new DevHostStartException($"DevHost:DurableWarmUpSeconds is {DurableWarmUpSeconds}; it must be from 1 to 300 (seconds).");
+        : throw new DevHostStartException($"{Section}:{nameof(DurableWarmUpSeconds)} is {DurableWarmUpSeconds}; it must be from 1 to 300 (seconds).");
 }
