@@ -12,6 +12,10 @@ public sealed partial class LocalStack : IAsyncDisposable
     /// <summary>How long tools a killed host left behind get to finish their own shutdown (they began it when it died).</summary>
     static readonly TimeSpan LeftoverGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long the ports of tools a killed host left behind may stay taken once they are stopped: they shut down cleanly
+    /// (Azurite saves first) and may still hold a port for a moment after they no longer count as running.
+    /// </summary>
     static readonly TimeSpan LeftoverPortsFreeWithin = TimeSpan.FromSeconds(5);
 
     readonly List<NodeService> services = [];
@@ -43,28 +47,21 @@ public sealed partial class LocalStack : IAsyncDisposable
                 File.Delete(DurableFunctions.SocketPath(previous.ProcessId));
             }
 
-            var stoppedLeftovers = false;
-            if (await stack.dataFolder.StopLeftoversAsync(LeftoverGrace) is { Count: > 0 } leftovers)
+            var leftovers = await stack.dataFolder.StopLeftoversAsync(LeftoverGrace);
+            if (leftovers.Count > 0)
             {
-                stoppedLeftovers = true;
                 LogLeftoversStopped(logger, string.Join(", ", leftovers.Select(p => $"{p.Name} ({p.ProcessId})")), paths.State);
             }
 
             await LocalTools.EnsureNpmPackagesAsync(paths, logger);
+            var portsFreeBy = DateTime.UtcNow + (leftovers.Count > 0 ? LeftoverPortsFreeWithin : TimeSpan.Zero);
             if (!storageConfigured)
             {
                 var azurite = new AzuritePorts(options.AzuriteBlobPort, options.AzuriteQueuePort, options.AzuriteTablePort);
-                if (stoppedLeftovers)
-                {
-                    // A leftover Azurite stopped just now shuts down cleanly (it saves first) and may still hold its port
-                    // for a moment after it no longer counts as running.
-                    await WaitUntilFreeAsync([azurite.Blob, azurite.Queue, azurite.Table], LeftoverPortsFreeWithin);
-                }
-
                 var useYours = $"If it is an Azurite of yours, set {ConnectionNames.Storage}=UseDevelopmentStorage=true (local.settings.json or the environment) and the dev host uses it; otherwise stop that program, or move Azurite with";
-                await EnsureFreeAsync(azurite.Blob, "Azurite's blob service", $"{useYours} DevHost:AzuriteBlobPort.");
-                await EnsureFreeAsync(azurite.Queue, "Azurite's queue service", $"{useYours} DevHost:AzuriteQueuePort.");
-                await EnsureFreeAsync(azurite.Table, "Azurite's table service", $"{useYours} DevHost:AzuriteTablePort.");
+                await EnsureFreeAsync(azurite.Blob, "Azurite's blob service", $"{useYours} DevHost:AzuriteBlobPort.", portsFreeBy);
+                await EnsureFreeAsync(azurite.Queue, "Azurite's queue service", $"{useYours} DevHost:AzuriteQueuePort.", portsFreeBy);
+                await EnsureFreeAsync(azurite.Table, "Azurite's table service", $"{useYours} DevHost:AzuriteTablePort.", portsFreeBy);
                 foreach (var service in await LocalTools.StartAzuriteAsync(paths, paths.Azurite, azurite))
                 {
                     stack.Add(service, logger);
@@ -78,8 +75,8 @@ public sealed partial class LocalStack : IAsyncDisposable
             {
                 var mail = new MailDevPorts(options.MailDevSmtpPort, options.MailDevWebPort);
                 var useYours = "Stop that program, or move MailDev with";
-                await EnsureFreeAsync(mail.Smtp, "MailDev's SMTP server", $"{useYours} DevHost:MailDevSmtpPort, or send through a relay of yours with Email__Transport=Smtp and Email__Smtp__*.");
-                await EnsureFreeAsync(mail.Web, "MailDev's inbox", $"{useYours} DevHost:MailDevWebPort.");
+                await EnsureFreeAsync(mail.Smtp, "MailDev's SMTP server", $"{useYours} DevHost:MailDevSmtpPort, or send through a relay of yours with Email__Transport=Smtp and Email__Smtp__*.", portsFreeBy);
+                await EnsureFreeAsync(mail.Web, "MailDev's inbox", $"{useYours} DevHost:MailDevWebPort.", portsFreeBy);
                 stack.Add(await LocalTools.StartMailDevAsync(paths, paths.MailDev, mail), logger);
                 stack.MailDev = mail;
                 configuration.UseMailDev(mail);
@@ -114,24 +111,18 @@ public sealed partial class LocalStack : IAsyncDisposable
         };
     }
 
-    static async Task WaitUntilFreeAsync(IReadOnlyList<int> ports, TimeSpan within)
+    /// <summary>Refuses the start if <paramref name="port"/> is still taken at <paramref name="freeBy"/> (at once, when that has passed).</summary>
+    static async Task EnsureFreeAsync(int port, string tool, string advice, DateTime freeBy)
     {
-        var deadline = DateTime.UtcNow + within;
-        foreach (var port in ports)
+        while (await NodeService.AcceptsAsync(port))
         {
-            while (DateTime.UtcNow < deadline && await NodeService.AcceptsAsync(port))
+            if (DateTime.UtcNow >= freeBy)
             {
-                await Task.Delay(100);
+                var listener = LocalProcesses.ListenerOf(port) is { } program ? $", {program}" : string.Empty;
+                throw new DevHostStartException($"Port {port} is in use by another program{listener}; the dev host starts {tool} there. {advice}");
             }
-        }
-    }
 
-    static async Task EnsureFreeAsync(int port, string tool, string advice)
-    {
-        if (await NodeService.AcceptsAsync(port))
-        {
-            var listener = LocalProcesses.ListenerOf(port) is { } program ? $", {program}" : string.Empty;
-            throw new DevHostStartException($"Port {port} is in use by another program{listener}; the dev host starts {tool} there. {advice}");
+            await Task.Delay(100);
         }
     }
 
