@@ -323,7 +323,10 @@ public sealed class AlertProcessingTests(PipelineFixture fixture) : IAsyncLifeti
         var key = TestAlerts.NewKey();
         await Processor.ProcessAsync(TestAlerts.Firing(integration, key), Lifecycle, CancellationToken.None);
         var incident = await IncidentFor(key);
-        var before = await durable.Client.GetInstanceAsync(incident.Id);
+        // Read once the run has begun: read while it was still pending, the creation time once came back 7 µs from the
+        // one read after its first step (fresh-clone CI), the same run recorded twice, not a second run.
+        var before = await Eventually.Get(
+            () => durable.Client.GetInstanceAsync(incident.Id), i => i is { RuntimeStatus: not OrchestrationRuntimeStatus.Pending }, "the incident's run begun");
 
         var started = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Lifecycle.EnsureStartedAsync(incident.Id, opening: null, CancellationToken.None)));
 
